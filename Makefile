@@ -1,0 +1,64 @@
+# One-command run and test. Every target bootstraps what it needs from nothing.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.voxtell-installed
+FE_STAMP := frontend/node_modules/.voxtell-installed
+# CPU/CUDA wheel pair known to work; override for your CUDA, e.g. TORCH_SPEC="torch==2.8.0 torchvision==0.23.0"
+TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: venv frontend-deps frontend-build browser lint test test-py test-frontend test-all run demo-model bench clean
+
+$(PY_STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH_SPEC)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(PY_STAMP)
+
+venv: $(PY_STAMP)
+
+$(FE_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $(FE_STAMP)
+
+frontend-deps: $(FE_STAMP)
+
+frontend-build: $(FE_STAMP)
+	cd frontend && npm run build
+
+# Debian's Chromium for the browser tests; never a browser downloaded by a test tool.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(PY_STAMP)
+	$(VENV)/bin/ruff check voxtell backend tests bench download_model.py
+	$(VENV)/bin/mypy
+
+test-py: $(PY_STAMP)
+	$(VENV)/bin/pytest -m "not slow"
+
+test-frontend: $(PY_STAMP) $(FE_STAMP) browser
+	cd frontend && npm run typecheck && npx vitest run
+	cd frontend && npm run build
+	cd frontend && VOXTELL_PYTHON=../$(PY) npm run e2e
+
+test: lint test-py test-frontend
+
+test-all: lint test-frontend
+	$(VENV)/bin/pytest
+
+# Serves the web app; uses ./models/voxtell_v1.1 (or VOXTELL_MODEL) and falls back to the demo model.
+run: $(PY_STAMP) frontend-build
+	$(VENV)/bin/voxtell-web serve --host $(HOST) --port $(PORT)
+
+demo-model: $(PY_STAMP)
+	$(VENV)/bin/voxtell-make-demo-model models/demo
+
+bench: $(PY_STAMP)
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist

@@ -1,0 +1,316 @@
+"""``VoxTellPredictor``: the engine's public entry point (API of the official voxtell 0.1.2).
+
+Construction is cheap-ish (reads the plans, loads and validates the checkpoint on the CPU);
+the text backbone is loaded lazily on the first prompt that is neither in the embedding bank
+nor in the persistent cache. The network moves to the compute device at first prediction.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Must be set before CUDA initialises; a user's own setting wins (issue: CUDA path).
+os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
+
+import gc  # noqa: E402
+import logging  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from voxtell.inference import preprocessing as prep  # noqa: E402
+from voxtell.inference.batch import BatchMixin  # noqa: E402
+from voxtell.inference.exceptions import InferenceCancelled, InvalidInputError  # noqa: E402
+from voxtell.inference.sliding_window import ProgressCallback, as_numpy_masks, sliding_window_logits  # noqa: E402
+from voxtell.model import ModelConfig, VoxTellNetwork, load_model_config, load_network  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TEXT_MODEL = "Qwen/Qwen3-Embedding-4B"
+NoticeCallback = Callable[[str], None]
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+
+
+def _is_oom(exc: BaseException) -> bool:
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower())
+
+
+def find_embedding_bank(model_dir: Path) -> Path | None:
+    """The bank shipped with a model: ``<model>/text_embeddings.npz`` or the Hub layout
+    ``<models>/embeddings/<model name>/text_embeddings.npz``."""
+    for candidate in (model_dir / "text_embeddings.npz",
+                      model_dir.parent / "embeddings" / model_dir.name / "text_embeddings.npz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class VoxTellPredictor(BatchMixin):
+    """Free-text promptable 3D segmentation.
+
+    Args:
+        model_dir: model folder (``plans.json``, ``fold_0/checkpoint_final.pth``, optional
+            ``voxtell_hyperparameters.json``); ``None`` resolves it (argument >
+            ``VOXTELL_MODEL`` > ``./models/voxtell_v1.1``).
+        device: compute device; default CUDA when available, else CPU.
+        text_encoding_model: Hugging Face id or folder of the text backbone; default the
+            model's own ``text_encoder/`` folder if present (demo models), else Qwen3-Embedding-4B.
+        embedding_bank: ``.npz`` path or ``{prompt: vector}`` dict of precomputed embeddings;
+            default the bank shipped next to the model, if any.
+        use_precomputed_embeddings: look for the shipped bank at all.
+        hyperparameters: programmatic overrides of ``voxtell_hyperparameters.json``.
+        cache_dir: folder of the persistent prompt-embedding cache (``None``: no disk cache).
+        text_precision / text_placement: see :class:`voxtell.text.PromptEmbedder`.
+        notice_callback: receives human-readable notices (OOM fallbacks).
+    """
+
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        device: torch.device | str | None = None,
+        text_encoding_model: str | None = None,
+        embedding_bank: str | Path | dict[str, np.ndarray] | None = None,
+        use_precomputed_embeddings: bool = True,
+        *,
+        hyperparameters: dict[str, int] | None = None,
+        cache_dir: str | Path | None = None,
+        text_precision: str | None = None,
+        text_placement: str | None = None,
+        accumulation_dtype: torch.dtype = torch.float16,
+        notice_callback: NoticeCallback | None = None,
+    ) -> None:
+        if model_dir is None:
+            from voxtell.resolve import resolve_model_dir
+
+            model_dir = resolve_model_dir(None)
+        self.model_dir = Path(model_dir).expanduser()
+        self.device = torch.device(device) if device is not None else default_device()
+        self.config: ModelConfig = load_model_config(self.model_dir, hyperparameters)
+        self.network: VoxTellNetwork = load_network(self.model_dir, self.config)
+        self._network_device = torch.device("cpu")
+        self.patch_size = self.config.patch_size
+        self.tile_step_size = 0.5
+        self.perform_everything_on_device = True
+        self.accumulation_dtype = accumulation_dtype
+        self.max_text_length = 8192
+        self.notice_callback = notice_callback
+        local_encoder = self.model_dir / "text_encoder"
+        self.text_encoding_model = text_encoding_model or (
+            str(local_encoder) if (local_encoder / "config.json").is_file() else DEFAULT_TEXT_MODEL)
+        if embedding_bank is None and use_precomputed_embeddings:
+            embedding_bank = find_embedding_bank(self.model_dir)
+        self._bank_source = embedding_bank
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._text_precision = text_precision
+        self._text_placement = text_placement
+        self._embedder: Any = None
+
+    # -- description ---------------------------------------------------------------------
+    @property
+    def is_demo(self) -> bool:
+        return self.config.is_demo
+
+    @property
+    def precision(self) -> str:
+        return "fp16-autocast" if self.device.type == "cuda" else "fp32"
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "model_name": self.config.name,
+            "model_dir": str(self.model_dir),
+            "demo": self.is_demo,
+            "device": str(self.device),
+            "precision": self.precision,
+            "accumulation_dtype": str(self.accumulation_dtype).replace("torch.", ""),
+            "patch_size": list(self.patch_size),
+            "tile_step_size": self.tile_step_size,
+            "text_model": self.text_encoding_model,
+        }
+
+    def _notice(self, message: str) -> None:
+        logger.warning(message)
+        if self.notice_callback is not None:
+            self.notice_callback(message)
+
+    # -- text ------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Any:
+        """The :class:`voxtell.text.PromptEmbedder` (constructed on first use; cheap)."""
+        if self._embedder is None:
+            from voxtell.text import PromptEmbedder
+
+            self._embedder = PromptEmbedder(
+                self.text_encoding_model, self.device, precision=self._text_precision,
+                placement=self._text_placement, bank=self._bank_source, cache_dir=self._cache_dir)
+        return self._embedder
+
+    def embed_text_prompts(self, prompts: str | Sequence[str]) -> torch.Tensor:
+        """Prompts -> ``(1, N, D_t)`` float32 embeddings on the predictor's device."""
+        prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+        if not prompts or any(not isinstance(p, str) or not p.strip() for p in prompts):
+            raise InvalidInputError("prompts must be a non-empty list of non-empty strings")
+        emb = self.embedder.embed(prompts)
+        return torch.as_tensor(emb, dtype=torch.float32)[None].to(self.device)
+
+    def vocabulary(self) -> list[str]:
+        """Prompts of the embedding bank (sorted), for autocomplete."""
+        return list(self.embedder.vocabulary())
+
+    def list_available_embeddings(self) -> list[str]:
+        return self.vocabulary()
+
+    # -- network ---------------------------------------------------------------------------
+    def _network_on_device(self) -> VoxTellNetwork:
+        if self._network_device != self.device:
+            self.network.to(self.device)
+            self._network_device = self.device
+            if self.device.type == "cuda":
+                torch.backends.cudnn.benchmark = True
+        return self.network
+
+    def _net_fn(self, embeddings: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        net = self._network_on_device()
+        emb = embeddings.to(self.device, torch.float32)
+
+        def run(patch: torch.Tensor) -> torch.Tensor:
+            with torch.inference_mode(), torch.autocast(
+                    self.device.type, dtype=torch.float16, enabled=self.device.type == "cuda"):
+                return net(patch.to(self.device, non_blocking=True), emb)[0]
+
+        return run
+
+    def predict_sliding_window_return_logits(
+        self, img_tensor: torch.Tensor, text_embeddings: torch.Tensor,
+        progress_callback: ProgressCallback | None = None,
+    ) -> torch.Tensor:
+        """Logits ``(N, S0, S1, S2)`` for a normalised, padded ``(C, S0, S1, S2)`` tensor."""
+        if not isinstance(img_tensor, torch.Tensor) or img_tensor.ndim != 4:
+            raise ValueError("img_tensor must be a 4-D torch tensor (C, A0, A1, A2)")
+        on_device = self.perform_everything_on_device
+        image = img_tensor.to(self.device if on_device else torch.device("cpu"))
+        return sliding_window_logits(
+            self._net_fn(text_embeddings), image, self.patch_size, tile_step_size=self.tile_step_size,
+            accumulation_dtype=self.accumulation_dtype,
+            accumulation_device=self.device if on_device else torch.device("cpu"),
+            progress_callback=progress_callback)
+
+    # -- the main call ---------------------------------------------------------------------
+    def _prepare_image(self, data: np.ndarray) -> tuple[torch.Tensor, prep.CropInfo, tuple[slice, ...]]:
+        arr = np.asarray(data)
+        if arr.ndim == 3:
+            arr = arr[None]
+        if arr.ndim != 4:
+            raise InvalidInputError(f"expected a 3-D image (or 1 x 3-D), got shape {arr.shape}")
+        if arr.shape[0] != 1:
+            raise InvalidInputError(f"the network takes 1 channel, the image has {arr.shape[0]}")
+        if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+            raise InvalidInputError(f"unsupported image dtype {arr.dtype}")
+        cropped, crop = prep.crop_to_nonzero(arr.astype(np.float32, copy=False))
+        normalised = prep.zscore(cropped)
+        if not np.all(np.isfinite(normalised)):
+            raise InvalidInputError("the image contains NaN or infinite values")
+        padded, unpad = prep.pad_to_patch(normalised, self.patch_size)
+        return torch.from_numpy(np.ascontiguousarray(padded)), crop, unpad
+
+    def _resolve_embeddings(self, text_prompts: str | Sequence[str] | None,
+                            text_embeddings: torch.Tensor | np.ndarray | None) -> torch.Tensor:
+        if text_embeddings is not None:
+            emb = torch.as_tensor(text_embeddings, dtype=torch.float32)
+            if emb.ndim == 2:
+                emb = emb[None]
+            if emb.ndim == 4 and emb.shape[2] == 1:
+                emb = emb.squeeze(2)
+            dim = self.config.hyper.text_embedding_dim
+            if emb.ndim != 3 or emb.shape[0] != 1 or emb.shape[2] != dim or emb.shape[1] == 0:
+                raise InvalidInputError(f"text_embeddings must be (1, N, {dim}), got {tuple(emb.shape)}")
+            return emb
+        if text_prompts is None:
+            raise ValueError("give text_prompts or text_embeddings")
+        return self.embed_text_prompts(text_prompts)
+
+    def predict_single_image(
+        self,
+        data: np.ndarray,
+        text_prompts: str | Sequence[str] | None = None,
+        text_embeddings: torch.Tensor | np.ndarray | None = None,
+        progress_callback: ProgressCallback | None = None,
+    ) -> np.ndarray:
+        """Segment a RAS array for every prompt.
+
+        Args:
+            data: ``(A0, A1, A2)`` or ``(1, A0, A1, A2)`` RAS array (see ``voxtell.io.read_volume``).
+            text_prompts: a prompt or list of prompts, or
+            text_embeddings: precomputed ``(1, N, D_t)`` embeddings.
+            progress_callback: ``cb(done, total)`` after each window; ``False`` cancels.
+
+        Returns:
+            ``(N, A0, A1, A2)`` uint8 masks (0/1), prompts in input order.
+        """
+        emb = self._resolve_embeddings(text_prompts, text_embeddings)
+        image, crop, unpad = self._prepare_image(data)
+        n_prompts = emb.shape[1]
+        masks = np.zeros((n_prompts, *image.shape[1:]), dtype=np.uint8)
+        batch = n_prompts
+        start = 0
+        progress = _BatchedProgress(progress_callback, n_prompts)
+        original_flag = self.perform_everything_on_device
+        try:
+            while start < n_prompts:
+                size = min(batch, n_prompts - start)
+                try:
+                    progress.begin(start, size)
+                    logits = self.predict_sliding_window_return_logits(
+                        image, emb[:, start:start + size], progress)
+                except InferenceCancelled:
+                    raise
+                except Exception as exc:
+                    if self.device.type != "cuda" or not _is_oom(exc):
+                        raise
+                    gc.collect()
+                    torch.cuda.empty_cache()
+                    if size > 1:
+                        batch = max(1, size // 2)
+                        self._notice(f"Low GPU memory - reducing batch to {batch}...")
+                    elif self.perform_everything_on_device:
+                        self.perform_everything_on_device = False
+                        self._notice("Low GPU memory - accumulating on the CPU for this prompt...")
+                    else:
+                        raise
+                    continue
+                masks[start:start + size] = as_numpy_masks(logits)
+                del logits
+                start += size
+                self.perform_everything_on_device = original_flag
+        finally:
+            self.perform_everything_on_device = original_flag
+        cropped = masks[(slice(None), *unpad[1:])]
+        return prep.uncrop_masks(cropped, crop)
+
+
+class _BatchedProgress:
+    """Presents progress over several prompt batches as one ``done/total`` count."""
+
+    def __init__(self, callback: ProgressCallback | None, n_prompts: int) -> None:
+        self.callback = callback
+        self.n_prompts = n_prompts
+        self.start = 0
+        self.size = n_prompts
+
+    def begin(self, start: int, size: int) -> None:
+        self.start, self.size = start, size
+
+    def __call__(self, done: int, total: int) -> object:
+        if self.callback is None:
+            return None
+        if self.size == self.n_prompts:
+            return self.callback(done, total)
+        # Weighted by prompts: a batch of k prompts is k/N of the whole job.
+        grand_total = total * self.n_prompts
+        return self.callback(self.start * total + done * self.size, grand_total)

@@ -1,0 +1,75 @@
+"""Preprocessing steps as pure functions (spec §4.2-§4.4, §4.8).
+
+Arrays are ``(C, A0, A1, A2)`` float32 in RAS-array axis order unless stated otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from acvl_utils.cropping_and_padding.bounding_boxes import bounding_box_to_slice, get_bbox_from_mask
+from acvl_utils.cropping_and_padding.padding import pad_nd_image
+
+Box = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class CropInfo:
+    """Where the cropped array sits inside the original one.
+
+    Attributes:
+        box: half-open ``[lo, hi)`` per spatial axis, in array axis order.
+        shape: the spatial shape before cropping ``(A0, A1, A2)``.
+    """
+
+    box: Box
+    shape: tuple[int, int, int]
+
+
+def nonzero_box(data: np.ndarray) -> Box:
+    """Tight half-open box of voxels where any channel is non-zero; the whole image if none.
+
+    nnU-Net fills holes in the non-zero mask first, which cannot change the bounding box, so
+    the (costly) hole filling is skipped.
+    """
+    mask = np.any(data != 0, axis=0)
+    bbox = get_bbox_from_mask(mask)
+    return ((bbox[0][0], bbox[0][1]), (bbox[1][0], bbox[1][1]), (bbox[2][0], bbox[2][1]))
+
+
+def crop_to_nonzero(data: np.ndarray) -> tuple[np.ndarray, CropInfo]:
+    """Crop ``(C, A0, A1, A2)`` to its non-zero box; returns the crop and how to undo it."""
+    if data.ndim != 4:
+        raise ValueError(f"expected a (C, A0, A1, A2) array, got shape {data.shape}")
+    box = nonzero_box(data)
+    slicer = (slice(None), *bounding_box_to_slice([list(b) for b in box]))
+    shape = (int(data.shape[1]), int(data.shape[2]), int(data.shape[3]))
+    return data[slicer], CropInfo(box=box, shape=shape)
+
+
+def zscore(data: np.ndarray) -> np.ndarray:
+    """``(x - mean) / max(std, 1e-8)`` over all voxels and channels, float32 (population std)."""
+    data = data.astype(np.float32, copy=True)
+    mean = data.mean(dtype=np.float32)
+    std = data.std(dtype=np.float32)
+    data -= mean
+    data /= max(float(std), 1e-8)
+    return data
+
+
+def pad_to_patch(data: np.ndarray, patch_size: tuple[int, int, int]) -> tuple[np.ndarray, tuple[slice, ...]]:
+    """Zero-pad every spatial axis shorter than the patch; the extra voxel goes to the end.
+
+    Returns the padded ``(C, S0, S1, S2)`` array and the slicer that removes the padding.
+    """
+    padded, slicer = pad_nd_image(data, tuple(patch_size), "constant", {"constant_values": 0}, True, None)
+    return padded, tuple(slicer)
+
+
+def uncrop_masks(masks: np.ndarray, crop: CropInfo) -> np.ndarray:
+    """Insert ``(N, c0, c1, c2)`` masks into a zero ``(N, A0, A1, A2)`` uint8 array at the crop box."""
+    out = np.zeros((masks.shape[0], *crop.shape), dtype=np.uint8)
+    slicer = (slice(None), *bounding_box_to_slice([list(b) for b in crop.box]))
+    out[slicer] = masks
+    return out

@@ -1,0 +1,128 @@
+"""NIfTI reading and writing with RAS reorientation (nnU-Net ``NibabelIOWithReorient``, spec §4.1, §4.9).
+
+``read_volume`` returns the **RAS array**: the image reoriented to the closest canonical RAS
+orientation (axis flips and permutations only; oblique rotations stay in the affine) and then
+axis-reversed, so array axes are ``(A0, A1, A2) = (S, A, R)``. ``write_mask`` undoes both steps
+so that masks land on the same world-space voxels as the input, with the input's affine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+from nibabel.orientations import axcodes2ornt, io_orientation, ornt_transform
+
+from voxtell.inference.exceptions import InvalidInputError
+
+NIFTI_SUFFIXES = (".nii.gz", ".nii")
+
+
+@dataclass(frozen=True)
+class VolumeGeometry:
+    """What is needed to write a result back in the file's own orientation.
+
+    Attributes:
+        original_affine: the file's affine (4x4).
+        reoriented_affine: affine of the RAS-reoriented image, before the axis reversal.
+        spacing: voxel size in mm in RAS-array axis order ``(A0, A1, A2)``.
+        file_shape: spatial shape in file order.
+        ras_shape: spatial shape of the RAS array.
+        axcodes: the file's orientation codes, e.g. ``('L', 'P', 'S')``.
+    """
+
+    original_affine: np.ndarray
+    reoriented_affine: np.ndarray
+    spacing: tuple[float, float, float]
+    file_shape: tuple[int, int, int]
+    ras_shape: tuple[int, int, int]
+    axcodes: tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class LoadedVolume:
+    """A volume as the engine sees it: ``data`` float32 ``(A0, A1, A2)`` RAS array + geometry."""
+
+    data: np.ndarray
+    geometry: VolumeGeometry
+
+    @property
+    def props(self) -> VolumeGeometry:
+        return self.geometry
+
+
+def is_nifti_path(path: str | Path) -> bool:
+    return str(path).lower().endswith(NIFTI_SUFFIXES)
+
+
+def geometry_from_image(img: nib.spatialimages.SpatialImage) -> tuple[VolumeGeometry, nib.spatialimages.SpatialImage]:
+    """Compute the RAS geometry of a nibabel image; returns it and the reoriented image."""
+    affine = np.asarray(img.affine, dtype=np.float64)
+    if not np.all(np.isfinite(affine)) or abs(np.linalg.det(affine[:3, :3])) < 1e-12:
+        raise InvalidInputError("the image affine is not finite and invertible")
+    reoriented = img.as_reoriented(io_orientation(affine))
+    zooms = reoriented.header.get_zooms()[:3]
+    file_shape = tuple(int(s) for s in img.shape[:3])
+    ras_shape = tuple(int(s) for s in reoriented.shape[:3])[::-1]
+    geometry = VolumeGeometry(
+        original_affine=affine,
+        reoriented_affine=np.asarray(reoriented.affine, dtype=np.float64),
+        spacing=(float(zooms[2]), float(zooms[1]), float(zooms[0])),
+        file_shape=(file_shape[0], file_shape[1], file_shape[2]),
+        ras_shape=(ras_shape[0], ras_shape[1], ras_shape[2]),
+        axcodes=tuple(nib.aff2axcodes(affine)),  # type: ignore[arg-type]
+    )
+    return geometry, reoriented
+
+
+def _squeeze_to_3d(img: nib.spatialimages.SpatialImage) -> nib.spatialimages.SpatialImage:
+    shape = img.shape
+    if len(shape) == 4 and shape[3] == 1:
+        return img.slicer[..., 0]
+    if len(shape) != 3:
+        raise InvalidInputError(
+            f"only 3-D images are supported, this one has {len(shape)} dimensions {tuple(shape)}")
+    return img
+
+
+def read_volume(path: str | Path) -> LoadedVolume:
+    """Read a NIfTI file into a float32 RAS array ``(A0, A1, A2)`` (scaling applied).
+
+    A 4-D file with a single volume is accepted as 3-D; any other dimensionality raises
+    :class:`InvalidInputError`.
+    """
+    try:
+        img = nib.load(str(path))
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # nibabel raises many types for corrupt files
+        raise InvalidInputError(f"cannot read the image as NIfTI: {exc}") from None
+    img = _squeeze_to_3d(img)
+    geometry, reoriented = geometry_from_image(img)
+    try:
+        data = np.asarray(reoriented.get_fdata(dtype=np.float32), dtype=np.float32)
+    except Exception as exc:
+        raise InvalidInputError(f"cannot read the image voxels: {exc}") from None
+    return LoadedVolume(data=np.ascontiguousarray(data.transpose(2, 1, 0)), geometry=geometry)
+
+
+def mask_to_image(mask: np.ndarray, geometry: VolumeGeometry) -> nib.Nifti1Image:
+    """Wrap a ``(A0, A1, A2)`` RAS-array mask as a NIfTI image in the file's orientation."""
+    if mask.ndim != 3 or tuple(mask.shape) != geometry.ras_shape:
+        raise ValueError(f"mask shape {mask.shape} does not match the volume {geometry.ras_shape}")
+    dtype = np.uint8 if int(mask.max(initial=0)) < 255 else np.uint16
+    ras_img = nib.Nifti1Image(np.ascontiguousarray(mask.transpose(2, 1, 0)).astype(dtype, copy=False),
+                              geometry.reoriented_affine)
+    back = ornt_transform(axcodes2ornt("RAS"), io_orientation(geometry.original_affine))
+    out = ras_img.as_reoriented(back)
+    out.set_data_dtype(dtype)
+    return out
+
+
+def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path) -> Path:
+    """Write a ``(A0, A1, A2)`` mask or label map in the file's original orientation and affine."""
+    path = Path(path)
+    nib.save(mask_to_image(mask, geometry), str(path))
+    return path
