@@ -24,8 +24,10 @@ import torch  # noqa: E402
 from voxtell.inference import preprocessing as prep  # noqa: E402
 from voxtell.inference.batch import BatchMixin  # noqa: E402
 from voxtell.inference.exceptions import InferenceCancelled, InvalidInputError  # noqa: E402
+from voxtell.inference.precision import autocast_dtype, default_accumulation_dtype, precision_name  # noqa: E402
 from voxtell.inference.sliding_window import ProgressCallback, as_numpy_masks, sliding_window_logits  # noqa: E402
 from voxtell.model import ModelConfig, VoxTellNetwork, load_model_config, load_network  # noqa: E402
+from voxtell.model.fast import FastForward  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,11 @@ class VoxTellPredictor(BatchMixin):
         hyperparameters: programmatic overrides of ``voxtell_hyperparameters.json``.
         cache_dir: folder of the persistent prompt-embedding cache (``None``: no disk cache).
         text_precision / text_placement: see :class:`voxtell.text.PromptEmbedder`.
+        reference: run the reference path (official algorithm, fp32 contiguous layout, decoder
+            re-run per prompt, fp16 accumulators) instead of the default fast path.
+        accumulation_dtype: sliding-window accumulator dtype; default float16 on the reference
+            path and on CUDA, float32 on the CPU fast path.
+        cpu_bf16: bfloat16 autocast on the CPU fast path (faster only with AMX; less exact).
         notice_callback: receives human-readable notices (OOM fallbacks).
     """
 
@@ -83,7 +90,9 @@ class VoxTellPredictor(BatchMixin):
         cache_dir: str | Path | None = None,
         text_precision: str | None = None,
         text_placement: str | None = None,
-        accumulation_dtype: torch.dtype = torch.float16,
+        reference: bool = False,
+        cpu_bf16: bool = False,
+        accumulation_dtype: torch.dtype | None = None,
         notice_callback: NoticeCallback | None = None,
     ) -> None:
         if model_dir is None:
@@ -98,7 +107,10 @@ class VoxTellPredictor(BatchMixin):
         self.patch_size = self.config.patch_size
         self.tile_step_size = 0.5
         self.perform_everything_on_device = True
-        self.accumulation_dtype = accumulation_dtype
+        self.reference = reference
+        self.cpu_bf16 = cpu_bf16
+        self._accumulation_dtype = accumulation_dtype
+        self._fast: FastForward | None = None
         self.max_text_length = 8192
         self.notice_callback = notice_callback
         local_encoder = self.model_dir / "text_encoder"
@@ -119,7 +131,21 @@ class VoxTellPredictor(BatchMixin):
 
     @property
     def precision(self) -> str:
-        return "fp16-autocast" if self.device.type == "cuda" else "fp32"
+        return precision_name(self.device, self.reference, self.cpu_bf16)
+
+    @property
+    def path(self) -> str:
+        return "reference" if self.reference else "fast"
+
+    @property
+    def accumulation_dtype(self) -> torch.dtype:
+        if self._accumulation_dtype is not None:
+            return self._accumulation_dtype
+        return default_accumulation_dtype(self.device, self.reference)
+
+    @accumulation_dtype.setter
+    def accumulation_dtype(self, value: torch.dtype | None) -> None:
+        self._accumulation_dtype = value
 
     def info(self) -> dict[str, Any]:
         return {
@@ -128,6 +154,7 @@ class VoxTellPredictor(BatchMixin):
             "demo": self.is_demo,
             "device": str(self.device),
             "precision": self.precision,
+            "path": self.path,
             "accumulation_dtype": str(self.accumulation_dtype).replace("torch.", ""),
             "patch_size": list(self.patch_size),
             "tile_step_size": self.tile_step_size,
@@ -171,18 +198,32 @@ class VoxTellPredictor(BatchMixin):
         if self._network_device != self.device:
             self.network.to(self.device)
             self._network_device = self.device
+            self._fast = None
             if self.device.type == "cuda":
                 torch.backends.cudnn.benchmark = True
         return self.network
 
-    def _net_fn(self, embeddings: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    def _forward(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """The network call of the active path: ``(x (1,1,P...), text (1,N,D)) -> (N, P...)``."""
         net = self._network_on_device()
+        if self.reference:
+            if self._fast is not None:
+                self._fast = None
+                net.to(memory_format=torch.contiguous_format)
+            return lambda x, text: net(x, text)[0]
+        if self._fast is None:
+            self._fast = FastForward(net)
+        return self._fast
+
+    def _net_fn(self, embeddings: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        forward = self._forward()
         emb = embeddings.to(self.device, torch.float32)
+        dtype = autocast_dtype(self.device, self.reference, self.cpu_bf16)
 
         def run(patch: torch.Tensor) -> torch.Tensor:
             with torch.inference_mode(), torch.autocast(
-                    self.device.type, dtype=torch.float16, enabled=self.device.type == "cuda"):
-                return net(patch.to(self.device, non_blocking=True), emb)[0]
+                    self.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+                return forward(patch.to(self.device, non_blocking=True), emb)
 
         return run
 

@@ -99,6 +99,8 @@ def read_volume(path: str | Path) -> LoadedVolume:
         raise
     except Exception as exc:  # nibabel raises many types for corrupt files
         raise InvalidInputError(f"cannot read the image as NIfTI: {exc}") from None
+    if not isinstance(img, nib.spatialimages.SpatialImage):
+        raise InvalidInputError("the file is not a spatial image")
     img = _squeeze_to_3d(img)
     geometry, reoriented = geometry_from_image(img)
     try:

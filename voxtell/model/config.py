@@ -60,9 +60,9 @@ class HyperParameters:
         if unknown:
             raise ModelConfigError(f"unknown VoxTell hyper-parameter(s): {', '.join(unknown)}")
         for key, value in values.items():
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                if not (key == "decoder_layer" and isinstance(value, int) and value >= 0):
-                    raise ModelConfigError(f"hyper-parameter {key} must be a positive integer, got {value!r}")
+            minimum = 0 if key == "decoder_layer" else 1
+            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+                raise ModelConfigError(f"hyper-parameter {key} must be an integer >= {minimum}, got {value!r}")
         return cls(**values)
 
 
