@@ -44,8 +44,12 @@ def precision_name(device: torch.device, reference: bool, cpu_bf16: bool = False
 
 
 def default_accumulation_dtype(device: torch.device, reference: bool) -> torch.dtype:
-    """float16 accumulators reproduce the official numbers (reference path, and CUDA where
-    memory matters); float32 is faster on CPU, where half arithmetic is emulated."""
-    if reference or device.type == "cuda":
-        return torch.float16
-    return torch.float32
+    """float16, as the official implementation, on every path and device.
+
+    Measured: float32 accumulators are *more* exact (float16 underflows ``logit x weight`` in
+    patch corners, where the Gaussian weight is ~1e-8, turning small positive logits into
+    background), but they change up to ~0.5 % of voxels of a random-weight model relative to
+    the official numbers, while the time they save on CPU is < 1 % of a patch. So float16 stays
+    the default and float32 is an option (``accumulation_dtype=torch.float32``).
+    """
+    return torch.float16

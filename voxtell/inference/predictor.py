@@ -72,8 +72,8 @@ class VoxTellPredictor(BatchMixin):
         text_precision / text_placement: see :class:`voxtell.text.PromptEmbedder`.
         reference: run the reference path (official algorithm, fp32 contiguous layout, decoder
             re-run per prompt, fp16 accumulators) instead of the default fast path.
-        accumulation_dtype: sliding-window accumulator dtype; default float16 on the reference
-            path and on CUDA, float32 on the CPU fast path.
+        accumulation_dtype: sliding-window accumulator dtype; default float16 (as official);
+            float32 avoids underflow in patch corners.
         cpu_bf16: bfloat16 autocast on the CPU fast path (faster only with AMX; less exact).
         notice_callback: receives human-readable notices (OOM fallbacks).
     """

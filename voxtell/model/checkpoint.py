@@ -175,3 +175,28 @@ def load_network(model_dir: str | Path, config: ModelConfig, trusted_globals: It
     for p in net.parameters():
         p.requires_grad_(False)
     return net
+
+
+def official_state_dict(net: VoxTellNetwork, seed: int = 0) -> dict[str, torch.Tensor]:
+    """Expand our network's weights to the official checkpoint layout (every alias and every
+    unused tensor, the latter seeded random), e.g. to write a demo or benchmark checkpoint."""
+    own = net.state_dict()
+    generator = torch.Generator().manual_seed(seed)
+    state: dict[str, torch.Tensor] = {}
+    for key, shape in official_key_shapes(net.config).items():
+        name = canonical_key(key)
+        if name in own:
+            state[key] = own[name].contiguous()
+        else:
+            state[key] = torch.randn(shape, generator=generator) * 0.02
+    return state
+
+
+def save_checkpoint(net: VoxTellNetwork, model_dir: str | Path) -> Path:
+    """Write ``fold_0/checkpoint_final.pth`` (``{"network_weights": ...}``) for ``net``."""
+    from voxtell.model.config import CHECKPOINT_FILE
+
+    path = Path(model_dir) / CHECKPOINT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"network_weights": official_state_dict(net)}, path)
+    return path

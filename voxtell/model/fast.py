@@ -17,6 +17,8 @@ Tensor layout: ``(B, C, A0, A1, A2)``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -41,14 +43,14 @@ def instance_norm_(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, ep
     return x
 
 
-def _cna(unit: nn.Module, x: torch.Tensor, slope: float, act: bool = True) -> torch.Tensor:
+def _cna(unit: Any, x: torch.Tensor, slope: float, act: bool = True) -> torch.Tensor:
     """dynamic-network-architectures ``ConvDropoutNormReLU`` (conv -> norm -> leaky ReLU)."""
     y = unit.conv(x)
     y = _norm(unit.norm, y)
     return F.leaky_relu_(y, slope) if act else y
 
 
-def _norm(norm: nn.Module, y: torch.Tensor) -> torch.Tensor:
+def _norm(norm: Any, y: torch.Tensor) -> torch.Tensor:
     """Fast in-place norm for float32; under autocast (fp16/bf16) the official module, which
     keeps the statistics in float32 instead of risking half-precision overflow."""
     if y.dtype == torch.float32:
@@ -56,7 +58,7 @@ def _norm(norm: nn.Module, y: torch.Tensor) -> torch.Tensor:
     return norm(y)
 
 
-def _basic_block(block: nn.Module, x: torch.Tensor, slope: float) -> torch.Tensor:
+def _basic_block(block: Any, x: torch.Tensor, slope: float) -> torch.Tensor:
     """``BasicBlockD``: conv1 -> conv2 (no act) + residual (avg-pool, 1x1 conv/norm) -> act."""
     y = _cna(block.conv1, x, slope)
     y2 = _cna(block.conv2, y, slope, act=False)
@@ -75,11 +77,12 @@ def _basic_block(block: nn.Module, x: torch.Tensor, slope: float) -> torch.Tenso
 def encode(net: VoxTellNetwork, x: torch.Tensor) -> list[torch.Tensor]:
     """Fast ResidualEncoder forward: ``x`` (B, 1, P0, P1, P2) -> skips (channels-last)."""
     slope = net.config.negative_slope
+    encoder: Any = net.encoder
     x = x.contiguous(memory_format=CHANNELS_LAST)
-    for unit in net.encoder.stem.convs:
+    for unit in encoder.stem.convs:
         x = _cna(unit, x, slope)
     skips = []
-    for stage in net.encoder.stages:
+    for stage in encoder.stages:
         for block in stage.blocks:
             x = _basic_block(block, x, slope)
         skips.append(x)
@@ -92,7 +95,8 @@ class SplitDecoderWeights:
     def __init__(self, net: VoxTellNetwork) -> None:
         self.up: list[torch.Tensor] = []
         self.skip: list[torch.Tensor] = []
-        for stage, width in zip(net.decoder.stages, net.decoder.stage_widths):
+        decoder: Any = net.decoder
+        for stage, width in zip(decoder.stages, decoder.stage_widths):
             w = stage.convs[0].conv.weight
             self.up.append(w[:, :width].contiguous(memory_format=CHANNELS_LAST))
             self.skip.append(w[:, width:].contiguous(memory_format=CHANNELS_LAST))
@@ -100,7 +104,8 @@ class SplitDecoderWeights:
 
 def _stage_conv(net: VoxTellNetwork, i: int, inp: torch.Tensor, weight: torch.Tensor,
                 bias: torch.Tensor | None) -> torch.Tensor:
-    conv = net.decoder.stages[i].convs[0].conv
+    decoder: Any = net.decoder
+    conv = decoder.stages[i].convs[0].conv
     return F.conv3d(inp, weight, bias, conv.stride, conv.padding, conv.dilation, conv.groups)
 
 
@@ -116,7 +121,7 @@ def decode(net: VoxTellNetwork, split: SplitDecoderWeights, skips: list[torch.Te
     Returns:
         logits (N, P0, P1, P2) float32.
     """
-    dec = net.decoder
+    dec: Any = net.decoder
     slope = net.config.negative_slope
     last = dec.n_stages - 1
     stage0 = dec.stages[0].convs[0]
@@ -140,7 +145,7 @@ def decode(net: VoxTellNetwork, split: SplitDecoderWeights, skips: list[torch.Te
             del x
             y = _stage_conv(net, i, up, split.up[i], None)
             del up
-            y += pre[i]
+            y += pre[i]  # type: ignore[arg-type]
             y = F.leaky_relu_(_norm(dec.stages[i].convs[0].norm, y), slope)
             x = fuse_text(y, embeddings[last - i][:, n]) if i < last else y
             del y

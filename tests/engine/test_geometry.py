@@ -1,0 +1,95 @@
+"""Masks land on the same world-space voxels as the input, for every orientation.
+
+A geometry probe segments the RAS array by world coordinates; written back with
+``write_mask`` it must equal the same rule evaluated directly on the file's own voxel grid.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from voxtell.io import read_volume, write_mask
+
+SHAPE = (11, 13, 7)
+SPACING = (0.7, 1.3, 2.5)
+
+
+def _world(affine: np.ndarray, ijk: np.ndarray) -> np.ndarray:
+    """(..., 3) voxel indices -> (..., 3) world RAS mm."""
+    return ijk @ affine[:3, :3].T + affine[:3, 3]
+
+
+def _probe(world: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Mark voxels right of and posterior to the volume centre, below its top: asymmetric in x, y, z."""
+    rel = world - centre
+    return (rel[..., 0] > 0.3) & (rel[..., 1] < -0.2) & (rel[..., 2] < 4.0)
+
+
+def _affines() -> list[tuple[str, np.ndarray]]:
+    out = []
+    for perm in itertools.permutations(range(3)):
+        for signs in itertools.product((1, -1), repeat=3):
+            rot = np.zeros((3, 3))
+            for col, (axis, sign) in enumerate(zip(perm, signs)):
+                rot[axis, col] = sign * SPACING[col]
+            affine = np.eye(4)
+            affine[:3, :3] = rot
+            affine[:3, 3] = [12.5, -40.0, 7.25]
+            out.append((f"perm{perm}-signs{signs}", affine))
+    theta = np.deg2rad(17)
+    oblique = np.eye(4)
+    rz = np.array([[np.cos(theta), -np.sin(theta), 0], [np.sin(theta), np.cos(theta), 0], [0, 0, 1]])
+    oblique[:3, :3] = rz @ np.diag(SPACING)
+    oblique[:3, 3] = [-3.0, 5.0, 9.0]
+    out.append(("oblique-17deg", oblique))
+    return out
+
+
+AFFINES = _affines()
+
+
+@pytest.mark.parametrize(("name", "affine"), AFFINES, ids=[n for n, _ in AFFINES])
+def test_probe_mask_lands_on_the_same_world_voxels(tmp_path: Path, name: str, affine: np.ndarray) -> None:
+    data = np.arange(np.prod(SHAPE), dtype=np.int16).reshape(SHAPE)
+    source = tmp_path / "in.nii.gz"
+    nib.save(nib.Nifti1Image(data, affine), str(source))
+    centre = _world(affine, (np.array(SHAPE) - 1) / 2.0)
+
+    volume = read_volume(source)
+    geo = volume.geometry
+    ras = geo.reoriented_affine
+    # RAS array index (a0, a1, a2) is voxel (i, j, k) = (a2, a1, a0) of the reoriented image.
+    a = np.stack(np.meshgrid(*[np.arange(s) for s in volume.data.shape], indexing="ij"), -1)
+    ijk = a[..., ::-1].astype(np.float64)
+    mask = _probe(_world(ras, ijk), centre).astype(np.uint8)
+    assert mask.any() and not mask.all()
+    # Intensities travel with the geometry: the RAS array holds the same voxel values.
+    assert sorted(volume.data.ravel().tolist()) == sorted(data.ravel().astype(np.float32).tolist())
+
+    written = nib.load(str(write_mask(mask, geo, tmp_path / "mask.nii.gz")))
+    file_ijk = np.stack(np.meshgrid(*[np.arange(s) for s in SHAPE], indexing="ij"), -1).astype(np.float64)
+    expected = _probe(_world(affine, file_ijk), centre)
+    np.testing.assert_allclose(written.affine, affine, atol=1e-4)
+    assert written.shape == SHAPE and written.get_data_dtype() == np.uint8
+    np.testing.assert_array_equal(np.asarray(written.dataobj).astype(bool), expected)
+    zooms = nib.load(str(source)).as_reoriented(nib.orientations.io_orientation(affine)).header.get_zooms()
+    np.testing.assert_allclose(geo.spacing, zooms[::-1], rtol=1e-6)
+
+
+def test_ras_array_axes_are_s_a_r(tmp_path: Path) -> None:
+    data = np.zeros((4, 5, 6), np.int16)
+    data[3, 0, 0] = 1  # the voxel furthest along +x (R) in a RAS file
+    nib.save(nib.Nifti1Image(data, np.eye(4)), str(tmp_path / "ras.nii.gz"))
+    volume = read_volume(tmp_path / "ras.nii.gz")
+    assert volume.data.shape == (6, 5, 4)
+    assert volume.data[0, 0, 3] == 1 and volume.geometry.axcodes == ("R", "A", "S")
+
+
+def test_single_volume_4d_is_accepted_as_3d(tmp_path: Path) -> None:
+    nib.save(nib.Nifti1Image(np.ones((4, 5, 6, 1), np.float32), np.eye(4)), str(tmp_path / "one.nii.gz"))
+    assert read_volume(tmp_path / "one.nii.gz").data.shape == (6, 5, 4)

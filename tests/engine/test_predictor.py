@@ -1,0 +1,174 @@
+"""Predictor behaviour on a tiny random-weight model: paths, progress, cancel, OOM fallback, input errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from tests.tiny_model import build_tiny_model_dir
+from voxtell import InferenceCancelled
+from voxtell.inference.exceptions import InvalidInputError
+from voxtell.inference.predictor import VoxTellPredictor
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_model_dir(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture()
+def predictor(tiny_dir: Path) -> VoxTellPredictor:
+    return VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False)
+
+
+def _image(shape: tuple[int, ...] = (100, 70, 64), seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    img = rng.normal(100, 20, shape).astype(np.float32)
+    img[:3] = 0  # a zero border that the crop removes
+    return img
+
+
+def _emb(n: int, seed: int = 1) -> torch.Tensor:
+    return torch.randn(1, n, 16, generator=torch.Generator().manual_seed(seed))
+
+
+def test_fast_path_matches_reference_path(tiny_dir: Path) -> None:
+    image, emb = _image(), _emb(3)
+    fast = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False)
+    ref = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False, reference=True)
+    assert (fast.path, ref.path) == ("fast", "reference")
+    m_fast = fast.predict_single_image(image, text_embeddings=emb)
+    m_ref = ref.predict_single_image(image, text_embeddings=emb)
+    assert m_fast.shape == (3, 100, 70, 64) and m_fast.dtype == np.uint8
+    assert 0 < m_ref.sum() < m_ref.size, "the tiny model must produce non-trivial masks"
+    assert (m_fast == m_ref).mean() >= 0.9999
+    assert not m_fast[:, :3].any(), "voxels outside the non-zero crop box stay background"
+
+
+def test_prompts_are_independent(predictor: VoxTellPredictor) -> None:
+    image, emb = _image(), _emb(2)
+    together = predictor.predict_single_image(image, text_embeddings=emb)
+    alone = [predictor.predict_single_image(image, text_embeddings=emb[:, i:i + 1])[0] for i in range(2)]
+    # Mathematically identical; batched matrix products may round differently in the last bit.
+    assert (together == np.stack(alone)).mean() >= 0.9999
+
+
+def test_progress_reports_every_window_and_false_cancels(predictor: VoxTellPredictor) -> None:
+    calls: list[tuple[int, int]] = []
+    predictor.predict_single_image(_image(), text_embeddings=_emb(1),
+                                   progress_callback=lambda d, t: calls.append((d, t)))
+    # cropped (97, 70, 64), patch 64, step 0.5 -> windows per axis: 3, 2, 1
+    assert calls == [(i, 6) for i in range(1, 7)]
+    seen: list[int] = []
+
+    def stop_at_three(done: int, total: int) -> bool:
+        seen.append(done)
+        return done < 3
+
+    with pytest.raises(InferenceCancelled):
+        predictor.predict_single_image(_image(), text_embeddings=_emb(1), progress_callback=stop_at_three)
+    assert seen == [1, 2, 3]
+    for value in (None, True, 0):  # only exactly False cancels
+        predictor.predict_single_image(_image(), text_embeddings=_emb(1), progress_callback=lambda d, t, v=value: v)
+
+
+def test_tile_step_size_changes_window_count(predictor: VoxTellPredictor) -> None:
+    calls: list[int] = []
+    predictor.tile_step_size = 1.0
+    predictor.predict_single_image(_image(), text_embeddings=_emb(1), progress_callback=lambda d, t: calls.append(t))
+    assert calls[-1] == 2 * 2 * 1
+
+
+def test_cuda_oom_fallback_halves_batch_then_accumulates_on_cpu(
+        predictor: VoxTellPredictor, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    image, emb = _image(), _emb(4)
+    expected = predictor.predict_single_image(image, text_embeddings=emb)
+    cpu_twin = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False)
+    real = cpu_twin.predict_sliding_window_return_logits
+    batches: list[tuple[int, bool]] = []
+
+    def flaky(img: torch.Tensor, text: torch.Tensor, progress: object = None) -> torch.Tensor:
+        batches.append((text.shape[1], predictor.perform_everything_on_device))
+        if predictor.perform_everything_on_device and text.shape[1] > 1:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        if predictor.perform_everything_on_device and len(batches) == 4:
+            raise RuntimeError("CUDA error: out of memory")
+        return real(img, text, None)
+
+    notices: list[str] = []
+    predictor.notice_callback = notices.append
+    monkeypatch.setattr(predictor, "predict_sliding_window_return_logits", flaky)
+    predictor.device = torch.device("cuda")  # only the fallback policy looks at it
+    monkeypatch.setattr(predictor, "_network_on_device", lambda: predictor.network)
+    masks = predictor.predict_single_image(image, text_embeddings=emb)
+    predictor.device = torch.device("cpu")
+    assert (masks == expected).mean() >= 0.9999
+    # prompt 1 fails at batch 1 on the device, is redone with CPU accumulators, the rest go back
+    assert batches == [(4, True), (2, True), (1, True), (1, True), (1, False), (1, True), (1, True)]
+    assert notices[0] == "Low GPU memory - reducing batch to 2..."
+    assert "accumulating on the CPU" in notices[-1]
+    assert predictor.perform_everything_on_device is True, "the original setting is restored"
+
+
+def test_non_oom_errors_are_not_swallowed(predictor: VoxTellPredictor, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> torch.Tensor:
+        raise RuntimeError("some other failure")
+
+    monkeypatch.setattr(predictor, "predict_sliding_window_return_logits", broken)
+    predictor.device = torch.device("cuda")
+    with pytest.raises(RuntimeError, match="some other failure"):
+        predictor.predict_single_image(_image(), text_embeddings=_emb(2))
+    predictor.device = torch.device("cpu")
+
+
+@pytest.mark.parametrize("shape", [(1, 20, 24), (1, 40, 50, 36), (5, 5, 5)])
+def test_odd_shapes_run(predictor: VoxTellPredictor, shape: tuple[int, ...]) -> None:
+    image = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+    masks = predictor.predict_single_image(image, text_embeddings=_emb(1))
+    assert masks.shape == (1, *shape[-3:])
+
+
+def test_all_zero_image_runs(predictor: VoxTellPredictor) -> None:
+    masks = predictor.predict_single_image(np.zeros((10, 12, 14), np.float32), text_embeddings=_emb(1))
+    assert masks.shape == (1, 10, 12, 14)
+
+
+@pytest.mark.parametrize(("image", "emb", "message"), [
+    (np.zeros((10, 10), np.float32), _emb(1), "3-D image"),
+    (np.zeros((2, 10, 10, 10), np.float32), _emb(1), "1 channel"),
+    (np.full((10, 10, 10), np.nan, np.float32), _emb(1), "NaN"),
+    (np.zeros((10, 10, 10), np.float32), torch.zeros(1, 1, 7), r"\(1, N, 16\)"),
+    (np.zeros((10, 10, 10), np.float32), torch.zeros(1, 0, 16), r"\(1, N, 16\)"),
+])
+def test_bad_input_names_the_problem(predictor: VoxTellPredictor, image: np.ndarray,
+                                     emb: torch.Tensor, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        predictor.predict_single_image(image, text_embeddings=emb)
+
+
+def test_needs_prompts_or_embeddings(predictor: VoxTellPredictor) -> None:
+    with pytest.raises(ValueError, match="text_prompts or text_embeddings"):
+        predictor.predict_single_image(np.zeros((8, 8, 8), np.float32))
+
+
+def test_info_reports_path_precision_and_demo_flag(predictor: VoxTellPredictor) -> None:
+    info = predictor.info()
+    assert info["path"] == "fast" and info["precision"] == "fp32"
+    assert info["accumulation_dtype"] == "float16" and info["demo"] is False
+    assert info["patch_size"] == [64, 64, 64]
+
+
+def test_cuda_allocator_setting_is_set_before_cuda_unless_the_user_set_it() -> None:
+    import subprocess
+    import sys
+
+    code = "import os, voxtell.inference.predictor; print(os.environ['PYTORCH_CUDA_ALLOC_CONF'])"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTORCH_CUDA_ALLOC_CONF"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "expandable_segments:True"
+    env["PYTORCH_CUDA_ALLOC_CONF"] = "max_split_size_mb:128"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "max_split_size_mb:128"

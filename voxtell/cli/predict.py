@@ -1,0 +1,225 @@
+"""``voxtell-predict``: segment NIfTI images from the command line (flags of the official CLI).
+
+Exit codes: 0 success, 1 usage error (argparse, as the official CLI), 2 bad input (one line on
+stderr: missing or non-NIfTI input, 2-D/4-D image, unusable model directory, empty prompts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger("voxtell.cli")
+
+
+class CliError(Exception):
+    """A user error: reported as one stderr line with exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="voxtell-predict",
+                                description="Free-text promptable 3D segmentation of NIfTI images with VoxTell.")
+    p.add_argument("-i", "--input", nargs="+", help="one folder of .nii/.nii.gz files, or one or more files")
+    p.add_argument("-o", "--output", help="output folder (created if missing)")
+    p.add_argument("-m", "--model", help="model folder (default: $VOXTELL_MODEL, then ./models/voxtell_v1.1)")
+    p.add_argument("-p", "--prompts", nargs="+", help="text prompts, the same for every image")
+    p.add_argument("--jobs", help="per-image prompts: JSON list of {image, prompts}, inline or a .json file")
+    p.add_argument("--device", choices=["cuda", "cpu"], default="cuda", help="compute device (default cuda)")
+    p.add_argument("--gpu", type=int, default=0, help="CUDA device index (default 0)")
+    p.add_argument("--save-combined", action="store_true", help="one multi-label file per image")
+    p.add_argument("--embeddings", help="local embedding bank (.npz)")
+    p.add_argument("--no-precomputed", action="store_true", help="do not use the model's embedding bank")
+    p.add_argument("--list-embeddings", action="store_true", help="list the bank's prompts and exit")
+    p.add_argument("--no-overwrite", action="store_true", help="skip images whose outputs all exist")
+    p.add_argument("--verbose", action="store_true", help="per-image messages; engine path and precision")
+    p.add_argument("--tile-step-size", type=float, default=0.5, help="sliding-window step as a patch fraction")
+    p.add_argument("--reference", action="store_true", help="exact official algorithm (slower)")
+    p.add_argument("--fp32-accumulation", action="store_true", help="float32 sliding-window accumulators")
+    p.add_argument("--cache-dir", help="persistent prompt-embedding cache folder")
+    p.add_argument("--text-precision", choices=["fp32", "fp16", "bf16"], help="text encoder precision")
+    p.add_argument("--text-placement", choices=["gpu", "offload", "cpu"], help="text encoder placement")
+    return p
+
+
+def _load_jobs(spec: str) -> list[dict[str, Any]]:
+    text = spec
+    if spec.strip().endswith(".json") and not spec.lstrip().startswith("["):
+        path = Path(spec)
+        if not path.is_file():
+            raise CliError(f"jobs file not found: {path}")
+        text = path.read_text(encoding="utf-8")
+    try:
+        jobs = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"--jobs is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(jobs, list) or not all(isinstance(j, dict) and "image" in j and "prompts" in j for j in jobs):
+        raise CliError('--jobs must be a JSON list of {"image": ..., "prompts": ...} objects')
+    return jobs
+
+
+def _check_prompts(prompts: Sequence[Any]) -> None:
+    if not prompts or any(not isinstance(p, str) or not p.strip() for p in prompts):
+        raise CliError("prompts must be non-empty text")
+
+
+def _check_image(path: Path) -> None:
+    from voxtell.io.nifti import is_nifti_path
+
+    if not path.exists():
+        raise CliError(f"input not found: {path}")
+    if not is_nifti_path(path):
+        raise CliError(f"not a NIfTI file (.nii or .nii.gz): {path.name}")
+    import nibabel as nib
+
+    try:
+        shape = nib.load(str(path)).shape  # type: ignore[attr-defined]  # header only: no voxel read
+    except Exception as exc:
+        raise CliError(f"cannot read {path.name} as NIfTI: {exc}") from None
+    if not (len(shape) == 3 or (len(shape) == 4 and shape[3] == 1)):
+        raise CliError(f"{path.name}: only 3-D images are supported, this one has shape {tuple(shape)}")
+
+
+def _device(args: argparse.Namespace) -> Any:
+    import torch
+
+    if args.device == "cuda":
+        if torch.cuda.is_available():
+            return torch.device(f"cuda:{args.gpu}")
+        logger.warning("CUDA is not available; falling back to CPU")
+    return torch.device("cpu")
+
+
+def _list_embeddings(args: argparse.Namespace) -> int:
+    from voxtell.inference.predictor import find_embedding_bank
+    from voxtell.resolve import resolve_model_dir
+    from voxtell.text.bank import load_embedding_bank
+
+    source = Path(args.embeddings) if args.embeddings else None
+    if source is None:
+        source = find_embedding_bank(resolve_model_dir(args.model))
+    if source is None:
+        raise CliError("no embedding bank: give --embeddings FILE.npz")
+    labels = sorted(load_embedding_bank(source))
+    sys.stdout.write(f"{len(labels)} precomputed embeddings available:\n")
+    sys.stdout.write("".join(f"{label}\n" for label in labels))
+    return 0
+
+
+def _progress(verbose: bool) -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return None
+    state: dict[str, Any] = {}
+
+    def callback(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None or done == 1:
+            if bar is not None:
+                bar.close()
+            bar = state["bar"] = tqdm(total=total, unit="window", leave=verbose, file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done == total:
+            bar.close()
+            state["bar"] = None
+
+    return callback
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.list_embeddings:
+        return _list_embeddings(args)
+    if (args.prompts is None) == (args.jobs is None):
+        parser.error("give exactly one of -p/--prompts and --jobs")
+    if not args.output:
+        parser.error("-o/--output is required")
+    if args.jobs is None and not args.input:
+        parser.error("-i/--input is required unless --jobs is used")
+    if not 0 < args.tile_step_size <= 1:
+        raise CliError("--tile-step-size must be in (0, 1]")
+    if args.jobs is not None:
+        if args.input:
+            logger.warning("-i/--input is ignored when --jobs is given")
+        jobs = _load_jobs(args.jobs)
+        if not jobs:
+            raise CliError("--jobs lists no images")
+        for job in jobs:
+            prompts = [job["prompts"]] if isinstance(job["prompts"], str) else job["prompts"]
+            _check_prompts(prompts)
+            _check_image(Path(job["image"]))
+    else:
+        _check_prompts(args.prompts)
+        from voxtell.inference.batch import expand_inputs
+
+        for item in args.input:
+            if not Path(item).exists():
+                raise CliError(f"input not found: {item}")
+        try:
+            images = expand_inputs(args.input)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        for image in images:
+            _check_image(image)
+        jobs = [{"image": str(p), "prompts": list(args.prompts)} for p in images]
+
+    import torch
+
+    from voxtell.inference.predictor import VoxTellPredictor
+    from voxtell.resolve import resolve_model_dir
+
+    model_dir = resolve_model_dir(args.model)
+    predictor = VoxTellPredictor(
+        model_dir, device=_device(args), embedding_bank=args.embeddings,
+        use_precomputed_embeddings=not args.no_precomputed, reference=args.reference,
+        cache_dir=args.cache_dir, text_precision=args.text_precision, text_placement=args.text_placement,
+        accumulation_dtype=torch.float32 if args.fp32_accumulation else None,
+        notice_callback=lambda message: logger.warning("%s", message))
+    predictor.tile_step_size = args.tile_step_size
+    if predictor.is_demo:
+        logger.warning("DEMO MODEL — random weights, masks are meaningless")
+    if args.verbose:
+        info = predictor.info()
+        logger.info("model %s on %s: %s path, %s, %s accumulators", info["model_name"], info["device"],
+                    info["path"], info["precision"], info["accumulation_dtype"])
+    if args.save_combined:
+        logger.warning("NOTE: in combined label maps, later prompts overwrite earlier ones where masks overlap")
+    written = predictor.predict_from_jobs(jobs, args.output, save_combined=args.save_combined,
+                                          overwrite=not args.no_overwrite, verbose=args.verbose,
+                                          progress_callback=_progress(args.verbose))
+    sys.stdout.write(f"Prediction completed successfully! Wrote {len(written)} file(s).\n")
+    sys.stdout.flush()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from voxtell.inference.exceptions import InvalidInputError
+    from voxtell.model.checkpoint import CheckpointError
+    from voxtell.model.config import ModelConfigError
+    from voxtell.text.bank import EmbeddingBankError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+    try:
+        return run(args, parser)
+    except (CliError, InvalidInputError, CheckpointError, ModelConfigError, EmbeddingBankError,
+            FileNotFoundError) as exc:
+        sys.stderr.write(f"voxtell-predict: error: {exc}\n")
+        return 2
+    except BrokenPipeError:
+        # Python flushes stdout at exit; point it at devnull so that does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
