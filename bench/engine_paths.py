@@ -53,9 +53,30 @@ def write_full_model(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     plans = full_size_plans()
     (target / "plans.json").write_text(json.dumps(plans))
-    torch.manual_seed(0)
-    save_checkpoint(VoxTellNetwork(config_from_plans(plans)), target)
+    net = VoxTellNetwork(config_from_plans(plans))
+    fill_like_golden(net)
+    save_checkpoint(net, target)
     return target
+
+
+def fill_like_golden(net: VoxTellNetwork, seed: int = 0) -> None:
+    """Random weights scaled as the golden fixtures' FILL RULE (randn/sqrt(fan-in), norms ~1,
+    biases ~0.1): unlike PyTorch's default init, this gives confident logits (std ~2) as a
+    trained model has, so mask agreement measures real differences, not noise around 0."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, t in net.state_dict().items():
+            if ".all_modules." in name:  # an alias of the conv/norm just filled
+                continue
+            r = torch.randn(t.shape, generator=g)
+            if name == "pos_embed":
+                t.copy_(r)
+            elif t.ndim >= 2:
+                t.copy_(r / math.sqrt(math.prod(t.shape[1:])))
+            elif name.endswith("weight") and "norm" in name.rsplit(".", 2)[-2]:
+                t.copy_(1 + 0.1 * r)
+            else:
+                t.copy_(0.1 * r)
 
 
 def test_volume(shape: tuple[int, int, int] = (192, 192, 192)) -> np.ndarray:
@@ -73,7 +94,7 @@ def run_child(model_dir: Path, path: str, n_prompts: int, out: Path) -> None:
 
     t0 = time.perf_counter()
     predictor = VoxTellPredictor(model_dir, device="cpu", use_precomputed_embeddings=False,
-                                 reference=path == "reference")
+                                 reference=path == "reference", cpu_bf16=path == "fast-bf16")
     load_s = time.perf_counter() - t0
     emb = torch.randn(1, n_prompts, predictor.config.hyper.text_embedding_dim,
                       generator=torch.Generator().manual_seed(1))
@@ -112,8 +133,9 @@ def hardware_peaks() -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prompts", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--paths", nargs="+", default=["reference", "fast"])
-    parser.add_argument("--model-cache", type=Path, default=Path(tempfile.gettempdir()) / "voxtell-bench-full")
+    parser.add_argument("--paths", nargs="+", default=["reference", "fast", "fast-bf16"],
+                        choices=["reference", "fast", "fast-bf16"])
+    parser.add_argument("--model-cache", type=Path, default=Path(tempfile.gettempdir()) / "voxtell-bench-full-v2")
     parser.add_argument("--child", nargs=3, metavar=("PATH", "PROMPTS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -128,3 +128,18 @@ def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path) -> 
     path = Path(path)
     nib.save(mask_to_image(mask, geometry), str(path))
     return path
+
+
+def volume_summary(volume: LoadedVolume) -> dict:
+    """What a client needs to know about an uploaded volume (file order for shape/spacing)."""
+    geo = volume.geometry
+    data = volume.data
+    return {
+        "shape": list(geo.file_shape),
+        "ras_shape": list(geo.ras_shape),
+        "spacing": [float(s) for s in np.sqrt((geo.original_affine[:3, :3] ** 2).sum(axis=0))],
+        "orientation": "".join(geo.axcodes),
+        "intensity_min": float(data.min()) if data.size else 0.0,
+        "intensity_max": float(data.max()) if data.size else 0.0,
+        "affine": [[float(v) for v in row] for row in geo.original_affine],
+    }

@@ -1,0 +1,50 @@
+"""``voxtell-web serve``: run the server (binds to 127.0.0.1 unless an API key is set)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+from pathlib import Path
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    from backend.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="voxtell-web")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app and API")
+    serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--model", default=None, help="model folder (default: resolution order, else demo)")
+    serve.add_argument("--device", default=None, help="cuda, cuda:1, cpu or auto")
+    serve.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "model": args.model,
+                                   "device": args.device, "data_dir": args.data_dir}.items() if v is not None}
+    settings = Settings(**overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not is_loopback(settings.host) and not settings.api_key:
+        sys.stderr.write(f"voxtell-web: error: refusing to bind to {settings.host} without VOXTELL_API_KEY set\n")
+        return 2
+    import uvicorn
+
+    from backend.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                access_log=False)  # access logs would carry ids only, but keep logs minimal
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""Segmentation jobs: create, status, progress events, cancel, results, edited masks."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import zipfile
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from backend.deps import AppState, State, require_key
+from backend.errors import BadInput, Conflict, NotFound, QueueFull
+from backend.schemas import JobCreate, JobStatus
+from backend.services import add_edited_mask, safe_download_name
+from backend.store import TERMINAL, Job
+
+router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)])
+
+
+def _job_or_404(state: AppState, job_id: str) -> Job:
+    job = state.store.get_job(job_id)
+    if job is None:
+        raise NotFound("job not found")
+    return job
+
+
+def job_status(state: AppState, job: Job) -> JobStatus:
+    done, total, eta = job.done, job.total, None
+    if job.status == "running":
+        done, total, eta = state.runner.progress(job.id)
+        done, total = max(done, job.done), max(total, job.total)
+    return JobStatus(id=job.id, volume_id=job.volume_id, status=job.status,  # type: ignore[arg-type]
+                     prompts=job.prompts, options=job.options,
+                     queue_position=state.runner.queue_position(job.id) if job.status == "queued" else None,
+                     done=done, total=total, eta_s=eta, error=job.error, created=job.created,
+                     started=job.started, finished=job.finished, results=job.results)  # type: ignore[arg-type]
+
+
+def submit_job(state: AppState, body: JobCreate) -> Job:
+    if state.store.get_volume(body.volume_id) is None:
+        raise NotFound("volume not found")
+    prompts = [p.strip() for p in body.prompts]
+    if any(not p for p in prompts):
+        raise BadInput("prompts must be non-empty text")
+    if len(prompts) > state.settings.max_prompts:
+        raise BadInput(f"at most {state.settings.max_prompts} prompts per job")
+    if any(len(p) > 500 for p in prompts):
+        raise BadInput("a prompt is longer than 500 characters")
+    if state.store.count_active() >= state.settings.queue_size:
+        raise QueueFull(f"the queue is full ({state.settings.queue_size} jobs); retry later")
+    job = state.store.add_job(body.volume_id, prompts, body.options.model_dump())
+    state.runner.submit(job.id)
+    return job
+
+
+@router.post("", status_code=201)
+def create_job(state: State, body: JobCreate) -> JobStatus:
+    return job_status(state, submit_job(state, body))
+
+
+@router.get("/{job_id}")
+def get_job(state: State, job_id: str) -> JobStatus:
+    return job_status(state, _job_or_404(state, job_id))
+
+
+@router.get("/{job_id}/events")
+async def job_events(state: State, job_id: str) -> StreamingResponse:
+    """Server-Sent Events: a JSON status on every change, until the job ends."""
+    _job_or_404(state, job_id)
+
+    async def stream() -> AsyncIterator[str]:
+        last = None
+        while True:
+            job = state.store.get_job(job_id)
+            if job is None:
+                yield "event: error\ndata: {\"detail\": \"job not found\"}\n\n"
+                return
+            payload = job_status(state, job).model_dump_json()
+            if payload != last:
+                last = payload
+                yield f"data: {payload}\n\n"
+            if job.status in TERMINAL:
+                return
+            await asyncio.sleep(0.2)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.post("/{job_id}/cancel")
+def cancel_job(state: State, job_id: str) -> JobStatus:
+    job = _job_or_404(state, job_id)
+    if job.status in TERMINAL:
+        raise Conflict(f"the job is already {job.status}")
+    state.runner.cancel(job_id)
+    return job_status(state, _job_or_404(state, job_id))
+
+
+def _finished(state: AppState, job_id: str) -> Job:
+    job = _job_or_404(state, job_id)
+    if job.status != "done":
+        raise Conflict(f"the job is {job.status}; results exist only for finished jobs")
+    return job
+
+
+@router.get("/{job_id}/masks/{index}.nii.gz")
+def download_mask(state: State, job_id: str, index: int) -> FileResponse:
+    job = _finished(state, job_id)
+    entry = next((r for r in job.results if r["index"] == index), None)
+    if entry is None:
+        raise NotFound(f"job has no mask {index}")
+    return FileResponse(state.store.result_dir(job_id) / entry["file"], media_type="application/gzip",
+                        filename=f"{safe_download_name(entry['name'])}.nii.gz")
+
+
+@router.get("/{job_id}/masks.zip")
+def download_all(state: State, job_id: str) -> StreamingResponse:
+    job = _finished(state, job_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:  # .nii.gz is already compressed
+        for r in job.results:
+            zf.write(state.store.result_dir(job_id) / r["file"], f"{r['index']:02d}_{safe_download_name(r['name'])}.nii.gz")
+        zf.writestr("labels.json", json.dumps(_labels(job), indent=1))
+    buffer.seek(0)
+    return StreamingResponse(buffer, media_type="application/zip",
+                             headers={"Content-Disposition": 'attachment; filename="masks.zip"'})
+
+
+def _labels(job: Job) -> list[dict[str, object]]:
+    return [{"label": i + 1, "name": r["name"], "mask": r["index"]} for i, r in enumerate(job.results)]
+
+
+@router.get("/{job_id}/labelmap.nii.gz")
+def download_labelmap(state: State, job_id: str) -> FileResponse:
+    job = _finished(state, job_id)
+    return FileResponse(state.store.result_dir(job_id) / "labelmap.nii.gz", media_type="application/gzip",
+                        filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in job.results])})
+
+
+@router.get("/{job_id}/labels.json")
+def labels(state: State, job_id: str) -> list[dict[str, object]]:
+    return _labels(_finished(state, job_id))
+
+
+@router.post("/{job_id}/masks", status_code=201)
+async def save_edited_mask(state: State, job_id: str, file: Annotated[UploadFile, File()],
+                           name: Annotated[str, Form(max_length=200)] = "edited mask") -> JobStatus:
+    job = _finished(state, job_id)
+    data = await file.read(state.settings.max_image_bytes + 1)
+    if len(data) > state.settings.max_image_bytes:
+        raise BadInput("the edited mask is too large")
+    await run_in_threadpool(add_edited_mask, state, job, data, name.strip() or "edited mask")
+    return job_status(state, _job_or_404(state, job_id))

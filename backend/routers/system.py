@@ -1,0 +1,43 @@
+"""Health, readiness, model info and prompt suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from backend.deps import State, require_key
+from backend.schemas import Info
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/health")
+def health() -> dict[str, bool]:
+    """Liveness: answers while a job runs (no lock, no model access)."""
+    return {"ok": True}
+
+
+@router.get("/ready", dependencies=[Depends(require_key)])
+def ready(state: State) -> dict[str, bool]:
+    return {"ready": state.predictor is not None}
+
+
+@router.get("/info", dependencies=[Depends(require_key)])
+def info(state: State) -> Info:
+    model = state.predictor.info()
+    return Info(model_name=str(model.get("model_name", "voxtell")), demo=bool(model.get("demo", False)),
+                device=str(model.get("device", "cpu")), precision=str(model.get("precision", "fp32")),
+                path=str(model.get("path", "fast")), patch_size=list(model.get("patch_size", [])),
+                queue_length=state.store.count_active(), auth_required=bool(state.settings.api_key))
+
+
+@router.get("/prompts", dependencies=[Depends(require_key)])
+def prompts(state: State, q: Annotated[str, Query(max_length=200)] = "",
+            limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[str]:
+    """Embedding-bank prompts matching ``q``: prefix matches first, then substring matches."""
+    needle = q.strip().lower()
+    vocab = state.predictor.vocabulary()
+    prefix = [p for p in vocab if p.startswith(needle)]
+    inner = [p for p in vocab if needle in p and not p.startswith(needle)]
+    return (prefix + inner)[:limit]

@@ -1,0 +1,46 @@
+"""Uploaded volumes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from backend.deps import State, require_key
+from backend.errors import NotFound
+from backend.schemas import VolumeInfo
+from backend.uploads import ingest_volume, stage_upload
+
+router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)])
+
+
+@router.post("", status_code=201)
+async def upload_volume(state: State, file: Annotated[UploadFile, File(description=".nii or .nii.gz")]) -> VolumeInfo:
+    staged, suffix = await stage_upload(file, state.store)
+    volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings)
+    return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
+
+
+@router.get("/{volume_id}")
+def get_volume(state: State, volume_id: str) -> VolumeInfo:
+    meta = state.store.get_volume(volume_id)
+    if meta is None:
+        raise NotFound("volume not found")
+    return VolumeInfo(**{k: meta[k] for k in VolumeInfo.model_fields})
+
+
+@router.get("/{volume_id}/image")
+def get_volume_image(state: State, volume_id: str) -> FileResponse:
+    if state.store.get_volume(volume_id) is None:
+        raise NotFound("volume not found")
+    path = state.store.volume_path(volume_id)
+    return FileResponse(path, media_type="application/gzip" if path.name.endswith(".gz") else "application/octet-stream",
+                        filename=f"volume{''.join(path.suffixes)}")
+
+
+@router.delete("/{volume_id}", status_code=204)
+def delete_volume(state: State, volume_id: str) -> None:
+    if not state.store.delete_volume(volume_id):
+        raise NotFound("volume not found")

@@ -1,0 +1,189 @@
+"""In-process job runner: one thread, one job at a time on the accelerator.
+
+The runner takes only a job id; everything else comes from the store (scale-out ready: a
+Celery worker can run :func:`execute_job` with the same store and files).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Any, Protocol
+
+from backend.store import Store
+from voxtell.inference.exceptions import InferenceCancelled, InvalidInputError
+from voxtell.io import read_volume, write_mask
+from voxtell.io.nifti import LoadedVolume
+from voxtell.postprocess import combine_labels, fill_holes, keep_largest_component, mask_statistics
+
+logger = logging.getLogger("backend.runner")
+
+
+class Predictor(Protocol):
+    """What the server needs from ``voxtell.VoxTellPredictor`` (tests pass fakes)."""
+
+    @property
+    def is_demo(self) -> bool: ...
+
+    def predict_single_image(self, data: Any, text_prompts: Any = None, text_embeddings: Any = None,
+                             progress_callback: Any = None) -> Any: ...
+
+    def info(self) -> dict[str, Any]: ...
+
+    def vocabulary(self) -> list[str]: ...
+
+
+def result_entry(index: int, name: str, source: str, stats: dict[str, Any]) -> dict[str, Any]:
+    return {"index": index, "name": name, "source": source, "file": f"mask_{index}.nii.gz", **stats}
+
+
+def write_labelmap(store: Store, job_id: str, volume: LoadedVolume, masks: list[Any]) -> None:
+    import numpy as np
+
+    write_mask(combine_labels(np.stack(masks)), volume.geometry, store.result_dir(job_id) / "labelmap.nii.gz")
+
+
+class JobRunner:
+    """Runs queued jobs in a background thread; tracks progress and cancellation."""
+
+    def __init__(self, store: Store, predictor: Predictor) -> None:
+        self.store = store
+        self.predictor = predictor
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._cancel: set[str] = set()
+        self._progress: dict[str, tuple[int, int, float]] = {}
+        self._thread = threading.Thread(target=self._loop, name="voxtell-runner", daemon=True)
+        self._current: str | None = None
+        self._finished = threading.Condition()
+
+    def start(self) -> None:
+        for job_id in self.store.recover_after_restart():
+            self._queue.put(job_id)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def submit(self, job_id: str) -> None:
+        self._queue.put(job_id)
+
+    def cancel(self, job_id: str) -> bool:
+        """Queued: never starts. Running: stops at the next patch. Returns False if finished."""
+        if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
+            self._notify()
+            return True
+        job = self.store.get_job(job_id)
+        if job is not None and job.status == "running":
+            self._cancel.add(job_id)
+            return True
+        return False
+
+    def progress(self, job_id: str) -> tuple[int, int, float | None]:
+        """(done, total, eta seconds) of a running job."""
+        done, total, started = self._progress.get(job_id, (0, 0, time.monotonic()))
+        eta = None
+        if done > 0 and total > 0:
+            eta = (time.monotonic() - started) / done * (total - done)
+        return done, total, eta
+
+    def queue_position(self, job_id: str) -> int | None:
+        ids = self.store.queued_ids()
+        return ids.index(job_id) + 1 if job_id in ids else None
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._finished:
+            while True:
+                job = self.store.get_job(job_id)
+                if job is None or job.status in ("done", "failed", "cancelled"):
+                    return
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return
+                self._finished.wait(timeout=0.5 if remaining is None else min(0.5, remaining))
+
+    def _notify(self) -> None:
+        with self._finished:
+            self._finished.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None:
+                return
+            if not self.store.transition(job_id, ("queued",), "running", started=time.time()):
+                continue
+            job = self.store.get_job(job_id)
+            assert job is not None
+            self.store.update_job(job_id, attempts=job.attempts + 1)
+            self._current = job_id
+            try:
+                self._execute(job_id)
+            finally:
+                self._current = None
+                self._cancel.discard(job_id)
+                self._progress.pop(job_id, None)
+                self._notify()
+
+    def _execute(self, job_id: str) -> None:
+        job = self.store.get_job(job_id)
+        assert job is not None
+        self._progress[job_id] = (0, 0, time.monotonic())
+
+        def on_progress(done: int, total: int) -> bool:
+            started = self._progress[job_id][2]
+            self._progress[job_id] = (done, total, started)
+            self.store.update_job(job_id, done=done, total=total)
+            return job_id not in self._cancel
+
+        try:
+            results = execute_job(self.store, self.predictor, job_id, on_progress)
+        except InferenceCancelled:
+            self.store.transition(job_id, ("running",), "cancelled", finished=time.time())
+            logger.info("job %s cancelled", job_id)
+            return
+        except (InvalidInputError, ValueError) as exc:
+            self.store.transition(job_id, ("running",), "failed", finished=time.time(), error=str(exc))
+            logger.info("job %s failed: invalid input", job_id)
+            return
+        except Exception:
+            logger.exception("job %s failed", job_id)
+            self.store.transition(job_id, ("running",), "failed", finished=time.time(),
+                                  error="internal error during inference (see the server log)")
+            return
+        self.store.update_job(job_id, results=results)
+        self.store.transition(job_id, ("running",), "done", finished=time.time())
+        logger.info("job %s done", job_id)
+
+
+def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any) -> list[dict[str, Any]]:
+    """Run one job from the store: predict, post-process, write masks, label map and stats."""
+    job = store.get_job(job_id)
+    if job is None:
+        raise ValueError("job not found")
+    volume = read_volume(store.volume_path(job.volume_id))
+    step = job.options.get("tile_step_size")
+    default_step = getattr(predictor, "tile_step_size", None)
+    if step is not None and default_step is not None:
+        predictor.tile_step_size = step  # type: ignore[attr-defined]
+    try:
+        masks = predictor.predict_single_image(volume.data, text_prompts=job.prompts, progress_callback=on_progress)
+    finally:
+        if step is not None and default_step is not None:
+            predictor.tile_step_size = default_step  # type: ignore[attr-defined]
+    out_dir = store.result_dir(job_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results, kept = [], []
+    for i, (prompt, mask) in enumerate(zip(job.prompts, masks)):
+        if job.options.get("fill_holes"):
+            mask = fill_holes(mask)
+        if job.options.get("keep_largest_component"):
+            mask = keep_largest_component(mask)
+        write_mask(mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")
+        kept.append(mask)
+        results.append(result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing)))
+    write_labelmap(store, job_id, volume, kept)
+    return results

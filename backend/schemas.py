@@ -1,0 +1,71 @@
+"""Typed request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class JobOptions(BaseModel):
+    keep_largest_component: bool = False
+    fill_holes: bool = False
+    tile_step_size: float | None = Field(default=None, gt=0, le=1)
+
+
+class JobCreate(BaseModel):
+    volume_id: str
+    prompts: list[str] = Field(min_length=1)
+    options: JobOptions = Field(default_factory=JobOptions)
+
+
+class MaskResult(BaseModel):
+    index: int
+    name: str
+    source: Literal["model", "edited"]
+    file: str
+    voxels: int
+    volume_ml: float
+    bbox: list[list[int]] | None = Field(description="half-open [lo, hi) per RAS-array axis (S, A, R)")
+    components: int
+    mean: float | None
+    sd: float | None
+
+
+class JobStatus(BaseModel):
+    id: str
+    volume_id: str
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    prompts: list[str]
+    options: dict[str, Any]
+    queue_position: int | None
+    done: int
+    total: int
+    eta_s: float | None
+    error: str | None
+    created: float
+    started: float | None
+    finished: float | None
+    results: list[MaskResult]
+
+
+class VolumeInfo(BaseModel):
+    id: str
+    shape: list[int]
+    spacing: list[float]
+    orientation: str
+    dtype: str
+    intensity_min: float
+    intensity_max: float
+    affine: list[list[float]]
+
+
+class Info(BaseModel):
+    model_name: str
+    demo: bool
+    device: str
+    precision: str
+    path: str
+    patch_size: list[int]
+    queue_length: int
+    auth_required: bool

@@ -1,0 +1,104 @@
+"""Operations that touch files and the engine on behalf of the routers (no array maths here:
+every voxel operation is a ``voxtell`` function)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from backend.errors import BadInput
+from backend.runner import result_entry, write_labelmap
+from backend.store import Job
+from voxtell.inference.exceptions import InvalidInputError
+from voxtell.io import read_volume, write_mask
+from voxtell.io.validation import InvalidImageError, validate_nifti
+from voxtell.postprocess import mask_statistics
+
+if TYPE_CHECKING:
+    from backend.deps import AppState
+
+logger = logging.getLogger("backend")
+
+
+def safe_download_name(name: str) -> str:
+    """A prompt as a file-name part: letters, digits, ``-`` and ``_`` only."""
+    return re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:100] or "mask"
+
+
+def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
+    """Store a mask edited in the viewer as a new result of ``job`` with fresh statistics."""
+    staged = state.store.tmp_path(".nii.gz" if data[:2] == b"\x1f\x8b" else ".nii")
+    staged.write_bytes(data)
+    try:
+        validate_nifti(staged, max_voxels=state.settings.max_voxels, max_bytes=state.settings.max_image_bytes)
+        edited = read_volume(staged)
+        volume = read_volume(state.store.volume_path(job.volume_id))
+    except (InvalidImageError, InvalidInputError) as exc:
+        raise BadInput(f"edited mask: {exc}") from None
+    finally:
+        staged.unlink(missing_ok=True)
+    if edited.geometry.ras_shape != volume.geometry.ras_shape or not np.allclose(
+            edited.geometry.original_affine, volume.geometry.original_affine, atol=1e-3):
+        raise BadInput("edited mask: its shape or affine differs from the volume's")
+    mask = (edited.data > 0).astype(np.uint8)
+    with _job_lock(job.id):
+        current = state.store.get_job(job.id)
+        assert current is not None
+        index = max((r["index"] for r in current.results), default=-1) + 1
+        out_dir = state.store.result_dir(job.id)
+        write_mask(mask, volume.geometry, out_dir / f"mask_{index}.nii.gz")
+        results = [*current.results, result_entry(index, name, "edited",
+                                                  mask_statistics(mask, volume.data, volume.geometry.spacing))]
+        masks = [read_volume(out_dir / r["file"]).data > 0 for r in results]
+        write_labelmap(state.store, job.id, volume, masks)
+        state.store.update_job(job.id, results=results)
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _job_lock(job_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(job_id, threading.Lock())
+
+
+class RetentionSweeper:
+    """Deletes volumes (and with them their jobs' results) older than the retention time."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="voxtell-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def sweep(self, now: float | None = None) -> int:
+        cutoff = (now or time.time()) - self.state.settings.retention_hours * 3600
+        removed = 0
+        for volume_id in self.state.store.expired_volumes(cutoff):
+            if self.state.store.delete_volume(volume_id):
+                removed += 1
+        for stale in (self.state.store.data_dir / "tmp").iterdir():
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink(missing_ok=True)
+        if removed:
+            logger.info("retention: removed %d volume(s) and their results", removed)
+        return removed
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.state.settings.sweep_interval_s):
+            try:
+                self.sweep()
+            except Exception:
+                logger.exception("retention sweep failed")

@@ -1,0 +1,39 @@
+"""Server settings (environment variables with the ``VOXTELL_`` prefix)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """All server configuration. ``VOXTELL_<NAME>`` sets each field."""
+
+    model_config = SettingsConfigDict(env_prefix="VOXTELL_", extra="ignore", protected_namespaces=())
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    model: str | None = Field(default=None, description="model folder; default: resolution order, then demo")
+    device: str = "auto"
+    data_dir: Path = Path("data")
+    cache_dir: Path | None = None
+    api_key: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    max_upload_bytes: int = 2 * 1024**3
+    max_voxels: int = 1024 * 1024 * 1024
+    max_image_bytes: int = 8 * 1024**3
+    max_prompts: int = 32
+    queue_size: int = 16
+    retention_hours: float = 24.0
+    sweep_interval_s: float = 600.0
+    static_dir: Path | None = None
+
+    def resolved_static_dir(self) -> Path | None:
+        if self.static_dir is not None:
+            return self.static_dir if self.static_dir.is_dir() else None
+        default = REPO_ROOT / "frontend" / "dist"
+        return default if default.is_dir() else None

@@ -1,0 +1,132 @@
+"""Full flows through the HTTP API: upload -> job -> SSE -> results, and ``POST /predict``."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+from fastapi.testclient import TestClient
+
+from tests.backend.conftest import FakePredictor, load_nifti, nifti_bytes, upload, wait_done
+from voxtell.inference.predictor import VoxTellPredictor
+from voxtell.io import read_volume
+from voxtell.postprocess import mask_statistics
+
+
+def _sse_events(client: TestClient, job_id: str) -> list[dict]:
+    events = []
+    with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+    return events
+
+
+def test_full_flow_with_the_demo_model(make_client, demo_model_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    predictor = VoxTellPredictor(demo_model_dir, device="cpu")
+    client = make_client(predictor)
+    assert client.get("/api/health").headers["X-VoxTell-Demo"] == "1"
+    info = client.get("/api/info").json()
+    assert info["demo"] is True and info["model_name"] == demo_model_dir.name
+    assert client.get("/api/prompts", params={"q": "kid"}).json() == ["kidney cyst", "left kidney", "right kidney"]
+
+    content = nifti_bytes((90, 70, 40), seed=3)
+    vol = upload(client, content).json()
+    assert vol["shape"] == [90, 70, 40] and vol["orientation"] == "LAS"
+    np.testing.assert_allclose(vol["spacing"], [0.8, 0.9, 1.5], rtol=1e-6)
+    job = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["liver", "spleen"],
+                                         "options": {"fill_holes": True}}).json()
+    events = _sse_events(client, job["id"])
+    assert events[-1]["status"] == "done"
+    running = [e for e in events if e["status"] == "running" and e["total"]]
+    assert all(e["total"] == 4 for e in running), "90x70x40 with a 64³ patch: 2 x 2 x 1 windows"
+    assert [e["done"] for e in running] == sorted(e["done"] for e in running)
+    done = events[-1]
+    assert [r["name"] for r in done["results"]] == ["liver", "spleen"]
+
+    source_path = tmp_path / "source.nii.gz"
+    source_path.write_bytes(content)
+    source = nib.load(str(source_path))
+    volume = read_volume(source_path)
+    for result in done["results"]:
+        response = client.get(f"/api/jobs/{job['id']}/masks/{result['index']}.nii.gz")
+        assert response.status_code == 200
+        mask_img = load_nifti(response.content)
+        np.testing.assert_allclose(mask_img.affine, source.affine, atol=1e-4)
+        assert mask_img.shape == source.shape and mask_img.get_data_dtype() == np.uint8
+        ras_mask = np.asarray(mask_img.dataobj)[::-1].transpose(2, 1, 0)  # LAS file -> RAS array (S, A, R)
+        expected = mask_statistics(ras_mask, volume.data, volume.geometry.spacing)
+        assert result["voxels"] == int(ras_mask.sum()) == expected["voxels"]
+        assert abs(result["volume_ml"] / (ras_mask.sum() * 0.8 * 0.9 * 1.5 / 1000) - 1) < 1e-6
+        if expected["voxels"]:
+            assert abs(result["mean"] - float(volume.data[ras_mask > 0].astype(np.float64).mean())) < 1e-9
+            assert result["bbox"] == expected["bbox"] and result["components"] == expected["components"]
+
+
+def test_results_zip_labelmap_and_edited_mask(make_client) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(FakePredictor())
+    vol = upload(client).json()
+    job = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["a", "b"]}).json()
+    done = wait_done(client, job["id"])
+    masks = [np.asarray(load_nifti(client.get(f"/api/jobs/{job['id']}/masks/{i}.nii.gz").content).dataobj)
+             for i in range(2)]
+    labelmap = client.get(f"/api/jobs/{job['id']}/labelmap.nii.gz")
+    assert json.loads(labelmap.headers["X-VoxTell-Labels"]) == ["a", "b"]
+    labels = np.asarray(load_nifti(labelmap.content).dataobj)
+    np.testing.assert_array_equal(labels, np.where(masks[1] > 0, 2, np.where(masks[0] > 0, 1, 0)))
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/jobs/{job['id']}/masks.zip").content))
+    assert sorted(archive.namelist()) == ["00_a.nii.gz", "01_b.nii.gz", "labels.json"]
+
+    edited = masks[0].copy()
+    edited[:5] = 1
+    img = load_nifti(client.get(f"/api/jobs/{job['id']}/masks/0.nii.gz").content)
+    body = nib.Nifti1Image(edited, img.affine).to_bytes()
+    response = client.post(f"/api/jobs/{job['id']}/masks", files={"file": ("x.nii", body)}, data={"name": "a edited"})
+    assert response.status_code == 201, response.text
+    new = response.json()["results"][-1]
+    assert new["name"] == "a edited" and new["source"] == "edited" and new["index"] == 2
+    assert new["voxels"] == int(edited.sum()) and done["results"][0]["voxels"] < new["voxels"]
+    stored = np.asarray(load_nifti(client.get(f"/api/jobs/{job['id']}/masks/2.nii.gz").content).dataobj)
+    np.testing.assert_array_equal(stored, edited)
+    wrong = nib.Nifti1Image(np.zeros((5, 5, 5), np.uint8), img.affine).to_bytes()
+    response = client.post(f"/api/jobs/{job['id']}/masks", files={"file": ("x.nii", wrong)})
+    assert response.status_code == 422 and "differs from the volume" in response.json()["detail"]
+
+
+def test_predict_single_and_multi_prompt_curl_style(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(FakePredictor())
+    content = nifti_bytes((20, 18, 16))
+    one = client.post("/predict", files={"image": ("case.nii.gz", content)}, data={"prompt": "liver"})
+    assert one.status_code == 200, one.text
+    assert json.loads(one.headers["X-VoxTell-Labels"]) == ["liver"]
+    mask = load_nifti(one.content)
+    src = load_nifti(content)
+    np.testing.assert_allclose(mask.affine, src.affine, atol=1e-4)
+    data = np.asarray(src.dataobj).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(mask.dataobj), (data > np.percentile(data, 50)).astype(np.uint8))
+    multi = client.post("/predict", files={"image": ("case.nii.gz", content)},
+                        data={"prompt": ["liver", "spleen", "aorta"]})
+    assert multi.status_code == 200
+    labels = np.asarray(load_nifti(multi.content).dataobj)
+    assert set(np.unique(labels)) <= {0, 1, 2, 3} and (labels == 3).any()
+    sidecar = client.get(f"/api/jobs/{multi.headers['X-VoxTell-Job']}/labels.json").json()
+    assert [e["name"] for e in sidecar] == ["liver", "spleen", "aorta"] and sidecar[2]["label"] == 3
+
+
+def test_tile_step_size_option_reaches_the_engine(make_client, demo_model_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    predictor = VoxTellPredictor(demo_model_dir, device="cpu")
+    client = make_client(predictor)
+    vol = upload(client, nifti_bytes((140, 70, 40), seed=4)).json()  # RAS array (40, 70, 140)
+    totals = []
+    for step in (0.5, 1.0):
+        job = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["liver"],
+                                             "options": {"tile_step_size": step}}).json()
+        totals.append(wait_done(client, job["id"])["total"])
+    assert totals == [1 * 2 * 4, 1 * 2 * 3], "patch 64: step 0.5 -> 2 x 4 windows, step 1.0 -> 2 x 3"
+    assert predictor.tile_step_size == 0.5, "the server default is restored after the job"
