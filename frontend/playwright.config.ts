@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+// The real backend with the demo model, serving the built app; Debian's Chromium, never a downloaded one.
+const port = Number(process.env.VOXTELL_E2E_PORT ?? 8765)
+const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
+const scratch = mkdtempSync(join(tmpdir(), 'voxtell-e2e-'))
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 180_000,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1400, height: 860 },
+    acceptDownloads: true,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    },
+  },
+  webServer: {
+    command: `${python} -m backend.cli serve --port ${port} --data-dir ${join(scratch, 'data')}`,
+    cwd: resolve('..'),
+    url: `http://127.0.0.1:${port}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: { VOXTELL_HOME: join(scratch, 'home'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '' },
+  },
+})

@@ -1,0 +1,126 @@
+/** Typed client of the VoxTell Web API. No React in here. */
+
+import { ApiError, errorFromResponse, messageFor } from './errors'
+import { SseParser } from './sse'
+import type { JobOptions, JobStatus, ServerInfo, VolumeInfo } from './types'
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string = '',
+    public apiKey: string | null = null,
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.apiKey ? { ...extra, Authorization: `Bearer ${this.apiKey}` } : extra
+  }
+
+  url(path: string): string {
+    return `${this.baseUrl}${path}`
+  }
+
+  private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    let response: Response
+    try {
+      response = await fetch(this.url(path), { ...init, headers: this.headers(init.headers as Record<string, string>) })
+    } catch {
+      throw new ApiError(0, messageFor(0, null))
+    }
+    if (!response.ok) throw await errorFromResponse(response)
+    return (response.status === 204 ? undefined : await response.json()) as T
+  }
+
+  info(): Promise<ServerInfo> {
+    return this.request('/api/info')
+  }
+
+  prompts(q: string): Promise<string[]> {
+    return this.request(`/api/prompts?q=${encodeURIComponent(q)}&limit=12`)
+  }
+
+  volume(id: string): Promise<VolumeInfo> {
+    return this.request(`/api/volumes/${encodeURIComponent(id)}`)
+  }
+
+  job(id: string): Promise<JobStatus> {
+    return this.request(`/api/jobs/${encodeURIComponent(id)}`)
+  }
+
+  createJob(volumeId: string, prompts: string[], options: JobOptions): Promise<JobStatus> {
+    return this.request('/api/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ volume_id: volumeId, prompts, options }),
+    })
+  }
+
+  cancelJob(id: string): Promise<JobStatus> {
+    return this.request(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
+  }
+
+  /** Upload with progress (fraction 0..1); XMLHttpRequest because fetch has no upload progress. */
+  uploadVolume(file: Blob, onProgress: (fraction: number) => void): Promise<VolumeInfo> {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest()
+      xhr.open('POST', this.url('/api/volumes'))
+      for (const [k, v] of Object.entries(this.headers())) xhr.setRequestHeader(k, v)
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) onProgress(e.loaded / e.total)
+      }
+      xhr.onerror = () => reject(new ApiError(0, messageFor(0, null)))
+      xhr.onload = () => {
+        let body: unknown = null
+        try {
+          body = JSON.parse(xhr.responseText)
+        } catch {
+          body = null
+        }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(body as VolumeInfo)
+        else reject(new ApiError(xhr.status, messageFor(xhr.status, body)))
+      }
+      const form = new FormData()
+      form.append('file', file, 'upload.nii.gz')
+      xhr.send(form)
+    })
+  }
+
+  /** Follow a job's Server-Sent Events until it ends or `signal` aborts. */
+  async followJob(id: string, onStatus: (job: JobStatus) => void, signal?: AbortSignal): Promise<void> {
+    const response = await fetch(this.url(`/api/jobs/${encodeURIComponent(id)}/events`), {
+      headers: this.headers(),
+      signal,
+    })
+    if (!response.ok || !response.body) throw await errorFromResponse(response)
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+    const parser = new SseParser()
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      for (const event of parser.feed(value)) {
+        if (event.event === 'message') onStatus(JSON.parse(event.data) as JobStatus)
+      }
+    }
+  }
+
+  /** Fetch a file (volume, mask, zip) as a Blob, with the API key when one is set. */
+  async blob(path: string): Promise<Blob> {
+    const response = await fetch(this.url(path), { headers: this.headers() })
+    if (!response.ok) throw await errorFromResponse(response)
+    return response.blob()
+  }
+
+  /** Store a mask edited in the viewer as a new result of ``jobId``. */
+  saveEditedMask(jobId: string, nifti: Uint8Array, name: string): Promise<JobStatus> {
+    const form = new FormData()
+    form.append('file', new Blob([nifti.slice().buffer]), 'edited.nii')
+    form.append('name', name)
+    return this.request(`/api/jobs/${encodeURIComponent(jobId)}/masks`, { method: 'POST', body: form })
+  }
+
+  maskPath(jobId: string, index: number): string {
+    return `/api/jobs/${encodeURIComponent(jobId)}/masks/${index}.nii.gz`
+  }
+
+  volumeImagePath(volumeId: string): string {
+    return `/api/volumes/${encodeURIComponent(volumeId)}/image`
+  }
+}

@@ -1,0 +1,57 @@
+/** Shapes of the server's JSON (see backend/API.md). */
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface MaskResult {
+  index: number
+  name: string
+  source: 'model' | 'edited'
+  file: string
+  voxels: number
+  volume_ml: number
+  bbox: number[][] | null
+  components: number
+  mean: number | null
+  sd: number | null
+}
+
+export interface JobStatus {
+  id: string
+  volume_id: string
+  status: JobState
+  prompts: string[]
+  options: Record<string, unknown>
+  queue_position: number | null
+  done: number
+  total: number
+  eta_s: number | null
+  error: string | null
+  results: MaskResult[]
+}
+
+export interface VolumeInfo {
+  id: string
+  shape: number[]
+  spacing: number[]
+  orientation: string
+  dtype: string
+  intensity_min: number
+  intensity_max: number
+}
+
+export interface ServerInfo {
+  model_name: string
+  demo: boolean
+  device: string
+  precision: string
+  path: string
+  queue_length: number
+  auth_required: boolean
+}
+
+export interface JobOptions {
+  keep_largest_component: boolean
+  fill_holes: boolean
+}
+
+export const TERMINAL: JobState[] = ['done', 'failed', 'cancelled']

@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react'
+import type { ApiClient } from '../api/client'
+import type { JobOptions } from '../api/types'
+
+interface Props {
+  api: ApiClient
+  disabled: boolean
+  onRun: (prompts: string[], options: JobOptions) => void
+}
+
+/** Prompt chips with autocomplete from the embedding-bank vocabulary; Enter adds or runs. */
+export function PromptPanel({ api, disabled, onRun }: Props) {
+  const [text, setText] = useState('')
+  const [chips, setChips] = useState<string[]>([])
+  const [suggestions, setSuggestions] = useState<string[]>([])
+  const [options, setOptions] = useState<JobOptions>({ keep_largest_component: false, fill_holes: false })
+
+  useEffect(() => {
+    const q = text.trim()
+    if (!q) {
+      setSuggestions([])
+      return
+    }
+    const timer = window.setTimeout(() => {
+      api.prompts(q).then(setSuggestions).catch(() => setSuggestions([]))
+    }, 150)
+    return () => window.clearTimeout(timer)
+  }, [api, text])
+
+  const add = (value: string) => {
+    const v = value.trim()
+    if (v && !chips.includes(v)) setChips([...chips, v])
+    setText('')
+    setSuggestions([])
+  }
+  const run = () => {
+    const prompts = text.trim() ? [...chips, text.trim()] : chips
+    if (!prompts.length) return
+    onRun(Array.from(new Set(prompts)), options)
+    setChips([])
+    setText('')
+  }
+
+  return (
+    <section className="panel">
+      <h2>Prompts</h2>
+      <div className="chips" data-testid="prompt-chips">
+        {chips.map((chip) => (
+          <span className="chip" key={chip}>
+            {chip}
+            <button aria-label={`remove ${chip}`} onClick={() => setChips(chips.filter((c) => c !== chip))}>×</button>
+          </span>
+        ))}
+      </div>
+      <input
+        data-testid="prompt-input"
+        placeholder='e.g. "left kidney" — Enter to add, Ctrl+Enter to run'
+        value={text}
+        list="prompt-suggestions"
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || !text.trim())) {
+            e.preventDefault()
+            run()
+          } else if (e.key === 'Enter') {
+            e.preventDefault()
+            add(text)
+          }
+        }}
+      />
+      <ul className="suggestions" data-testid="prompt-suggestions">
+        {suggestions.map((s) => (
+          <li key={s}>
+            <button onClick={() => add(s)}>{s}</button>
+          </li>
+        ))}
+      </ul>
+      <label>
+        <input type="checkbox" data-testid="opt-largest" checked={options.keep_largest_component}
+          onChange={(e) => setOptions({ ...options, keep_largest_component: e.target.checked })} />
+        keep largest component
+      </label>
+      <label>
+        <input type="checkbox" data-testid="opt-fill" checked={options.fill_holes}
+          onChange={(e) => setOptions({ ...options, fill_holes: e.target.checked })} />
+        fill holes
+      </label>
+      <button className="primary" data-testid="run-button" disabled={disabled || (!chips.length && !text.trim())}
+        onClick={run}>
+        Segment
+      </button>
+    </section>
+  )
+}

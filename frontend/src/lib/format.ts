@@ -1,0 +1,24 @@
+/** Number formatting for the results list and progress bar. */
+
+export function formatVolumeMl(ml: number): string {
+  if (ml === 0) return '0 mL'
+  if (ml < 0.1) return `${(ml * 1000).toFixed(1)} mm³`
+  if (ml < 10) return `${ml.toFixed(2)} mL`
+  if (ml < 1000) return `${ml.toFixed(1)} mL`
+  return `${(ml / 1000).toFixed(2)} L`
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US')
+}
+
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return ''
+  if (seconds < 1) return '< 1 s left'
+  if (seconds < 90) return `${Math.round(seconds)} s left`
+  return `${Math.round(seconds / 60)} min left`
+}
+
+export function progressFraction(done: number, total: number): number {
+  return total > 0 ? Math.min(1, Math.max(0, done / total)) : 0
+}

@@ -1,0 +1,120 @@
+import { expect, test } from '@playwright/test'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { makeVolume, readMask } from './nifti'
+
+test('upload, segment two prompts, review, download and reload', async ({ page, request }) => {
+  await page.goto('/')
+  await expect(page.getByTestId('demo-banner')).toHaveText(/DEMO MODEL/)
+
+  // Large enough for many sliding windows, so progress is visible: 160x140x120 -> 4 x 4 x 3 windows of 64³.
+  const volume = makeVolume([160, 140, 120], [1.2, 1.0, 1.5])
+  await page.getByTestId('file-input').setInputFiles({ name: 'ct.nii.gz', mimeType: 'application/gzip', buffer: volume })
+  await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
+
+  await page.getByTestId('prompt-input').fill('liv')
+  await expect(page.getByTestId('prompt-suggestions')).toContainText('liver')
+  await page.getByTestId('prompt-suggestions').getByRole('button', { name: 'liver', exact: true }).click()
+  await page.getByTestId('prompt-input').fill('left kidney')
+  await page.getByTestId('prompt-input').press('Enter')
+  await expect(page.getByTestId('prompt-chips')).toContainText('left kidney')
+  await page.getByTestId('run-button').click()
+
+  // Watch the progress bar move: collect the windows-done counts it shows.
+  const seen = new Set<number>()
+  const bar = page.getByTestId('job-progress')
+  await expect(bar).toBeVisible()
+  for (let i = 0; i < 400 && (await bar.count()) > 0; i++) {
+    const done = await bar.getAttribute('data-done').catch(() => null)
+    const total = await bar.getAttribute('data-total').catch(() => null)
+    if (done !== null && total !== null && Number(total) > 0) {
+      expect(Number(total)).toBe(48)
+      seen.add(Number(done))
+    }
+    await page.waitForTimeout(25)
+  }
+  expect([...seen].filter((d) => d > 0 && d < 48).length, `progress values seen: ${[...seen]}`).toBeGreaterThanOrEqual(2)
+
+  const rows = page.getByTestId('result-row')
+  await expect(rows).toHaveCount(2)
+  await expect(rows.nth(0)).toHaveAttribute('data-name', 'liver')
+  await expect(rows.nth(1)).toHaveAttribute('data-name', 'left kidney')
+  await expect(rows.nth(0).getByTestId('result-stats')).toHaveText(/(mL|mm³|L) · [\d,]+ vox/)
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
+
+  // Toggle the second mask off.
+  await rows.nth(1).getByTestId('result-visible').uncheck()
+  await expect(rows.nth(1).getByTestId('result-visible')).not.toBeChecked()
+
+  // Download the first mask and compare its voxels with the server's copy.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    rows.nth(0).getByTestId('result-download').click(),
+  ])
+  const downloaded = readMask(await readFile(await download.path()))
+  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('voxtell-web-session') ?? '{}'))
+  const jobId: string = session.jobIds[0]
+  const job = await (await request.get(`/api/jobs/${jobId}`)).json()
+  const fromServer = readMask(Buffer.from(await (await request.get(`/api/jobs/${jobId}/masks/0.nii.gz`)).body()))
+  expect(downloaded.dims).toEqual([160, 140, 120])
+  expect(Buffer.from(downloaded.voxels.buffer).equals(Buffer.from(fromServer.voxels.buffer))).toBe(true)
+  const ones = Array.from(downloaded.voxels as ArrayLike<number>).filter((v) => v > 0).length
+  expect(ones).toBe(job.results[0].voxels)
+  const stats = await rows.nth(0).getByTestId('result-stats').textContent()
+  expect(stats?.replace(/,/g, '')).toContain(`${job.results[0].voxels} vox`)
+
+  // Draw a new mask with the filled pen (a closed loop in the axial view), undo-able, and save it.
+  await page.getByTestId('view-axial').click()
+  const box = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
+  const cx = box.x + box.width / 2
+  const cy = box.y + box.height / 2
+  const loop = async (r: number) => {
+    await page.mouse.move(cx + r, cy)
+    await page.mouse.down()
+    for (let a = 0; a <= 360; a += 15) {
+      await page.mouse.move(cx + r * Math.cos((a * Math.PI) / 180), cy + r * Math.sin((a * Math.PI) / 180))
+    }
+    await page.mouse.up()
+  }
+  const drawNewMask = async (radii: number[], undoFirst: boolean) => {
+    await page.getByTestId('draw-target').selectOption('new')
+    await page.getByTestId('draw-start').click()
+    await page.getByTestId('draw-filled').click()
+    for (const [i, r] of radii.entries()) {
+      await loop(r)
+      if (i === 0 && undoFirst) await page.getByTestId('draw-undo').click()
+    }
+    await page.getByTestId('draw-save').click()
+  }
+  await drawNewMask([120], false)
+  await expect(page.getByTestId('result-row')).toHaveCount(3)
+  await drawNewMask([120, 60], true) // the big disc is undone, only the small one stays
+  await expect(page.getByTestId('result-row')).toHaveCount(4)
+  const drawn = page.getByTestId('result-row').nth(3)
+  await expect(drawn).toHaveAttribute('data-name', 'new mask')
+  const edited = await (await request.get(`/api/jobs/${jobId}`)).json()
+  const [big, small] = edited.results.slice(-2)
+  expect(big.source).toBe('edited')
+  expect(small.source).toBe('edited')
+  expect(small.voxels).toBeGreaterThan(20)
+  // Filled discs on one slice: area ratio (120/60)² = 4, so the undone big disc must be gone.
+  expect(small.voxels).toBeLessThan(big.voxels / 2)
+  await expect(drawn.getByTestId('result-stats')).toContainText(`${small.voxels.toLocaleString('en-US')} vox`)
+
+  // Reload: the session's volume and results come back from the server.
+  await page.reload()
+  await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
+  await expect(page.getByTestId('result-row')).toHaveCount(4)
+  await expect(page.getByTestId('result-row').nth(1).getByTestId('result-visible')).not.toBeChecked()
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
+  await page.getByTestId('result-row').nth(0).getByTestId('result-goto').click()
+  await page.waitForTimeout(500)
+  await page.screenshot({ path: resolve('..', 'docs', 'screenshot.png') })
+})
+
+test('bad upload shows the server message in the page', async ({ page }) => {
+  await page.goto('/')
+  await page.getByTestId('file-input').setInputFiles({ name: 'notes.nii.gz', mimeType: 'text/plain',
+    buffer: Buffer.from('this is not an image '.repeat(40)) })
+  await expect(page.getByTestId('error-message')).toContainText('not a NIfTI')
+})
