@@ -118,3 +118,30 @@ test('bad upload shows the server message in the page', async ({ page }) => {
     buffer: Buffer.from('this is not an image '.repeat(40)) })
   await expect(page.getByTestId('error-message')).toContainText('not a NIfTI')
 })
+
+test('views, window presets, crosshair readout and cancel', async ({ page }) => {
+  await page.goto('/')
+  await page.getByTestId('file-input').setInputFiles({ name: 'ct.nii.gz', mimeType: 'application/gzip',
+    buffer: makeVolume([160, 140, 120], [1.2, 1.0, 1.5]) })
+  await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
+  for (const view of ['axial', 'coronal', 'sagittal', 'render', 'multiplanar']) {
+    await page.getByTestId(`view-${view}`).click()
+    await expect(page.getByTestId(`view-${view}`)).toHaveClass(/active/)
+  }
+  await page.getByTestId('view-axial').click()
+  await page.getByTestId('window-preset').selectOption('bone')
+  await page.getByTestId('window-level').fill('40')
+  await page.getByTestId('window-width').fill('400')
+  await page.getByTestId('window-width').press('Enter')
+  const box = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
+  await page.mouse.click(box.x + box.width / 2 + 30, box.y + box.height / 2 - 20)
+  await expect(page.getByTestId('cursor-readout')).toHaveText(/-?\d+\.\d, -?\d+\.\d, -?\d+\.\d mm · -?\d+/)
+
+  await page.getByTestId('prompt-input').fill('aorta')
+  await page.getByTestId('prompt-input').press('Enter')
+  await page.getByTestId('run-button').click()
+  await expect(page.getByTestId('job-progress')).toBeVisible()
+  await page.getByTestId('cancel-button').click()
+  await expect(page.getByTestId('job-row')).toHaveCount(0, { timeout: 30_000 })
+  await expect(page.getByTestId('result-row')).toHaveCount(0)
+})
