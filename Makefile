@@ -65,6 +65,7 @@ demo-model: $(PY_STAMP)
 bench: $(PY_STAMP)
 	$(PY) bench/engine_paths.py
 	$(PY) bench/io_nifti.py
+	$(PY) bench/text_encoder.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,6 +21,7 @@ class AppState:
     store: Store
     predictor: Predictor
     runner: JobRunner
+    edit_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def get_state(request: Request) -> AppState:

@@ -46,7 +46,7 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
             edited.geometry.original_affine, volume.geometry.original_affine, atol=1e-3):
         raise BadInput("edited mask: its shape or affine differs from the volume's")
     mask = (edited.data > 0).astype(np.uint8)
-    with _job_lock(job.id):
+    with state.edit_lock:  # two saves for one job must not pick the same index
         current = state.store.get_job(job.id)
         assert current is not None
         index = max((r["index"] for r in current.results), default=-1) + 1
@@ -57,15 +57,6 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
         masks = [read_volume(out_dir / r["file"]).data > 0 for r in results]
         write_labelmap(state.store, job.id, volume, masks)
         state.store.update_job(job.id, results=results)
-
-
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _job_lock(job_id: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(job_id, threading.Lock())
 
 
 class RetentionSweeper:

@@ -79,7 +79,7 @@ def fill_like_golden(net: VoxTellNetwork, seed: int = 0) -> None:
                 t.copy_(0.1 * r)
 
 
-def test_volume(shape: tuple[int, int, int] = (192, 192, 192)) -> np.ndarray:
+def synthetic_volume(shape: tuple[int, int, int] = (192, 192, 192)) -> np.ndarray:
     """A smooth synthetic 'body' with structure: deterministic, one patch."""
     grid = np.stack(np.meshgrid(*[np.linspace(-1, 1, s, dtype=np.float32) for s in shape], indexing="ij"))
     body = (np.square(grid).sum(0) < 0.8).astype(np.float32) * 40
@@ -98,7 +98,7 @@ def run_child(model_dir: Path, path: str, n_prompts: int, out: Path) -> None:
     load_s = time.perf_counter() - t0
     emb = torch.randn(1, n_prompts, predictor.config.hyper.text_embedding_dim,
                       generator=torch.Generator().manual_seed(1))
-    image = test_volume()
+    image = synthetic_volume()
     t0 = time.perf_counter()
     masks = predictor.predict_single_image(image, text_embeddings=emb)
     predict_s = time.perf_counter() - t0
