@@ -34,6 +34,24 @@ def test_demo_model_has_the_real_layout_and_runs(demo_model_dir: Path) -> None:
     assert not predictor.embedder.is_loaded or predictor.embedder.encode_calls == 1
 
 
+def test_text_state_is_observable_through_the_predictor(demo_model_dir: Path, tmp_path: Path) -> None:
+    import time
+
+    predictor = VoxTellPredictor(demo_model_dir, device="cpu", text_precision="fp32", text_placement="offload",
+                                 text_idle_unload_s=0.3, cache_dir=tmp_path / "cache")
+    encoder = predictor.embedder.encoder
+    assert (encoder.placement, encoder.precision, encoder.location) == ("cpu", "fp32", None)
+    predictor.embed_text_prompts(["a prompt that is not in the bank"])
+    assert encoder.location == "cpu" and predictor.embedder.encode_calls == 1
+    deadline = time.monotonic() + 10
+    while encoder.is_loaded and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not encoder.is_loaded, "unloaded after the idle time"
+    again = VoxTellPredictor(demo_model_dir, device="cpu", text_precision="fp32", cache_dir=tmp_path / "cache")
+    again.embed_text_prompts(["A prompt that is not in the bank"])
+    assert again.embedder.encode_calls == 0 and not again.embedder.is_loaded, "served from the disk cache"
+
+
 def test_bank_prompts_do_not_load_the_text_encoder(demo_model_dir: Path) -> None:
     predictor = VoxTellPredictor(demo_model_dir, device="cpu")
     emb = predictor.embed_text_prompts(["Liver", "spleen"])

@@ -69,7 +69,8 @@ class VoxTellPredictor(BatchMixin):
         use_precomputed_embeddings: look for the shipped bank at all.
         hyperparameters: programmatic overrides of ``voxtell_hyperparameters.json``.
         cache_dir: folder of the persistent prompt-embedding cache (``None``: no disk cache).
-        text_precision / text_placement: see :class:`voxtell.text.PromptEmbedder`.
+        text_precision / text_placement / text_idle_unload_s: see :class:`voxtell.text.TextEncoder`
+            (fp16 on CUDA, bf16 on CPU; ``offload`` on CUDA; unload after 10 idle minutes).
         reference: run the reference path (official algorithm, fp32 contiguous layout, decoder
             re-run per prompt, fp16 accumulators) instead of the default fast path.
         accumulation_dtype: sliding-window accumulator dtype; default float16 (as official);
@@ -90,6 +91,7 @@ class VoxTellPredictor(BatchMixin):
         cache_dir: str | Path | None = None,
         text_precision: str | None = None,
         text_placement: str | None = None,
+        text_idle_unload_s: float | None = 600.0,
         reference: bool = False,
         cpu_bf16: bool = False,
         accumulation_dtype: torch.dtype | None = None,
@@ -122,6 +124,7 @@ class VoxTellPredictor(BatchMixin):
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._text_precision = text_precision
         self._text_placement = text_placement
+        self._text_idle_unload_s = text_idle_unload_s
         self._embedder: Any = None
 
     # -- description ---------------------------------------------------------------------
@@ -175,7 +178,8 @@ class VoxTellPredictor(BatchMixin):
 
             self._embedder = PromptEmbedder(
                 self.text_encoding_model, self.device, precision=self._text_precision,
-                placement=self._text_placement, bank=self._bank_source, cache_dir=self._cache_dir)
+                placement=self._text_placement, idle_unload_s=self._text_idle_unload_s,
+                bank=self._bank_source, cache_dir=self._cache_dir)
         return self._embedder
 
     def embed_text_prompts(self, prompts: str | Sequence[str]) -> torch.Tensor:
