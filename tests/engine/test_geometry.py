@@ -93,3 +93,21 @@ def test_ras_array_axes_are_s_a_r(tmp_path: Path) -> None:
 def test_single_volume_4d_is_accepted_as_3d(tmp_path: Path) -> None:
     nib.save(nib.Nifti1Image(np.ones((4, 5, 6, 1), np.float32), np.eye(4)), str(tmp_path / "one.nii.gz"))
     assert read_volume(tmp_path / "one.nii.gz").data.shape == (6, 5, 4)
+
+
+@pytest.mark.parametrize(("name", "affine"), AFFINES[::7], ids=[n for n, _ in AFFINES[::7]])
+def test_fast_writer_equals_nnunet_style_write_back(tmp_path: Path, name: str, affine: np.ndarray) -> None:
+    from voxtell.io.nifti import mask_to_image
+
+    nib.save(nib.Nifti1Image(np.arange(np.prod(SHAPE), dtype=np.int16).reshape(SHAPE), affine),
+             str(tmp_path / "in.nii.gz"))
+    volume = read_volume(tmp_path / "in.nii.gz")
+    labels = (volume.data.astype(np.int64) % 300).astype(np.uint16)  # > 255 -> written as uint16
+    for mask in (labels, (labels % 3).astype(np.uint8)):
+        nib.save(mask_to_image(mask, volume.geometry), str(tmp_path / "reference.nii.gz"))
+        fast = nib.load(str(write_mask(mask, volume.geometry, tmp_path / "fast.nii.gz")))
+        ref = nib.load(str(tmp_path / "reference.nii.gz"))
+        assert fast.get_data_dtype() == ref.get_data_dtype()
+        np.testing.assert_array_equal(np.asarray(fast.dataobj), np.asarray(ref.dataobj))
+        np.testing.assert_allclose(fast.affine, ref.affine, atol=1e-6)
+        assert (int(fast.header["sform_code"]), int(fast.header["qform_code"])) == (2, 0)
