@@ -38,9 +38,14 @@ def instance_norm_(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, ep
     n = v.shape[1]
     mean = v.sum(dim=1, keepdim=True) / n
     v.sub_(mean)
-    var = torch.square(v).sum(dim=1, keepdim=True) / n
+    # Sum of squares in slabs: a full-size temporary would add a whole activation to the peak.
+    var = sum((torch.square(part).sum(dim=1, keepdim=True) for part in v.split(_SLAB, dim=1)),
+              torch.zeros_like(mean)) / n
     v.mul_(weight * torch.rsqrt(var + eps)).add_(bias)
     return x
+
+
+_SLAB = 1 << 20  # voxels per slab of the variance pass
 
 
 def _cna(unit: Any, x: torch.Tensor, slope: float, act: bool = True) -> torch.Tensor:
