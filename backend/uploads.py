@@ -14,6 +14,7 @@ from backend.settings import Settings
 from backend.store import Store
 from voxtell.inference.exceptions import InvalidInputError
 from voxtell.io import read_volume
+from voxtell.io.itk import sniff_itk_format, validate_itk
 from voxtell.io.nifti import volume_summary
 from voxtell.io.validation import InvalidImageError, validate_nifti
 
@@ -21,9 +22,10 @@ _CHUNK = 1 << 20
 
 
 async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
-    """Copy an upload to a private temp file; returns it and ``.nii.gz``/``.nii`` by content."""
-    first = await upload.read(2)
-    suffix = ".nii.gz" if first == b"\x1f\x8b" else ".nii"
+    """Copy an upload to a private temp file; returns it and its format suffix, by content
+    (``.nii.gz``, ``.nii``, ``.nrrd`` or ``.mha``), never by the client's file name."""
+    first = await upload.read(64)
+    suffix = ".nii.gz" if first[:2] == b"\x1f\x8b" else (sniff_itk_format(first) or ".nii")
     path = store.tmp_path(suffix)
     with path.open("wb") as out:
         out.write(first)
@@ -35,7 +37,12 @@ async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
 def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings) -> tuple[str, dict[str, Any]]:
     """Validate a staged NIfTI and store it as a volume; the staged file is removed on error."""
     try:
-        info = validate_nifti(staged, max_voxels=settings.max_voxels, max_bytes=settings.max_image_bytes)
+        if suffix in (".nrrd", ".mha"):
+            _, dtype = validate_itk(staged, max_voxels=settings.max_voxels)
+            fmt = suffix[1:]
+        else:
+            dtype = validate_nifti(staged, max_voxels=settings.max_voxels, max_bytes=settings.max_image_bytes).dtype
+            fmt = "nifti"
         volume = read_volume(staged)
     except (InvalidImageError, InvalidInputError) as exc:
         staged.unlink(missing_ok=True)
@@ -43,7 +50,7 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings) -
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
-    meta = {**volume_summary(volume), "dtype": info.dtype, "format": "nifti"}
+    meta = {**volume_summary(volume), "dtype": dtype, "format": fmt}
     volume_id = store.add_volume(staged, suffix, meta)
     return volume_id, meta
 

@@ -130,3 +130,26 @@ def test_tile_step_size_option_reaches_the_engine(make_client, demo_model_dir: P
         totals.append(wait_done(client, job["id"])["total"])
     assert totals == [1 * 2 * 4, 1 * 2 * 3], "patch 64: step 0.5 -> 2 x 4 windows, step 1.0 -> 2 x 3"
     assert predictor.tile_step_size == 0.5, "the server default is restored after the job"
+
+
+def test_nrrd_and_mha_round_trip_through_predict(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import SimpleITK as sitk
+
+    client = make_client(FakePredictor())
+    data = np.random.default_rng(5).integers(0, 400, (12, 14, 16)).astype(np.int16)
+    img = sitk.GetImageFromArray(data)
+    img.SetSpacing((0.7, 0.8, 3.0))
+    img.SetOrigin((5.0, -7.0, 40.0))
+    img.SetDirection((0, 1, 0, 1, 0, 0, 0, 0, -1))
+    for suffix in (".nrrd", ".mha"):
+        path = tmp_path / f"scan{suffix}"
+        sitk.WriteImage(img, str(path), useCompression=True)
+        vol = upload(client, path.read_bytes(), name=f"x{suffix}").json()
+        assert vol["shape"] == [16, 14, 12] and vol["dtype"] == "16-bit signed integer"
+        response = client.post("/predict", files={"image": ("scan", path.read_bytes())}, data={"prompt": "liver"})
+        assert response.status_code == 200, response.text
+        mask = load_nifti(response.content)
+        corner = np.array(img.TransformIndexToPhysicalPoint((15, 13, 11)))
+        np.testing.assert_allclose(mask.affine @ [15, 13, 11, 1], [-corner[0], -corner[1], corner[2], 1], atol=1e-4)
+        voxels = data.transpose(2, 1, 0).astype(np.float32)
+        np.testing.assert_array_equal(np.asarray(mask.dataobj), (voxels > np.percentile(voxels, 50)).astype(np.uint8))

@@ -88,14 +88,16 @@ def _squeeze_to_3d(img: nib.spatialimages.SpatialImage) -> nib.spatialimages.Spa
 
 
 def read_volume(path: str | Path) -> LoadedVolume:
-    """Read a NIfTI file into a float32 RAS array ``(A0, A1, A2)`` (scaling applied).
+    """Read a NIfTI (or NRRD / MetaImage ``.mha``) file into a float32 RAS array ``(A0, A1, A2)``.
 
-    A 4-D file with a single volume is accepted as 3-D; any other dimensionality raises
-    :class:`InvalidInputError`.
+    Scaling is applied. A 4-D file with a single volume is accepted as 3-D; any other
+    dimensionality raises :class:`InvalidInputError`.
     """
+    from voxtell.io.itk import is_itk_path, load_itk_as_nifti
+
     try:
-        img = nib.load(str(path))
-    except FileNotFoundError:
+        img = load_itk_as_nifti(path) if is_itk_path(path) else nib.load(str(path))
+    except (FileNotFoundError, InvalidInputError):
         raise
     except Exception as exc:  # nibabel raises many types for corrupt files
         raise InvalidInputError(f"cannot read the image as NIfTI: {exc}") from None
