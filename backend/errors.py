@@ -46,13 +46,26 @@ class Unauthorized(DomainError):
     status = 401
 
 
+class SeriesChoiceNeeded(DomainError):
+    """Several DICOM series in one upload: the client must pick one (never picked silently)."""
+
+    status = 409
+
+    def __init__(self, series: list[dict[str, object]]) -> None:
+        super().__init__(f"the upload holds {len(series)} DICOM series; send again with series_uid set to one of them")
+        self.series = series
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"Retry-After": "30"} if isinstance(exc, QueueFull) else None
         if isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": "Bearer"}
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
+        body: dict[str, object] = {"detail": exc.detail}
+        if isinstance(exc, SeriesChoiceNeeded):
+            body["series"] = exc.series
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(InvalidImageError)
     @app.exception_handler(InvalidInputError)

@@ -51,6 +51,7 @@ class JobStatus(BaseModel):
 
 class VolumeInfo(BaseModel):
     id: str
+    format: str = "nifti"
     shape: list[int]
     spacing: list[float]
     orientation: str

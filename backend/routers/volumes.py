@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from backend.deps import State, require_key
+from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
 from backend.errors import NotFound
 from backend.schemas import VolumeInfo
 from backend.uploads import ingest_volume, stage_upload
@@ -16,10 +17,20 @@ from backend.uploads import ingest_volume, stage_upload
 router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)])
 
 
-@router.post("", status_code=201)
-async def upload_volume(state: State, file: Annotated[UploadFile, File(description=".nii or .nii.gz")]) -> VolumeInfo:
-    staged, suffix = await stage_upload(file, state.store)
-    volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings)
+@router.post("", status_code=201, responses={409: {"description": "several DICOM series: pick one (list in `series`)"}})
+async def upload_volume(
+    state: State,
+    file: Annotated[list[UploadFile], File(description=".nii/.nii.gz/.nrrd/.mha, a DICOM .zip, or DICOM files")],
+    series_uid: Annotated[str | None, Form(description="which DICOM series, when the upload holds several")] = None,
+) -> VolumeInfo:
+    head = await file[0].read(132)
+    await file[0].seek(0)
+    if len(file) > 1 or looks_like_dicom_or_zip(head):
+        folder = await stage_dicom(file, state.store)
+        volume_id, meta = await run_in_threadpool(ingest_dicom, folder, series_uid, state.store, state.settings)
+    else:
+        staged, suffix = await stage_upload(file[0], state.store)
+        volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings)
     return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
 
 

@@ -103,6 +103,11 @@ def read_volume(path: str | Path) -> LoadedVolume:
         raise InvalidInputError(f"cannot read the image as NIfTI: {exc}") from None
     if not isinstance(img, nib.spatialimages.SpatialImage):
         raise InvalidInputError("the file is not a spatial image")
+    return volume_from_image(img)
+
+
+def volume_from_image(img: nib.spatialimages.SpatialImage) -> LoadedVolume:
+    """An in-memory nibabel image (any orientation) -> RAS array + geometry, as ``read_volume``."""
     img = _squeeze_to_3d(img)
     geometry, reoriented = geometry_from_image(img)
     try:

@@ -1,0 +1,74 @@
+"""DICOM uploads: a zip or several files -> one series -> a stored volume with its UIDs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import nibabel as nib
+from fastapi import UploadFile
+
+from backend.errors import BadInput, SeriesChoiceNeeded
+from backend.settings import Settings
+from backend.store import Store
+from voxtell.inference.exceptions import InvalidInputError
+from voxtell.io.dicom import ZipLimits, load_series, safe_extract_zip, scan_series
+from voxtell.io.nifti import volume_from_image, volume_summary
+
+_CHUNK = 1 << 20
+
+
+def looks_like_dicom_or_zip(head: bytes) -> bool:
+    return head[:4] == b"PK\x03\x04" or head[128:132] == b"DICM"
+
+
+async def stage_dicom(files: list[UploadFile], store: Store) -> Path:
+    """Copy the uploaded parts into a private temp folder under generated names; unzip zips safely."""
+    folder = store.tmp_path("-dicom")
+    folder.mkdir()
+    try:
+        for n, upload in enumerate(files):
+            part = folder / f"part{n:05d}"
+            with part.open("wb") as out:
+                while chunk := await upload.read(_CHUNK):
+                    out.write(chunk)
+            with part.open("rb") as f:
+                is_zip = f.read(4) == b"PK\x03\x04"
+            if is_zip:
+                safe_extract_zip(part, folder / f"zip{n:05d}", ZipLimits())
+                part.unlink()
+    except InvalidInputError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BadInput(str(exc)) from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: Settings) -> tuple[str, dict[str, Any]]:
+    """Pick the series (or ask the client to), build the volume, store it as NIfTI plus UIDs."""
+    try:
+        series = scan_series(p for p in folder.rglob("*") if p.is_file())
+        if series_uid:
+            chosen = [s for s in series if s.uid == series_uid]
+            if not chosen:
+                raise BadInput("series_uid does not name a series of this upload")
+        elif len(series) > 1:
+            raise SeriesChoiceNeeded([s.public() for s in series])
+        else:
+            chosen = series
+        loaded = load_series(chosen[0], max_voxels=settings.max_voxels)
+        volume = volume_from_image(loaded.image)
+        staged = store.tmp_path(".nii.gz")
+        nib.save(loaded.image, str(staged))
+    except InvalidInputError as exc:
+        raise BadInput(str(exc)) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    meta = {**volume_summary(volume), "dtype": "float32", "format": "dicom",
+            "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,
+                      "frame_of_reference_uid": loaded.frame_of_reference_uid,
+                      "sop_instance_uids": list(loaded.sop_instance_uids)}}
+    return store.add_volume(staged, ".nii.gz", meta), meta

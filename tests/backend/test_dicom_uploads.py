@@ -1,0 +1,75 @@
+"""DICOM uploads through the HTTP API: zip or files, series choice, hostile archives."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from tests.backend.conftest import load_nifti, upload, wait_done
+from tests.dicom.series import lps_to_ras, write_series
+
+AXIAL = (np.array([1.0, 0, 0]), np.array([0, 1.0, 0]))
+
+
+def _zip_bytes(files: list[Path], prefix: str = "study/") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in files:
+            zf.write(f, prefix + f.parent.name + "/" + f.name)
+    return buf.getvalue()
+
+
+def test_zip_series_upload_geometry_and_segmentation(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(data_dir=tmp_path / "data")
+    data = np.random.default_rng(2).integers(-200, 800, (12, 10, 7)).astype(np.int16)
+    origin = np.array([-50.0, 20.0, 100.0])
+    files, _ = write_series(tmp_path / "s", data, *AXIAL, (0.8, 0.6, 3.0), origin)
+    response = upload(client, _zip_bytes(files), name="study.zip")
+    assert response.status_code == 201, response.text
+    vol = response.json()
+    assert vol["format"] == "dicom" and vol["shape"] == [12, 10, 7]
+    affine = np.array(vol["affine"])
+    np.testing.assert_allclose(affine @ [11, 9, 6, 1], [*lps_to_ras(origin + [11 * 0.8, 9 * 0.6, 6 * 3.0]), 1], atol=1e-4)
+    assert "Doe" not in response.text and "PHI-123" not in response.text
+    job = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["liver"]}).json()
+    assert wait_done(client, job["id"])["status"] == "done"
+    mask = load_nifti(client.get(f"/api/jobs/{job['id']}/masks/0.nii.gz").content)
+    np.testing.assert_allclose(mask.affine, affine, atol=1e-4)
+
+
+def test_several_series_need_a_choice_then_multi_file_upload(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client = make_client()
+    a, uid_a = write_series(tmp_path / "a", np.zeros((6, 5, 4), np.int16), *AXIAL, (1, 1, 2), np.zeros(3),
+                            description="arterial")
+    b, _ = write_series(tmp_path / "b", np.ones((6, 5, 3), np.int16), *AXIAL, (1, 1, 2), np.zeros(3),
+                        description="venous")
+    both = _zip_bytes([*a, *b])
+    response = upload(client, both)
+    assert response.status_code == 409 and "2 DICOM series" in response.json()["detail"]
+    listed = response.json()["series"]
+    assert [(s["description"], s["slices"]) for s in listed] == [("arterial", 4), ("venous", 3)]
+    picked = client.post("/api/volumes", files={"file": ("s.zip", both)}, data={"series_uid": uid_a["series"]})
+    assert picked.status_code == 201 and picked.json()["shape"] == [6, 5, 4]
+    parts = [("file", (f"x{i}", p.read_bytes())) for i, p in enumerate(b)]
+    multi = client.post("/api/volumes", files=parts)
+    assert multi.status_code == 201 and multi.json()["shape"] == [6, 5, 3]
+
+
+def test_hostile_or_empty_archives(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(data_dir=tmp_path / "data")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../../escape.dcm", b"x")
+    response = upload(client, buf.getvalue())
+    assert response.status_code == 422 and "'..'" in response.json()["detail"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("readme.txt", b"hello")
+    response = upload(client, buf.getvalue())
+    assert response.status_code == 422 and "no DICOM image slices" in response.json()["detail"]
+    assert not list((tmp_path / "data" / "tmp").iterdir()), "private temp folders are removed"
+    assert not list((tmp_path / "data" / "volumes").iterdir())
+    assert not (tmp_path / "escape.dcm").exists()

@@ -1,0 +1,178 @@
+"""DICOM series input: safe zip extraction, series listing, geometric slice sorting.
+
+Library choice: pydicom reads the headers and pixels (the field's reference parser; it also
+gives highdicom, used for DICOM SEG export, its datasets). Slices are sorted by their position
+along the slice normal (never by file name or instance number); a gantry tilt or non-uniform
+spacing is refused with a message rather than silently resampled. Patient fields are never
+logged; the series' UIDs are kept for export.
+"""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import nibabel as nib
+import numpy as np
+
+from voxtell.inference.exceptions import InvalidInputError
+
+_LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0])
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_members: int = 20_000
+    max_total_bytes: int = 4 * 1024**3
+    max_ratio: float = 200.0
+
+
+def safe_extract_zip(archive: Path, dest: Path, limits: ZipLimits = ZipLimits()) -> list[Path]:
+    """Extract regular members into ``dest`` under generated names, after checking the whole
+    archive: no absolute paths, ``..``, symlinks or duplicate names; member count, total size
+    and compression ratio within budget. DICOMDIR files are skipped."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError):
+        raise InvalidInputError("the upload is not a readable zip archive") from None
+    with zf:
+        members = zf.infolist()
+        if len(members) > limits.max_members:
+            raise InvalidInputError(f"the zip has {len(members)} members; the limit is {limits.max_members}")
+        names: set[str] = set()
+        total = 0
+        for m in members:
+            path = PurePosixPath(m.filename.replace("\\", "/"))
+            if m.filename.startswith(("/", "\\")) or path.is_absolute() or (len(m.filename) > 1 and m.filename[1] == ":"):
+                raise InvalidInputError("the zip contains an absolute path")
+            if ".." in path.parts:
+                raise InvalidInputError("the zip contains a path with '..'")
+            if stat.S_ISLNK(m.external_attr >> 16):
+                raise InvalidInputError("the zip contains a symbolic link")
+            if m.filename in names:
+                raise InvalidInputError("the zip contains duplicate member names")
+            names.add(m.filename)
+            total += m.file_size
+            if m.compress_size and m.file_size / max(m.compress_size, 1) > limits.max_ratio and m.file_size > 1 << 20:
+                raise InvalidInputError("the zip has a suspicious compression ratio (zip bomb?)")
+        if total > limits.max_total_bytes:
+            raise InvalidInputError(f"the zip unpacks to {total} bytes; the limit is {limits.max_total_bytes}")
+        dest.mkdir(parents=True, exist_ok=True)
+        out = []
+        for i, m in enumerate(members):
+            if m.is_dir() or PurePosixPath(m.filename).name.upper() == "DICOMDIR":
+                continue
+            target = dest / f"{i:06d}.dcm"
+            written = 0
+            with zf.open(m) as src, target.open("wb") as dst:
+                while chunk := src.read(1 << 20):
+                    written += len(chunk)
+                    if written > m.file_size:  # the header lied about the size
+                        raise InvalidInputError("a zip member is larger than its header says")
+                    dst.write(chunk)
+            out.append(target)
+    return out
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    uid: str
+    description: str
+    modality: str
+    slices: int
+    rows: int
+    columns: int
+    files: tuple[Path, ...] = field(repr=False, default=())
+
+    def public(self) -> dict[str, object]:
+        return {"series_uid": self.uid, "description": self.description, "modality": self.modality,
+                "slices": self.slices, "size": [self.columns, self.rows, self.slices]}
+
+
+def scan_series(files: Iterable[Path]) -> list[SeriesInfo]:
+    """Group readable DICOM image files by SeriesInstanceUID (headers only)."""
+    import pydicom
+
+    groups: dict[str, list[tuple[Path, object]]] = {}
+    for path in files:
+        try:
+            ds = pydicom.dcmread(str(path), stop_before_pixels=True)
+        except Exception:
+            continue  # not DICOM: ignored (reported below if nothing is left)
+        if "ImagePositionPatient" not in ds or "SeriesInstanceUID" not in ds:
+            continue
+        groups.setdefault(str(ds.SeriesInstanceUID), []).append((path, ds))
+    if not groups:
+        raise InvalidInputError("the upload contains no DICOM image slices")
+    series = []
+    for uid, items in groups.items():
+        first: Any = items[0][1]
+        series.append(SeriesInfo(uid=uid, description=str(getattr(first, "SeriesDescription", "")),
+                                 modality=str(getattr(first, "Modality", "")), slices=len(items),
+                                 rows=int(getattr(first, "Rows", 0)), columns=int(getattr(first, "Columns", 0)),
+                                 files=tuple(p for p, _ in items)))
+    return sorted(series, key=lambda s: (-s.slices, s.uid))
+
+
+@dataclass(frozen=True)
+class DicomVolume:
+    image: nib.Nifti1Image
+    study_uid: str
+    series_uid: str
+    frame_of_reference_uid: str
+    sop_instance_uids: tuple[str, ...] = ()
+    source_files: tuple[Path, ...] = ()
+
+
+def load_series(series: SeriesInfo, *, max_voxels: int) -> DicomVolume:
+    """Build a volume from one series: slices sorted along the normal, uniform spacing checked."""
+    import pydicom
+
+    if series.slices < 2:
+        raise InvalidInputError("the series has a single slice; a 3-D volume needs at least two")
+    if series.rows * series.columns * series.slices > max_voxels:
+        raise InvalidInputError(f"the series has more than {max_voxels} voxels")
+    datasets = [pydicom.dcmread(str(p)) for p in series.files]
+    iop = np.asarray(datasets[0].ImageOrientationPatient, float)
+    if any(not np.allclose(np.asarray(d.ImageOrientationPatient, float), iop, atol=1e-4) for d in datasets):
+        raise InvalidInputError("the slices of the series have different orientations")
+    row_dir, col_dir = iop[:3], iop[3:]
+    normal = np.cross(row_dir, col_dir)
+    positions = np.asarray([d.ImagePositionPatient for d in datasets], float)
+    order = np.argsort(positions @ normal)
+    positions, datasets = positions[order], [datasets[i] for i in order]
+    steps = np.diff(positions, axis=0)
+    along = steps @ normal
+    if np.any(along <= 1e-6):
+        raise InvalidInputError("two slices of the series share a position")
+    if np.abs(steps - np.outer(along, normal)).max() > 1e-3 * max(1.0, float(along.mean())) + 1e-3:
+        raise InvalidInputError("the series has a gantry tilt (slices are offset within their plane); "
+                                "it is refused rather than resampled")
+    if along.max() - along.min() > max(0.01, 0.01 * float(along.mean())):
+        raise InvalidInputError("the series has non-uniform slice spacing; it is refused rather than resampled")
+    rows, cols = int(datasets[0].Rows), int(datasets[0].Columns)
+    pixel_spacing = [float(v) for v in datasets[0].PixelSpacing]  # (between rows, between columns)
+    volume = np.empty((cols, rows, len(datasets)), np.float32)
+    for k, d in enumerate(datasets):
+        if int(d.Rows) != rows or int(d.Columns) != cols:
+            raise InvalidInputError("the slices of the series have different sizes")
+        pixels = d.pixel_array.astype(np.float32)
+        slope, intercept = float(getattr(d, "RescaleSlope", 1) or 1), float(getattr(d, "RescaleIntercept", 0) or 0)
+        volume[:, :, k] = (pixels * slope + intercept).T  # (row, col) -> (i = col, j = row)
+    lps = np.eye(4)
+    lps[:3, 0] = row_dir * pixel_spacing[1]
+    lps[:3, 1] = col_dir * pixel_spacing[0]
+    lps[:3, 2] = (positions[-1] - positions[0]) / (len(datasets) - 1)
+    lps[:3, 3] = positions[0]
+    affine = np.eye(4)
+    affine[:3] = _LPS_TO_RAS @ lps[:3]
+    first = datasets[0]
+    return DicomVolume(
+        image=nib.Nifti1Image(volume, affine), study_uid=str(getattr(first, "StudyInstanceUID", "")),
+        series_uid=series.uid, frame_of_reference_uid=str(getattr(first, "FrameOfReferenceUID", "")),
+        sop_instance_uids=tuple(str(d.SOPInstanceUID) for d in datasets),
+        source_files=tuple(series.files[i] for i in order))
