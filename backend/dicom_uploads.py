@@ -14,6 +14,7 @@ from backend.settings import Settings
 from backend.store import Store
 from voxtell.inference.exceptions import InvalidInputError
 from voxtell.io.dicom import ZipLimits, load_series, safe_extract_zip, scan_series
+from voxtell.io.dicom_export import save_source_headers
 from voxtell.io.nifti import volume_from_image, volume_summary
 
 _CHUNK = 1 << 20
@@ -63,6 +64,8 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
         volume = volume_from_image(loaded.image)
         staged = store.tmp_path(".nii.gz")
         nib.save(loaded.image, str(staged))
+        headers = store.tmp_path("-headers")
+        save_source_headers(loaded.source_files, headers)
     except InvalidInputError as exc:
         raise BadInput(str(exc)) from None
     finally:
@@ -71,4 +74,6 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
             "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,
                       "frame_of_reference_uid": loaded.frame_of_reference_uid,
                       "sop_instance_uids": list(loaded.sop_instance_uids)}}
-    return store.add_volume(staged, ".nii.gz", meta), meta
+    volume_id = store.add_volume(staged, ".nii.gz", meta)
+    headers.replace(store.dicom_headers_dir(volume_id))
+    return volume_id, meta

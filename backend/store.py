@@ -75,6 +75,10 @@ class Store:
     def result_dir(self, job_id: str) -> Path:
         return self.data_dir / "results" / job_id
 
+    def dicom_headers_dir(self, volume_id: str) -> Path:
+        """Header-only copies of a DICOM-sourced volume's slices, sorted (kept for export)."""
+        return self.data_dir / "volumes" / f"{volume_id}-dicom"
+
     def volume_path(self, volume_id: str) -> Path:
         row = self._one("SELECT file FROM volumes WHERE id = ?", (volume_id,))
         return self.data_dir / "volumes" / row[0] if row else self.data_dir / "volumes" / "missing"
@@ -104,6 +108,7 @@ class Store:
         for job_id in jobs:
             shutil.rmtree(self.result_dir(job_id), ignore_errors=True)
         path.unlink(missing_ok=True)
+        shutil.rmtree(self.dicom_headers_dir(volume_id), ignore_errors=True)
         return cur.rowcount > 0
 
     # -- jobs ------------------------------------------------------------------------------

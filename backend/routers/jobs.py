@@ -18,6 +18,7 @@ from backend.errors import BadInput, Conflict, NotFound, QueueFull
 from backend.schemas import JobCreate, JobStatus
 from backend.services import add_edited_mask, safe_download_name
 from backend.store import TERMINAL, Job
+from voxtell.io.dicom_export import write_dicom_seg_from_files
 
 router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)])
 
@@ -140,6 +141,19 @@ def download_labelmap(state: State, job_id: str) -> FileResponse:
     job = _finished(state, job_id)
     return FileResponse(state.store.result_dir(job_id) / "labelmap.nii.gz", media_type="application/gzip",
                         filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in job.results])})
+
+
+@router.get("/{job_id}/seg.dcm")
+def download_dicom_seg(state: State, job_id: str) -> FileResponse:
+    """All masks of the job as one DICOM SEG referencing the source series (DICOM uploads only)."""
+    job = _finished(state, job_id)
+    headers_dir = state.store.dicom_headers_dir(job.volume_id)
+    if not headers_dir.is_dir():
+        raise Conflict("DICOM SEG export needs a volume uploaded as DICOM")
+    out = state.store.result_dir(job_id) / "seg.dcm"
+    write_dicom_seg_from_files([state.store.result_dir(job_id) / r["file"] for r in job.results],
+                               [r["name"] for r in job.results], sorted(headers_dir.iterdir()), out)
+    return FileResponse(out, media_type="application/dicom", filename="segmentation.dcm")
 
 
 @router.get("/{job_id}/labels.json")

@@ -73,3 +73,39 @@ def test_hostile_or_empty_archives(make_client, tmp_path: Path) -> None:  # type
     assert not list((tmp_path / "data" / "tmp").iterdir()), "private temp folders are removed"
     assert not list((tmp_path / "data" / "volumes").iterdir())
     assert not (tmp_path / "escape.dcm").exists()
+
+
+def test_dicom_seg_export_lands_on_the_source_slices(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import highdicom as hd
+
+    from tests.backend.conftest import FakePredictor, nifti_bytes
+
+    client = make_client(FakePredictor(), data_dir=tmp_path / "data")
+    data = np.random.default_rng(3).integers(-200, 800, (12, 10, 7)).astype(np.int16)
+    row_dir, col_dir = np.array([0, 1.0, 0]), np.array([0, 0, -1.0])  # sagittal
+    files, uids = write_series(tmp_path / "s", data, row_dir, col_dir, (0.8, 0.6, 3.0), np.array([10.0, -5, 80]))
+    vol = upload(client, _zip_bytes(files)).json()
+    job = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["liver", "spleen"]}).json()
+    wait_done(client, job["id"])
+    response = client.get(f"/api/jobs/{job['id']}/seg.dcm")
+    assert response.status_code == 200
+    (tmp_path / "seg.dcm").write_bytes(response.content)
+    seg = hd.seg.segread(str(tmp_path / "seg.dcm"))
+    assert [s.SegmentLabel for s in seg.SegmentSequence] == ["liver", "spleen"]
+    assert seg.ReferencedSeriesSequence[0].SeriesInstanceUID == uids["series"]
+    assert "Doe" not in str(seg.get("SeriesDescription", ""))
+    # Probe: the fake predictor marks voxels above the median; map SEG frames back via the source SOP UIDs.
+    import pydicom
+
+    by_sop = {pydicom.dcmread(str(f)).SOPInstanceUID: f for f in files}
+    for segment, percentile in ((1, 50), (2, 60)):
+        for sop, f in by_sop.items():
+            frame = seg.get_pixels_by_source_instance([sop], segment_numbers=[segment])[0, :, :, 0]
+            source = pydicom.dcmread(str(f)).pixel_array.astype(np.float32) - 1024
+            expected = source > np.percentile(data.astype(np.float32), percentile)
+            np.testing.assert_array_equal(frame.astype(bool), expected)
+    nifti = upload(client, nifti_bytes()).json()
+    other = client.post("/api/jobs", json={"volume_id": nifti["id"], "prompts": ["x"]}).json()
+    wait_done(client, other["id"])
+    refused = client.get(f"/api/jobs/{other['id']}/seg.dcm")
+    assert refused.status_code == 409 and "uploaded as DICOM" in refused.json()["detail"]

@@ -1,0 +1,86 @@
+"""DICOM SEG export (highdicom) of masks on a DICOM-sourced volume.
+
+Masks arrive in the stored volume's voxel order ``(i = column, j = row, k = slice)``, where
+slice ``k`` is the ``k``-th source image sorted along the slice normal — the order in which
+the source headers are given here. Each prompt becomes one segment labelled with the prompt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+import voxtell
+
+
+_TYPE2_COPIED = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime",
+                 "ReferringPhysicianName", "AccessionNumber", "StudyID")
+
+
+def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_headers: Sequence[Path],
+                    path: Path) -> Path:
+    """Write a binary DICOM SEG referencing the source series; returns ``path``."""
+    import highdicom as hd
+    import pydicom
+    from pydicom.sr.codedict import codes
+
+    sources = [pydicom.dcmread(str(p)) for p in source_headers]
+    for ds in sources:  # highdicom reads the source geometry only; the stored copies carry no pixels
+        for keyword in _TYPE2_COPIED:  # type-2: must be present, may be empty
+            if keyword not in ds:
+                setattr(ds, keyword, "")
+        if "SliceThickness" not in ds or not ds.SliceThickness:
+            ds.SliceThickness = _slice_spacing(sources)
+        if "PixelData" not in ds:
+            ds.PixelData = b"\0" * (int(ds.Rows) * int(ds.Columns) * int(ds.BitsAllocated) // 8)
+    frames = np.stack([np.asarray(m).transpose(2, 1, 0) > 0 for m in masks], axis=-1)  # (k, row, col, segment)
+    if frames.shape[0] != len(sources) or frames.shape[1:3] != (int(sources[0].Rows), int(sources[0].Columns)):
+        raise ValueError(f"masks of shape {frames.shape[:3]} do not match the {len(sources)} source images")
+    algorithm = hd.AlgorithmIdentificationSequence(
+        name="VoxTell", family=codes.cid7162.ArtificialIntelligence, version=voxtell.__version__)
+    descriptions = [
+        hd.seg.SegmentDescription(
+            segment_number=i + 1, segment_label=name[:64],
+            segmented_property_category=codes.SCT.AnatomicalStructure,
+            segmented_property_type=codes.SCT.AnatomicalStructure,
+            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC, algorithm_identification=algorithm)
+        for i, name in enumerate(names)
+    ]
+    seg = hd.seg.Segmentation(
+        source_images=sources, pixel_array=frames.astype(np.uint8), segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+        segment_descriptions=descriptions, series_instance_uid=hd.UID(), series_number=9000,
+        sop_instance_uid=hd.UID(), instance_number=1, manufacturer="VoxTell Web",
+        manufacturer_model_name="VoxTell", software_versions=voxtell.__version__, device_serial_number="none",
+        series_description="VoxTell segmentation", omit_empty_frames=False)
+    seg.save_as(str(path))
+    return path
+
+
+def write_dicom_seg_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
+                               path: Path) -> Path:
+    """Same as :func:`write_dicom_seg` for masks stored as NIfTI files in the volume's voxel order."""
+    import nibabel as nib
+
+    masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]
+    return write_dicom_seg(masks, names, source_headers, path)
+
+
+def save_source_headers(files: Sequence[Path], folder: Path) -> list[Path]:
+    """Header-only copies (no pixel data) of the sorted source slices, kept for export."""
+    import pydicom
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i, f in enumerate(files):
+        ds = pydicom.dcmread(str(f), stop_before_pixels=True)
+        target = folder / f"{i:05d}.dcm"
+        ds.save_as(str(target))
+        out.append(target)
+    return out
+
+
+def _slice_spacing(sources: Sequence[object]) -> float:
+    positions = np.asarray([getattr(ds, "ImagePositionPatient") for ds in sources[:2]], float)
+    return float(np.linalg.norm(positions[1] - positions[0])) if len(positions) == 2 else 1.0
