@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 import voxtell
-
 
 _TYPE2_COPIED = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime",
                  "ReferringPhysicianName", "AccessionNumber", "StudyID")
@@ -81,6 +81,6 @@ def save_source_headers(files: Sequence[Path], folder: Path) -> list[Path]:
     return out
 
 
-def _slice_spacing(sources: Sequence[object]) -> float:
-    positions = np.asarray([getattr(ds, "ImagePositionPatient") for ds in sources[:2]], float)
+def _slice_spacing(sources: Sequence[Any]) -> float:
+    positions = np.asarray([ds.ImagePositionPatient for ds in sources[:2]], float)
     return float(np.linalg.norm(positions[1] - positions[0])) if len(positions) == 2 else 1.0
