@@ -63,7 +63,7 @@ def write_dicom_seg_from_files(mask_files: Sequence[Path], names: Sequence[str],
     """Same as :func:`write_dicom_seg` for masks stored as NIfTI files in the volume's voxel order."""
     import nibabel as nib
 
-    masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]
+    masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
     return write_dicom_seg(masks, names, source_headers, path)
 
 
