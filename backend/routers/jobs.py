@@ -18,7 +18,7 @@ from backend.errors import BadInput, Conflict, NotFound, QueueFull
 from backend.schemas import JobCreate, JobStatus
 from backend.services import add_edited_mask, safe_download_name
 from backend.store import TERMINAL, Job
-from voxtell.io.dicom_export import write_dicom_seg_from_files
+from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
 
 router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)])
 
@@ -154,6 +154,19 @@ def download_dicom_seg(state: State, job_id: str) -> FileResponse:
     write_dicom_seg_from_files([state.store.result_dir(job_id) / r["file"] for r in job.results],
                                [r["name"] for r in job.results], sorted(headers_dir.iterdir()), out)
     return FileResponse(out, media_type="application/dicom", filename="segmentation.dcm")
+
+
+@router.get("/{job_id}/rtstruct.dcm")
+def download_rtstruct(state: State, job_id: str) -> FileResponse:
+    """All masks of the job as one RT Structure Set on the source series (DICOM uploads only)."""
+    job = _finished(state, job_id)
+    headers_dir = state.store.dicom_headers_dir(job.volume_id)
+    if not headers_dir.is_dir():
+        raise Conflict("RTSTRUCT export needs a volume uploaded as DICOM")
+    out = state.store.result_dir(job_id) / "rtstruct.dcm"
+    write_rtstruct_from_files([state.store.result_dir(job_id) / r["file"] for r in job.results],
+                              [r["name"] for r in job.results], sorted(headers_dir.iterdir()), out)
+    return FileResponse(out, media_type="application/dicom", filename="rtstruct.dcm")
 
 
 @router.get("/{job_id}/labels.json")

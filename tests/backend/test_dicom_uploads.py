@@ -104,8 +104,18 @@ def test_dicom_seg_export_lands_on_the_source_slices(make_client, tmp_path: Path
             source = pydicom.dcmread(str(f)).pixel_array.astype(np.float32) - 1024
             expected = source > np.percentile(data.astype(np.float32), percentile)
             np.testing.assert_array_equal(frame.astype(bool), expected)
+    rt = client.get(f"/api/jobs/{job['id']}/rtstruct.dcm")
+    assert rt.status_code == 200
+    (tmp_path / "rt.dcm").write_bytes(rt.content)
+    rtstruct = pydicom.dcmread(str(tmp_path / "rt.dcm"))
+    assert rtstruct.Modality == "RTSTRUCT"
+    assert [r.ROIName for r in rtstruct.StructureSetROISequence] == ["liver", "spleen"]
+    referenced = {c.ContourImageSequence[0].ReferencedSOPInstanceUID
+                  for roi in rtstruct.ROIContourSequence for c in roi.ContourSequence}
+    assert referenced and referenced <= set(by_sop)
     nifti = upload(client, nifti_bytes()).json()
     other = client.post("/api/jobs", json={"volume_id": nifti["id"], "prompts": ["x"]}).json()
     wait_done(client, other["id"])
-    refused = client.get(f"/api/jobs/{other['id']}/seg.dcm")
-    assert refused.status_code == 409 and "uploaded as DICOM" in refused.json()["detail"]
+    for kind in ("seg.dcm", "rtstruct.dcm"):
+        refused = client.get(f"/api/jobs/{other['id']}/{kind}")
+        assert refused.status_code == 409 and "uploaded as DICOM" in refused.json()["detail"]

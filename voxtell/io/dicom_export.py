@@ -67,6 +67,17 @@ def write_dicom_seg_from_files(mask_files: Sequence[Path], names: Sequence[str],
     return write_dicom_seg(masks, names, source_headers, path)
 
 
+def write_rtstruct_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
+                              path: Path) -> Path:
+    """RTSTRUCT for masks stored as NIfTI files in the volume's voxel order."""
+    import nibabel as nib
+
+    from voxtell.io.rtstruct import write_rtstruct
+
+    masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
+    return write_rtstruct(masks, names, source_headers, path)
+
+
 def save_source_headers(files: Sequence[Path], folder: Path) -> list[Path]:
     """Header-only copies (no pixel data) of the sorted source slices, kept for export."""
     import pydicom
