@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", help="persistent prompt-embedding cache folder")
     p.add_argument("--text-precision", choices=["fp32", "fp16", "bf16"], help="text encoder precision")
     p.add_argument("--text-placement", choices=["gpu", "offload", "cpu"], help="text encoder placement")
+    p.add_argument("--output-format", choices=["nifti", "dicom-seg", "rtstruct"], default="nifti",
+                   help="for DICOM input (a .zip or a folder of one series): NIfTI masks, one DICOM SEG or one RTSTRUCT")
+    p.add_argument("--series-uid", help="which series of a DICOM input holding several")
     return p
 
 
@@ -133,6 +136,28 @@ def _progress(verbose: bool) -> Any:
     return callback
 
 
+def _nifti_jobs(inputs: Sequence[str], prompts: Sequence[str]) -> list[dict[str, Any]]:
+    from voxtell.inference.batch import expand_inputs
+
+    try:
+        images = expand_inputs(inputs)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    for image in images:
+        _check_image(image)
+    return [{"image": str(p), "prompts": list(prompts)} for p in images]
+
+
+def _run_dicom(args: argparse.Namespace, predictor: Any) -> list[Path]:
+    from voxtell.cli.dicom_input import predict_dicom
+
+    try:
+        return predict_dicom(predictor, Path(args.input[0]), args.prompts, Path(args.output), args.output_format,
+                             args.series_uid, args.save_combined, _progress(args.verbose))
+    except ValueError as exc:  # InvalidInputError included: bad series, tilt, zip problems
+        raise CliError(str(exc)) from None
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.list_embeddings:
         return _list_embeddings(args)
@@ -156,18 +181,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             _check_image(Path(job["image"]))
     else:
         _check_prompts(args.prompts)
-        from voxtell.inference.batch import expand_inputs
+        from voxtell.cli.dicom_input import is_dicom_input
 
         for item in args.input:
             if not Path(item).exists():
                 raise CliError(f"input not found: {item}")
-        try:
-            images = expand_inputs(args.input)
-        except ValueError as exc:
-            raise CliError(str(exc)) from None
-        for image in images:
-            _check_image(image)
-        jobs = [{"image": str(p), "prompts": list(args.prompts)} for p in images]
+        dicom = len(args.input) == 1 and is_dicom_input(Path(args.input[0]))
+        if args.output_format != "nifti" and not dicom:
+            raise CliError(f"--output-format {args.output_format} needs a DICOM input (a .zip or a folder of one series)")
+        jobs = [] if dicom else _nifti_jobs(args.input, args.prompts)
 
     import torch
 
@@ -190,9 +212,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                     info["path"], info["precision"], info["accumulation_dtype"])
     if args.save_combined:
         logger.warning("NOTE: in combined label maps, later prompts overwrite earlier ones where masks overlap")
-    written = predictor.predict_from_jobs(jobs, args.output, save_combined=args.save_combined,
-                                          overwrite=not args.no_overwrite, verbose=args.verbose,
-                                          progress_callback=_progress(args.verbose))
+    if not jobs:  # a DICOM series
+        written = _run_dicom(args, predictor)
+    else:
+        written = predictor.predict_from_jobs(jobs, args.output, save_combined=args.save_combined,
+                                              overwrite=not args.no_overwrite, verbose=args.verbose,
+                                              progress_callback=_progress(args.verbose))
     sys.stdout.write(f"Prediction completed successfully! Wrote {len(written)} file(s).\n")
     sys.stdout.flush()
     return 0

@@ -130,7 +130,7 @@ def mask_to_image(mask: np.ndarray, geometry: VolumeGeometry) -> nib.Nifti1Image
     return out
 
 
-def _file_order(mask: np.ndarray, geometry: VolumeGeometry) -> tuple[np.ndarray, np.ndarray, np.dtype]:
+def to_file_order(mask: np.ndarray, geometry: VolumeGeometry) -> tuple[np.ndarray, np.ndarray, np.dtype]:
     """The mask as a (view of an) array in the file's voxel order, its affine and dtype.
 
     Same result as ``mask_to_image`` (nnU-Net's write-back: RAS image, then ``as_reoriented``
@@ -155,7 +155,7 @@ def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path, com
     import gzip
 
     path = Path(path)
-    data, affine, dtype = _file_order(mask, geometry)
+    data, affine, dtype = to_file_order(mask, geometry)
     img = nib.Nifti1Image(np.zeros((1, 1, 1), dtype), affine)
     header = img.header
     header.set_data_shape(data.shape)

@@ -1,0 +1,81 @@
+"""``voxtell-predict`` on DICOM input: NIfTI, DICOM SEG and RTSTRUCT outputs, series choice."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pydicom
+import pytest
+
+from tests.dicom.series import write_series
+from voxtell.cli.predict import main
+
+AXIAL = (np.array([1.0, 0, 0]), np.array([0, 1.0, 0]))
+
+
+def _series(tmp_path: Path, name: str = "s", description: str = "CT", slices: int = 6) -> list[Path]:
+    data = np.random.default_rng(4).integers(-100, 900, (40, 36, slices)).astype(np.int16)
+    files, _ = write_series(tmp_path / name, data, *AXIAL, (1.0, 1.2, 2.5), np.array([-20.0, 5.0, 60.0]),
+                            description=description)
+    return files
+
+
+def _zip(files: list[Path], path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for f in files:
+            zf.write(f, f"{f.parent.name}/{f.name}")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["nifti", "dicom-seg", "rtstruct"])
+def test_dicom_zip_to_each_output_format(tmp_path: Path, demo_model_dir: Path, fmt: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    files = _series(tmp_path)
+    archive = _zip(files, tmp_path / "study.zip")
+    out = tmp_path / "out"
+    code = main(["-i", str(archive), "-o", str(out), "-m", str(demo_model_dir), "--device", "cpu",
+                 "-p", "liver", "spleen", "--output-format", fmt])
+    assert code == 0, capsys.readouterr().err
+    written = sorted(p.name for p in out.iterdir())
+    if fmt == "nifti":
+        assert written == ["study_liver.nii.gz", "study_spleen.nii.gz"]
+        img = nib.load(str(out / "study_liver.nii.gz"))
+        first = pydicom.dcmread(str(min(files, key=lambda f: pydicom.dcmread(str(f)).ImagePositionPatient[2])))
+        ipp = np.asarray(first.ImagePositionPatient, float)
+        np.testing.assert_allclose(img.affine @ [0, 0, 0, 1], [-ipp[0], -ipp[1], ipp[2], 1], atol=1e-4)
+        assert img.shape == (40, 36, 6)
+    else:
+        ds = pydicom.dcmread(str(out / written[0]))
+        assert written == [f"study_{'seg' if fmt == 'dicom-seg' else 'rtstruct'}.dcm"]
+        assert ds.Modality == ("SEG" if fmt == "dicom-seg" else "RTSTRUCT")
+        labels = ([s.SegmentLabel for s in ds.SegmentSequence] if fmt == "dicom-seg"
+                  else [r.ROIName for r in ds.StructureSetROISequence])
+        assert labels == ["liver", "spleen"]
+
+
+def test_several_series_exit_2_with_the_list_then_choice(tmp_path: Path, demo_model_dir: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    a = _series(tmp_path, "a", "arterial")
+    b = _series(tmp_path, "b", "venous", slices=4)
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for f in [*a, *b]:
+        (folder / f"{f.parent.name}_{f.name}").write_bytes(f.read_bytes())
+    argv = ["-i", str(folder), "-o", str(tmp_path / "o"), "-m", str(demo_model_dir), "--device", "cpu", "-p", "liver"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "2 series" in err[0] and "arterial" in err[0] and "venous" in err[0]
+    uid = pydicom.dcmread(str(b[0])).SeriesInstanceUID
+    assert main([*argv, "--series-uid", uid]) == 0
+    assert nib.load(str(tmp_path / "o" / "mixed_liver.nii.gz")).shape == (40, 36, 4)
+
+
+def test_dicom_output_format_needs_dicom_input(tmp_path: Path, demo_model_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    nib.save(nib.Nifti1Image(np.ones((8, 8, 8), np.float32), np.eye(4)), str(tmp_path / "a.nii.gz"))
+    code = main(["-i", str(tmp_path / "a.nii.gz"), "-o", str(tmp_path / "o"), "-m", str(demo_model_dir),
+                 "-p", "liver", "--output-format", "rtstruct"])
+    assert code == 2 and "needs a DICOM input" in capsys.readouterr().err
