@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.backend.conftest import load_nifti, upload, wait_done
 from tests.dicom.series import lps_to_ras, write_series
@@ -119,3 +120,34 @@ def test_dicom_seg_export_lands_on_the_source_slices(make_client, tmp_path: Path
     for kind in ("seg.dcm", "rtstruct.dcm"):
         refused = client.get(f"/api/jobs/{other['id']}/{kind}")
         assert refused.status_code == 409 and "uploaded as DICOM" in refused.json()["detail"]
+
+
+def _hostile(kind: str) -> bytes:
+    import stat
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        if kind == "absolute":
+            zf.writestr("/etc/cron.d/evil", b"x")
+        elif kind == "symlink":
+            info = zipfile.ZipInfo("link.dcm")
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, "/etc/passwd")
+        elif kind == "bomb":
+            zf.writestr("bomb.dcm", b"\0" * (64 << 20))
+        elif kind == "members":
+            for i in range(100_000):
+                zf.writestr(f"{i}", b"")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("absolute", "absolute path"), ("symlink", "symbolic link"), ("bomb", "compression ratio"),
+    ("members", "100000 members"),
+])
+def test_hostile_zip_kinds(make_client, tmp_path: Path, kind: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(data_dir=tmp_path / "data")
+    response = upload(client, _hostile(kind))
+    assert response.status_code == 422 and message in response.json()["detail"]
+    assert not list((tmp_path / "data" / "tmp").iterdir())
+    assert not list((tmp_path / "data" / "volumes").iterdir())
