@@ -79,3 +79,17 @@ def test_dicom_output_format_needs_dicom_input(tmp_path: Path, demo_model_dir: P
     code = main(["-i", str(tmp_path / "a.nii.gz"), "-o", str(tmp_path / "o"), "-m", str(demo_model_dir),
                  "-p", "liver", "--output-format", "rtstruct"])
     assert code == 2 and "needs a DICOM input" in capsys.readouterr().err
+
+
+def test_nrrd_input_through_the_cli(tmp_path: Path, demo_model_dir: Path) -> None:
+    import SimpleITK as sitk
+
+    img = sitk.GetImageFromArray(np.random.default_rng(0).integers(0, 300, (10, 30, 40)).astype(np.int16))
+    img.SetSpacing((0.9, 0.9, 2.0))
+    img.SetOrigin((3.0, 4.0, 5.0))
+    sitk.WriteImage(img, str(tmp_path / "ct.nrrd"))
+    assert main(["-i", str(tmp_path / "ct.nrrd"), "-o", str(tmp_path / "o"), "-m", str(demo_model_dir),
+                 "--device", "cpu", "-p", "liver"]) == 0
+    out = nib.load(str(tmp_path / "o" / "ct_liver.nii.gz"))
+    assert out.shape == (40, 30, 10)
+    np.testing.assert_allclose(out.affine @ [1, 1, 1, 1], [-3.9, -4.9, 7.0, 1], atol=1e-4)

@@ -72,12 +72,18 @@ def _check_prompts(prompts: Sequence[Any]) -> None:
 
 
 def _check_image(path: Path) -> None:
+    from voxtell.io.itk import is_itk_path, itk_header
     from voxtell.io.nifti import is_nifti_path
 
     if not path.exists():
         raise CliError(f"input not found: {path}")
+    if is_itk_path(path):
+        size, components, _ = itk_header(path)
+        if len(size) != 3 or components != 1:
+            raise CliError(f"{path.name}: only 3-D scalar images are supported")
+        return
     if not is_nifti_path(path):
-        raise CliError(f"not a NIfTI file (.nii or .nii.gz): {path.name}")
+        raise CliError(f"not a NIfTI file (.nii or .nii.gz; .nrrd and .mha also work): {path.name}")
     import nibabel as nib
 
     try:
