@@ -66,6 +66,7 @@ bench: $(PY_STAMP)
 	$(PY) bench/engine_paths.py
 	$(PY) bench/io_nifti.py
 	$(PY) bench/text_encoder.py
+	$(PY) bench/server_overhead.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist
