@@ -10,6 +10,7 @@ import logging
 import queue
 import threading
 import time
+from pathlib import Path
 from typing import Any, Protocol
 
 from backend.store import Store
@@ -39,10 +40,17 @@ def result_entry(index: int, name: str, source: str, stats: dict[str, Any]) -> d
     return {"index": index, "name": name, "source": source, "file": f"mask_{index}.nii.gz", **stats}
 
 
-def write_labelmap(store: Store, job_id: str, volume: LoadedVolume, masks: list[Any]) -> None:
+def labelmap_path(store: Store, job_id: str, results: list[dict[str, Any]]) -> Path:
+    """The job's combined label map, written on first request (label i+1 = result i, later wins)."""
     import numpy as np
 
-    write_mask(combine_labels(np.stack(masks)), volume.geometry, store.result_dir(job_id) / "labelmap.nii.gz")
+    path = store.result_dir(job_id) / "labelmap.nii.gz"
+    if not path.is_file():
+        masks = [read_volume(store.result_dir(job_id) / r["file"]) for r in results]
+        staged = store.tmp_path(".nii.gz")
+        write_mask(combine_labels(np.stack([m.data > 0 for m in masks])), masks[0].geometry, staged)
+        staged.replace(path)
+    return path
 
 
 class JobRunner:
@@ -57,6 +65,13 @@ class JobRunner:
         self._thread = threading.Thread(target=self._loop, name="voxtell-runner", daemon=True)
         self._current: str | None = None
         self._finished = threading.Condition()
+        self._volumes: dict[str, LoadedVolume] = {}  # uploads handed over to their first job
+
+    def remember_volume(self, volume_id: str, volume: LoadedVolume) -> None:
+        """Keep a just-uploaded volume in memory for its first job (at most two kept)."""
+        self._volumes[volume_id] = volume
+        while len(self._volumes) > 2:
+            self._volumes.pop(next(iter(self._volumes)))
 
     def start(self) -> None:
         for job_id in self.store.recover_after_restart():
@@ -140,7 +155,9 @@ class JobRunner:
             return job_id not in self._cancel
 
         try:
-            results = execute_job(self.store, self.predictor, job_id, on_progress)
+            job = self.store.get_job(job_id)
+            volume = self._volumes.pop(job.volume_id, None) if job else None
+            results = execute_job(self.store, self.predictor, job_id, on_progress, volume)
         except InferenceCancelled:
             self.store.transition(job_id, ("running",), "cancelled", finished=time.time())
             logger.info("job %s cancelled", job_id)
@@ -159,12 +176,14 @@ class JobRunner:
         logger.info("job %s done", job_id)
 
 
-def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any) -> list[dict[str, Any]]:
-    """Run one job from the store: predict, post-process, write masks, label map and stats."""
+def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any,
+                volume: LoadedVolume | None = None) -> list[dict[str, Any]]:
+    """Run one job from the store: predict, post-process, write masks and stats."""
     job = store.get_job(job_id)
     if job is None:
         raise ValueError("job not found")
-    volume = read_volume(store.volume_path(job.volume_id))
+    if volume is None:
+        volume = read_volume(store.volume_path(job.volume_id))
     step = job.options.get("tile_step_size")
     default_step = getattr(predictor, "tile_step_size", None)
     if step is not None and default_step is not None:
@@ -176,14 +195,12 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
             predictor.tile_step_size = default_step  # type: ignore[attr-defined]
     out_dir = store.result_dir(job_id)
     out_dir.mkdir(parents=True, exist_ok=True)
-    results, kept = [], []
+    results = []
     for i, (prompt, mask) in enumerate(zip(job.prompts, masks)):
         if job.options.get("fill_holes"):
             mask = fill_holes(mask)
         if job.options.get("keep_largest_component"):
             mask = keep_largest_component(mask)
         write_mask(mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")
-        kept.append(mask)
         results.append(result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing)))
-    write_labelmap(store, job_id, volume, kept)
     return results

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backend.errors import BadInput
-from backend.runner import result_entry, write_labelmap
+from backend.runner import result_entry
 from backend.store import Job
 from voxtell.inference.exceptions import InvalidInputError
 from voxtell.io import read_volume, write_mask
@@ -54,8 +54,7 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
         write_mask(mask, volume.geometry, out_dir / f"mask_{index}.nii.gz")
         results = [*current.results, result_entry(index, name, "edited",
                                                   mask_statistics(mask, volume.data, volume.geometry.spacing))]
-        masks = [read_volume(out_dir / r["file"]).data > 0 for r in results]
-        write_labelmap(state.store, job.id, volume, masks)
+        (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt with the new mask on request
         state.store.update_job(job.id, results=results)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from backend.store import Store
 from voxtell.inference.exceptions import InvalidInputError
 from voxtell.io import read_volume
 from voxtell.io.itk import sniff_itk_format, validate_itk
-from voxtell.io.nifti import volume_summary
+from voxtell.io.nifti import LoadedVolume, volume_summary
 from voxtell.io.validation import InvalidImageError, validate_nifti
 
 _CHUNK = 1 << 20
@@ -34,7 +35,8 @@ async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
     return path, suffix
 
 
-def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings) -> tuple[str, dict[str, Any]]:
+def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
+                  remember: Callable[[str, LoadedVolume], None] | None = None) -> tuple[str, dict[str, Any]]:
     """Validate a staged NIfTI and store it as a volume; the staged file is removed on error."""
     try:
         if suffix in (".nrrd", ".mha"):
@@ -52,6 +54,8 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings) -
         raise
     meta = {**volume_summary(volume), "dtype": dtype, "format": fmt}
     volume_id = store.add_volume(staged, suffix, meta)
+    if remember is not None:
+        remember(volume_id, volume)
     return volume_id, meta
 
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
 from backend.errors import BadInput, Conflict, NotFound, QueueFull
+from backend.runner import labelmap_path
 from backend.schemas import JobCreate, JobStatus
 from backend.services import add_edited_mask, safe_download_name
 from backend.store import TERMINAL, Job
@@ -139,7 +140,9 @@ def _labels(job: Job) -> list[dict[str, object]]:
 @router.get("/{job_id}/labelmap.nii.gz")
 def download_labelmap(state: State, job_id: str) -> FileResponse:
     job = _finished(state, job_id)
-    return FileResponse(state.store.result_dir(job_id) / "labelmap.nii.gz", media_type="application/gzip",
+    with state.edit_lock:
+        path = labelmap_path(state.store, job_id, job.results)
+    return FileResponse(path, media_type="application/gzip",
                         filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in job.results])})
 
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from backend.deps import State, require_key
 from backend.errors import BadInput, DomainError
 from backend.routers.jobs import submit_job
+from backend.runner import labelmap_path
 from backend.schemas import JobCreate, JobOptions
 from backend.services import safe_download_name
 from backend.uploads import ingest_volume, stage_upload
@@ -29,7 +30,8 @@ async def predict(state: State, image: Annotated[UploadFile, File(description=".
     if not prompt or any(not p.strip() for p in prompt):
         raise BadInput("give at least one non-empty prompt field")
     staged, suffix = await stage_upload(image, state.store)
-    volume_id, _ = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings)
+    volume_id, _ = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings,
+                                           state.runner.remember_volume)
     body = JobCreate(volume_id=volume_id, prompts=prompt,
                      options=JobOptions(keep_largest_component=keep_largest_component, fill_holes=fill_holes))
     job = submit_job(state, body)
@@ -46,5 +48,5 @@ async def predict(state: State, image: Annotated[UploadFile, File(description=".
     if len(names) == 1:
         return FileResponse(state.store.result_dir(job.id) / "mask_0.nii.gz", media_type="application/gzip",
                             filename=f"{safe_download_name(names[0])}.nii.gz", headers=headers)
-    return FileResponse(state.store.result_dir(job.id) / "labelmap.nii.gz", media_type="application/gzip",
+    return FileResponse(labelmap_path(state.store, job.id, finished.results), media_type="application/gzip",
                         filename="labelmap.nii.gz", headers=headers)

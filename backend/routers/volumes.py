@@ -30,7 +30,8 @@ async def upload_volume(
         volume_id, meta = await run_in_threadpool(ingest_dicom, folder, series_uid, state.store, state.settings)
     else:
         staged, suffix = await stage_upload(file[0], state.store)
-        volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings)
+        volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings,
+                                                  state.runner.remember_volume)
     return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
 
 
