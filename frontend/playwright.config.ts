@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 // The real backend with the demo model, serving the built app; Debian's Chromium, never a downloaded one.
-const port = Number(process.env.VOXTELL_E2E_PORT ?? 8765)
+// A per-run port (inherited by workers through the environment) so two runs never collide.
+process.env.VOXTELL_E2E_PORT ??= String(20000 + (process.pid % 20000))
+const port = Number(process.env.VOXTELL_E2E_PORT)
 const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
 const scratch = mkdtempSync(join(tmpdir(), 'voxtell-e2e-'))
 
 export default defineConfig({
   testDir: 'tests/e2e',
-  timeout: 180_000,
+  timeout: 420_000,
   workers: 1,
   reporter: [['list']],
   use: {

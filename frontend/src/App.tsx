@@ -14,6 +14,17 @@ import { useWorkspace, type ResultRow } from './hooks/useWorkspace'
 const API_BASE = (import.meta.env.VITE_API_URL as string | undefined) ?? ''
 const KEY_STORAGE = 'voxtell-web-api-key'
 
+/** Hand a Blob to NiiVue by object URL and release it once NiiVue has read it: volumes are
+ * hundreds of MB and an unreleased URL pins the Blob for the page's lifetime. */
+async function withObjectUrl<T>(blob: Blob, use: (url: string) => Promise<T>): Promise<T> {
+  const url = URL.createObjectURL(blob)
+  try {
+    return await use(url)
+  } finally {
+    URL.revokeObjectURL(url)
+  }
+}
+
 function saveBlob(blob: Blob, name: string) {
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
@@ -29,7 +40,6 @@ export function App() {
   const [info, setInfo] = useState<ServerInfo | null>(null)
   const [needKey, setNeedKey] = useState(false)
   const [view, setView] = useState<ViewName>('multiplanar')
-  const [opacity, setOpacity] = useState<Record<string, number>>({})
   const viewer = useNiivue()
   const ws = useWorkspace(api, setError)
 
@@ -47,12 +57,13 @@ export function App() {
   // The viewer follows the workspace: base volume first, then one overlay per visible mask.
   const [baseLoaded, setBaseLoaded] = useState<string | null>(null)
   const [masksLoaded, setMasksLoaded] = useState(false)
+  const [overlays, setOverlays] = useState(0)
   useEffect(() => {
     if (!ws.volume || !viewer.ready) return
     const id = ws.volume.id
     setBaseLoaded(null)
     api.blob(api.volumeImagePath(id))
-      .then((blob) => viewer.loadBase(URL.createObjectURL(blob)))
+      .then((blob) => withObjectUrl(blob, (url) => viewer.loadBase(url, blob.type.includes('gzip'))))
       .then(() => setBaseLoaded(id))
       .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
   }, [api, ws.volume, viewer.ready, viewer.loadBase])
@@ -62,6 +73,9 @@ export function App() {
     let cancelled = false
     setMasksLoaded(false)
     const run = async () => {
+      // Overlays of deleted rows (no longer in the list) leave the viewer too.
+      const listed = new Set(ws.results.map((r) => r.key))
+      for (const key of viewer.maskKeys()) if (!listed.has(key)) viewer.removeMask(key)
       for (const row of ws.results) {
         if (cancelled) return
         if (!row.visible) {
@@ -70,15 +84,21 @@ export function App() {
         }
         if (viewer.hasMask(row.key)) continue
         const blob = await api.blob(api.maskPath(row.jobId, row.index))
-        await viewer.addMask(row.key, URL.createObjectURL(blob), row.color, opacity[row.key] ?? 0.5)
+        if (cancelled) return
+        await withObjectUrl(blob, (url) => viewer.addMask(row.key, url, row.color, ws.opacity[row.key] ?? 0.5))
       }
-      if (!cancelled) setMasksLoaded(true)
+      if (!cancelled) {
+        setOverlays(viewer.maskKeys().length)
+        setMasksLoaded(true)
+      }
     }
     run().catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
     return () => {
       cancelled = true
     }
-  }, [api, viewer, ws.results, ws.volume, baseLoaded])
+    // The viewer's functions are stable; depending on them (not on the object, new every render)
+    // keeps a cursor move from restarting the overlay loading.
+  }, [api, viewer.maskKeys, viewer.removeMask, viewer.hasMask, viewer.addMask, ws.results, ws.volume, baseLoaded])
 
   const goTo = (row: ResultRow) => {
     if (!row.bbox) return
@@ -110,7 +130,7 @@ export function App() {
       {error && (
         <div className="error" role="alert" data-testid="error-message">
           {error}
-          <button aria-label="dismiss" onClick={() => setError(null)}>×</button>
+          <button aria-label="dismiss" data-testid="error-dismiss" onClick={() => setError(null)}>×</button>
         </div>
       )}
       {needKey && (
@@ -142,24 +162,33 @@ export function App() {
         {ws.failedJobs.map((job) => (
           <p className="error" key={job.id} data-testid="job-error">{job.error ?? 'the job failed'}</p>
         ))}
-        <ResultsPanel rows={ws.results} opacity={opacity} onToggle={ws.toggle} onRename={ws.rename}
+        <ResultsPanel rows={ws.results} opacity={ws.opacity} onToggle={ws.toggle} onRename={ws.rename}
           onDelete={ws.remove} onGoTo={goTo}
           onOpacity={(key, value) => {
-            setOpacity((o) => ({ ...o, [key]: value }))
+            ws.setOpacity(key, value)
             viewer.setMaskOpacity(key, value)
           }}
           onDownload={(row) => download(api.maskPath(row.jobId, row.index), `${row.label}.nii.gz`)} />
         <DrawingPanel rows={ws.results} canSave={doneJobs.length > 0}
           onStart={async (row) => {
-            const url = row ? URL.createObjectURL(await api.blob(api.maskPath(row.jobId, row.index))) : null
-            setEditJob(row?.jobId ?? doneJobs[doneJobs.length - 1] ?? null)
-            await viewer.startDrawing(url)
+            try {
+              setEditJob(row?.jobId ?? doneJobs[doneJobs.length - 1] ?? null)
+              if (row) await withObjectUrl(await api.blob(api.maskPath(row.jobId, row.index)), viewer.startDrawing)
+              else await viewer.startDrawing(null)
+            } catch (err) {
+              setError(err instanceof Error ? err.message : String(err))
+            }
           }}
           onTool={viewer.setTool} onUndo={viewer.undo}
           onFinish={async (save, name) => {
-            const bytes = await viewer.finishDrawing(save)
-            if (save && bytes && editJob) await ws.saveEdited(editJob, bytes, name)
-            setEditJob(null)
+            try {
+              const bytes = await viewer.finishDrawing(save)
+              if (save && bytes && editJob) await ws.saveEdited(editJob, bytes, name)
+            } catch (err) {
+              setError(err instanceof Error ? err.message : String(err))
+            } finally {
+              setEditJob(null)
+            }
           }} />
         {doneJobs.map((jobId) => (
           <div className="downloads" key={jobId}>
@@ -179,7 +208,8 @@ export function App() {
             setView(v)
             viewer.setView(v)
           }} />
-        <div className="canvas-wrap" data-testid="viewer" data-loaded={masksLoaded ? baseLoaded ?? '' : ''}>
+        <div className="canvas-wrap" data-testid="viewer" data-loaded={masksLoaded ? baseLoaded ?? '' : ''}
+          data-overlays={overlays}>
           <canvas ref={viewer.canvasRef} />
         </div>
       </main>

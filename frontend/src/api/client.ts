@@ -1,8 +1,8 @@
 /** Typed client of the VoxTell Web API. No React in here. */
 
 import { ApiError, errorFromResponse, messageFor } from './errors'
-import { SseParser } from './sse'
-import type { JobOptions, JobStatus, ServerInfo, VolumeInfo } from './types'
+import { SseParser, statusFromEvent } from './sse'
+import { TERMINAL, type JobOptions, type JobStatus, type ServerInfo, type VolumeInfo } from './types'
 
 export class ApiClient {
   constructor(
@@ -83,8 +83,26 @@ export class ApiClient {
     })
   }
 
-  /** Follow a job's Server-Sent Events until it ends or `signal` aborts. */
+  /** Follow a job's Server-Sent Events until it reaches a terminal status or `signal` aborts.
+   * A stream that drops early (proxy timeout, network blip) is re-opened a few times, so a
+   * long job never leaves the progress bar frozen. */
   async followJob(id: string, onStatus: (job: JobStatus) => void, signal?: AbortSignal): Promise<void> {
+    let finished = false
+    const emit = (job: JobStatus) => {
+      if (TERMINAL.includes(job.status)) finished = true
+      onStatus(job)
+    }
+    for (let attempt = 0; attempt < 5 && !finished; attempt++) {
+      if (attempt > 0) {
+        await new Promise((r) => setTimeout(r, 500 * attempt))
+        if (signal?.aborted) return
+      }
+      await this.readEvents(id, emit, signal)
+    }
+    if (!finished && !signal?.aborted) emit(await this.job(id))
+  }
+
+  private async readEvents(id: string, onStatus: (job: JobStatus) => void, signal?: AbortSignal): Promise<void> {
     const response = await fetch(this.url(`/api/jobs/${encodeURIComponent(id)}/events`), {
       headers: this.headers(),
       signal,
@@ -96,7 +114,8 @@ export class ApiClient {
       const { value, done } = await reader.read()
       if (done) return
       for (const event of parser.feed(value)) {
-        if (event.event === 'message') onStatus(JSON.parse(event.data) as JobStatus)
+        const status = statusFromEvent(event)
+        if (status) onStatus(status)
       }
     }
   }

@@ -1,3 +1,6 @@
+import { ApiError } from './errors'
+import type { JobStatus } from './types'
+
 /** Incremental Server-Sent Events parser (fetch-based streams can carry an Authorization header,
  * which EventSource cannot). */
 
@@ -38,4 +41,21 @@ function parseBlock(block: string): SseEvent | null {
     else if (field === 'data') data.push(value)
   }
   return data.length ? { event, data: data.join('\n') } : null
+}
+
+/** A job status from a `message` event; an `error` event becomes an ApiError with the server's
+ * `detail`; other event types are ignored (null). */
+export function statusFromEvent(event: SseEvent): JobStatus | null {
+  if (event.event === 'error') {
+    let detail = 'the progress stream failed'
+    try {
+      const body = JSON.parse(event.data) as { detail?: unknown }
+      if (typeof body.detail === 'string' && body.detail) detail = body.detail
+    } catch {
+      // not JSON: keep the generic message
+    }
+    throw new ApiError(404, detail)
+  }
+  if (event.event !== 'message') return null
+  return JSON.parse(event.data) as JobStatus
 }

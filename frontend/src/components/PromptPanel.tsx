@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import type { JobOptions } from '../api/types'
+import { moveHighlight } from '../lib/keys'
 
 interface Props {
   api: ApiClient
@@ -13,6 +14,7 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
   const [text, setText] = useState('')
   const [chips, setChips] = useState<string[]>([])
   const [suggestions, setSuggestions] = useState<string[]>([])
+  const [highlight, setHighlight] = useState(-1)
   const [options, setOptions] = useState<JobOptions>({ keep_largest_component: false, fill_holes: false })
 
   useEffect(() => {
@@ -22,7 +24,10 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
       return
     }
     const timer = window.setTimeout(() => {
-      api.prompts(q).then(setSuggestions).catch(() => setSuggestions([]))
+      api.prompts(q).then((list) => {
+        setSuggestions(list)
+        setHighlight(-1)
+      }).catch(() => setSuggestions([]))
     }, 150)
     return () => window.clearTimeout(timer)
   }, [api, text])
@@ -32,6 +37,7 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
     if (v && !chips.includes(v)) setChips([...chips, v])
     setText('')
     setSuggestions([])
+    setHighlight(-1)
   }
   const run = () => {
     const prompts = text.trim() ? [...chips, text.trim()] : chips
@@ -48,7 +54,7 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
         {chips.map((chip) => (
           <span className="chip" key={chip}>
             {chip}
-            <button aria-label={`remove ${chip}`} onClick={() => setChips(chips.filter((c) => c !== chip))}>×</button>
+            <button aria-label={`remove ${chip}`} data-testid="chip-remove" onClick={() => setChips(chips.filter((c) => c !== chip))}>×</button>
           </span>
         ))}
       </div>
@@ -58,8 +64,15 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
         value={text}
         list="prompt-suggestions"
         onChange={(e) => setText(e.target.value)}
+        aria-autocomplete="list"
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || !text.trim())) {
+          if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Escape') {
+            e.preventDefault()
+            setHighlight(moveHighlight(highlight, suggestions.length, e.key))
+          } else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && highlight >= 0 && suggestions[highlight]) {
+            e.preventDefault()
+            add(suggestions[highlight])
+          } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || !text.trim())) {
             e.preventDefault()
             run()
           } else if (e.key === 'Enter') {
@@ -69,9 +82,10 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
         }}
       />
       <ul className="suggestions" data-testid="prompt-suggestions">
-        {suggestions.map((s) => (
+        {suggestions.map((s, i) => (
           <li key={s}>
-            <button onClick={() => add(s)}>{s}</button>
+            <button className={i === highlight ? 'active' : ''} aria-selected={i === highlight}
+              data-testid="prompt-suggestion" onClick={() => add(s)}>{s}</button>
           </li>
         ))}
       </ul>

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { cssColor } from '../lib/colors'
-import { formatCount, formatVolumeMl } from '../lib/format'
+import { formatCount, formatIntensity, formatVolumeMl } from '../lib/format'
 import type { ResultRow } from '../hooks/useWorkspace'
 
 interface Props {
@@ -42,6 +42,11 @@ export function ResultsPanel({ rows, opacity, onToggle, onOpacity, onRename, onD
             )}
             <span className="stats" data-testid="result-stats">
               {formatVolumeMl(row.volume_ml)} · {formatCount(row.voxels)} vox
+            </span>
+            <span className="stats detail" data-testid="result-detail">
+              {formatIntensity(row.mean, row.sd)}
+              {row.components > 1 ? ` · ${row.components} components` : ''}
+              {row.source === 'edited' ? ' · edited' : ''}
             </span>
             <input type="range" min={0} max={1} step={0.05} value={opacity[row.key] ?? 0.5}
               data-testid="result-opacity" aria-label={`opacity of ${row.label}`}

@@ -40,7 +40,7 @@ export function ViewerToolbar({ view, cursor, onView, onWindow }: Props) {
       }}>
         <input name="level" type="number" placeholder="level" data-testid="window-level" />
         <input name="width" type="number" placeholder="width" data-testid="window-width" />
-        <button type="submit">apply</button>
+        <button type="submit" data-testid="window-apply">apply</button>
       </form>
       <span className="cursor" data-testid="cursor-readout">
         {cursor ? `${cursor.mm.map((v) => v.toFixed(1)).join(', ')} mm · ${cursor.value ?? '–'}` : ''}

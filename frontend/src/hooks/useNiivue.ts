@@ -25,10 +25,11 @@ export interface NiivueApi {
   canvasRef: React.RefObject<HTMLCanvasElement | null>
   ready: boolean
   cursor: CursorInfo | null
-  loadBase: (url: string) => Promise<void>
+  loadBase: (url: string, gzipped: boolean) => Promise<void>
   addMask: (key: string, url: string, color: Rgb, opacity: number) => Promise<void>
   removeMask: (key: string) => void
   hasMask: (key: string) => boolean
+  maskKeys: () => string[]
   setMaskOpacity: (key: string, opacity: number) => void
   setView: (view: ViewName) => void
   setWindow: (center: number, width: number) => void
@@ -43,6 +44,8 @@ export function useNiivue(): NiivueApi {
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const nvRef = useRef<Niivue | null>(null)
   const masks = useRef(new Map<string, unknown>())
+  // Keys whose overlay is being fetched/decoded, so two effect runs never add the same mask twice.
+  const loading = useRef(new Set<string>())
   const [ready, setReady] = useState(false)
   const [cursor, setCursor] = useState<CursorInfo | null>(null)
 
@@ -61,19 +64,26 @@ export function useNiivue(): NiivueApi {
       .catch(() => setReady(false))
   }, [])
 
-  const loadBase = useCallback(async (url: string) => {
+  const loadBase = useCallback(async (url: string, gzipped: boolean) => {
     const nv = nvRef.current
     if (!nv) return
     masks.current.clear()
-    await nv.loadVolumes([{ url, name: 'volume.nii.gz', colormap: 'gray' }])
+    // An object URL has no extension; NiiVue picks its reader from the name.
+    await nv.loadVolumes([{ url, name: gzipped ? 'volume.nii.gz' : 'volume.nii', colormap: 'gray' }])
   }, [])
 
   const addMask = useCallback(async (key: string, url: string, color: Rgb, opacity: number) => {
     const nv = nvRef.current
-    if (!nv || masks.current.has(key)) return
+    if (!nv || masks.current.has(key) || loading.current.has(key)) return
+    loading.current.add(key)
     const cmap = `vt-${key}`
     nv.addColormap(cmap, { R: [0, color[0]], G: [0, color[1]], B: [0, color[2]], A: [0, 255], I: [0, 255] })
-    const image = await nv.addVolumeFromUrl({ url, name: `${key}.nii.gz`, colormap: cmap, opacity })
+    let image: Awaited<ReturnType<Niivue['addVolumeFromUrl']>>
+    try {
+      image = await nv.addVolumeFromUrl({ url, name: `${key}.nii.gz`, colormap: cmap, opacity })
+    } finally {
+      loading.current.delete(key)
+    }
     image.cal_min = 0.5
     image.cal_max = 1
     masks.current.set(key, image)
@@ -89,6 +99,7 @@ export function useNiivue(): NiivueApi {
   }, [])
 
   const hasMask = useCallback((key: string) => masks.current.has(key), [])
+  const maskKeys = useCallback(() => Array.from(masks.current.keys()), [])
 
   const setMaskOpacity = useCallback((key: string, opacity: number) => {
     const nv = nvRef.current
@@ -116,6 +127,8 @@ export function useNiivue(): NiivueApi {
     if (!nv || !nv.volumes.length) return
     nv.scene.crosshairPos = nv.vox2frac(vox)
     nv.updateGLVolume()
+    // Moving the crosshair from code fires no location event; raise one so the mm/intensity readout follows.
+    nv.createOnLocationChange()
   }, [])
 
   const startDrawing = useCallback(async (maskUrl: string | null) => {
@@ -149,7 +162,7 @@ export function useNiivue(): NiivueApi {
   }, [])
 
   return {
-    canvasRef, ready, cursor, loadBase, addMask, removeMask, hasMask, setMaskOpacity, setView, setWindow, goToVoxel,
+    canvasRef, ready, cursor, loadBase, addMask, removeMask, hasMask, maskKeys, setMaskOpacity, setView, setWindow, goToVoxel,
     startDrawing, setTool, undo, finishDrawing,
   }
 }

@@ -43,7 +43,15 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
   useEffect(() => {
     const saved = loadSession(window.localStorage)
     if (!saved.volumeId) return
-    api.volume(saved.volumeId).then(setVolume).catch(() => setSession(emptySession()))
+    api.volume(saved.volumeId).then(setVolume).catch((err: unknown) => {
+      // Retention (or a new data dir) removed it: start clean and say why instead of a blank page.
+      if (err instanceof ApiError && err.status === 404) {
+        setSession(emptySession())
+        onError('The previous session\'s volume is no longer on the server; upload it again.')
+      } else {
+        report(err)
+      }
+    })
     for (const jobId of saved.jobIds) {
       api.job(jobId)
         .then((job) => {
@@ -52,7 +60,7 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
         })
         .catch(() => setSession((s) => ({ ...s, jobIds: s.jobIds.filter((j) => j !== jobId) })))
     }
-  }, [api, follow])
+  }, [api, follow, onError, report])
 
   const upload = useCallback(async (file: File) => {
     onError(null)
@@ -62,7 +70,7 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
       for (const controller of follows.current.values()) controller.abort()
       setJobs({})
       setVolume(info)
-      setSession({ volumeId: info.id, jobIds: [], hidden: [], names: {} })
+      setSession(emptySession(info.id))
     } catch (err) {
       report(err)
     } finally {
@@ -103,13 +111,17 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
 
   const results: ResultRow[] = useMemo(() => {
     const rows: ResultRow[] = []
+    // The colour follows a mask's ordinal among all results, deleted ones included, so deleting a
+    // row never re-colours the others (their overlays in the viewer keep the colour they got).
+    let ordinal = 0
     for (const jobId of session.jobIds) {
       const job = jobs[jobId]
       if (!job || job.status !== 'done') continue
       for (const r of job.results) {
         const key = `${jobId}-${r.index}`
+        const color = maskColor(ordinal++)
         if (session.hidden.includes(`deleted:${key}`)) continue
-        rows.push({ ...r, key, jobId, color: maskColor(rows.length), visible: !session.hidden.includes(key),
+        rows.push({ ...r, key, jobId, color, visible: !session.hidden.includes(key),
           label: session.names[key] ?? r.name })
       }
     }
@@ -120,12 +132,15 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
     ...s, hidden: s.hidden.includes(key) ? s.hidden.filter((h) => h !== key) : [...s.hidden, key],
   })), [])
   const rename = useCallback((key: string, name: string) => setSession((s) => ({ ...s, names: { ...s.names, [key]: name } })), [])
+  const setOpacity = useCallback((key: string, value: number) => setSession((s) => ({
+    ...s, opacity: { ...s.opacity, [key]: value },
+  })), [])
   const remove = useCallback((key: string) => setSession((s) => ({ ...s, hidden: [...s.hidden, `deleted:${key}`] })), [])
   const activeJobs = Object.values(jobs).filter((j) => !TERMINAL.includes(j.status))
   const failedJobs = Object.values(jobs).filter((j) => j.status === 'failed')
 
   return {
     volume, uploadProgress, jobs, activeJobs, failedJobs, results, upload, run, cancel, toggle, rename, remove,
-    saveEdited,
+    saveEdited, opacity: session.opacity, setOpacity,
   }
 }

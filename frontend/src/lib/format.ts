@@ -22,3 +22,10 @@ export function formatEta(seconds: number | null): string {
 export function progressFraction(done: number, total: number): number {
   return total > 0 ? Math.min(1, Math.max(0, done / total)) : 0
 }
+
+/** Mean ± sd of the image inside a mask (HU for CT); empty for an empty mask. */
+export function formatIntensity(mean: number | null, sd: number | null): string {
+  if (mean === null || !Number.isFinite(mean)) return ''
+  const digits = Math.abs(mean) >= 100 ? 0 : 1
+  return sd === null || !Number.isFinite(sd) ? `mean ${mean.toFixed(digits)}` : `mean ${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiError, messageFor } from '../api/errors'
 import { SseParser } from '../api/sse'
 import { cssColor, hslToRgb, maskColor } from './colors'
-import { formatCount, formatEta, formatVolumeMl, progressFraction } from './format'
+import { formatCount, formatEta, formatIntensity, formatVolumeMl, progressFraction } from './format'
 import { loadSession, saveSession } from './session'
 
 describe('mask colours', () => {
@@ -29,6 +29,12 @@ describe('formatting', () => {
     expect(formatVolumeMl(1.234)).toBe('1.23 mL')
     expect(formatVolumeMl(1480.2)).toBe('1.48 L')
     expect(formatCount(1234567)).toBe('1,234,567')
+  })
+  it('formats intensity inside a mask', () => {
+    expect(formatIntensity(null, null)).toBe('')
+    expect(formatIntensity(57.14, 12.33)).toBe('mean 57.1 ± 12.3')
+    expect(formatIntensity(-812.4, 40.2)).toBe('mean -812 ± 40')
+    expect(formatIntensity(3, null)).toBe('mean 3.0')
   })
   it('formats ETA and progress', () => {
     expect(formatEta(null)).toBe('')
@@ -73,8 +79,11 @@ describe('session persistence', () => {
   it('round-trips and survives garbage', () => {
     const store = new Map<string, string>()
     const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) }
-    saveSession(storage, { volumeId: 'v1', jobIds: ['j1'], hidden: [], names: { 'j1-0': 'liver' } })
-    expect(loadSession(storage)).toEqual({ volumeId: 'v1', jobIds: ['j1'], hidden: [], names: { 'j1-0': 'liver' } })
+    const session = { volumeId: 'v1', jobIds: ['j1'], hidden: [], names: { 'j1-0': 'liver' }, opacity: { 'j1-0': 0.3 } }
+    saveSession(storage, session)
+    expect(loadSession(storage)).toEqual(session)
+    store.set('voxtell-web-session', JSON.stringify({ ...session, opacity: { a: 2, b: 'x', c: 0.5 } }))
+    expect(loadSession(storage).opacity).toEqual({ c: 0.5 })
     store.set('voxtell-web-session', '{not json')
     expect(loadSession(storage).volumeId).toBeNull()
   })

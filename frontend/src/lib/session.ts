@@ -5,11 +5,13 @@ export interface SavedSession {
   jobIds: string[]
   hidden: string[]
   names: Record<string, string>
+  /** Overlay opacity per result key (0..1); absent means the default. */
+  opacity: Record<string, number>
 }
 
 const KEY = 'voxtell-web-session'
 
-export const emptySession = (): SavedSession => ({ volumeId: null, jobIds: [], hidden: [], names: {} })
+export const emptySession = (volumeId: string | null = null): SavedSession => ({ volumeId, jobIds: [], hidden: [], names: {}, opacity: {} })
 
 export function loadSession(storage: Pick<Storage, 'getItem'>): SavedSession {
   try {
@@ -21,6 +23,7 @@ export function loadSession(storage: Pick<Storage, 'getItem'>): SavedSession {
       jobIds: Array.isArray(parsed.jobIds) ? parsed.jobIds.filter((j) => typeof j === 'string') : [],
       hidden: Array.isArray(parsed.hidden) ? parsed.hidden : [],
       names: parsed.names && typeof parsed.names === 'object' ? parsed.names : {},
+      opacity: validOpacity(parsed.opacity),
     }
   } catch {
     return emptySession()
@@ -29,4 +32,13 @@ export function loadSession(storage: Pick<Storage, 'getItem'>): SavedSession {
 
 export function saveSession(storage: Pick<Storage, 'setItem'>, session: SavedSession): void {
   storage.setItem(KEY, JSON.stringify(session))
+}
+
+function validOpacity(value: unknown): Record<string, number> {
+  if (!value || typeof value !== 'object') return {}
+  const out: Record<string, number> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'number' && v >= 0 && v <= 1) out[key] = v
+  }
+  return out
 }

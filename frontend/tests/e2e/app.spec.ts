@@ -14,7 +14,12 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
 
   await page.getByTestId('prompt-input').fill('liv')
   await expect(page.getByTestId('prompt-suggestions')).toContainText('liver')
-  await page.getByTestId('prompt-suggestions').getByRole('button', { name: 'liver', exact: true }).click()
+  // Pick "liver" with the keyboard: arrow down to it, Enter makes it a chip.
+  const names = await page.getByTestId('prompt-suggestion').allTextContents()
+  expect(names).toContain('liver')
+  for (let i = 0; i <= names.indexOf('liver'); i++) await page.getByTestId('prompt-input').press('ArrowDown')
+  await page.getByTestId('prompt-input').press('Enter')
+  await expect(page.getByTestId('prompt-chips')).toHaveText(/liver/)
   await page.getByTestId('prompt-input').fill('left kidney')
   await page.getByTestId('prompt-input').press('Enter')
   await expect(page.getByTestId('prompt-chips')).toContainText('left kidney')
@@ -24,19 +29,25 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   const seen = new Set<number>()
   const bar = page.getByTestId('job-progress')
   await expect(bar).toBeVisible()
-  for (let i = 0; i < 400 && (await bar.count()) > 0; i++) {
-    const done = await bar.getAttribute('data-done').catch(() => null)
-    const total = await bar.getAttribute('data-total').catch(() => null)
-    if (done !== null && total !== null && Number(total) > 0) {
-      expect(Number(total)).toBe(48)
-      seen.add(Number(done))
+  // Time-bounded, not iteration-bounded: on a busy CI machine the demo job can take minutes.
+  const deadline = Date.now() + 240_000
+  // One snapshot per poll, read in the page: a locator call could wait forever for a bar that
+  // vanished between two calls (the job finished in between).
+  const readBar = () => page.evaluate(() => {
+    const el = document.querySelector('[data-testid=job-progress]')
+    return el ? { done: Number(el.getAttribute('data-done')), total: Number(el.getAttribute('data-total')) } : null
+  })
+  for (let snap = await readBar(); snap && Date.now() < deadline; snap = await readBar()) {
+    if (snap.total > 0) {
+      expect(snap.total).toBe(48)
+      seen.add(snap.done)
     }
     await page.waitForTimeout(25)
   }
   expect([...seen].filter((d) => d > 0 && d < 48).length, `progress values seen: ${[...seen]}`).toBeGreaterThanOrEqual(2)
 
   const rows = page.getByTestId('result-row')
-  await expect(rows).toHaveCount(2)
+  await expect(rows).toHaveCount(2, { timeout: 30_000 })
   await expect(rows.nth(0)).toHaveAttribute('data-name', 'liver')
   await expect(rows.nth(1)).toHaveAttribute('data-name', 'left kidney')
   await expect(rows.nth(0).getByTestId('result-stats')).toHaveText(/(mL|mm³|L) · [\d,]+ vox/)
@@ -45,6 +56,13 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   // Toggle the second mask off.
   await rows.nth(1).getByTestId('result-visible').uncheck()
   await expect(rows.nth(1).getByTestId('result-visible')).not.toBeChecked()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1')
+
+  // Rename the first mask (double-click, type, Enter); the name survives the reload below.
+  await rows.nth(0).getByTestId('result-name').dblclick()
+  await page.getByTestId('result-rename-input').fill('liver (checked)')
+  await page.getByTestId('result-rename-input').press('Enter')
+  await expect(rows.nth(0)).toHaveAttribute('data-name', 'liver (checked)')
 
   // Download the first mask and compare its voxels with the server's copy.
   const [download] = await Promise.all([
@@ -62,6 +80,16 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   expect(ones).toBe(job.results[0].voxels)
   const stats = await rows.nth(0).getByTestId('result-stats').textContent()
   expect(stats?.replace(/,/g, '')).toContain(`${job.results[0].voxels} vox`)
+
+  // The zip of all masks and the combined label map come from the server too.
+  const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').first().click()])
+  const zipBytes = await readFile(await zip.path())
+  expect(zipBytes.subarray(0, 2).toString('latin1')).toBe('PK')
+  const [labelmap] = await Promise.all([page.waitForEvent('download'),
+    page.getByTestId('download-labelmap').first().click()])
+  const labels = readMask(await readFile(await labelmap.path()))
+  expect(labels.dims).toEqual([160, 140, 120])
+  expect(Math.max(...new Set(Array.from(labels.voxels as ArrayLike<number>)))).toBeLessThanOrEqual(2)
 
   // Draw a new mask with the filled pen (a closed loop in the axial view), undo-able, and save it.
   await page.getByTestId('view-axial').click()
@@ -101,13 +129,29 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   expect(small.voxels).toBeLessThan(big.voxels / 2)
   await expect(drawn.getByTestId('result-stats')).toContainText(`${small.voxels.toLocaleString('en-US')} vox`)
 
-  // Reload: the session's volume and results come back from the server.
+  // Reload: the session's volume and results come back from the server (names, visibility and
+  // opacity from localStorage). The demo model's random mask is made faint for the README picture.
+  await page.getByTestId('result-row').nth(0).getByTestId('result-opacity').fill('0.2')
   await page.reload()
   await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
   await expect(page.getByTestId('result-row')).toHaveCount(4)
   await expect(page.getByTestId('result-row').nth(1).getByTestId('result-visible')).not.toBeChecked()
+  await expect(page.getByTestId('result-row').nth(0)).toHaveAttribute('data-name', 'liver (checked)')
+  await expect(page.getByTestId('result-row').nth(0).getByTestId('result-opacity')).toHaveValue('0.2')
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
-  await page.getByTestId('result-row').nth(0).getByTestId('result-goto').click()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '3')
+
+  // Deleting a row removes its overlay from the viewer too, and the other rows keep their colours.
+  const swatches = async () => page.getByTestId('result-row').locator('.swatch')
+    .evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
+  const before = await swatches()
+  await page.getByTestId('result-row').nth(2).getByTestId('result-delete').click()
+  await expect(page.getByTestId('result-row')).toHaveCount(3)
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '2')
+  expect(await swatches()).toEqual([before[0], before[1], before[3]])
+  // For the README picture: centred on the hand-drawn mask.
+  await page.getByTestId('result-row').nth(2).getByTestId('result-goto').click()
+  await expect(page.getByTestId('cursor-readout')).toHaveText(/mm · /)
   await page.waitForTimeout(500)
   await page.screenshot({ path: resolve('..', 'docs', 'screenshot.png') })
 })

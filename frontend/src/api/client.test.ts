@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ApiClient } from './client'
+import { ApiError } from './errors'
+import { statusFromEvent } from './sse'
+import type { JobStatus } from './types'
+import { moveHighlight } from '../lib/keys'
+
+const job = (status: JobStatus['status'], done = 0): JobStatus => ({
+  id: 'j1', volume_id: 'v1', status, prompts: ['liver'], options: {}, queue_position: null, done, total: 4,
+  eta_s: null, error: null, results: [],
+})
+
+function sseResponse(...statuses: JobStatus[]): Response {
+  return new Response(statuses.map((s) => `data: ${JSON.stringify(s)}\n\n`).join(''), {
+    headers: { 'Content-Type': 'text/event-stream' },
+  })
+}
+
+afterEach(() => vi.unstubAllGlobals())
+
+describe('API client', () => {
+  it('maps an HTTP error to ApiError with the server detail', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ detail: 'volume not found' }), { status: 404 })))
+    const err = await new ApiClient().volume('nope').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect((err as ApiError).status).toBe(404)
+    expect((err as ApiError).message).toBe('volume not found')
+  })
+  it('flags 401 as needing an API key and sends the key once set', async () => {
+    const fetchMock = vi.fn(async (_url: string, init?: RequestInit) => {
+      const auth = (init?.headers as Record<string, string> | undefined)?.Authorization
+      return auth === 'Bearer s3cret'
+        ? new Response(JSON.stringify({ model_name: 'm', demo: false }), { status: 200 })
+        : new Response(JSON.stringify({ detail: 'missing or wrong API key' }), { status: 401 })
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    const api = new ApiClient('http://server:8000')
+    const err = await api.info().catch((e: unknown) => e)
+    expect((err as ApiError).needsApiKey).toBe(true)
+    api.apiKey = 's3cret'
+    expect((await api.info()).model_name).toBe('m')
+    expect(fetchMock.mock.calls[0][0]).toBe('http://server:8000/api/info')
+  })
+  it('reports an unreachable server as status 0', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const err = await new ApiClient().info().catch((e: unknown) => e)
+    expect((err as ApiError).status).toBe(0)
+    expect((err as ApiError).message).toMatch(/cannot be reached/)
+  })
+  it('re-opens a progress stream that ends before the job does', async () => {
+    const streams = [sseResponse(job('running', 1)), sseResponse(job('running', 3), job('done', 4))]
+    const fetchMock = vi.fn(async () => streams.shift() ?? new Response('', { status: 500 }))
+    vi.stubGlobal('fetch', fetchMock)
+    const seen: string[] = []
+    await new ApiClient().followJob('j1', (s) => seen.push(`${s.status}:${s.done}`))
+    expect(seen).toEqual(['running:1', 'running:3', 'done:4'])
+    expect(fetchMock).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe('SSE events to job status', () => {
+  it('parses messages, ignores unknown events and raises error events', () => {
+    expect(statusFromEvent({ event: 'message', data: JSON.stringify(job('queued')) })?.status).toBe('queued')
+    expect(statusFromEvent({ event: 'ping', data: '{}' })).toBeNull()
+    expect(() => statusFromEvent({ event: 'error', data: '{"detail": "job not found"}' })).toThrow('job not found')
+    expect(() => statusFromEvent({ event: 'error', data: 'oops' })).toThrow('the progress stream failed')
+  })
+})
+
+describe('suggestion keyboard navigation', () => {
+  it('wraps around and resets', () => {
+    expect(moveHighlight(-1, 3, 'ArrowDown')).toBe(0)
+    expect(moveHighlight(2, 3, 'ArrowDown')).toBe(0)
+    expect(moveHighlight(-1, 3, 'ArrowUp')).toBe(2)
+    expect(moveHighlight(1, 3, 'Escape')).toBe(-1)
+    expect(moveHighlight(1, 0, 'ArrowDown')).toBe(-1)
+    expect(moveHighlight(1, 3, 'a')).toBe(1)
+  })
+})
