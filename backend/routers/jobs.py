@@ -6,7 +6,8 @@ import asyncio
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -146,30 +147,28 @@ def download_labelmap(state: State, job_id: str) -> FileResponse:
                         filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in job.results])})
 
 
-@router.get("/{job_id}/seg.dcm")
-def download_dicom_seg(state: State, job_id: str) -> FileResponse:
-    """All masks of the job as one DICOM SEG referencing the source series (DICOM uploads only)."""
+def _dicom_export(state: AppState, job_id: str, kind: str, writer: Callable[..., Path], filename: str) -> FileResponse:
+    """Export all masks of a finished job against the source series of a DICOM upload."""
     job = _finished(state, job_id)
     headers_dir = state.store.dicom_headers_dir(job.volume_id)
     if not headers_dir.is_dir():
-        raise Conflict("DICOM SEG export needs a volume uploaded as DICOM")
-    out = state.store.result_dir(job_id) / "seg.dcm"
-    write_dicom_seg_from_files([state.store.result_dir(job_id) / r["file"] for r in job.results],
-                               [r["name"] for r in job.results], sorted(headers_dir.iterdir()), out)
-    return FileResponse(out, media_type="application/dicom", filename="segmentation.dcm")
+        raise Conflict(f"{kind} export needs a volume uploaded as DICOM")
+    out = state.store.result_dir(job_id) / filename
+    writer([state.store.result_dir(job_id) / r["file"] for r in job.results], [r["name"] for r in job.results],
+           sorted(headers_dir.iterdir()), out)
+    return FileResponse(out, media_type="application/dicom", filename=filename)
+
+
+@router.get("/{job_id}/seg.dcm")
+def download_dicom_seg(state: State, job_id: str) -> FileResponse:
+    """All masks of the job as one DICOM SEG referencing the source series (DICOM uploads only)."""
+    return _dicom_export(state, job_id, "DICOM SEG", write_dicom_seg_from_files, "segmentation.dcm")
 
 
 @router.get("/{job_id}/rtstruct.dcm")
 def download_rtstruct(state: State, job_id: str) -> FileResponse:
     """All masks of the job as one RT Structure Set on the source series (DICOM uploads only)."""
-    job = _finished(state, job_id)
-    headers_dir = state.store.dicom_headers_dir(job.volume_id)
-    if not headers_dir.is_dir():
-        raise Conflict("RTSTRUCT export needs a volume uploaded as DICOM")
-    out = state.store.result_dir(job_id) / "rtstruct.dcm"
-    write_rtstruct_from_files([state.store.result_dir(job_id) / r["file"] for r in job.results],
-                              [r["name"] for r in job.results], sorted(headers_dir.iterdir()), out)
-    return FileResponse(out, media_type="application/dicom", filename="rtstruct.dcm")
+    return _dicom_export(state, job_id, "RTSTRUCT", write_rtstruct_from_files, "rtstruct.dcm")
 
 
 @router.get("/{job_id}/labels.json")
