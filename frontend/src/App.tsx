@@ -34,6 +34,13 @@ function saveBlob(blob: Blob, name: string) {
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
+/** File name telling NiiVue how to parse the stored volume (its format, gzip or not). */
+function baseFileName(format: string | undefined, contentType: string): string {
+  if (format === 'nrrd') return 'volume.nrrd'
+  if (format === 'mha') return 'volume.mha'
+  return contentType.includes('gzip') ? 'volume.nii.gz' : 'volume.nii'
+}
+
 export function App() {
   const api = useMemo(() => new ApiClient(API_BASE, window.localStorage.getItem(KEY_STORAGE)), [])
   const [error, setError] = useState<string | null>(null)
@@ -63,7 +70,7 @@ export function App() {
     const id = ws.volume.id
     setBaseLoaded(null)
     api.blob(api.volumeImagePath(id))
-      .then((blob) => withObjectUrl(blob, (url) => viewer.loadBase(url, blob.type.includes('gzip'))))
+      .then((blob) => withObjectUrl(blob, (url) => viewer.loadBase(url, baseFileName(ws.volume?.format, blob.type))))
       .then(() => setBaseLoaded(id))
       .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
   }, [api, ws.volume, viewer.ready, viewer.loadBase])
@@ -151,7 +158,25 @@ export function App() {
           <h1>VoxTell Web</h1>
           {info && <span className="model" data-testid="model-info">{info.model_name} · {info.device}</span>}
         </header>
-        <UploadPanel progress={ws.uploadProgress} onFile={ws.upload} />
+        <UploadPanel progress={ws.uploadProgress} onFiles={(files) => ws.upload(files)} />
+        {ws.seriesChoice && (
+          <section className="panel" data-testid="series-picker">
+            <h2>Choose a series</h2>
+            <ul className="series">
+              {ws.seriesChoice.series.map((series) => (
+                <li key={series.series_uid}>
+                  <button data-testid="series-option" onClick={() => {
+                    const choice = ws.seriesChoice
+                    if (choice) void ws.upload(choice.files, series.series_uid)
+                  }}>
+                    {series.modality} · {series.description || 'no description'} · {series.slices} slices ·{' '}
+                    {series.size.join('×')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {ws.volume && (
           <p className="hint" data-testid="volume-info">
             {ws.volume.shape.join('×')} · {ws.volume.spacing.map((s) => s.toFixed(2)).join('×')} mm · {ws.volume.orientation}
@@ -199,6 +224,17 @@ export function App() {
               onClick={() => download(`/api/jobs/${jobId}/labelmap.nii.gz`, 'labelmap.nii.gz')}>
               label map
             </button>
+            {ws.volume?.format === 'dicom' && (
+              <>
+                <button data-testid="download-seg" onClick={() => download(`/api/jobs/${jobId}/seg.dcm`, 'segmentation.dcm')}>
+                  DICOM SEG
+                </button>
+                <button data-testid="download-rtstruct"
+                  onClick={() => download(`/api/jobs/${jobId}/rtstruct.dcm`, 'rtstruct.dcm')}>
+                  RTSTRUCT
+                </button>
+              </>
+            )}
           </div>
         ))}
       </aside>

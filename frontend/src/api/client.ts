@@ -2,7 +2,15 @@
 
 import { ApiError, errorFromResponse, messageFor } from './errors'
 import { SseParser, statusFromEvent } from './sse'
-import { TERMINAL, type JobOptions, type JobStatus, type ServerInfo, type VolumeInfo } from './types'
+import { TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type ServerInfo, type VolumeInfo } from './types'
+
+/** Several DICOM series in one upload: the user picks one (the server never picks silently). */
+export class SeriesChoiceError extends ApiError {
+  constructor(message: string, readonly series: DicomSeries[]) {
+    super(409, message)
+    this.name = 'SeriesChoiceError'
+  }
+}
 
 export class ApiClient {
   constructor(
@@ -58,7 +66,9 @@ export class ApiClient {
   }
 
   /** Upload with progress (fraction 0..1); XMLHttpRequest because fetch has no upload progress. */
-  uploadVolume(file: Blob, onProgress: (fraction: number) => void): Promise<VolumeInfo> {
+  /** Upload one volume file, a DICOM .zip, or several DICOM files. A DICOM upload holding
+   * several series rejects with a {@link SeriesChoiceError}: send it again with `seriesUid`. */
+  uploadVolume(files: Blob | Blob[], onProgress: (fraction: number) => void, seriesUid?: string): Promise<VolumeInfo> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest()
       xhr.open('POST', this.url('/api/volumes'))
@@ -75,10 +85,14 @@ export class ApiClient {
           body = null
         }
         if (xhr.status >= 200 && xhr.status < 300) resolve(body as VolumeInfo)
-        else reject(new ApiError(xhr.status, messageFor(xhr.status, body)))
+        else if (xhr.status === 409 && body && typeof body === 'object' && 'series' in body) {
+          reject(new SeriesChoiceError(messageFor(409, body), (body as { series: DicomSeries[] }).series))
+        } else reject(new ApiError(xhr.status, messageFor(xhr.status, body)))
       }
       const form = new FormData()
-      form.append('file', file, 'upload.nii.gz')
+      // The server decides the format from the content; these names are never used as paths.
+      for (const [i, file] of (Array.isArray(files) ? files : [files]).entries()) form.append('file', file, `part${i}`)
+      if (seriesUid) form.append('series_uid', seriesUid)
       xhr.send(form)
     })
   }

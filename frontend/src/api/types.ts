@@ -29,8 +29,18 @@ export interface JobStatus {
   results: MaskResult[]
 }
 
+export interface DicomSeries {
+  series_uid: string
+  description: string
+  modality: string
+  slices: number
+  size: number[]
+}
+
 export interface VolumeInfo {
   id: string
+  format: 'nifti' | 'nrrd' | 'mha' | 'dicom'
+
   shape: number[]
   spacing: number[]
   orientation: string

@@ -2,11 +2,11 @@ import { useState } from 'react'
 
 interface Props {
   progress: number | null
-  onFile: (file: File) => void
+  onFiles: (files: File[]) => void
 }
 
 /** Drag-and-drop or file picker for .nii / .nii.gz volumes. */
-export function UploadPanel({ progress, onFile }: Props) {
+export function UploadPanel({ progress, onFiles }: Props) {
   const [over, setOver] = useState(false)
   return (
     <section
@@ -20,26 +20,26 @@ export function UploadPanel({ progress, onFile }: Props) {
       onDrop={(e) => {
         e.preventDefault()
         setOver(false)
-        const file = e.dataTransfer.files[0]
-        if (file) onFile(file)
+        const files = Array.from(e.dataTransfer.files)
+        if (files.length) onFiles(files)
       }}
     >
       <h2>Volume</h2>
       <label className="button">
-        Open .nii / .nii.gz
+        Open volume or DICOM
         <input
           type="file"
-          accept=".nii,.nii.gz,.gz"
+          multiple
           data-testid="file-input"
           hidden
           onChange={(e) => {
-            const file = e.target.files?.[0]
-            if (file) onFile(file)
+            const files = Array.from(e.target.files ?? [])
+            if (files.length) onFiles(files)
             e.target.value = ''
           }}
         />
       </label>
-      <p className="hint">or drop a file here</p>
+      <p className="hint">.nii, .nii.gz, .nrrd, .mha, a DICOM .zip or DICOM files — or drop them here</p>
       {progress !== null && (
         <progress data-testid="upload-progress" value={progress} max={1} aria-label="upload progress" />
       )}

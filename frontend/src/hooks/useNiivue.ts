@@ -25,7 +25,7 @@ export interface NiivueApi {
   canvasRef: React.RefObject<HTMLCanvasElement | null>
   ready: boolean
   cursor: CursorInfo | null
-  loadBase: (url: string, gzipped: boolean) => Promise<void>
+  loadBase: (url: string, fileName: string) => Promise<void>
   addMask: (key: string, url: string, color: Rgb, opacity: number) => Promise<void>
   removeMask: (key: string) => void
   hasMask: (key: string) => boolean
@@ -64,12 +64,12 @@ export function useNiivue(): NiivueApi {
       .catch(() => setReady(false))
   }, [])
 
-  const loadBase = useCallback(async (url: string, gzipped: boolean) => {
+  const loadBase = useCallback(async (url: string, fileName: string) => {
     const nv = nvRef.current
     if (!nv) return
     masks.current.clear()
     // An object URL has no extension; NiiVue picks its reader from the name.
-    await nv.loadVolumes([{ url, name: gzipped ? 'volume.nii.gz' : 'volume.nii', colormap: 'gray' }])
+    await nv.loadVolumes([{ url, name: fileName, colormap: 'gray' }])
   }, [])
 
   const addMask = useCallback(async (key: string, url: string, color: Rgb, opacity: number) => {

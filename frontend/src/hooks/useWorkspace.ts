@@ -1,9 +1,9 @@
 /** Volume, jobs and results of this browser session, kept in sync with the server. */
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { ApiClient } from '../api/client'
+import { SeriesChoiceError, type ApiClient } from '../api/client'
 import { ApiError } from '../api/errors'
-import { TERMINAL, type JobOptions, type JobStatus, type MaskResult, type VolumeInfo } from '../api/types'
+import { TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type MaskResult, type VolumeInfo } from '../api/types'
 import { maskColor, type Rgb } from '../lib/colors'
 import { emptySession, loadSession, saveSession, type SavedSession } from '../lib/session'
 
@@ -62,17 +62,21 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
     }
   }, [api, follow, onError, report])
 
-  const upload = useCallback(async (file: File) => {
+  const [seriesChoice, setSeriesChoice] = useState<{ files: File[]; series: DicomSeries[] } | null>(null)
+
+  const upload = useCallback(async (files: File[], seriesUid?: string) => {
     onError(null)
+    setSeriesChoice(null)
     setUploadProgress(0)
     try {
-      const info = await api.uploadVolume(file, setUploadProgress)
+      const info = await api.uploadVolume(files, setUploadProgress, seriesUid)
       for (const controller of follows.current.values()) controller.abort()
       setJobs({})
       setVolume(info)
       setSession(emptySession(info.id))
     } catch (err) {
-      report(err)
+      if (err instanceof SeriesChoiceError) setSeriesChoice({ files, series: err.series })
+      else report(err)
     } finally {
       setUploadProgress(null)
     }
@@ -141,6 +145,6 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
 
   return {
     volume, uploadProgress, jobs, activeJobs, failedJobs, results, upload, run, cancel, toggle, rename, remove,
-    saveEdited, opacity: session.opacity, setOpacity,
+    saveEdited, opacity: session.opacity, setOpacity, seriesChoice,
   }
 }

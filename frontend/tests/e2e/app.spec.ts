@@ -189,3 +189,48 @@ test('views, window presets, crosshair readout and cancel', async ({ page }) => 
   await expect(page.getByTestId('job-row')).toHaveCount(0, { timeout: 30_000 })
   await expect(page.getByTestId('result-row')).toHaveCount(0)
 })
+
+test('DICOM zip with two series: pick one, segment, export SEG and RTSTRUCT', async ({ page }) => {
+  const { execFileSync } = await import('node:child_process')
+  const { mkdtempSync, readFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(resolve(tmpdir(), 'voxtell-dicom-'))
+  const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
+  const script = `
+import sys, zipfile, numpy as np
+from pathlib import Path
+sys.path.insert(0, '.')
+from tests.dicom.series import write_series
+out = Path(sys.argv[1])
+files = []
+for name, slices in (('arterial', 12), ('venous', 8)):
+    data = np.random.default_rng(slices).integers(-200, 800, (48, 40, slices)).astype(np.int16)
+    f, _ = write_series(out / name, data, np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), (0.8, 0.8, 2.5),
+                        np.array([-20.0, 10.0, 0.0]), description=name)
+    files += f
+with zipfile.ZipFile(out / 'study.zip', 'w') as zf:
+    for p in files:
+        zf.write(p, p.parent.name + '/' + p.name)
+`
+  execFileSync(python, ['-c', script, dir], { cwd: resolve('..') })
+  await page.goto('/')
+  await page.getByTestId('file-input').setInputFiles({ name: 'study.zip', mimeType: 'application/zip',
+    buffer: readFileSync(resolve(dir, 'study.zip')) })
+  const options = page.getByTestId('series-option')
+  await expect(options).toHaveCount(2)
+  await expect(options.nth(0)).toContainText('arterial')
+  await options.nth(1).click() // venous: 8 slices
+  await expect(page.getByTestId('volume-info')).toHaveText(/48×40×8/)
+  await expect(page.getByTestId('series-picker')).toHaveCount(0)
+  await page.getByTestId('prompt-input').fill('aorta')
+  await page.getByTestId('prompt-input').press('Enter')
+  await page.getByTestId('run-button').click()
+  await expect(page.getByTestId('result-row')).toHaveCount(1, { timeout: 60_000 })
+  for (const [button, modality] of [['download-seg', 'SEG'], ['download-rtstruct', 'RTSTRUCT']] as const) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(button).click()])
+    const bytes = readFileSync(await download.path())
+    expect(bytes.subarray(128, 132).toString('latin1')).toBe('DICM')
+    const check = `import pydicom, sys; print(pydicom.dcmread(sys.argv[1]).Modality)`
+    expect(execFileSync(python, ['-c', check, await download.path()]).toString().trim()).toBe(modality)
+  }
+})
