@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -147,28 +147,32 @@ def download_labelmap(state: State, job_id: str) -> FileResponse:
                         filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in job.results])})
 
 
-def _dicom_export(state: AppState, job_id: str, kind: str, writer: Callable[..., Path], filename: str) -> FileResponse:
-    """Export all masks of a finished job against the source series of a DICOM upload."""
+def _dicom_export(state: AppState, job_id: str, kind: str, writer: Callable[..., Path], filename: str,
+                  mask: int | None) -> FileResponse:
+    """Export all masks (or mask ``mask``) of a finished job against the source DICOM series."""
     job = _finished(state, job_id)
     headers_dir = state.store.dicom_headers_dir(job.volume_id)
     if not headers_dir.is_dir():
         raise Conflict(f"{kind} export needs a volume uploaded as DICOM")
-    out = state.store.result_dir(job_id) / filename
-    writer([state.store.result_dir(job_id) / r["file"] for r in job.results], [r["name"] for r in job.results],
+    results = [r for r in job.results if mask is None or r["index"] == mask]
+    if not results:
+        raise NotFound(f"job has no mask {mask}")
+    out = state.store.result_dir(job_id) / f"{'all' if mask is None else mask}-{filename}"
+    writer([state.store.result_dir(job_id) / r["file"] for r in results], [r["name"] for r in results],
            sorted(headers_dir.iterdir()), out)
     return FileResponse(out, media_type="application/dicom", filename=filename)
 
 
 @router.get("/{job_id}/seg.dcm")
-def download_dicom_seg(state: State, job_id: str) -> FileResponse:
-    """All masks of the job as one DICOM SEG referencing the source series (DICOM uploads only)."""
-    return _dicom_export(state, job_id, "DICOM SEG", write_dicom_seg_from_files, "segmentation.dcm")
+def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
+    """All masks (or ``?mask=i``) as one DICOM SEG referencing the source series (DICOM uploads only)."""
+    return _dicom_export(state, job_id, "DICOM SEG", write_dicom_seg_from_files, "segmentation.dcm", mask)
 
 
 @router.get("/{job_id}/rtstruct.dcm")
-def download_rtstruct(state: State, job_id: str) -> FileResponse:
-    """All masks of the job as one RT Structure Set on the source series (DICOM uploads only)."""
-    return _dicom_export(state, job_id, "RTSTRUCT", write_rtstruct_from_files, "rtstruct.dcm")
+def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
+    """All masks (or ``?mask=i``) as one RT Structure Set on the source series (DICOM uploads only)."""
+    return _dicom_export(state, job_id, "RTSTRUCT", write_rtstruct_from_files, "rtstruct.dcm", mask)
 
 
 @router.get("/{job_id}/labels.json")

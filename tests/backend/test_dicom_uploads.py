@@ -151,3 +151,26 @@ def test_hostile_zip_kinds(make_client, tmp_path: Path, kind: str, message: str)
     assert response.status_code == 422 and message in response.json()["detail"]
     assert not list((tmp_path / "data" / "tmp").iterdir())
     assert not list((tmp_path / "data" / "volumes").iterdir())
+
+
+def test_predict_with_a_dicom_zip_and_single_mask_exports(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import pydicom
+
+    client = make_client(data_dir=tmp_path / "data")
+    data = np.random.default_rng(6).integers(-200, 800, (16, 12, 5)).astype(np.int16)
+    origin = np.array([-30.0, 12.0, 40.0])
+    files, _ = write_series(tmp_path / "s", data, *AXIAL, (0.9, 0.7, 2.0), origin)
+    response = client.post("/predict", files={"image": ("study.zip", _zip_bytes(files))},
+                           data={"prompt": ["liver", "spleen"]})
+    assert response.status_code == 200, response.text
+    labels = load_nifti(response.content)
+    assert labels.shape == (16, 12, 5)
+    np.testing.assert_allclose(labels.affine @ [0, 0, 0, 1], [-origin[0], -origin[1], origin[2], 1], atol=1e-4)
+    job = response.headers["X-VoxTell-Job"]
+    for kind, labels_of in (("seg.dcm", lambda d: [s.SegmentLabel for s in d.SegmentSequence]),
+                            ("rtstruct.dcm", lambda d: [r.ROIName for r in d.StructureSetROISequence])):
+        one = client.get(f"/api/jobs/{job}/{kind}", params={"mask": 1})
+        assert one.status_code == 200
+        (tmp_path / kind).write_bytes(one.content)
+        assert labels_of(pydicom.dcmread(str(tmp_path / kind))) == ["spleen"]
+        assert client.get(f"/api/jobs/{job}/{kind}", params={"mask": 7}).status_code == 404
