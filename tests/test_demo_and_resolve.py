@@ -28,6 +28,7 @@ def test_demo_model_has_the_real_layout_and_runs(demo_model_dir: Path) -> None:
     predictor = VoxTellPredictor(demo_model_dir, device="cpu")
     assert predictor.is_demo and predictor.info()["demo"] is True
     assert len(predictor.vocabulary()) == len(DEMO_PROMPTS) and "left kidney" in predictor.vocabulary()
+    assert predictor.list_available_embeddings() == sorted(p.lower() for p in DEMO_PROMPTS)
     image = np.random.default_rng(0).normal(0, 1, (60, 64, 50)).astype(np.float32)
     masks = predictor.predict_single_image(image, text_prompts=["liver", "a prompt not in the bank"])
     assert masks.shape == (2, 60, 64, 50) and masks.dtype == np.uint8
