@@ -64,13 +64,15 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureF
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-def test_usage_errors_exit_1_like_the_official_cli(case: Path, tmp_path: Path) -> None:
+def test_usage_errors_exit_2_with_argparse_usage(case: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
     for argv in ([ "-i", str(case), "-o", str(tmp_path)],                      # neither -p nor --jobs
                  ["-i", str(case), "-o", str(tmp_path), "-p", "x", "--jobs", "[]"],  # both
                  ["-i", str(case), "-p", "liver"]):                             # no -o
         with pytest.raises(SystemExit) as exc:
             main(argv)
-        assert exc.value.code != 0
+        assert exc.value.code == 2
+        assert "voxtell-predict: error:" in capsys.readouterr().err
 
 
 def test_file_naming_and_no_overwrite(case: Path, tmp_path: Path, demo_model_dir: Path,
