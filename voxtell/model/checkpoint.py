@@ -13,12 +13,13 @@ import logging
 import os
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import torch
 
 from voxtell.model.config import ModelConfig
+from voxtell.model.mapped_pages import MappedPageDropper
 from voxtell.model.network import VoxTellNetwork
 
 logger = logging.getLogger(__name__)
@@ -117,8 +118,11 @@ def read_checkpoint(path: str | Path, trusted_globals: Iterable[str] = ()) -> di
     return weights
 
 
-def validate_and_canonicalise(weights: dict[str, torch.Tensor], config: ModelConfig) -> dict[str, torch.Tensor]:
+def validate_and_canonicalise(weights: dict[str, torch.Tensor], config: ModelConfig,
+                              release: Callable[[torch.Tensor], None] = lambda _: None) -> dict[str, torch.Tensor]:
     """Check the full official key set and alias equality; return canonical tensors.
+
+    ``release`` is called on every alias once it has been compared (its pages are not needed).
 
     Raises:
         CheckpointError: naming the first missing, unexpected, mis-shaped or diverging key.
@@ -141,6 +145,8 @@ def validate_and_canonicalise(weights: dict[str, torch.Tensor], config: ModelCon
         if name in canonical:
             if not torch.equal(canonical[name], tensor):
                 raise CheckpointError(f"checkpoint key {key!r} differs from its alias {name!r}")
+            release(tensor)
+            release(canonical[name])
         else:
             canonical[name] = tensor
     return canonical
@@ -154,8 +160,10 @@ def load_network(model_dir: str | Path, config: ModelConfig, trusted_globals: It
     """
     from voxtell.model.config import CHECKPOINT_FILE
 
-    weights = read_checkpoint(Path(model_dir) / CHECKPOINT_FILE, trusted_globals)
-    canonical = validate_and_canonicalise(weights, config)
+    path = Path(model_dir) / CHECKPOINT_FILE
+    weights = read_checkpoint(path, trusted_globals)
+    release = MappedPageDropper(path)  # keeps the load peak near one copy of the weights
+    canonical = validate_and_canonicalise(weights, config, release)
     del weights
     with torch.device("meta"):
         net = VoxTellNetwork(config)
@@ -168,6 +176,7 @@ def load_network(model_dir: str | Path, config: ModelConfig, trusted_globals: It
             # A private float32 copy: releases the mmap'd file pages and every unused tensor.
             copies[name] = (tensor.to(dtype=torch.float32, copy=True) if tensor.is_floating_point()
                             else tensor.clone())
+            release(tensor)
         state[key] = copies[name]
     del canonical
     net.load_state_dict(state, strict=True, assign=True)
