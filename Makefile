@@ -67,6 +67,7 @@ bench: $(PY_STAMP)
 	$(PY) bench/io_nifti.py
 	$(PY) bench/text_encoder.py
 	$(PY) bench/server_overhead.py
+	$(PY) bench/torch_compile.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist

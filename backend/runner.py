@@ -10,6 +10,7 @@ import logging
 import queue
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -195,12 +196,19 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
             predictor.tile_step_size = default_step  # type: ignore[attr-defined]
     out_dir = store.result_dir(job_id)
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    for i, (prompt, mask) in enumerate(zip(job.prompts, masks)):
+    finished = []
+    for mask in masks:
         if job.options.get("fill_holes"):
             mask = fill_holes(mask)
         if job.options.get("keep_largest_component"):
             mask = keep_largest_component(mask)
-        write_mask(mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")
-        results.append(result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing)))
+        finished.append(mask)
+    # Writing (gzip, releases the GIL) overlaps with the statistics of the same masks.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written = [writer.submit(write_mask, mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")
+                   for i, mask in enumerate(finished)]
+        results = [result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing))
+                   for i, (prompt, mask) in enumerate(zip(job.prompts, finished))]
+        for future in written:
+            future.result()
     return results

@@ -66,6 +66,10 @@ class Store:
         self._db = sqlite3.connect(self.data_dir / "voxtell.sqlite", check_same_thread=False,
                                    isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: commits are atomic and the database stays consistent after a crash; only
+        # the last moments before a power cut may be lost (a job then re-runs). FULL would fsync
+        # on every progress update.
+        self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(_SCHEMA)
 
     # -- paths --------------------------------------------------------------------------

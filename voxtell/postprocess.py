@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cc3d
 import numpy as np
 from scipy import ndimage
 
@@ -39,7 +40,7 @@ def mask_statistics(mask: np.ndarray, image: np.ndarray | None, spacing: tuple[f
                              "components": 0, "mean": None, "sd": None}
     if voxels == 0:
         return stats
-    _, n = ndimage.label(fg, structure=_SIX_CONNECTED)
+    _, n = cc3d.connected_components(fg, connectivity=6, return_N=True)
     lo_hi = []
     for axis in range(3):
         other = tuple(a for a in range(3) if a != axis)

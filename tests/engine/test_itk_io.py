@@ -57,3 +57,16 @@ def test_vector_and_2d_itk_images_are_refused(tmp_path: Path) -> None:
     sitk.WriteImage(sitk.GetImageFromArray(np.zeros((5, 6), np.int16)), str(tmp_path / "flat.mha"))
     with pytest.raises(InvalidInputError, match="only 3-D"):
         read_volume(tmp_path / "flat.mha")
+
+
+@pytest.mark.parametrize("image_class", [nib.Nifti1Image, nib.Nifti2Image])
+def test_gzip_nifti_read_with_isal_equals_nibabel(tmp_path: Path, image_class: type) -> None:
+    from voxtell.io.nifti import _load_nifti
+
+    data = np.arange(4 * 5 * 6, dtype=np.int16).reshape(4, 5, 6)
+    path = tmp_path / "v.nii.gz"
+    nib.save(image_class(data, np.diag([-1.0, 2.0, 3.0, 1.0])), str(path))
+    img = _load_nifti(path)
+    assert type(img) is image_class
+    np.testing.assert_array_equal(np.asarray(img.dataobj), data)
+    np.testing.assert_allclose(img.affine, nib.load(str(path)).affine)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import nibabel as nib
 import numpy as np
+from isal import igzip, isal_zlib
+
+_ISAL_ERROR: type[Exception] = isal_zlib.error  # type: ignore[assignment]
 
 SUPPORTED_DTYPES = {np.dtype(t) for t in ("uint8", "int8", "uint16", "int16", "uint32", "int32",
                                           "int64", "uint64", "float32", "float64")}
@@ -40,7 +43,7 @@ def _open(path: Path) -> tuple[io.BufferedIOBase, bool]:
     magic = f.read(2)
     f.seek(0)
     if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=f), True  # type: ignore[return-value]
+        return igzip.IGzipFile(fileobj=f), True  # type: ignore[return-value]
     return f, False  # type: ignore[return-value]
 
 
@@ -102,7 +105,7 @@ def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int) -> Nift
                     extra += len(chunk)
                     if extra > _TRAILING_ALLOWANCE:
                         raise InvalidImageError("the gzip stream decompresses to far more than the image needs")
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+        except (EOFError, zlib.error, _ISAL_ERROR, gzip.BadGzipFile, OSError) as exc:
             raise InvalidImageError(f"the gzip data is corrupt or truncated ({type(exc).__name__})") from None
     return info
 

@@ -77,16 +77,16 @@ def _conv(conv: Any, x: torch.Tensor) -> torch.Tensor:
 
 
 def _avg_pool(pool: nn.AvgPool3d, x: torch.Tensor) -> torch.Tensor:
-    """``pool(x)`` a few output rows at a time: on channels-last input the CPU kernel would
-    first make a full-size contiguous copy of ``x``."""
+    """``pool(x)`` as a sum of strided views, in channels-last: the CPU kernel would first make a
+    full-size contiguous copy of ``x`` (and is slow on this layout). Equal up to rounding."""
     k, s, pad = (tuple(_triple(v)) for v in (pool.kernel_size, pool.stride, pool.padding))
     if k != s or pad != (0, 0, 0) or pool.ceil_mode or any(n % f for n, f in zip(x.shape[2:], k)):
         return pool(x)
-    out = torch.empty((*x.shape[:2], *(n // f for n, f in zip(x.shape[2:], k))), dtype=x.dtype, device=x.device,
-                      memory_format=CHANNELS_LAST)
-    for a, b in slabs(out.shape[2], rows=4):
-        out[:, :, a:b] = pool(x[:, :, a * k[0]:b * k[0]])
-    return out
+    views = [x[:, :, i::k[0], j::k[1], m::k[2]] for i in range(k[0]) for j in range(k[1]) for m in range(k[2])]
+    out = views[0].clone(memory_format=CHANNELS_LAST)
+    for view in views[1:]:
+        out += view
+    return out.div_(len(views))
 
 
 def _basic_block(block: Any, x: torch.Tensor, slope: float) -> torch.Tensor:
@@ -252,7 +252,7 @@ def _last_stage(net: VoxTellNetwork, split: SplitDecoderWeights, y_prev: torch.T
     i = dec.n_stages - 1
     norm = dec.stages[i].convs[0].norm
     slope = net.config.negative_slope
-    if not _slab_upsampling_ok(net, i):
+    if not (_slab_upsampling_ok(net, i) and _large(pre)):
         y = _stage(net, split, i, fuse_text_cl(y_prev, e_prev), pre, consume)
         return torch.einsum("bc...,bc->b...", y, embedding)[0]
 
@@ -308,8 +308,8 @@ def decode(net: VoxTellNetwork, split: SplitDecoderWeights, skips: list[torch.Te
         out = torch.empty((n_prompts, *shape), dtype=torch.float32, device=y0.device)
     for n in range(n_prompts):
         final = n == n_prompts - 1  # the prompt-independent halves can be consumed
-        if y0.device.type == "cpu":
-            trim_heap()
+        if y0.device.type == "cpu" and _large(pre[last]):  # type: ignore[arg-type]
+            trim_heap()  # only pays (and is only worth its milliseconds) for large patches
         y = y0
         for i in range(1, last):
             x = fuse_text_cl(y, embeddings[last - i + 1][:, n])
