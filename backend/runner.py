@@ -10,7 +10,7 @@ import logging
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -67,6 +67,7 @@ class JobRunner:
         self._current: str | None = None
         self._finished = threading.Condition()
         self._volumes: dict[str, LoadedVolume] = {}  # uploads handed over to their first job
+        self._masks_written: set[str] = set()  # running jobs whose mask files are complete
 
     def remember_volume(self, volume_id: str, volume: LoadedVolume) -> None:
         """Keep a just-uploaded volume in memory for its first job (at most two kept)."""
@@ -109,17 +110,26 @@ class JobRunner:
         ids = self.store.queued_ids()
         return ids.index(job_id) + 1 if job_id in ids else None
 
-    def wait(self, job_id: str, timeout: float | None = None) -> None:
+    def wait(self, job_id: str, timeout: float | None = None, masks_only: bool = False) -> bool:
+        """Block until the job has finished (or ``timeout``). With ``masks_only``, return as soon
+        as its mask files are written (statistics may still be running); returns True then."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._finished:
             while True:
+                if masks_only and job_id in self._masks_written:
+                    return True
                 job = self.store.get_job(job_id)
                 if job is None or job.status in ("done", "failed", "cancelled"):
-                    return
+                    return False
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
-                    return
+                    return False
                 self._finished.wait(timeout=0.5 if remaining is None else min(0.5, remaining))
+
+    def _masks_done(self, job_id: str) -> None:
+        with self._finished:
+            self._masks_written.add(job_id)
+            self._finished.notify_all()
 
     def _notify(self) -> None:
         with self._finished:
@@ -142,6 +152,7 @@ class JobRunner:
                 self._current = None
                 self._cancel.discard(job_id)
                 self._progress.pop(job_id, None)
+                self._masks_written.discard(job_id)
                 self._notify()
 
     def _execute(self, job_id: str) -> None:
@@ -158,7 +169,8 @@ class JobRunner:
         try:
             job = self.store.get_job(job_id)
             volume = self._volumes.pop(job.volume_id, None) if job else None
-            results = execute_job(self.store, self.predictor, job_id, on_progress, volume)
+            results = execute_job(self.store, self.predictor, job_id, on_progress, volume,
+                                  on_masks_written=lambda: self._masks_done(job_id))
         except InferenceCancelled:
             self.store.transition(job_id, ("running",), "cancelled", finished=time.time())
             logger.info("job %s cancelled", job_id)
@@ -178,8 +190,12 @@ class JobRunner:
 
 
 def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any,
-                volume: LoadedVolume | None = None) -> list[dict[str, Any]]:
-    """Run one job from the store: predict, post-process, write masks and stats."""
+                volume: LoadedVolume | None = None,
+                on_masks_written: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+    """Run one job from the store: predict, post-process, write masks and stats.
+
+    ``on_masks_written`` is called once every mask file is complete, possibly while the
+    statistics are still being computed (``/predict`` answers then)."""
     job = store.get_job(job_id)
     if job is None:
         raise ValueError("job not found")
@@ -204,11 +220,11 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
             mask = keep_largest_component(mask)
         finished.append(mask)
     # Writing (gzip, releases the GIL) overlaps with the statistics of the same masks.
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        written = [writer.submit(write_mask, mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")
-                   for i, mask in enumerate(finished)]
-        results = [result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing))
-                   for i, (prompt, mask) in enumerate(zip(job.prompts, finished))]
-        for future in written:
-            future.result()
+    # Masks first (``/predict`` answers as soon as they are on disk), statistics after.
+    for i, mask in enumerate(finished):
+        write_mask(mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")
+    if on_masks_written is not None:
+        on_masks_written()
+    results = [result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing))
+               for i, (prompt, mask) in enumerate(zip(job.prompts, finished))]
     return results

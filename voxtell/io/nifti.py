@@ -170,9 +170,10 @@ def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path, com
 
     The header comes from nibabel (sform code 2, as nnU-Net writes); the voxels are written
     straight from the array in Fortran order, gzip level 1 for ``.nii.gz`` (masks compress well
-    and this is several times faster than nibabel's chunked writer).
+    and this is several times faster than nibabel's chunked writer), compressed with ISA-L
+    (levels 0-3; a standard gzip stream, several times faster than zlib).
     """
-    import gzip
+    from isal import igzip
 
     path = Path(path)
     data, affine, dtype = to_file_order(mask, geometry)
@@ -183,7 +184,7 @@ def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path, com
     header["vox_offset"] = 352
     payload = [header.binaryblock, b"\x00" * 4, np.asarray(data, dtype=dtype).tobytes(order="F")]
     if str(path).endswith(".gz"):
-        with gzip.GzipFile(path, "wb", compresslevel=compresslevel, mtime=0) as f:
+        with igzip.IGzipFile(path, "wb", compresslevel=min(max(compresslevel, 0), 3), mtime=0) as f:
             for part in payload:
                 f.write(part)
     else:
