@@ -110,6 +110,10 @@ def test_predict_single_and_multi_prompt_curl_style(make_client, tmp_path: Path)
     np.testing.assert_allclose(mask.affine, src.affine, atol=1e-4)
     data = np.asarray(src.dataobj).astype(np.float32)
     np.testing.assert_array_equal(np.asarray(mask.dataobj), (data > np.percentile(data, 50)).astype(np.uint8))
+    # The response comes once the mask is written; the job completes with its statistics.
+    job = wait_done(client, one.headers["X-VoxTell-Job"])
+    assert job["status"] == "done"
+    assert job["results"][0]["voxels"] == int(np.asarray(mask.dataobj).sum())
     multi = client.post("/predict", files={"image": ("case.nii.gz", content)},
                         data={"prompt": ["liver", "spleen", "aorta"]})
     assert multi.status_code == 200
