@@ -15,10 +15,11 @@ from backend.store import Store
 from voxtell.inference.exceptions import InvalidInputError
 from voxtell.io import read_volume
 from voxtell.io.itk import sniff_itk_format, validate_itk
-from voxtell.io.nifti import LoadedVolume, volume_summary
+from voxtell.io.nifti import LoadedVolume, volume_from_bytes, volume_summary
 from voxtell.io.validation import InvalidImageError, validate_nifti
 
 _CHUNK = 1 << 20
+_KEEP_DECOMPRESSED = 64 << 20  # smaller gzip uploads are inflated once, by validation
 
 
 async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
@@ -42,9 +43,10 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
             _, dtype = validate_itk(staged, max_voxels=settings.max_voxels)
             fmt = suffix[1:]
         else:
-            dtype = validate_nifti(staged, max_voxels=settings.max_voxels, max_bytes=settings.max_image_bytes).dtype
-            fmt = "nifti"
-        volume = read_volume(staged)
+            info = validate_nifti(staged, max_voxels=settings.max_voxels, max_bytes=settings.max_image_bytes,
+                                  keep_up_to=_KEEP_DECOMPRESSED)
+            dtype, fmt = info.dtype, "nifti"
+        volume = volume_from_bytes(info.content) if fmt == "nifti" and info.content else read_volume(staged)
     except (InvalidImageError, InvalidInputError) as exc:
         staged.unlink(missing_ok=True)
         raise BadInput(str(exc)) from None

@@ -70,3 +70,20 @@ def test_gzip_nifti_read_with_isal_equals_nibabel(tmp_path: Path, image_class: t
     assert type(img) is image_class
     np.testing.assert_array_equal(np.asarray(img.dataobj), data)
     np.testing.assert_allclose(img.affine, nib.load(str(path)).affine)
+
+
+def test_validation_keeps_the_inflated_file_for_a_single_gzip_pass(tmp_path: Path) -> None:
+    import gzip
+
+    from voxtell.io.nifti import volume_from_bytes
+    from voxtell.io.validation import validate_nifti
+
+    data = np.arange(7 * 6 * 5, dtype=np.int16).reshape(7, 6, 5)
+    path = tmp_path / "v.nii.gz"
+    nib.save(nib.Nifti1Image(data, np.diag([-1.0, 2.0, 3.0, 1.0])), str(path))
+    info = validate_nifti(path, max_voxels=10**6, max_bytes=10**7, keep_up_to=10**6)
+    assert info.content == gzip.decompress(path.read_bytes())
+    kept, read = volume_from_bytes(info.content), read_volume(path)
+    np.testing.assert_array_equal(kept.data, read.data)
+    np.testing.assert_allclose(kept.geometry.original_affine, read.geometry.original_affine)
+    assert validate_nifti(path, max_voxels=10**6, max_bytes=10**7).content is None

@@ -117,13 +117,32 @@ def _load_nifti(path: Path) -> nib.spatialimages.SpatialImage:
             raw = igzip.decompress(path.read_bytes())
         except Exception:  # noqa: BLE001 - nibabel will report it in its own words
             return cast(nib.spatialimages.SpatialImage, nib.load(str(path)))
-        for order in ("little", "big"):
-            size = int.from_bytes(raw[:4], order)  # type: ignore[arg-type]
-            if size == 348:
-                return cast(nib.spatialimages.SpatialImage, nib.Nifti1Image.from_bytes(raw))
-            if size == 540:
-                return cast(nib.spatialimages.SpatialImage, nib.Nifti2Image.from_bytes(raw))
+        image = _image_from_bytes(raw)
+        if image is not None:
+            return image
     return cast(nib.spatialimages.SpatialImage, nib.load(str(path)))
+
+
+def _image_from_bytes(raw: bytes) -> nib.spatialimages.SpatialImage | None:
+    """A NIfTI-1/-2 image from uncompressed file bytes, or None if the header size is neither."""
+    for order in ("little", "big"):
+        size = int.from_bytes(raw[:4], order)  # type: ignore[arg-type]
+        if size == 348:
+            return cast(nib.spatialimages.SpatialImage, nib.Nifti1Image.from_bytes(raw))
+        if size == 540:
+            return cast(nib.spatialimages.SpatialImage, nib.Nifti2Image.from_bytes(raw))
+    return None
+
+
+def volume_from_bytes(raw: bytes) -> LoadedVolume:
+    """``read_volume`` for the bytes of an uncompressed NIfTI file (e.g. kept by validation)."""
+    try:
+        image = _image_from_bytes(raw)
+    except Exception as exc:  # nibabel raises many types for corrupt files
+        raise InvalidInputError(f"cannot read the image as NIfTI: {exc}") from None
+    if image is None:
+        raise InvalidInputError("cannot read the image as NIfTI: unrecognised header")
+    return volume_from_image(image)
 
 
 def volume_from_image(img: nib.spatialimages.SpatialImage) -> LoadedVolume:

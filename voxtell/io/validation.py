@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nibabel as nib
@@ -36,6 +36,8 @@ class NiftiInfo:
     dtype: str
     voxels: int
     data_bytes: int
+    # The whole decompressed file, when asked for (saves a second gzip pass to read it).
+    content: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def _open(path: Path) -> tuple[io.BufferedIOBase, bool]:
@@ -67,12 +69,14 @@ def _read_header(stream: io.BufferedIOBase) -> tuple[nib.Nifti1Header, int]:
     raise InvalidImageError("not a NIfTI file (unrecognised header)")
 
 
-def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int) -> NiftiInfo:
+def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int, keep_up_to: int = 0) -> NiftiInfo:
     """Validate header, geometry and body length of a ``.nii``/``.nii.gz`` file.
 
     Args:
         max_voxels: largest accepted spatial voxel count.
         max_bytes: largest accepted uncompressed data size (also the gzip budget).
+        keep_up_to: a gzip file whose image needs at most this many bytes is returned
+            decompressed in ``content`` (read it with ``voxtell.io.nifti.volume_from_bytes``).
 
     Raises:
         InvalidImageError: naming the problem (never an allocation of the claimed size).
@@ -91,6 +95,10 @@ def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int) -> Nift
                 raise InvalidImageError(f"the header's voxel offset {offset} points inside the header")
             expected = offset + info.data_bytes
             remaining = expected - consumed
+            kept: list[bytes] | None = None
+            if compressed and expected <= keep_up_to:
+                stream.seek(0)  # re-read the (small) header bytes into the kept copy
+                kept, remaining = [], expected
             got = 0
             while got < remaining:
                 chunk = stream.read(min(_CHUNK, remaining - got))
@@ -99,6 +107,8 @@ def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int) -> Nift
                         f"the file is truncated: the header needs {expected} bytes, the body ends at "
                         f"{expected - remaining + got}")
                 got += len(chunk)
+                if kept is not None:
+                    kept.append(chunk)
             if compressed:
                 extra = 0
                 while chunk := stream.read(_CHUNK):
@@ -107,7 +117,7 @@ def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int) -> Nift
                         raise InvalidImageError("the gzip stream decompresses to far more than the image needs")
         except (EOFError, zlib.error, _ISAL_ERROR, gzip.BadGzipFile, OSError) as exc:
             raise InvalidImageError(f"the gzip data is corrupt or truncated ({type(exc).__name__})") from None
-    return info
+    return replace(info, content=b"".join(kept)) if kept is not None else info
 
 
 def _check_header(header: nib.Nifti1Header, *, max_voxels: int, max_bytes: int) -> NiftiInfo:
