@@ -13,7 +13,7 @@ What differs from :meth:`VoxTellNetwork.forward` (the reference path), and why i
   output is convolved in place and later *recomputed* slab by slab for the residual sum (the
   stem is a cheap 1-channel convolution), and the last decoder stage upsamples and convolves
   slab by slab into the prompt-independent half. For every prompt but the last, that half is
-  copied one channel group at a time (instance norm is per channel).
+  kept and the stage runs twice by slabs (statistics, then output) instead of being copied.
 
 Tensor layout: ``(B, C, A0, A1, A2)``, batch 1.
 """
@@ -114,7 +114,7 @@ def _recomputable_stem(encoder: Any, x: torch.Tensor) -> bool:
     """v1.1 shape: one stem conv (stride 1) feeding an identity-skip block convolvable in place."""
     stem = list(encoder.stem.convs)
     first = encoder.stages[0].blocks[0]
-    if len(stem) != 1 or tuple(stem[0].conv.stride) != (1, 1, 1) or tuple(stem[0].conv.dilation) != (1, 1, 1):
+    if len(stem) != 1 or not _same_conv(stem[0].conv):  # recomputed by 'same' slab convolutions
         return False
     if isinstance(first.skip, nn.Sequential) and len(first.skip) > 0:
         return False

@@ -45,21 +45,26 @@ def _chunks(v: torch.Tensor) -> tuple[torch.Tensor, ...]:
     return v.split(max(1, CHUNK_ELEMENTS // max(1, v.shape[1])), dim=0)
 
 
-def norm_stats(x: torch.Tensor, weight: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Instance-norm statistics of a batch-1 tensor: ``(mean, weight / sqrt(var + eps))``, each (C,)
-    float32; two passes (mean, then centred squares) as the biased variance of ``torch``."""
-    v = voxels_by_channel(x)
-    n = v.shape[0]
+def _mean_and_squares(v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and sum of centred squares of a (S, C) view, float32, in two chunked
+    passes (mean first, then centred squares: no cancellation for large offsets)."""
     parts = _chunks(v)
     total = torch.zeros(v.shape[1], dtype=torch.float32, device=v.device)
     for p in parts:
         total += p.sum(dim=0, dtype=torch.float32)
-    mean = total / n
+    mean = total / v.shape[0]
     squares = torch.zeros_like(mean)
     for p in parts:
         squares += torch.square(p.float() - mean).sum(dim=0)
-    scale = weight.float() * torch.rsqrt(squares / n + eps)
-    return mean, scale
+    return mean, squares
+
+
+def norm_stats(x: torch.Tensor, weight: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Instance-norm statistics of a batch-1 tensor: ``(mean, weight / sqrt(var + eps))``, each (C,)
+    float32, with the biased variance of ``torch``."""
+    v = voxels_by_channel(x)
+    mean, squares = _mean_and_squares(v)
+    return mean, weight.float() * torch.rsqrt(squares / v.shape[0] + eps)
 
 
 def norm_apply_(x: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor,
@@ -189,9 +194,7 @@ class SlabStats:
     def add(self, y: torch.Tensor) -> None:
         v = voxels_by_channel(y)
         k = v.shape[0]
-        mean_k, _ = norm_stats(y, torch.ones(v.shape[1], device=v.device), 0.0)
-        m2_k = sum((torch.square(p.float() - mean_k).sum(dim=0) for p in v.split(1 << 14)),
-                   torch.zeros_like(mean_k))
+        mean_k, m2_k = _mean_and_squares(v)
         if self.mean is None or self.m2 is None:
             self.n, self.mean, self.m2 = k, mean_k, m2_k
             return
