@@ -219,7 +219,6 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
         if job.options.get("keep_largest_component"):
             mask = keep_largest_component(mask)
         finished.append(mask)
-    # Writing (gzip, releases the GIL) overlaps with the statistics of the same masks.
     # Masks first (``/predict`` answers as soon as they are on disk), statistics after.
     for i, mask in enumerate(finished):
         write_mask(mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")

@@ -14,9 +14,10 @@ import numpy as np
 from backend.errors import BadInput
 from backend.runner import result_entry
 from backend.store import Job
+from backend.uploads import read_validated_nifti
 from voxtell.inference.exceptions import InvalidInputError
 from voxtell.io import read_volume, write_mask
-from voxtell.io.validation import InvalidImageError, validate_nifti
+from voxtell.io.validation import InvalidImageError
 from voxtell.postprocess import mask_statistics
 
 if TYPE_CHECKING:
@@ -35,8 +36,7 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
     staged = state.store.tmp_path(".nii.gz" if data[:2] == b"\x1f\x8b" else ".nii")
     staged.write_bytes(data)
     try:
-        validate_nifti(staged, max_voxels=state.settings.max_voxels, max_bytes=state.settings.max_image_bytes)
-        edited = read_volume(staged)
+        _, edited = read_validated_nifti(staged, state.settings)
         volume = read_volume(state.store.volume_path(job.volume_id))
     except (InvalidImageError, InvalidInputError) as exc:
         raise BadInput(f"edited mask: {exc}") from None

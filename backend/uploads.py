@@ -35,6 +35,19 @@ async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
     return path, suffix
 
 
+def read_validated_nifti(staged: Path, settings: Settings) -> tuple[str, LoadedVolume]:
+    """Validate a staged NIfTI (header first, gzip budget) and read it: ``(dtype, volume)``.
+
+    A gzip file is inflated once: validation keeps the bytes of a small enough image for reading.
+
+    Raises:
+        InvalidImageError, InvalidInputError: naming the problem.
+    """
+    info = validate_nifti(staged, max_voxels=settings.max_voxels, max_bytes=settings.max_image_bytes,
+                          keep_up_to=_KEEP_DECOMPRESSED)
+    return info.dtype, volume_from_bytes(info.content) if info.content else read_volume(staged)
+
+
 def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
                   remember: Callable[[str, LoadedVolume], None] | None = None) -> tuple[str, dict[str, Any]]:
     """Validate a staged NIfTI and store it as a volume; the staged file is removed on error."""
@@ -42,11 +55,10 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
         if suffix in (".nrrd", ".mha"):
             _, dtype = validate_itk(staged, max_voxels=settings.max_voxels)
             fmt = suffix[1:]
+            volume = read_volume(staged)
         else:
-            info = validate_nifti(staged, max_voxels=settings.max_voxels, max_bytes=settings.max_image_bytes,
-                                  keep_up_to=_KEEP_DECOMPRESSED)
-            dtype, fmt = info.dtype, "nifti"
-        volume = volume_from_bytes(info.content) if fmt == "nifti" and info.content else read_volume(staged)
+            dtype, volume = read_validated_nifti(staged, settings)
+            fmt = "nifti"
     except (InvalidImageError, InvalidInputError) as exc:
         staged.unlink(missing_ok=True)
         raise BadInput(str(exc)) from None

@@ -49,20 +49,17 @@ async def predict(state: State, image: Annotated[UploadFile, File(description=".
     headers = {"X-VoxTell-Job": job.id, "X-VoxTell-Labels": json.dumps(prompt),
                "Link": f'</api/jobs/{job.id}/labels.json>; rel="describedby"'}
     # One prompt: answer as soon as the mask file is written; the job's statistics finish after.
-    if await run_in_threadpool(state.runner.wait, job.id, None, len(prompt) == 1):
-        return _download(state.store.result_dir(job.id) / "mask_0.nii.gz", f"{safe_download_name(prompt[0])}.nii.gz",
-                         headers)
-    finished = state.store.get_job(job.id)
-    assert finished is not None
-    if finished.status != "done":
-        error = DomainError(f"segmentation {finished.status}: {finished.error or 'no result'}")
-        error.status = 422 if finished.status == "failed" and finished.error and "internal" not in finished.error else 500
-        raise error
-    names = [r["name"] for r in finished.results]
-    if len(names) == 1:
-        return _download(state.store.result_dir(job.id) / "mask_0.nii.gz", f"{safe_download_name(names[0])}.nii.gz",
-                         headers)
-    return _download(labelmap_path(state.store, job.id, finished.results), "labelmap.nii.gz", headers)
+    if not await run_in_threadpool(state.runner.wait, job.id, None, len(prompt) == 1):
+        finished = state.store.get_job(job.id)
+        assert finished is not None
+        if finished.status != "done":
+            error = DomainError(f"segmentation {finished.status}: {finished.error or 'no result'}")
+            error.status = 422 if finished.status == "failed" and finished.error and "internal" not in finished.error else 500
+            raise error
+        if len(prompt) > 1:
+            return _download(labelmap_path(state.store, job.id, finished.results), "labelmap.nii.gz", headers)
+    return _download(state.store.result_dir(job.id) / "mask_0.nii.gz", f"{safe_download_name(prompt[0])}.nii.gz",
+                     headers)
 
 
 _IN_MEMORY_BYTES = 4 << 20
