@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.deps import AppState
 from backend.errors import NotFound, install_error_handlers
@@ -67,20 +68,39 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     app.include_router(jobs.router)
     app.include_router(predict.router)
 
-    @app.middleware("http")
-    async def demo_header(request: Request, call_next: Callable) -> Response:
-        response: Response = await call_next(request)
-        state = getattr(request.app.state, "voxtell", None)
-        if state is not None and getattr(state.predictor, "is_demo", False):
-            response.headers["X-VoxTell-Demo"] = "1"
-        return response
-
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(DemoHeaderMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
     _mount_frontend(app, settings.resolved_static_dir())
     return app
+
+
+class DemoHeaderMiddleware:
+    """``X-VoxTell-Demo: 1`` on every HTTP response while the demo model is loaded.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` re-streams every request and
+    response body through extra tasks, which cost milliseconds on each upload."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = getattr(scope["app"].state, "voxtell", None) if "app" in scope else None
+        if state is None or not getattr(state.predictor, "is_demo", False):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"x-voxtell-demo", b"1")]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
 
 
 def _mount_frontend(app: FastAPI, static: Path | None) -> None:

@@ -24,14 +24,14 @@ class AppState:
     edit_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:  # async: no worker-thread hop per request
     return request.app.state.voxtell  # type: ignore[no-any-return]
 
 
 State = Annotated[AppState, Depends(get_state)]
 
 
-def require_key(request: Request, state: State) -> None:
+async def require_key(request: Request, state: State) -> None:
     """``Authorization: Bearer <key>`` when a key is configured (constant-time compare)."""
     key = state.settings.api_key
     if not key:

@@ -57,6 +57,8 @@ def labelmap_path(store: Store, job_id: str, results: list[dict[str, Any]]) -> P
 class JobRunner:
     """Runs queued jobs in a background thread; tracks progress and cancellation."""
 
+    HOLD_S = 2.0  # longest wait of a job's statistics for its masks to be sent
+
     def __init__(self, store: Store, predictor: Predictor) -> None:
         self.store = store
         self.predictor = predictor
@@ -65,7 +67,9 @@ class JobRunner:
         self._progress: dict[str, tuple[int, int, float]] = {}
         self._thread = threading.Thread(target=self._loop, name="voxtell-runner", daemon=True)
         self._current: str | None = None
-        self._finished = threading.Condition()
+        self._waiters_lock = threading.Lock()
+        self._waiters: dict[str, list[tuple[bool, Callable[[bool], None]]]] = {}
+        self._holds: dict[str, threading.Event] = {}  # statistics wait until the masks are sent
         self._volumes: dict[str, LoadedVolume] = {}  # uploads handed over to their first job
         self._masks_written: set[str] = set()  # running jobs whose mask files are complete
 
@@ -90,7 +94,7 @@ class JobRunner:
     def cancel(self, job_id: str) -> bool:
         """Queued: never starts. Running: stops at the next patch. Returns False if finished."""
         if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
-            self._notify()
+            self._notify(job_id)
             return True
         job = self.store.get_job(job_id)
         if job is not None and job.status == "running":
@@ -110,30 +114,50 @@ class JobRunner:
         ids = self.store.queued_ids()
         return ids.index(job_id) + 1 if job_id in ids else None
 
-    def wait(self, job_id: str, timeout: float | None = None, masks_only: bool = False) -> bool:
-        """Block until the job has finished (or ``timeout``). With ``masks_only``, return as soon
-        as its mask files are written (statistics may still be running); returns True then."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._finished:
-            while True:
-                if masks_only and job_id in self._masks_written:
-                    return True
-                job = self.store.get_job(job_id)
-                if job is None or job.status in ("done", "failed", "cancelled"):
-                    return False
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._finished.wait(timeout=0.5 if remaining is None else min(0.5, remaining))
+    def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
+        """Call ``callback(masks_ready)`` once the job has ended (done, failed or cancelled:
+        ``False``) or, with ``masks_only``, as soon as its mask files are written (``True``);
+        the job's statistics then wait until :meth:`release` (at most ``HOLD_S``), so that the
+        caller sends the masks without competing for the CPU.
+
+        It runs in the runner's thread (or right here if that has already happened), so it must
+        be quick: ``/predict`` passes ``loop.call_soon_threadsafe`` to wake its request without
+        parking a worker thread on a condition variable for the whole inference."""
+        with self._waiters_lock:
+            job = self.store.get_job(job_id)
+            masks_ready = masks_only and job_id in self._masks_written
+            if not masks_ready and job is not None and job.status not in ("done", "failed", "cancelled"):
+                self._waiters.setdefault(job_id, []).append((masks_only, callback))
+                if masks_only:
+                    self._holds.setdefault(job_id, threading.Event())
+                return
+        callback(masks_ready)
+
+    def release(self, job_id: str) -> None:
+        """The masks a :meth:`when_settled` caller waited for have been sent: statistics may run."""
+        with self._waiters_lock:
+            hold = self._holds.get(job_id)
+        if hold is not None:
+            hold.set()
 
     def _masks_done(self, job_id: str) -> None:
-        with self._finished:
+        with self._waiters_lock:
             self._masks_written.add(job_id)
-            self._finished.notify_all()
+            waiters = self._waiters.get(job_id, [])
+            ready = [cb for masks_only, cb in waiters if masks_only]
+            self._waiters[job_id] = [(m, cb) for m, cb in waiters if not m]
+            hold = self._holds.get(job_id)
+        for callback in ready:
+            callback(True)
+        if hold is not None:
+            hold.wait(self.HOLD_S)
 
-    def _notify(self) -> None:
-        with self._finished:
-            self._finished.notify_all()
+    def _notify(self, job_id: str) -> None:
+        """The job has ended: wake everything waiting for it."""
+        with self._waiters_lock:
+            ready = [cb for _, cb in self._waiters.pop(job_id, [])]
+        for callback in ready:
+            callback(False)
 
     def _loop(self) -> None:
         while True:
@@ -153,7 +177,8 @@ class JobRunner:
                 self._cancel.discard(job_id)
                 self._progress.pop(job_id, None)
                 self._masks_written.discard(job_id)
-                self._notify()
+                self._holds.pop(job_id, None)
+                self._notify(job_id)
 
     def _execute(self, job_id: str) -> None:
         job = self.store.get_job(job_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -9,9 +11,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from backend.deps import State, require_key
+from backend.deps import AppState, State, require_key
 from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
 from backend.errors import BadInput, DomainError
 from backend.routers.jobs import submit_job
@@ -48,21 +51,54 @@ async def predict(state: State, image: Annotated[UploadFile, File(description=".
     job = submit_job(state, body)
     headers = {"X-VoxTell-Job": job.id, "X-VoxTell-Labels": json.dumps(prompt),
                "Link": f'</api/jobs/{job.id}/labels.json>; rel="describedby"'}
-    # One prompt: answer as soon as the mask file is written; the job's statistics finish after.
-    if not await run_in_threadpool(state.runner.wait, job.id, None, len(prompt) == 1):
-        finished = state.store.get_job(job.id)
+    # One prompt: answer as soon as the mask file is written; the job's statistics follow once
+    # the answer is sent (they would compete with sending it for the CPU and the GIL).
+    try:
+        response = await _answer(state, job.id, prompt, headers)
+    except BaseException:
+        state.runner.release(job.id)
+        raise
+
+    async def release() -> None:
+        state.runner.release(job.id)
+
+    response.background = BackgroundTask(release)
+    return response
+
+
+async def _answer(state: AppState, job_id: str, prompt: list[str], headers: dict[str, str]) -> Response:
+    if not await _settled(state, job_id, masks_only=len(prompt) == 1):
+        finished = state.store.get_job(job_id)
         assert finished is not None
         if finished.status != "done":
             error = DomainError(f"segmentation {finished.status}: {finished.error or 'no result'}")
             error.status = 422 if finished.status == "failed" and finished.error and "internal" not in finished.error else 500
             raise error
         if len(prompt) > 1:
-            return _download(labelmap_path(state.store, job.id, finished.results), "labelmap.nii.gz", headers)
-    return _download(state.store.result_dir(job.id) / "mask_0.nii.gz", f"{safe_download_name(prompt[0])}.nii.gz",
+            return _download(labelmap_path(state.store, job_id, finished.results), "labelmap.nii.gz", headers)
+    return _download(state.store.result_dir(job_id) / "mask_0.nii.gz", f"{safe_download_name(prompt[0])}.nii.gz",
                      headers)
 
 
 _IN_MEMORY_BYTES = 4 << 20
+
+
+async def _settled(state: AppState, job_id: str, masks_only: bool) -> bool:
+    """Wait for the job without holding a worker thread; True if it answered with its masks
+    written while the job is still finishing (``masks_only``), False once it has ended."""
+    loop = asyncio.get_running_loop()
+    settled: asyncio.Future[bool] = loop.create_future()
+
+    def resolve(masks_ready: bool) -> None:
+        if not settled.done():  # the client may have gone away (the request is cancelled)
+            settled.set_result(masks_ready)
+
+    def wake(masks_ready: bool) -> None:
+        with contextlib.suppress(RuntimeError):  # the server is shutting down; its loop is closed
+            loop.call_soon_threadsafe(resolve, masks_ready)
+
+    state.runner.when_settled(job_id, wake, masks_only)
+    return await settled
 
 
 def _download(path: Path, filename: str, headers: dict[str, str]) -> Response:

@@ -14,7 +14,14 @@ from typing import cast
 
 import nibabel as nib
 import numpy as np
-from nibabel.orientations import apply_orientation, axcodes2ornt, inv_ornt_aff, io_orientation, ornt_transform
+from nibabel.orientations import (
+    apply_orientation,
+    axcodes2ornt,
+    inv_ornt_aff,
+    io_orientation,
+    ornt2axcodes,
+    ornt_transform,
+)
 
 from voxtell.inference.exceptions import InvalidInputError
 
@@ -32,6 +39,7 @@ class VolumeGeometry:
         file_shape: spatial shape in file order.
         ras_shape: spatial shape of the RAS array.
         axcodes: the file's orientation codes, e.g. ``('L', 'P', 'S')``.
+        file_ornt: ``io_orientation(original_affine)``, kept so that writing need not redo it.
     """
 
     original_affine: np.ndarray
@@ -40,6 +48,7 @@ class VolumeGeometry:
     file_shape: tuple[int, int, int]
     ras_shape: tuple[int, int, int]
     axcodes: tuple[str, str, str]
+    file_ornt: np.ndarray | None = None  # nibabel orientation file -> RAS (``io_orientation``)
 
 
 @dataclass(frozen=True)
@@ -58,24 +67,41 @@ def is_nifti_path(path: str | Path) -> bool:
     return str(path).lower().endswith(NIFTI_SUFFIXES)
 
 
-def geometry_from_image(img: nib.spatialimages.SpatialImage) -> tuple[VolumeGeometry, nib.spatialimages.SpatialImage]:
-    """Compute the RAS geometry of a nibabel image; returns it and the reoriented image."""
+def _geometry(img: nib.spatialimages.SpatialImage) -> VolumeGeometry:
+    """The geometry ``img.as_reoriented(io_orientation(img.affine))`` would give, without
+    building that image (nibabel recomputes headers, qforms and orientations on the way)."""
     affine = np.asarray(img.affine, dtype=np.float64)
     if not np.all(np.isfinite(affine)) or abs(np.linalg.det(affine[:3, :3])) < 1e-12:
         raise InvalidInputError("the image affine is not finite and invertible")
-    reoriented = img.as_reoriented(io_orientation(affine))
-    zooms = reoriented.header.get_zooms()[:3]
+    ornt = io_orientation(affine)
     file_shape = tuple(int(s) for s in img.shape[:3])
-    ras_shape = tuple(int(s) for s in reoriented.shape[:3])[::-1]
-    geometry = VolumeGeometry(
+    if _is_identity(ornt):
+        reoriented_affine, zooms = affine, tuple(float(z) for z in img.header.get_zooms()[:3])
+    else:
+        reoriented_affine = affine @ inv_ornt_aff(ornt, file_shape)
+        # nibabel's reoriented header takes its zooms from the new affine (``set_qform``), as float32
+        norms = np.sqrt(np.sum(reoriented_affine[:3, :3] ** 2, axis=0)).astype(np.float32)
+        zooms = tuple(float(z) for z in norms)
+    ras_xyz = [0, 0, 0]
+    for axis, (target, _) in enumerate(ornt):
+        ras_xyz[int(target)] = file_shape[axis]
+    return VolumeGeometry(
         original_affine=affine,
-        reoriented_affine=np.asarray(reoriented.affine, dtype=np.float64),
-        spacing=(float(zooms[2]), float(zooms[1]), float(zooms[0])),
+        reoriented_affine=np.asarray(reoriented_affine, dtype=np.float64),
+        spacing=(zooms[2], zooms[1], zooms[0]),
         file_shape=(file_shape[0], file_shape[1], file_shape[2]),
-        ras_shape=(ras_shape[0], ras_shape[1], ras_shape[2]),
-        axcodes=tuple(nib.aff2axcodes(affine)),  # type: ignore[arg-type]
+        ras_shape=(ras_xyz[2], ras_xyz[1], ras_xyz[0]),
+        axcodes=tuple(ornt2axcodes(ornt)),  # type: ignore[arg-type]
+        file_ornt=ornt,
     )
-    return geometry, reoriented
+
+
+def _is_identity(ornt: np.ndarray) -> bool:
+    return bool(np.array_equal(ornt, [[0, 1], [1, 1], [2, 1]]))
+
+
+def _file_ornt(geometry: VolumeGeometry) -> np.ndarray:
+    return geometry.file_ornt if geometry.file_ornt is not None else io_orientation(geometry.original_affine)
 
 
 def _squeeze_to_3d(img: nib.spatialimages.SpatialImage) -> nib.spatialimages.SpatialImage:
@@ -148,9 +174,13 @@ def volume_from_bytes(raw: bytes) -> LoadedVolume:
 def volume_from_image(img: nib.spatialimages.SpatialImage) -> LoadedVolume:
     """An in-memory nibabel image (any orientation) -> RAS array + geometry, as ``read_volume``."""
     img = _squeeze_to_3d(img)
-    geometry, reoriented = geometry_from_image(img)
+    geometry = _geometry(img)
     try:
-        data = np.asarray(reoriented.get_fdata(dtype=np.float32), dtype=np.float32)
+        ornt = _file_ornt(geometry)
+        if _is_identity(ornt):
+            data = np.asarray(img.get_fdata(dtype=np.float32), dtype=np.float32)
+        else:  # what ``as_reoriented(ornt).get_fdata(float32)`` computes, in one step
+            data = apply_orientation(np.asanyarray(img.dataobj), ornt).astype(np.float32, copy=False)
     except Exception as exc:
         raise InvalidInputError(f"cannot read the image voxels: {exc}") from None
     return LoadedVolume(data=np.ascontiguousarray(data.transpose(2, 1, 0)), geometry=geometry)
@@ -163,7 +193,7 @@ def mask_to_image(mask: np.ndarray, geometry: VolumeGeometry) -> nib.Nifti1Image
     dtype = np.uint8 if int(mask.max(initial=0)) < 255 else np.uint16
     ras_img = nib.Nifti1Image(np.ascontiguousarray(mask.transpose(2, 1, 0)).astype(dtype, copy=False),
                               geometry.reoriented_affine)
-    back = ornt_transform(axcodes2ornt("RAS"), io_orientation(geometry.original_affine))
+    back = ornt_transform(axcodes2ornt("RAS"), _file_ornt(geometry))
     out = ras_img.as_reoriented(back)
     out.set_data_dtype(dtype)
     return out
@@ -179,7 +209,7 @@ def to_file_order(mask: np.ndarray, geometry: VolumeGeometry) -> tuple[np.ndarra
         raise ValueError(f"mask shape {mask.shape} does not match the volume {geometry.ras_shape}")
     dtype = np.dtype(np.uint8 if int(mask.max(initial=0)) < 255 else np.uint16)
     ras_xyz = mask.transpose(2, 1, 0)
-    back = ornt_transform(axcodes2ornt("RAS"), io_orientation(geometry.original_affine))
+    back = ornt_transform(axcodes2ornt("RAS"), _file_ornt(geometry))
     affine = geometry.reoriented_affine @ inv_ornt_aff(back, ras_xyz.shape)
     return apply_orientation(ras_xyz, back), affine, dtype
 
