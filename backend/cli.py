@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
+from voxtell.logs import keep_identifiers_out_of_logs
+
 
 def is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
                                    "device": args.device, "data_dir": args.data_dir}.items() if v is not None}
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    keep_identifiers_out_of_logs()
     if not is_loopback(settings.host) and not settings.api_key:
         sys.stderr.write(f"voxtell-web: error: refusing to bind to {settings.host} without VOXTELL_API_KEY set\n")
         return 2

@@ -7,11 +7,12 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from backend.errors import BadInput
+from backend.errors import BadInput, NotFound
 from backend.runner import result_entry
 from backend.store import Job
 from backend.uploads import read_validated_nifti
@@ -24,11 +25,38 @@ if TYPE_CHECKING:
     from backend.deps import AppState
 
 logger = logging.getLogger("backend")
+_MASK_FILE = re.compile(r"mask_(\d+)\.(?:nii\.gz|deleted)")
 
 
 def safe_download_name(name: str) -> str:
     """A prompt as a file-name part: letters, digits, ``-`` and ``_`` only."""
     return re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:100] or "mask"
+
+
+def _next_index(job: Job, out_dir: Path) -> int:
+    """A mask index never used in this job, deleted ones included (a client may still hold
+    ``jobid-index`` keys for those, e.g. for colours)."""
+    used = [r["index"] for r in job.results]
+    used += [int(m.group(1)) for f in out_dir.glob("mask_*") if (m := _MASK_FILE.fullmatch(f.name))]
+    return max(used, default=-1) + 1
+
+
+def delete_mask(state: AppState, job: Job, index: int) -> None:
+    """Remove result ``index`` of ``job``: from its results, its files and every export.
+
+    Raises:
+        NotFound: the job has no such mask.
+    """
+    with state.edit_lock:
+        current = state.store.get_job(job.id)
+        assert current is not None
+        if not any(r["index"] == index for r in current.results):
+            raise NotFound(f"job has no mask {index}")
+        out_dir = state.store.result_dir(job.id)
+        (out_dir / f"mask_{index}.deleted").touch()  # keeps the index used (see _next_index)
+        state.store.update_job(job.id, results=[r for r in current.results if r["index"] != index])
+        (out_dir / f"mask_{index}.nii.gz").unlink(missing_ok=True)
+        (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt without it on request
 
 
 def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
@@ -49,8 +77,8 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
     with state.edit_lock:  # two saves for one job must not pick the same index
         current = state.store.get_job(job.id)
         assert current is not None
-        index = max((r["index"] for r in current.results), default=-1) + 1
         out_dir = state.store.result_dir(job.id)
+        index = _next_index(current, out_dir)
         write_mask(mask, volume.geometry, out_dir / f"mask_{index}.nii.gz")
         results = [*current.results, result_entry(index, name, "edited",
                                                   mask_statistics(mask, volume.data, volume.geometry.spacing))]

@@ -18,7 +18,7 @@ from backend.deps import AppState, State, require_key
 from backend.errors import BadInput, Conflict, NotFound, QueueFull
 from backend.runner import labelmap_path
 from backend.schemas import JobCreate, JobStatus
-from backend.services import add_edited_mask, safe_download_name
+from backend.services import add_edited_mask, delete_mask, safe_download_name
 from backend.store import TERMINAL, Job
 from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
 
@@ -111,6 +111,12 @@ def _finished(state: AppState, job_id: str) -> Job:
     return job
 
 
+def _with_masks(job: Job) -> Job:
+    if not job.results:
+        raise Conflict("the job has no masks left (all were deleted)")
+    return job
+
+
 @router.get("/{job_id}/masks/{index}.nii.gz")
 def download_mask(state: State, job_id: str, index: int) -> FileResponse:
     job = _finished(state, job_id)
@@ -119,6 +125,13 @@ def download_mask(state: State, job_id: str, index: int) -> FileResponse:
         raise NotFound(f"job has no mask {index}")
     return FileResponse(state.store.result_dir(job_id) / entry["file"], media_type="application/gzip",
                         filename=f"{safe_download_name(entry['name'])}.nii.gz")
+
+
+@router.delete("/{job_id}/masks/{index}")
+def delete_result_mask(state: State, job_id: str, index: int) -> JobStatus:
+    """Delete one mask of a finished job; downloads, the label map and DICOM exports lose it too."""
+    delete_mask(state, _finished(state, job_id), index)
+    return job_status(state, _job_or_404(state, job_id))
 
 
 @router.get("/{job_id}/masks.zip")
@@ -140,7 +153,7 @@ def _labels(job: Job) -> list[dict[str, object]]:
 
 @router.get("/{job_id}/labelmap.nii.gz")
 def download_labelmap(state: State, job_id: str) -> FileResponse:
-    job = _finished(state, job_id)
+    job = _with_masks(_finished(state, job_id))
     with state.edit_lock:
         path = labelmap_path(state.store, job_id, job.results)
     return FileResponse(path, media_type="application/gzip",
@@ -150,7 +163,7 @@ def download_labelmap(state: State, job_id: str) -> FileResponse:
 def _dicom_export(state: AppState, job_id: str, kind: str, writer: Callable[..., Path], filename: str,
                   mask: int | None) -> FileResponse:
     """Export all masks (or mask ``mask``) of a finished job against the source DICOM series."""
-    job = _finished(state, job_id)
+    job = _with_masks(_finished(state, job_id))
     headers_dir = state.store.dicom_headers_dir(job.volume_id)
     if not headers_dir.is_dir():
         raise Conflict(f"{kind} export needs a volume uploaded as DICOM")

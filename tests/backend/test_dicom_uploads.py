@@ -174,3 +174,32 @@ def test_predict_with_a_dicom_zip_and_single_mask_exports(make_client, tmp_path:
         (tmp_path / kind).write_bytes(one.content)
         assert labels_of(pydicom.dcmread(str(tmp_path / kind))) == ["spleen"]
         assert client.get(f"/api/jobs/{job}/{kind}", params={"mask": 7}).status_code == 404
+
+
+def test_dicom_exports_keep_identifiers_out_of_the_log(make_client, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """highdicom names every source dataset (by UID) at INFO; the CLIs' logging policy mutes it."""
+    import logging
+
+    from tests.backend.conftest import FakePredictor
+    from voxtell.logs import LIBRARIES_LOGGING_IDENTIFIERS, keep_identifiers_out_of_logs
+
+    client = make_client(FakePredictor(), data_dir=tmp_path / "data")
+    data = np.random.default_rng(4).integers(-200, 800, (8, 9, 5)).astype(np.int16)
+    files, uids = write_series(tmp_path / "s", data, np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), (0.8, 0.8, 2.0),
+                               np.array([0.0, 0, 0]))
+    vol = upload(client, _zip_bytes(files)).json()
+    job = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["liver"]}).json()
+    wait_done(client, job["id"])
+    caplog.set_level(logging.INFO)
+    levels = {name: logging.getLogger(name).level for name in LIBRARIES_LOGGING_IDENTIFIERS}
+    try:
+        keep_identifiers_out_of_logs()
+        for export in ("seg.dcm", "rtstruct.dcm"):
+            assert client.get(f"/api/jobs/{job['id']}/{export}").status_code == 200
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    for uid in (uids["series"], uids["study"]):
+        assert uid not in caplog.text
+    assert "1.2." not in caplog.text  # no DICOM UID at all

@@ -157,3 +157,50 @@ def test_nrrd_and_mha_round_trip_through_predict(make_client, tmp_path: Path) ->
         np.testing.assert_allclose(mask.affine @ [15, 13, 11, 1], [-corner[0], -corner[1], corner[2], 1], atol=1e-4)
         voxels = data.transpose(2, 1, 0).astype(np.float32)
         np.testing.assert_array_equal(np.asarray(mask.dataobj), (voxels > np.percentile(voxels, 50)).astype(np.uint8))
+
+
+def test_deleting_a_mask_removes_it_from_every_export(make_client) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(FakePredictor())
+    vol = upload(client).json()
+    job_id = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["a", "b", "c"]}).json()["id"]
+    wait_done(client, job_id)
+    masks = [np.asarray(load_nifti(client.get(f"/api/jobs/{job_id}/masks/{i}.nii.gz").content).dataobj)
+             for i in range(3)]
+    client.get(f"/api/jobs/{job_id}/labelmap.nii.gz")  # cached on disk: must not survive the delete
+
+    response = client.delete(f"/api/jobs/{job_id}/masks/1")
+    assert response.status_code == 200, response.text
+    assert [(r["index"], r["name"]) for r in response.json()["results"]] == [(0, "a"), (2, "c")]
+    assert client.get(f"/api/jobs/{job_id}/masks/1.nii.gz").status_code == 404
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/jobs/{job_id}/masks.zip").content))
+    assert sorted(archive.namelist()) == ["00_a.nii.gz", "02_c.nii.gz", "labels.json"]
+    labelmap = client.get(f"/api/jobs/{job_id}/labelmap.nii.gz")
+    assert json.loads(labelmap.headers["X-VoxTell-Labels"]) == ["a", "c"]
+    labels = np.asarray(load_nifti(labelmap.content).dataobj)
+    np.testing.assert_array_equal(labels, np.where(masks[2] > 0, 2, np.where(masks[0] > 0, 1, 0)))
+    assert client.get(f"/api/jobs/{job_id}/labels.json").json() == [
+        {"label": 1, "name": "a", "mask": 0}, {"label": 2, "name": "c", "mask": 2}]
+
+    again = client.delete(f"/api/jobs/{job_id}/masks/1")
+    assert again.status_code == 404 and again.json()["detail"] == "job has no mask 1"
+    # A mask saved after deleting the last one never takes a deleted index.
+    assert client.delete(f"/api/jobs/{job_id}/masks/2").status_code == 200
+    img = load_nifti(client.get(f"/api/jobs/{job_id}/masks/0.nii.gz").content)
+    saved = client.post(f"/api/jobs/{job_id}/masks", files={"file": ("x.nii", img.to_bytes())}, data={"name": "d"})
+    assert saved.status_code == 201 and saved.json()["results"][-1]["index"] == 3
+    for index in (0, 3):
+        assert client.delete(f"/api/jobs/{job_id}/masks/{index}").status_code == 200
+    empty = client.get(f"/api/jobs/{job_id}/labelmap.nii.gz")
+    assert empty.status_code == 409 and "no masks left" in empty.json()["detail"]
+
+
+def test_deleting_a_mask_of_an_unfinished_job_is_refused(make_client) -> None:  # type: ignore[no-untyped-def]
+    predictor = FakePredictor()
+    predictor.gate.clear()
+    client = make_client(predictor)
+    vol = upload(client).json()
+    job_id = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["a"]}).json()["id"]
+    response = client.delete(f"/api/jobs/{job_id}/masks/0")
+    assert response.status_code == 409 and "results exist only for finished jobs" in response.json()["detail"]
+    predictor.gate.set()
+    assert wait_done(client, job_id)["results"][0]["index"] == 0

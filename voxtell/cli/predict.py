@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from voxtell.logs import keep_identifiers_out_of_logs
+
 logger = logging.getLogger("voxtell.cli")
 
 
@@ -239,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
+    keep_identifiers_out_of_logs()
     try:
         return run(args, parser)
     except (CliError, InvalidInputError, CheckpointError, ModelConfigError, EmbeddingBankError,

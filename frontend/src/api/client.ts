@@ -149,6 +149,11 @@ export class ApiClient {
     return this.request(`/api/jobs/${encodeURIComponent(jobId)}/masks`, { method: 'POST', body: form })
   }
 
+  /** Delete mask ``index`` of a finished job on the server (downloads and exports lose it too). */
+  deleteMask(jobId: string, index: number): Promise<JobStatus> {
+    return this.request(`/api/jobs/${encodeURIComponent(jobId)}/masks/${index}`, { method: 'DELETE' })
+  }
+
   maskPath(jobId: string, index: number): string {
     return `/api/jobs/${encodeURIComponent(jobId)}/masks/${index}.nii.gz`
   }

@@ -23,7 +23,7 @@ export function ResultsPanel({ rows, opacity, onToggle, onOpacity, onRename, onD
       {!rows.length && <p className="hint">Masks appear here.</p>}
       <ul className="results" data-testid="results">
         {rows.map((row) => (
-          <li key={row.key} data-testid="result-row" data-name={row.label}>
+          <li key={row.key} data-testid="result-row" data-name={row.label} data-index={row.index}>
             <span className="swatch" style={{ background: cssColor(row.color) }} />
             <input type="checkbox" data-testid="result-visible" checked={row.visible}
               aria-label={`show ${row.label}`} onChange={() => onToggle(row.key)} />

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { SeriesChoiceError, type ApiClient } from '../api/client'
 import { ApiError } from '../api/errors'
 import { TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type MaskResult, type VolumeInfo } from '../api/types'
-import { maskColor, type Rgb } from '../lib/colors'
+import { assignColorSlots, maskColor, type Rgb } from '../lib/colors'
 import { emptySession, loadSession, saveSession, type SavedSession } from '../lib/session'
 
 export interface ResultRow extends MaskResult {
@@ -113,24 +113,31 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
     }
   }, [api, report])
 
+  const finishedKeys = useMemo(() => session.jobIds.flatMap((jobId) => {
+    const job = jobs[jobId]
+    return job && job.status === 'done' ? job.results.map((r) => `${jobId}-${r.index}`) : []
+  }), [jobs, session.jobIds])
+  const colorSlots = useMemo(() => assignColorSlots(finishedKeys, session.colors), [finishedKeys, session.colors])
+  // Remember the slots of new results, so that they survive deletions and reloads.
+  useEffect(() => {
+    if (colorSlots !== session.colors) setSession((s) => ({ ...s, colors: assignColorSlots(finishedKeys, s.colors) }))
+  }, [colorSlots, finishedKeys, session.colors])
+
   const results: ResultRow[] = useMemo(() => {
     const rows: ResultRow[] = []
-    // The colour follows a mask's ordinal among all results, deleted ones included, so deleting a
-    // row never re-colours the others (their overlays in the viewer keep the colour they got).
-    let ordinal = 0
     for (const jobId of session.jobIds) {
       const job = jobs[jobId]
       if (!job || job.status !== 'done') continue
       for (const r of job.results) {
         const key = `${jobId}-${r.index}`
-        const color = maskColor(ordinal++)
+        // Rows hidden as "deleted" by earlier versions of the app (which kept them on the server).
         if (session.hidden.includes(`deleted:${key}`)) continue
-        rows.push({ ...r, key, jobId, color, visible: !session.hidden.includes(key),
+        rows.push({ ...r, key, jobId, color: maskColor(colorSlots[key] ?? 0), visible: !session.hidden.includes(key),
           label: session.names[key] ?? r.name })
       }
     }
     return rows
-  }, [jobs, session])
+  }, [jobs, session, colorSlots])
 
   const toggle = useCallback((key: string) => setSession((s) => ({
     ...s, hidden: s.hidden.includes(key) ? s.hidden.filter((h) => h !== key) : [...s.hidden, key],
@@ -139,7 +146,16 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
   const setOpacity = useCallback((key: string, value: number) => setSession((s) => ({
     ...s, opacity: { ...s.opacity, [key]: value },
   })), [])
-  const remove = useCallback((key: string) => setSession((s) => ({ ...s, hidden: [...s.hidden, `deleted:${key}`] })), [])
+  const remove = useCallback(async (key: string) => {
+    const row = results.find((r) => r.key === key)
+    if (!row) return
+    try {
+      const job = await api.deleteMask(row.jobId, row.index)
+      setJobs((all) => ({ ...all, [job.id]: job }))
+    } catch (err) {
+      report(err)
+    }
+  }, [api, results, report])
   const activeJobs = Object.values(jobs).filter((j) => !TERMINAL.includes(j.status))
   const failedJobs = Object.values(jobs).filter((j) => j.status === 'failed')
 

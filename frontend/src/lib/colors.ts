@@ -19,3 +19,19 @@ export function hslToRgb(h: number, s: number, l: number): Rgb {
 export function cssColor([r, g, b]: Rgb): string {
   return `rgb(${r}, ${g}, ${b})`
 }
+
+/**
+ * Colour slots for result keys: keys already in ``slots`` keep theirs, new ones get the next free
+ * slots in order. Slots are never reused, so deleting a mask never re-colours the others (their
+ * overlays in the viewer keep the colour they were given).
+ */
+export function assignColorSlots(keys: string[], slots: Record<string, number>): Record<string, number> {
+  let next = Math.max(-1, ...Object.values(slots)) + 1
+  let out = slots
+  for (const key of keys) {
+    if (key in out) continue
+    if (out === slots) out = { ...slots }
+    out[key] = next++
+  }
+  return out
+}

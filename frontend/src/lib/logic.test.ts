@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, messageFor } from '../api/errors'
 import { SseParser } from '../api/sse'
-import { cssColor, hslToRgb, maskColor } from './colors'
+import { assignColorSlots, cssColor, hslToRgb, maskColor } from './colors'
 import { formatCount, formatEta, formatIntensity, formatVolumeMl, progressFraction } from './format'
 import { loadSession, saveSession } from './session'
 
@@ -14,6 +14,14 @@ describe('mask colours', () => {
         expect(d, `masks ${i} and ${j}`).toBeGreaterThan(40)
       }
     }
+  })
+  it('keep their slot when other masks are deleted, and never reuse one', () => {
+    const first = assignColorSlots(['j1-0', 'j1-1', 'j1-2'], {})
+    expect(first).toEqual({ 'j1-0': 0, 'j1-1': 1, 'j1-2': 2 })
+    expect(assignColorSlots(['j1-0', 'j1-2'], first)).toBe(first)  // nothing new: same object
+    // j1-1 deleted, an edited mask and a second job arrive: fresh slots after the highest one
+    const later = assignColorSlots(['j1-0', 'j1-2', 'j1-3', 'j2-0'], { 'j1-0': 0, 'j1-2': 2 })
+    expect(later).toEqual({ 'j1-0': 0, 'j1-2': 2, 'j1-3': 3, 'j2-0': 4 })
   })
   it('convert HSL correctly', () => {
     expect(hslToRgb(0, 1, 0.5)).toEqual([255, 0, 0])
@@ -79,11 +87,17 @@ describe('session persistence', () => {
   it('round-trips and survives garbage', () => {
     const store = new Map<string, string>()
     const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) }
-    const session = { volumeId: 'v1', jobIds: ['j1'], hidden: [], names: { 'j1-0': 'liver' }, opacity: { 'j1-0': 0.3 } }
+    const session = { volumeId: 'v1', jobIds: ['j1'], hidden: [], names: { 'j1-0': 'liver' }, opacity: { 'j1-0': 0.3 },
+      colors: { 'j1-0': 0 } }
     saveSession(storage, session)
     expect(loadSession(storage)).toEqual(session)
     store.set('voxtell-web-session', JSON.stringify({ ...session, opacity: { a: 2, b: 'x', c: 0.5 } }))
     expect(loadSession(storage).opacity).toEqual({ c: 0.5 })
+    store.set('voxtell-web-session', JSON.stringify({ ...session, colors: { a: -1, b: 1.5, c: 'x', d: 4 } }))
+    expect(loadSession(storage).colors).toEqual({ d: 4 })
+    const { colors: _, ...older } = session  // saved by a version without colour slots
+    store.set('voxtell-web-session', JSON.stringify(older))
+    expect(loadSession(storage).colors).toEqual({})
     store.set('voxtell-web-session', '{not json')
     expect(loadSession(storage).volumeId).toBeNull()
   })

@@ -7,11 +7,13 @@ export interface SavedSession {
   names: Record<string, string>
   /** Overlay opacity per result key (0..1); absent means the default. */
   opacity: Record<string, number>
+  /** Colour slot per result key (see ``assignColorSlots``). */
+  colors: Record<string, number>
 }
 
 const KEY = 'voxtell-web-session'
 
-export const emptySession = (volumeId: string | null = null): SavedSession => ({ volumeId, jobIds: [], hidden: [], names: {}, opacity: {} })
+export const emptySession = (volumeId: string | null = null): SavedSession => ({ volumeId, jobIds: [], hidden: [], names: {}, opacity: {}, colors: {} })
 
 export function loadSession(storage: Pick<Storage, 'getItem'>): SavedSession {
   try {
@@ -24,6 +26,7 @@ export function loadSession(storage: Pick<Storage, 'getItem'>): SavedSession {
       hidden: Array.isArray(parsed.hidden) ? parsed.hidden : [],
       names: parsed.names && typeof parsed.names === 'object' ? parsed.names : {},
       opacity: validOpacity(parsed.opacity),
+      colors: validSlots(parsed.colors),
     }
   } catch {
     return emptySession()
@@ -39,6 +42,15 @@ function validOpacity(value: unknown): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [key, v] of Object.entries(value)) {
     if (typeof v === 'number' && v >= 0 && v <= 1) out[key] = v
+  }
+  return out
+}
+
+function validSlots(value: unknown): Record<string, number> {
+  if (!value || typeof value !== 'object') return {}
+  const out: Record<string, number> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (Number.isInteger(v) && (v as number) >= 0) out[key] = v as number
   }
   return out
 }

@@ -145,9 +145,18 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   const swatches = async () => page.getByTestId('result-row').locator('.swatch')
     .evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
   const before = await swatches()
+  const deletedIndex = Number(await page.getByTestId('result-row').nth(2).getAttribute('data-index'))
   await page.getByTestId('result-row').nth(2).getByTestId('result-delete').click()
   await expect(page.getByTestId('result-row')).toHaveCount(3)
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '2')
+  expect(await swatches()).toEqual([before[0], before[1], before[3]])
+  // Deleted on the server: gone from the job's results and its downloads.
+  const after = await (await request.get(`/api/jobs/${jobId}`)).json()
+  expect(after.results.map((r: { index: number }) => r.index)).not.toContain(deletedIndex)
+  expect(after.results).toHaveLength(3)
+  expect((await request.get(`/api/jobs/${jobId}/masks/${deletedIndex}.nii.gz`)).status()).toBe(404)
+  await page.reload()
+  await expect(page.getByTestId('result-row')).toHaveCount(3)
   expect(await swatches()).toEqual([before[0], before[1], before[3]])
   // For the README picture: centred on the hand-drawn mask.
   await page.getByTestId('result-row').nth(2).getByTestId('result-goto').click()
