@@ -63,7 +63,8 @@ demo-model: $(PY_STAMP)
 	$(VENV)/bin/voxtell-make-demo-model models/demo
 
 bench: $(PY_STAMP)
-	$(PY) bench/engine_paths.py
+	$(PY) bench/engine_paths.py --paths reference fast --rounds 3
+	$(PY) bench/engine_paths.py --paths reference fast fast-bf16 --out engine_paths_with_bf16.json
 	$(PY) bench/io_nifti.py
 	$(PY) bench/text_encoder.py
 	$(PY) bench/server_overhead.py
