@@ -9,6 +9,7 @@ process.env.VOXTELL_E2E_PORT ??= String(20000 + (process.pid % 20000))
 const port = Number(process.env.VOXTELL_E2E_PORT)
 const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
 const scratch = mkdtempSync(join(tmpdir(), 'voxtell-e2e-'))
+const E2E_API_KEY = 'e2e-secret-key' // tests/e2e/app.spec.ts types it into the app
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -25,12 +26,21 @@ export default defineConfig({
         '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
     },
   },
-  webServer: {
+  webServer: [{
     command: `${python} -m backend.cli serve --port ${port} --data-dir ${join(scratch, 'data')}`,
     cwd: resolve('..'),
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
     env: { VOXTELL_HOME: join(scratch, 'home'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '' },
-  },
+  }, {
+    // The same app behind an API key (VOXTELL_API_KEY), on the next port.
+    command: `${python} -m backend.cli serve --port ${port + 1} --data-dir ${join(scratch, 'data-keyed')}`,
+    cwd: resolve('..'),
+    url: `http://127.0.0.1:${port + 1}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: { VOXTELL_HOME: join(scratch, 'home-keyed'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
+      VOXTELL_API_KEY: E2E_API_KEY },
+  }],
 })

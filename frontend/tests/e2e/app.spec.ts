@@ -243,3 +243,37 @@ with zipfile.ZipFile(out / 'study.zip', 'w') as zf:
     expect(execFileSync(python, ['-c', check, await download.path()]).toString().trim()).toBe(modality)
   }
 })
+
+test('a key-protected server: the app asks for the key, then a dropped file uploads', async ({ page, request }) => {
+  const keyed = `http://127.0.0.1:${Number(process.env.VOXTELL_E2E_PORT) + 1}`
+  expect((await request.get(`${keyed}/api/info`)).status()).toBe(401)
+  await page.goto(`${keyed}/`)
+  await expect(page.getByTestId('api-key-input')).toBeVisible()
+  await expect(page.getByTestId('error-message')).toContainText('missing or wrong API key')
+  await page.getByTestId('api-key-input').fill('not-the-key')
+  await page.getByTestId('api-key-save').click()
+  await expect(page.getByTestId('api-key-input')).toBeVisible()
+  await expect(page.getByTestId('error-message')).toContainText('missing or wrong API key')
+  await page.getByTestId('api-key-input').fill('e2e-secret-key')
+  await page.getByTestId('api-key-save').click()
+  await expect(page.getByTestId('model-info')).toBeVisible()
+  await expect(page.getByTestId('api-key-input')).toHaveCount(0)
+
+  // Drag and drop a volume onto the drop zone (a real DataTransfer holding a File).
+  const dropped = await page.evaluateHandle((b64: string) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+    const transfer = new DataTransfer()
+    transfer.items.add(new File([bytes], 'dropped.nii.gz', { type: 'application/gzip' }))
+    return transfer
+  }, makeVolume([40, 36, 30], [1.0, 1.0, 2.0]).toString('base64'))
+  await page.getByTestId('dropzone').dispatchEvent('dragover', { dataTransfer: dropped })
+  await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dropped })
+  await expect(page.getByTestId('volume-info')).toHaveText(/40×36×30/)
+  // The upload carried the key: the volume is on the keyed server, readable only with the key.
+  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('voxtell-web-session') ?? '{}'))
+  const path = `${keyed}/api/volumes/${session.volumeId}`
+  expect((await request.get(path)).status()).toBe(401)
+  const stored = await request.get(path, { headers: { Authorization: 'Bearer e2e-secret-key' } })
+  expect(stored.status()).toBe(200)
+  expect((await stored.json()).shape).toEqual([40, 36, 30])
+})
