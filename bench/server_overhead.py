@@ -1,8 +1,9 @@
 """Benchmark: server overhead of ``POST /predict`` with the demo model on a one-patch volume.
 
 Overhead = the HTTP round trip through a real uvicorn server on loopback, seen by a client in
-its own process (upload, validation, reorientation, job bookkeeping, writing, download) minus the engine's own ``predict_single_image`` time *inside that same
-request* (timed around the predictor call in the runner thread), as a share of the latter.
+its own process (upload, validation, reorientation, job bookkeeping, writing, download), minus
+the engine's own ``predict_single_image`` time *inside that same request* (timed around the
+predictor call in the runner thread), as a share of the latter.
 Timing the engine in the same thread matters: OpenMP keeps one worker team per calling thread,
 and alternating calls from two threads on a 2-core machine makes both slower. The engine alone
 (called directly, no server) is reported for reference. JSON into

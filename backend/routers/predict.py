@@ -80,9 +80,6 @@ async def _answer(state: AppState, job_id: str, prompt: list[str], headers: dict
                      headers)
 
 
-_IN_MEMORY_BYTES = 4 << 20
-
-
 async def _settled(state: AppState, job_id: str, masks_only: bool) -> bool:
     """Wait for the job without holding a worker thread; True if it answered with its masks
     written while the job is still finishing (``masks_only``), False once it has ended."""
@@ -99,6 +96,9 @@ async def _settled(state: AppState, job_id: str, masks_only: bool) -> bool:
 
     state.runner.when_settled(job_id, wake, masks_only)
     return await settled
+
+
+_IN_MEMORY_BYTES = 4 << 20
 
 
 def _download(path: Path, filename: str, headers: dict[str, str]) -> Response:

@@ -48,7 +48,7 @@ class VolumeGeometry:
     file_shape: tuple[int, int, int]
     ras_shape: tuple[int, int, int]
     axcodes: tuple[str, str, str]
-    file_ornt: np.ndarray | None = None  # nibabel orientation file -> RAS (``io_orientation``)
+    file_ornt: np.ndarray  # nibabel orientation file -> RAS (``io_orientation``)
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,6 @@ def _geometry(img: nib.spatialimages.SpatialImage) -> VolumeGeometry:
 
 def _is_identity(ornt: np.ndarray) -> bool:
     return bool(np.array_equal(ornt, [[0, 1], [1, 1], [2, 1]]))
-
-
-def _file_ornt(geometry: VolumeGeometry) -> np.ndarray:
-    return geometry.file_ornt if geometry.file_ornt is not None else io_orientation(geometry.original_affine)
 
 
 def _squeeze_to_3d(img: nib.spatialimages.SpatialImage) -> nib.spatialimages.SpatialImage:
@@ -176,7 +172,7 @@ def volume_from_image(img: nib.spatialimages.SpatialImage) -> LoadedVolume:
     img = _squeeze_to_3d(img)
     geometry = _geometry(img)
     try:
-        ornt = _file_ornt(geometry)
+        ornt = geometry.file_ornt
         if _is_identity(ornt):
             data = np.asarray(img.get_fdata(dtype=np.float32), dtype=np.float32)
         else:  # what ``as_reoriented(ornt).get_fdata(float32)`` computes, in one step
@@ -193,7 +189,7 @@ def mask_to_image(mask: np.ndarray, geometry: VolumeGeometry) -> nib.Nifti1Image
     dtype = np.uint8 if int(mask.max(initial=0)) < 255 else np.uint16
     ras_img = nib.Nifti1Image(np.ascontiguousarray(mask.transpose(2, 1, 0)).astype(dtype, copy=False),
                               geometry.reoriented_affine)
-    back = ornt_transform(axcodes2ornt("RAS"), _file_ornt(geometry))
+    back = ornt_transform(axcodes2ornt("RAS"), geometry.file_ornt)
     out = ras_img.as_reoriented(back)
     out.set_data_dtype(dtype)
     return out
@@ -209,7 +205,7 @@ def to_file_order(mask: np.ndarray, geometry: VolumeGeometry) -> tuple[np.ndarra
         raise ValueError(f"mask shape {mask.shape} does not match the volume {geometry.ras_shape}")
     dtype = np.dtype(np.uint8 if int(mask.max(initial=0)) < 255 else np.uint16)
     ras_xyz = mask.transpose(2, 1, 0)
-    back = ornt_transform(axcodes2ornt("RAS"), _file_ornt(geometry))
+    back = ornt_transform(axcodes2ornt("RAS"), geometry.file_ornt)
     affine = geometry.reoriented_affine @ inv_ornt_aff(back, ras_xyz.shape)
     return apply_orientation(ras_xyz, back), affine, dtype
 
