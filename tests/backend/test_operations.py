@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from backend.cli import main as cli_main
-from backend.store import Store
+from backend.store import Job, Store
 from tests.backend.conftest import FakePredictor, upload, wait_done
+from tests.backend.fakes import ScriptedPredictor
 
 
 def _job(client, volume_id: str, prompts: list[str] | None = None, headers: dict | None = None):  # type: ignore[no-untyped-def]
@@ -32,36 +35,51 @@ def test_queue_bound_is_429_with_retry_after(make_client) -> None:  # type: igno
 
 
 def test_cancel_queued_and_running(make_client) -> None:  # type: ignore[no-untyped-def]
-    predictor = FakePredictor(patches=200, delay=0.02)
+    predictor = ScriptedPredictor(windows=200, hold_after=2)  # parks after window 2 until told
     client = make_client(predictor)
     vol = upload(client).json()["id"]
     running = _job(client, vol).json()["id"]
     queued = _job(client, vol).json()["id"]
-    deadline = time.monotonic() + 10
-    while client.get(f"/api/jobs/{running}").json()["done"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert predictor.reached.wait(30), "the first job never got to window 2"
     assert client.post(f"/api/jobs/{queued}/cancel").json()["status"] == "cancelled"
     assert client.post(f"/api/jobs/{running}/cancel").status_code == 200
+    predictor.proceed.set()
     final = wait_done(client, running)
-    assert final["status"] == "cancelled" and final["done"] < 200, "stopped at the next patch"
-    time.sleep(0.3)
+    assert final["status"] == "cancelled" and final["done"] == 3, "stopped at the very next window"
+    assert final["results"] == [] and client.get(f"/api/jobs/{running}/masks/0.nii.gz").status_code == 409
+    # One runner, first in first out: once a later job is done, the cancelled one was dequeued.
+    later = _job(client, vol).json()["id"]
+    assert wait_done(client, later)["status"] == "done"
     assert client.get(f"/api/jobs/{queued}").json()["status"] == "cancelled"
-    assert predictor.calls == 1, "a cancelled queued job never starts"
+    assert predictor.calls == 2, "a cancelled queued job never starts"
     again = client.post(f"/api/jobs/{running}/cancel")
     assert again.status_code == 409 and "already cancelled" in again.json()["detail"]
 
 
-def test_health_answers_fast_while_a_job_runs(make_client) -> None:  # type: ignore[no-untyped-def]
-    client = make_client(FakePredictor(patches=50, delay=0.05))
+def test_health_and_progress_while_a_job_runs(make_client) -> None:  # type: ignore[no-untyped-def]
+    """Liveness does not wait for the job: /api/health answers while the predictor is parked
+    inside a job (a lock shared with inference would block it until the job ends)."""
+    predictor = ScriptedPredictor(windows=50, hold_after=2)
+    client = make_client(predictor)
     vol = upload(client).json()["id"]
     job = _job(client, vol).json()["id"]
-    time.sleep(0.2)
-    assert client.get(f"/api/jobs/{job}").json()["status"] == "running"
-    started = time.perf_counter()
-    assert client.get("/api/health").json() == {"ok": True}
-    assert time.perf_counter() - started < 0.5  # generous: the target is 100 ms
+    assert predictor.reached.wait(30), "the job never got to window 2"
+    answers: list[Any] = []
+    answered = threading.Event()
+
+    def ask() -> None:
+        answers.append(client.get("/api/health").json())
+        answered.set()
+
+    threading.Thread(target=ask, daemon=True).start()
+    assert answered.wait(30), "/api/health waited for the running job"
+    assert not predictor.proceed.is_set(), "the job was still inside the predictor"
+    assert answers == [{"ok": True}]
     running = client.get(f"/api/jobs/{job}").json()
-    assert running["total"] == 50 and running["eta_s"] is not None
+    assert running["status"] == "running" and (running["done"], running["total"]) == (2, 50)
+    assert running["eta_s"] is not None and running["eta_s"] >= 0
+    predictor.proceed.set()
+    assert wait_done(client, job)["status"] == "done"
 
 
 def test_restart_durability(tmp_path: Path, make_client) -> None:  # type: ignore[no-untyped-def]
@@ -74,10 +92,16 @@ def test_restart_durability(tmp_path: Path, make_client) -> None:  # type: ignor
     first.__exit__(None, None, None)
 
     store = Store(data)  # simulate a crash: one job was running, one queued, one running twice
-    queued = store.add_job(vol, ["aorta"], {})
-    interrupted = store.add_job(vol, ["heart"], {})
+
+    def add(prompt: str) -> Job:
+        job = store.add_job(vol, [prompt], {})
+        assert job is not None
+        return job
+
+    queued = add("aorta")
+    interrupted = add("heart")
     store.update_job(interrupted.id, status="running", attempts=1)
-    twice = store.add_job(vol, ["lung"], {})
+    twice = add("lung")
     store.update_job(twice.id, status="running", attempts=2)
     store.close()
 
