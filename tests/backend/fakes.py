@@ -29,12 +29,15 @@ class ScriptedPredictor:
     """
 
     def __init__(self, rule: MaskRule | None = None, windows: int = 3, hold_after: int | None = None,
-                 error: BaseException | None = None, demo: bool = False) -> None:
+                 error: BaseException | None = None, demo: bool = False, vocab: list[str] | None = None,
+                 patch_size: tuple[int, int, int] = (64, 64, 64)) -> None:
         self.rule: MaskRule = rule or (lambda data, i: (data > np.percentile(data, 50 + 10 * i)).astype(np.uint8))
         self.windows = windows
         self.hold_after = hold_after
         self.error = error
         self.demo = demo
+        self.vocab = vocab if vocab is not None else ["left kidney", "liver", "right kidney", "spleen"]
+        self.patch_size = patch_size
         self.reached = threading.Event()
         self.proceed = threading.Event()
         self.calls = 0
@@ -61,10 +64,10 @@ class ScriptedPredictor:
 
     def info(self) -> dict[str, Any]:
         return {"model_name": "scripted", "demo": self.demo, "device": "cpu", "precision": "fp32",
-                "path": "fast", "patch_size": [64, 64, 64]}
+                "path": "fast", "patch_size": list(self.patch_size)}
 
     def vocabulary(self) -> list[str]:
-        return ["left kidney", "liver", "right kidney", "spleen"]
+        return list(self.vocab)
 
 
 def ras_nifti_bytes(ras: np.ndarray, spacing_xyz: tuple[float, float, float] = (0.5, 0.8, 2.0),
