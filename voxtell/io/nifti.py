@@ -182,24 +182,12 @@ def volume_from_image(img: nib.spatialimages.SpatialImage) -> LoadedVolume:
     return LoadedVolume(data=np.ascontiguousarray(data.transpose(2, 1, 0)), geometry=geometry)
 
 
-def mask_to_image(mask: np.ndarray, geometry: VolumeGeometry) -> nib.Nifti1Image:
-    """Wrap a ``(A0, A1, A2)`` RAS-array mask as a NIfTI image in the file's orientation."""
-    if mask.ndim != 3 or tuple(mask.shape) != geometry.ras_shape:
-        raise ValueError(f"mask shape {mask.shape} does not match the volume {geometry.ras_shape}")
-    dtype = np.uint8 if int(mask.max(initial=0)) < 255 else np.uint16
-    ras_img = nib.Nifti1Image(np.ascontiguousarray(mask.transpose(2, 1, 0)).astype(dtype, copy=False),
-                              geometry.reoriented_affine)
-    back = ornt_transform(axcodes2ornt("RAS"), geometry.file_ornt)
-    out = ras_img.as_reoriented(back)
-    out.set_data_dtype(dtype)
-    return out
-
-
 def to_file_order(mask: np.ndarray, geometry: VolumeGeometry) -> tuple[np.ndarray, np.ndarray, np.dtype]:
     """The mask as a (view of an) array in the file's voxel order, its affine and dtype.
 
-    Same result as ``mask_to_image`` (nnU-Net's write-back: RAS image, then ``as_reoriented``
-    to the original orientation) without copying the voxels.
+    The voxels and affine of nnU-Net's write-back (a RAS image, then ``as_reoriented`` to the
+    original orientation) without copying the voxels. The dtype is uint8 for labels up to 254,
+    else uint16.
     """
     if mask.ndim != 3 or tuple(mask.shape) != geometry.ras_shape:
         raise ValueError(f"mask shape {mask.shape} does not match the volume {geometry.ras_shape}")
