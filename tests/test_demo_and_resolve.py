@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import nibabel as nib
 import numpy as np
@@ -15,6 +16,7 @@ import torch
 from voxtell.demo import DEMO_PROMPTS, ensure_demo_model
 from voxtell.download import main as download_main
 from voxtell.inference.predictor import VoxTellPredictor
+from voxtell.io import read_volume
 from voxtell.model.config import load_model_config
 from voxtell.resolve import ModelNotFoundError, find_demo_or_real_model, resolve_model_dir
 
@@ -32,7 +34,13 @@ def test_demo_model_has_the_real_layout_and_runs(demo_model_dir: Path) -> None:
     image = np.random.default_rng(0).normal(0, 1, (60, 64, 50)).astype(np.float32)
     masks = predictor.predict_single_image(image, text_prompts=["liver", "a prompt not in the bank"])
     assert masks.shape == (2, 60, 64, 50) and masks.dtype == np.uint8
-    assert not predictor.embedder.is_loaded or predictor.embedder.encode_calls == 1
+    assert set(np.unique(masks)) == {0, 1}, "the demo model segments part of the image"
+    # "liver" came from the bank, the other prompt from the demo text encoder (one forward pass)
+    assert predictor.embedder.encode_calls == 1 and predictor.embedder.is_loaded
+    assert "liver" in predictor.vocabulary()
+    liver = predictor.embed_text_prompts(["liver"])
+    assert predictor.embedder.encode_calls == 1, "a bank prompt never reaches the encoder"
+    np.testing.assert_array_equal(predictor.predict_single_image(image, text_embeddings=liver)[0], masks[0])
 
 
 def test_text_state_is_observable_through_the_predictor(demo_model_dir: Path, tmp_path: Path) -> None:
@@ -77,9 +85,16 @@ def test_demo_model_end_to_end_through_the_cli_script(demo_model_dir: Path, tmp_
     assert proc.returncode == 0, proc.stderr
     assert "Wrote 1 file(s)" in proc.stdout
     assert "DEMO MODEL" in proc.stderr
-    out = nib.load(str(tmp_path / "out" / "case007.nii.gz"))
-    np.testing.assert_allclose(out.affine, nib.load(str(image)).affine, atol=1e-4)
-    assert out.shape == (48, 40, 36) and set(np.unique(np.asarray(out.dataobj))) <= {0, 1, 2}
+    out = cast(nib.Nifti1Image, nib.load(str(tmp_path / "out" / "case007.nii.gz")))
+    np.testing.assert_allclose(out.affine, cast(nib.Nifti1Image, nib.load(str(image))).affine, atol=1e-4)
+    assert out.shape == (48, 40, 36) and out.get_data_dtype() == np.uint8
+    # The same prompts through the Python API: label 2 (the later prompt) wins on the overlap.
+    masks = VoxTellPredictor(demo_model_dir, device="cpu").predict_single_image(
+        read_volume(image).data, text_prompts=["liver", "Right kidney"])
+    expected = np.where(masks[1] > 0, 2, np.where(masks[0] > 0, 1, 0))
+    assert {0, 1, 2} <= set(np.unique(expected)) and (masks[0] & masks[1]).any()
+    labels = np.asarray(out.dataobj)[::-1].transpose(2, 1, 0)  # LAS file -> RAS array (S, A, R)
+    assert (labels == expected).mean() >= 0.9999
 
 
 def test_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_model_dir: Path) -> None:
