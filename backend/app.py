@@ -10,16 +10,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.deps import AppState
 from backend.errors import NotFound, install_error_handlers
+from backend.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
 from backend.routers import jobs, predict, system, volumes
 from backend.runner import JobRunner, Predictor
 from backend.services import RetentionSweeper
 from backend.settings import Settings
 from backend.store import Store
-from backend.uploads import BodyLimitMiddleware
 
 logger = logging.getLogger("backend")
 PredictorFactory = Callable[[Settings], Predictor]
@@ -46,10 +45,11 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.data_dir)
         predictor = factory(settings)
-        runner = JobRunner(store, predictor)
+        runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s)
         state = AppState(settings=settings, store=store, predictor=predictor, runner=runner)
         app.state.voxtell = state
         sweeper = RetentionSweeper(state)
+        sweeper.sweep_tmp(max_age_s=0)  # nothing is being uploaded yet: all of tmp/ is left over
         runner.start()
         sweeper.start()
         logger.info("ready: %s", {k: v for k, v in predictor.info().items() if k != "model_dir"})
@@ -60,47 +60,26 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
             runner.stop()
             store.close()
 
+    docs = settings.docs
     app = FastAPI(title="VoxTell Web", version="0.1.0", lifespan=lifespan,
-                  description="Free-text promptable 3D medical image segmentation.")
+                  description="Free-text promptable 3D medical image segmentation. Every error answers "
+                              '`{"detail": "..."}`.',
+                  docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
     install_error_handlers(app)
     app.include_router(system.router)
     app.include_router(volumes.router)
     app.include_router(jobs.router)
     app.include_router(predict.router)
 
+    # Added innermost first: headers, then CORS (so early answers carry it), admission, body limit.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
+    app.add_middleware(AdmissionMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
-    app.add_middleware(DemoHeaderMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
+    app.add_middleware(ResponseHeadersMiddleware)
     _mount_frontend(app, settings.resolved_static_dir())
     return app
-
-
-class DemoHeaderMiddleware:
-    """``X-VoxTell-Demo: 1`` on every HTTP response while the demo model is loaded.
-
-    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` re-streams every request and
-    response body through extra tasks, which cost milliseconds on each upload."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = getattr(scope["app"].state, "voxtell", None) if "app" in scope else None
-        if state is None or not getattr(state.predictor, "is_demo", False):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-voxtell-demo", b"1")]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)
 
 
 def _mount_frontend(app: FastAPI, static: Path | None) -> None:

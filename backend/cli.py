@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from voxtell.env import configure_cuda_allocator
 from voxtell.logs import keep_identifiers_out_of_logs
 
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     keep_identifiers_out_of_logs()
+    configure_cuda_allocator()
     if not is_loopback(settings.host) and not settings.api_key:
         sys.stderr.write(f"voxtell-web: error: refusing to bind to {settings.host} without VOXTELL_API_KEY set\n")
         return 2
@@ -45,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     from backend.app import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                access_log=False)  # access logs would carry ids only, but keep logs minimal
+                access_log=False,  # access logs would carry ids only, but keep logs minimal
+                server_header=False)  # no "server: uvicorn" banner
     return 0
 
 

@@ -31,12 +31,15 @@ async def get_state(request: Request) -> AppState:  # async: no worker-thread ho
 State = Annotated[AppState, Depends(get_state)]
 
 
+def key_matches(key: str, authorization: str) -> bool:
+    """Whether an ``Authorization`` header carries ``Bearer <key>`` (constant-time compare)."""
+    scheme, _, token = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), key.encode())
+
+
 async def require_key(request: Request, state: State) -> None:
-    """``Authorization: Bearer <key>`` when a key is configured (constant-time compare)."""
+    """``Authorization: Bearer <key>`` when a key is configured. The admission middleware
+    already answered 401 before the body was read; this keeps each route safe on its own."""
     key = state.settings.api_key
-    if not key:
-        return
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), key.encode()):
+    if key and not key_matches(key, request.headers.get("authorization", "")):
         raise Unauthorized("missing or wrong API key (Authorization: Bearer <key>)")

@@ -12,7 +12,7 @@ from fastapi import UploadFile
 from backend.errors import BadInput, SeriesChoiceNeeded
 from backend.settings import Settings
 from backend.store import Store
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 from voxtell.io.dicom import ZipLimits, load_series, safe_extract_zip, scan_series
 from voxtell.io.dicom_export import save_source_headers
 from voxtell.io.nifti import volume_from_image, volume_summary
@@ -50,6 +50,8 @@ async def stage_dicom(files: list[UploadFile], store: Store) -> Path:
 
 def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: Settings) -> tuple[str, dict[str, Any]]:
     """Pick the series (or ask the client to), build the volume, store it as NIfTI plus UIDs."""
+    staged = store.tmp_path(".nii.gz")
+    headers = store.tmp_path("-headers")
     try:
         series = scan_series(p for p in folder.rglob("*") if p.is_file())
         if series_uid:
@@ -62,18 +64,22 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
             chosen = series
         loaded = load_series(chosen[0], max_voxels=settings.max_voxels)
         volume = volume_from_image(loaded.image)
-        staged = store.tmp_path(".nii.gz")
         nib.save(loaded.image, str(staged))
-        headers = store.tmp_path("-headers")
         save_source_headers(loaded.source_files, headers)
+        meta = {**volume_summary(volume), "dtype": "float32", "format": "dicom",
+                "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,
+                          "frame_of_reference_uid": loaded.frame_of_reference_uid,
+                          "sop_instance_uids": list(loaded.sop_instance_uids)}}
+        volume_id = store.add_volume(staged, ".nii.gz", meta)
+        try:
+            headers.replace(store.dicom_headers_dir(volume_id))
+        except BaseException:
+            store.delete_volume(volume_id)
+            raise
     except InvalidInputError as exc:
         raise BadInput(str(exc)) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    meta = {**volume_summary(volume), "dtype": "float32", "format": "dicom",
-            "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,
-                      "frame_of_reference_uid": loaded.frame_of_reference_uid,
-                      "sop_instance_uids": list(loaded.sop_instance_uids)}}
-    volume_id = store.add_volume(staged, ".nii.gz", meta)
-    headers.replace(store.dicom_headers_dir(volume_id))
+        staged.unlink(missing_ok=True)  # moved into volumes/ when all went well
+        shutil.rmtree(headers, ignore_errors=True)
     return volume_id, meta

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from voxtell.inference.exceptions import InvalidInputError
-from voxtell.io.validation import InvalidImageError
+from voxtell.errors import InvalidInputError
 
 logger = logging.getLogger("backend")
 
@@ -37,6 +41,21 @@ class BadInput(DomainError):
 class QueueFull(DomainError):
     status = 429
 
+    def __init__(self, detail: str, retry_after_s: int = 30) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class InsufficientStorage(DomainError):
+    status = 507
+
+
+class Unavailable(DomainError):
+    status = 503
+
+
+DISK_FULL = "the server's disk is full; nothing was stored — retry once space has been freed"
+
 
 class TooLarge(DomainError):
     status = 413
@@ -56,10 +75,45 @@ class SeriesChoiceNeeded(DomainError):
         self.series = series
 
 
+class ErrorDetail(BaseModel):
+    """Every error answer: ``{"detail": "what went wrong, in words"}``."""
+
+    detail: str
+
+
+_DESCRIPTIONS = {
+    400: "malformed request body (e.g. invalid multipart data)",
+    401: "missing or wrong API key",
+    404: "no such resource",
+    409: "the resource is not in a state that allows this",
+    413: "request body over the size limit",
+    422: "the request or the uploaded data is invalid (the detail says why)",
+    429: "the job queue is full (see Retry-After)",
+    503: "the job database is unavailable for the moment",
+    507: "the server's disk is full",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses an operation can answer."""
+    return {code: {"model": ErrorDetail, "description": _DESCRIPTIONS[code]} for code in codes}
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """An ``OSError`` (or SQLite error) that says the disk or quota is full, anywhere in the chain."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"Retry-After": "30"} if isinstance(exc, QueueFull) else None
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, QueueFull) else None
         if isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": "Bearer"}
         body: dict[str, object] = {"detail": exc.detail}
@@ -67,7 +121,6 @@ def install_error_handlers(app: FastAPI) -> None:
             body["series"] = exc.series
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
-    @app.exception_handler(InvalidImageError)
     @app.exception_handler(InvalidInputError)
     async def _invalid(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
@@ -80,7 +133,29 @@ def install_error_handlers(app: FastAPI) -> None:
             parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
         return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Body parsing wraps every error (a full disk while spooling an upload included) in a 400.
+        if is_disk_full(exc):
+            return JSONResponse({"detail": DISK_FULL}, status_code=507)
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(OSError)
+    @app.exception_handler(sqlite3.Error)
+    async def _storage(request: Request, exc: Exception) -> JSONResponse:
+        if is_disk_full(exc):
+            logger.warning("disk full on %s %s", request.method, request.url.path)
+            return JSONResponse({"detail": DISK_FULL}, status_code=507)
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            return JSONResponse({"detail": "the job database is busy; retry in a moment"}, status_code=503,
+                                headers={"Retry-After": "1"})
+        return _internal(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal server error"}, status_code=500)
+        return _internal(request, exc)
+
+
+def _internal(request: Request, exc: BaseException) -> JSONResponse:
+    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal server error"}, status_code=500)

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from backend.errors import is_disk_full
 from backend.store import Store
-from voxtell.inference.exceptions import InferenceCancelled, InvalidInputError
+from voxtell.errors import InferenceCancelled, InvalidInputError
 from voxtell.io import read_volume, write_mask
 from voxtell.io.nifti import LoadedVolume
 from voxtell.postprocess import combine_labels, fill_holes, keep_largest_component, mask_statistics
@@ -59,9 +60,11 @@ class JobRunner:
 
     HOLD_S = 2.0  # longest wait of a job's statistics for its masks to be sent
 
-    def __init__(self, store: Store, predictor: Predictor) -> None:
+    def __init__(self, store: Store, predictor: Predictor, job_timeout_s: float | None = None) -> None:
         self.store = store
         self.predictor = predictor
+        self.job_timeout_s = job_timeout_s
+        self._timed_out: set[str] = set()
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._cancel: set[str] = set()
         self._progress: dict[str, tuple[int, int, float]] = {}
@@ -79,10 +82,16 @@ class JobRunner:
         while len(self._volumes) > 2:
             self._volumes.pop(next(iter(self._volumes)))
 
+    def forget_volume(self, volume_id: str) -> None:
+        self._volumes.pop(volume_id, None)
+
     def start(self) -> None:
         for job_id in self.store.recover_after_restart():
             self._queue.put(job_id)
         self._thread.start()
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
 
     def stop(self) -> None:
         self._queue.put(None)
@@ -175,6 +184,7 @@ class JobRunner:
             finally:
                 self._current = None
                 self._cancel.discard(job_id)
+                self._timed_out.discard(job_id)
                 self._progress.pop(job_id, None)
                 self._masks_written.discard(job_id)
                 self._holds.pop(job_id, None)
@@ -183,35 +193,46 @@ class JobRunner:
     def _execute(self, job_id: str) -> None:
         job = self.store.get_job(job_id)
         assert job is not None
-        self._progress[job_id] = (0, 0, time.monotonic())
+        started = time.monotonic()
+        self._progress[job_id] = (0, 0, started)
 
         def on_progress(done: int, total: int) -> bool:
-            started = self._progress[job_id][2]
             self._progress[job_id] = (done, total, started)
             self.store.update_job(job_id, done=done, total=total)
+            if self.job_timeout_s is not None and time.monotonic() - started > self.job_timeout_s:
+                self._timed_out.add(job_id)
+                return False
             return job_id not in self._cancel
 
         try:
-            job = self.store.get_job(job_id)
-            volume = self._volumes.pop(job.volume_id, None) if job else None
+            volume = self._volumes.pop(job.volume_id, None)
             results = execute_job(self.store, self.predictor, job_id, on_progress, volume,
                                   on_masks_written=lambda: self._masks_done(job_id))
         except InferenceCancelled:
+            if job_id in self._timed_out:
+                self._fail(job_id, "timeout", f"the job ran longer than the time limit of {self.job_timeout_s:g} s "
+                           f"and was stopped (VOXTELL_JOB_TIMEOUT_S)")
+                return
             self.store.transition(job_id, ("running",), "cancelled", finished=time.time())
             logger.info("job %s cancelled", job_id)
             return
-        except (InvalidInputError, ValueError) as exc:
-            self.store.transition(job_id, ("running",), "failed", finished=time.time(), error=str(exc))
-            logger.info("job %s failed: invalid input", job_id)
+        except InvalidInputError as exc:  # the user's data: the message says what is wrong
+            self._fail(job_id, "invalid_input", str(exc))
             return
-        except Exception:
+        except Exception as exc:  # a bug or the environment: never blamed on the user
+            if is_disk_full(exc):
+                self._fail(job_id, "disk_full", "the server's disk is full; the results could not be written")
+                return
             logger.exception("job %s failed", job_id)
-            self.store.transition(job_id, ("running",), "failed", finished=time.time(),
-                                  error="internal error during inference (see the server log)")
+            self._fail(job_id, "internal", "internal error during inference (see the server log)")
             return
         self.store.update_job(job_id, results=results)
         self.store.transition(job_id, ("running",), "done", finished=time.time())
         logger.info("job %s done", job_id)
+
+    def _fail(self, job_id: str, kind: str, message: str) -> None:
+        self.store.transition(job_id, ("running",), "failed", finished=time.time(), error=message, error_kind=kind)
+        logger.info("job %s failed: %s", job_id, kind)
 
 
 def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any,
@@ -222,10 +243,11 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
     ``on_masks_written`` is called once every mask file is complete, possibly while the
     statistics are still being computed (``/predict`` answers then)."""
     job = store.get_job(job_id)
-    if job is None:
-        raise ValueError("job not found")
+    path = store.volume_path(job.volume_id) if job is not None else None
+    if job is None or path is None:
+        raise LookupError(f"job {job_id} or its volume is gone")
     if volume is None:
-        volume = read_volume(store.volume_path(job.volume_id))
+        volume = read_volume(path, confined=True)
     step = job.options.get("tile_step_size")
     default_step = getattr(predictor, "tile_step_size", None)
     if step is not None and default_step is not None:

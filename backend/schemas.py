@@ -43,6 +43,8 @@ class JobStatus(BaseModel):
     total: int
     eta_s: float | None
     error: str | None
+    error_kind: Literal["invalid_input", "timeout", "disk_full", "interrupted", "internal"] | None = Field(
+        default=None, description="why a failed job failed: the input, a server limit, or the server itself")
     created: float
     started: float | None
     finished: float | None

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from fastapi import UploadFile
+from starlette.concurrency import run_in_threadpool
 
-from backend.errors import BadInput, NotFound
+from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
+from backend.errors import BadInput, NotFound, QueueFull
+from backend.middleware import queue_full_detail, retry_after_s
 from backend.runner import result_entry
 from backend.store import Job
-from backend.uploads import read_validated_nifti
-from voxtell.inference.exceptions import InvalidInputError
+from backend.uploads import ingest_volume, read_validated_nifti, stage_upload
+from voxtell.errors import ComputeBudgetExceeded, InvalidInputError
+from voxtell.inference.sliding_window import window_count
 from voxtell.io import read_volume, write_mask
-from voxtell.io.validation import InvalidImageError
 from voxtell.postprocess import mask_statistics
 
 if TYPE_CHECKING:
@@ -31,6 +36,79 @@ _MASK_FILE = re.compile(r"mask_(\d+)\.(?:nii\.gz|deleted)")
 def safe_download_name(name: str) -> str:
     """A prompt as a file-name part: letters, digits, ``-`` and ``_`` only."""
     return re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:100] or "mask"
+
+
+async def ingest_files(state: AppState, files: list[UploadFile], series_uid: str | None) -> tuple[str, dict[str, Any]]:
+    """Store an upload (one image file, a DICOM zip or DICOM files) as a volume: the one path of
+    every upload route. A volume whose default sliding window is over the compute budget is
+    refused (422) and not kept.
+
+    Raises:
+        BadInput, SeriesChoiceNeeded, ComputeBudgetExceeded: nothing is stored then.
+    """
+    head = await files[0].read(132)
+    await files[0].seek(0)
+    if len(files) > 1 or looks_like_dicom_or_zip(head):
+        folder = await stage_dicom(files, state.store)
+        volume_id, meta = await run_in_threadpool(ingest_dicom, folder, series_uid, state.store, state.settings)
+    else:
+        staged, suffix = await stage_upload(files[0], state.store)
+        volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings,
+                                                  state.runner.remember_volume)
+    try:
+        check_window_budget(state, meta["ras_shape"])
+    except ComputeBudgetExceeded:
+        await run_in_threadpool(state.store.delete_volume, volume_id)
+        state.runner.forget_volume(volume_id)
+        raise
+    return volume_id, meta
+
+
+def check_window_budget(state: AppState, ras_shape: list[int], step: float | None = None) -> int:
+    """The number of sliding windows a job on an image of ``ras_shape`` needs (an upper bound:
+    before cropping); raises when it is over ``max_windows``.
+
+    Raises:
+        ComputeBudgetExceeded: naming the count, the patch, the step and the limit.
+    """
+    info = state.predictor.info()
+    patch = [int(p) for p in info.get("patch_size") or []]
+    if len(patch) != 3:
+        return 0
+    step = step or float(getattr(state.predictor, "tile_step_size", None) or info.get("tile_step_size") or 0.5)
+    windows = window_count(ras_shape, patch, step)
+    limit = state.settings.max_windows
+    if windows > limit:
+        shape = "x".join(str(s) for s in ras_shape)
+        raise ComputeBudgetExceeded(
+            f"the image ({shape} voxels) needs {windows} sliding windows of {patch[0]}x{patch[1]}x{patch[2]} "
+            f"at step {step:g}; this server allows at most {limit} per job")
+    return windows
+
+
+def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dict[str, object]) -> Job:
+    """Check a job request and queue it (queue bound enforced atomically).
+
+    Raises:
+        NotFound, BadInput, QueueFull, ComputeBudgetExceeded.
+    """
+    volume = state.store.get_volume(volume_id)
+    if volume is None:
+        raise NotFound("volume not found")
+    prompts = [p.strip() for p in prompts]
+    if not prompts or any(not p for p in prompts):
+        raise BadInput("prompts must be non-empty text")
+    if len(prompts) > state.settings.max_prompts:
+        raise BadInput(f"at most {state.settings.max_prompts} prompts per job")
+    if any(len(p) > 500 for p in prompts):
+        raise BadInput("a prompt is longer than 500 characters")
+    step = options.get("tile_step_size")
+    check_window_budget(state, volume["ras_shape"], float(step) if isinstance(step, (int, float)) else None)
+    job = state.store.add_job(volume_id, prompts, options, max_active=state.settings.queue_size)
+    if job is None:
+        raise QueueFull(queue_full_detail(state.settings.queue_size), retry_after_s(state))
+    state.runner.submit(job.id)
+    return job
 
 
 def _next_index(job: Job, out_dir: Path) -> int:
@@ -65,8 +143,11 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
     staged.write_bytes(data)
     try:
         _, edited = read_validated_nifti(staged, state.settings)
-        volume = read_volume(state.store.volume_path(job.volume_id))
-    except (InvalidImageError, InvalidInputError) as exc:
+        path = state.store.volume_path(job.volume_id)
+        if path is None:
+            raise NotFound("the job's volume is gone")
+        volume = read_volume(path, confined=True)
+    except InvalidInputError as exc:
         raise BadInput(f"edited mask: {exc}") from None
     finally:
         staged.unlink(missing_ok=True)
@@ -107,11 +188,28 @@ class RetentionSweeper:
         for volume_id in self.state.store.expired_volumes(cutoff):
             if self.state.store.delete_volume(volume_id):
                 removed += 1
-        for stale in (self.state.store.data_dir / "tmp").iterdir():
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink(missing_ok=True)
+        self.sweep_tmp(now=now)
         if removed:
             logger.info("retention: removed %d volume(s) and their results", removed)
+        return removed
+
+    def sweep_tmp(self, max_age_s: float | None = None, now: float | None = None) -> int:
+        """Remove staging files and folders older than ``max_age_s`` (default ``tmp_max_age_s``):
+        uploads cut off by a crash, a lost connection or a full disk."""
+        age = self.state.settings.tmp_max_age_s if max_age_s is None else max_age_s
+        cutoff = (now or time.time()) - age
+        removed = 0
+        for stale in (self.state.store.data_dir / "tmp").iterdir():
+            try:
+                if stale.lstat().st_mtime >= cutoff:
+                    continue
+                if stale.is_dir() and not stale.is_symlink():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
+                removed += 1
+            except FileNotFoundError:
+                continue  # finished and moved meanwhile
         return removed
 
     def _loop(self) -> None:

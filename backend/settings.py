@@ -28,8 +28,14 @@ class Settings(BaseSettings):
     max_image_bytes: int = 8 * 1024**3
     max_prompts: int = 32
     queue_size: int = 16
+    # Sliding windows per job: 512x512x1000 at step 0.5 with the 192^3 patch needs 250.
+    max_windows: int = Field(default=320, ge=1)
+    job_timeout_s: float = Field(default=6 * 3600.0, gt=0, description="a running job longer than this fails")
+    disk_reserve_bytes: int = Field(default=1024**3, ge=0, description="uploads are refused below this free space")
     retention_hours: float = 24.0
+    tmp_max_age_s: float = 3600.0
     sweep_interval_s: float = 600.0
+    docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
     static_dir: Path | None = None
 
     def resolved_static_dir(self) -> Path | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import statistics
 import threading
 import time
 import uuid
@@ -31,6 +32,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT, results TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created);
 """
+# Schema changes after the first release, applied in order to an older database (PRAGMA
+# user_version counts those applied): an existing data dir upgrades in place.
+_MIGRATIONS = [
+    "ALTER TABLE jobs ADD COLUMN error_kind TEXT",
+]
+ERROR_KINDS = ("invalid_input", "timeout", "disk_full", "interrupted", "internal")
 
 
 def new_id() -> str:
@@ -52,6 +59,7 @@ class Job:
     total: int = 0
     error: str | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
+    error_kind: str | None = None  # one of ERROR_KINDS once failed
 
 
 class Store:
@@ -71,6 +79,19 @@ class Store:
         # on every progress update.
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+        # A second connection for the admission checks that run on the event loop: in WAL mode a
+        # reader never waits for a writer, so they never queue behind the lock of ``_db``.
+        self._reader = sqlite3.connect(self.data_dir / "voxtell.sqlite", check_same_thread=False,
+                                       isolation_level=None, timeout=5)
+        self._reader_lock = threading.Lock()
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        for number, statement in enumerate(_MIGRATIONS, start=1):
+            if number > version:
+                self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
 
     # -- paths --------------------------------------------------------------------------
     def tmp_path(self, suffix: str = "") -> Path:
@@ -83,18 +104,25 @@ class Store:
         """Header-only copies of a DICOM-sourced volume's slices, sorted (kept for export)."""
         return self.data_dir / "volumes" / f"{volume_id}-dicom"
 
-    def volume_path(self, volume_id: str) -> Path:
+    def volume_path(self, volume_id: str) -> Path | None:
+        """The stored upload of ``volume_id``; None for an unknown volume."""
         row = self._one("SELECT file FROM volumes WHERE id = ?", (volume_id,))
-        return self.data_dir / "volumes" / row[0] if row else self.data_dir / "volumes" / "missing"
+        return self.data_dir / "volumes" / row[0] if row else None
 
     # -- volumes --------------------------------------------------------------------------
     def add_volume(self, staged: Path, suffix: str, meta: dict[str, Any]) -> str:
+        """Move a validated staged file into ``volumes/`` and record it (both or neither)."""
         volume_id = new_id()
         name = f"{volume_id}{suffix}"
-        staged.replace(self.data_dir / "volumes" / name)
-        with self._lock:
-            self._db.execute("INSERT INTO volumes VALUES (?, ?, ?, ?)",
-                             (volume_id, time.time(), name, json.dumps(meta)))
+        target = self.data_dir / "volumes" / name
+        staged.replace(target)
+        try:
+            with self._lock:
+                self._db.execute("INSERT INTO volumes VALUES (?, ?, ?, ?)",
+                                 (volume_id, time.time(), name, json.dumps(meta)))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
         return volume_id
 
     def get_volume(self, volume_id: str) -> dict[str, Any] | None:
@@ -105,6 +133,8 @@ class Store:
 
     def delete_volume(self, volume_id: str) -> bool:
         path = self.volume_path(volume_id)
+        if path is None:
+            return False
         with self._lock:
             jobs = [r[0] for r in self._db.execute("SELECT id FROM jobs WHERE volume_id = ?", (volume_id,))]
             cur = self._db.execute("DELETE FROM volumes WHERE id = ?", (volume_id,))
@@ -116,23 +146,40 @@ class Store:
         return cur.rowcount > 0
 
     # -- jobs ------------------------------------------------------------------------------
-    def add_job(self, volume_id: str, prompts: list[str], options: dict[str, Any]) -> Job:
+    def add_job(self, volume_id: str, prompts: list[str], options: dict[str, Any],
+                max_active: int | None = None) -> Job | None:
+        """Insert a queued job; with ``max_active``, only while fewer jobs are queued or running
+        (count and insert in one write transaction: concurrent callers never overshoot).
+        Returns None when the queue is full."""
         job = Job(id=new_id(), volume_id=volume_id, created=time.time(), prompts=prompts,
                   options=options, status="queued")
         with self._lock:
-            self._db.execute(
-                "INSERT INTO jobs (id, volume_id, created, prompts, options, status) VALUES (?, ?, ?, ?, ?, ?)",
-                (job.id, volume_id, job.created, json.dumps(prompts), json.dumps(options), "queued"))
+            self._db.execute("BEGIN IMMEDIATE")  # also serialises other processes on this file
+            try:
+                if max_active is not None:
+                    active = self._db.execute(
+                        "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')").fetchone()[0]
+                    if active >= max_active:
+                        self._db.execute("ROLLBACK")
+                        return None
+                self._db.execute(
+                    "INSERT INTO jobs (id, volume_id, created, prompts, options, status) VALUES (?, ?, ?, ?, ?, ?)",
+                    (job.id, volume_id, job.created, json.dumps(prompts), json.dumps(options), "queued"))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         return job
 
     def get_job(self, job_id: str) -> Job | None:
         row = self._one("SELECT id, volume_id, created, prompts, options, status, attempts, started, finished, "
-                        "done, total, error, results FROM jobs WHERE id = ?", (job_id,))
+                        "done, total, error, results, error_kind FROM jobs WHERE id = ?", (job_id,))
         if row is None:
             return None
         return Job(id=row[0], volume_id=row[1], created=row[2], prompts=json.loads(row[3]),
                    options=json.loads(row[4]), status=row[5], attempts=row[6], started=row[7],
-                   finished=row[8], done=row[9], total=row[10], error=row[11], results=json.loads(row[12]))
+                   finished=row[8], done=row[9], total=row[10], error=row[11], results=json.loads(row[12]),
+                   error_kind=row[13])
 
     def update_job(self, job_id: str, **values: Any) -> None:
         if "results" in values:
@@ -156,8 +203,18 @@ class Store:
                 "SELECT id FROM jobs WHERE status = 'queued' ORDER BY created")]
 
     def count_active(self) -> int:
-        row = self._one("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')", ())
+        """Jobs queued or running (from the reader connection: never waits for a writer)."""
+        with self._reader_lock:
+            row = self._reader.execute("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')").fetchone()
         return int(row[0]) if row else 0
+
+    def typical_job_seconds(self, default: float = 30.0) -> float:
+        """Median running time of the last 20 finished jobs (``default`` before any)."""
+        with self._reader_lock:
+            rows = self._reader.execute("SELECT finished - started FROM jobs WHERE status = 'done' AND started "
+                                        "IS NOT NULL ORDER BY finished DESC LIMIT 20").fetchall()
+        durations = [float(r[0]) for r in rows if r[0] is not None and r[0] >= 0]
+        return statistics.median(durations) if durations else default
 
     def recover_after_restart(self) -> list[str]:
         """Re-queue jobs that were running (once); fail those interrupted twice. Returns queued ids."""
@@ -165,8 +222,9 @@ class Store:
             rows = list(self._db.execute("SELECT id, attempts FROM jobs WHERE status = 'running'"))
             for job_id, attempts in rows:
                 if attempts >= 2:
-                    self._db.execute("UPDATE jobs SET status = 'failed', finished = ?, error = ? WHERE id = ?",
-                                     (time.time(), "interrupted twice by a server restart", job_id))
+                    self._db.execute("UPDATE jobs SET status = 'failed', finished = ?, error = ?, error_kind = ? "
+                                     "WHERE id = ?",
+                                     (time.time(), "interrupted twice by a server restart", "interrupted", job_id))
                 else:
                     self._db.execute("UPDATE jobs SET status = 'queued', done = 0 WHERE id = ?", (job_id,))
         return self.queued_ids()
@@ -180,5 +238,7 @@ class Store:
             return self._db.execute(sql, params).fetchone()
 
     def close(self) -> None:
+        with self._reader_lock:
+            self._reader.close()
         with self._lock:
             self._db.close()

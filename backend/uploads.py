@@ -7,16 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import UploadFile
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import BadInput
 from backend.settings import Settings
 from backend.store import Store
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 from voxtell.io import read_volume
 from voxtell.io.itk import sniff_itk_format, validate_itk
 from voxtell.io.nifti import LoadedVolume, volume_from_bytes, volume_summary
-from voxtell.io.validation import InvalidImageError, validate_nifti
+from voxtell.io.validation import validate_nifti
 
 _CHUNK = 1 << 20
 _KEEP_DECOMPRESSED = 64 << 20  # smaller gzip uploads are inflated once, by validation
@@ -28,10 +27,14 @@ async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
     first = await upload.read(64)
     suffix = ".nii.gz" if first[:2] == b"\x1f\x8b" else (sniff_itk_format(first) or ".nii")
     path = store.tmp_path(suffix)
-    with path.open("wb") as out:
-        out.write(first)
-        while chunk := await upload.read(_CHUNK):
-            out.write(chunk)
+    try:
+        with path.open("wb") as out:
+            out.write(first)
+            while chunk := await upload.read(_CHUNK):
+                out.write(chunk)
+    except BaseException:  # a full disk, a lost client: nothing half-written stays behind
+        path.unlink(missing_ok=True)
+        raise
     return path, suffix
 
 
@@ -41,11 +44,11 @@ def read_validated_nifti(staged: Path, settings: Settings) -> tuple[str, LoadedV
     A gzip file is inflated once: validation keeps the bytes of a small enough image for reading.
 
     Raises:
-        InvalidImageError, InvalidInputError: naming the problem.
+        InvalidInputError: naming the problem.
     """
     info = validate_nifti(staged, max_voxels=settings.max_voxels, max_bytes=settings.max_image_bytes,
                           keep_up_to=_KEEP_DECOMPRESSED)
-    return info.dtype, volume_from_bytes(info.content) if info.content else read_volume(staged)
+    return info.dtype, volume_from_bytes(info.content) if info.content else read_volume(staged, confined=True)
 
 
 def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
@@ -55,11 +58,11 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
         if suffix in (".nrrd", ".mha"):
             _, dtype = validate_itk(staged, max_voxels=settings.max_voxels)
             fmt = suffix[1:]
-            volume = read_volume(staged)
+            volume = read_volume(staged, confined=True)
         else:
             dtype, volume = read_validated_nifti(staged, settings)
             fmt = "nifti"
-    except (InvalidImageError, InvalidInputError) as exc:
+    except InvalidInputError as exc:
         staged.unlink(missing_ok=True)
         raise BadInput(str(exc)) from None
     except BaseException:
@@ -70,63 +73,3 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
     if remember is not None:
         remember(volume_id, volume)
     return volume_id, meta
-
-
-class BodyLimitMiddleware:
-    """413 for bodies over the limit: by Content-Length up front, else while streaming."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        detail = f"request body larger than the limit of {self.limit} bytes"
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _send_413(send, detail)
-                return
-        received = 0
-        exceeded = False
-        replaced = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    exceeded = True
-                    raise _TooLarge()
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            # The framework may turn the aborted body into its own error: answer 413 instead.
-            nonlocal replaced
-            if exceeded:
-                if not replaced:
-                    replaced = True
-                    await _send_413(send, detail)
-                return
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, guarded_send)
-        except _TooLarge:
-            if not replaced:
-                await _send_413(send, detail)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _send_413(send: Send, detail: str) -> None:
-    import json
-
-    body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})

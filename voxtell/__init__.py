@@ -16,7 +16,7 @@ def __getattr__(name: str) -> Any:
 
         return VoxTellPredictor
     if name == "InferenceCancelled":
-        from voxtell.inference.exceptions import InferenceCancelled
+        from voxtell.errors import InferenceCancelled
 
         return InferenceCancelled
     raise AttributeError(name)

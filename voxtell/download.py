@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from voxtell.env import home_override, hub_endpoint
 
 logger = logging.getLogger("voxtell.download")
 
@@ -33,8 +34,8 @@ class DownloadError(RuntimeError):
 
 
 def default_dir() -> Path:
-    home = os.environ.get("VOXTELL_HOME", "").strip()
-    return Path(home).expanduser() / "models" if home else Path("models")
+    home = home_override()
+    return home / "models" if home is not None else Path("models")
 
 
 def _human(n: int) -> str:
@@ -49,10 +50,6 @@ def _human(n: int) -> str:
 def _short_reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
-
-
-def hub_endpoint(endpoint: str | None) -> str:
-    return (endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
 
 
 def check_reachable(endpoint: str | None, timeout: float = 5.0) -> None:

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
+from voxtell.env import MODEL_ENV, home_override, model_override, voxtell_home
 from voxtell.model.config import CHECKPOINT_FILE, PLANS_FILE
 
 logger = logging.getLogger(__name__)
 
-MODEL_ENV = "VOXTELL_MODEL"
-HOME_ENV = "VOXTELL_HOME"
+__all__ = ["ModelNotFoundError", "find_demo_or_real_model", "resolve_model_dir", "voxtell_home"]
 DEFAULT_MODEL_NAME = "voxtell_v1.1"
 
 
 class ModelNotFoundError(FileNotFoundError):
     """No model directory could be found; the message says how to get one."""
-
-
-def voxtell_home() -> Path:
-    """``$VOXTELL_HOME`` or ``~/.cache/voxtell-web`` (demo model, prompt cache)."""
-    value = os.environ.get(HOME_ENV, "").strip()
-    return Path(value).expanduser() if value else Path.home() / ".cache" / "voxtell-web"
 
 
 def default_models_dir() -> Path:
@@ -44,14 +37,15 @@ def resolve_model_dir(explicit: str | Path | None = None) -> Path:
     (then ``$VOXTELL_HOME/models/voxtell_v1.1``, where ``download_model.py`` puts it) > error."""
     if explicit is not None and str(explicit).strip():
         return check_model_dir(Path(explicit).expanduser())
-    env = os.environ.get(MODEL_ENV, "").strip()
-    if env:
-        return check_model_dir(Path(env).expanduser())
+    env = model_override()
+    if env is not None:
+        return check_model_dir(env)
     default = default_models_dir() / DEFAULT_MODEL_NAME
     if default.is_dir():
         return check_model_dir(default)
-    if os.environ.get(HOME_ENV, "").strip():
-        home_model = voxtell_home() / "models" / DEFAULT_MODEL_NAME
+    home = home_override()
+    if home is not None:
+        home_model = home / "models" / DEFAULT_MODEL_NAME
         if home_model.is_dir():
             return check_model_dir(home_model)
     raise ModelNotFoundError(
@@ -65,7 +59,7 @@ def find_demo_or_real_model(explicit: str | Path | None = None) -> tuple[Path, b
     Returns ``(model_dir, is_demo)``. An explicit or ``$VOXTELL_MODEL`` path that is broken
     is an error, not a reason to fall back silently.
     """
-    if (explicit is not None and str(explicit).strip()) or os.environ.get(MODEL_ENV, "").strip():
+    if (explicit is not None and str(explicit).strip()) or model_override() is not None:
         return resolve_model_dir(explicit), False
     try:
         return resolve_model_dir(None), False

@@ -15,10 +15,10 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
-from backend.errors import BadInput, Conflict, NotFound, QueueFull
+from backend.errors import BadInput, Conflict, NotFound
 from backend.runner import labelmap_path
 from backend.schemas import JobCreate, JobStatus
-from backend.services import add_edited_mask, delete_mask, safe_download_name
+from backend.services import add_edited_mask, delete_mask, safe_download_name, submit_job
 from backend.store import TERMINAL, Job
 from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
 
@@ -38,32 +38,15 @@ def job_status(state: AppState, job: Job) -> JobStatus:
         done, total, eta = state.runner.progress(job.id)
         done, total = max(done, job.done), max(total, job.total)
     return JobStatus(id=job.id, volume_id=job.volume_id, status=job.status,  # type: ignore[arg-type]
-                     prompts=job.prompts, options=job.options,
+                     prompts=job.prompts, options=job.options, error_kind=job.error_kind,  # type: ignore[arg-type]
                      queue_position=state.runner.queue_position(job.id) if job.status == "queued" else None,
                      done=done, total=total, eta_s=eta, error=job.error, created=job.created,
                      started=job.started, finished=job.finished, results=job.results)  # type: ignore[arg-type]
 
 
-def submit_job(state: AppState, body: JobCreate) -> Job:
-    if state.store.get_volume(body.volume_id) is None:
-        raise NotFound("volume not found")
-    prompts = [p.strip() for p in body.prompts]
-    if any(not p for p in prompts):
-        raise BadInput("prompts must be non-empty text")
-    if len(prompts) > state.settings.max_prompts:
-        raise BadInput(f"at most {state.settings.max_prompts} prompts per job")
-    if any(len(p) > 500 for p in prompts):
-        raise BadInput("a prompt is longer than 500 characters")
-    if state.store.count_active() >= state.settings.queue_size:
-        raise QueueFull(f"the queue is full ({state.settings.queue_size} jobs); retry later")
-    job = state.store.add_job(body.volume_id, prompts, body.options.model_dump())
-    state.runner.submit(job.id)
-    return job
-
-
 @router.post("", status_code=201)
 def create_job(state: State, body: JobCreate) -> JobStatus:
-    return job_status(state, submit_job(state, body))
+    return job_status(state, submit_job(state, body.volume_id, body.prompts, body.options.model_dump()))
 
 
 @router.get("/{job_id}")

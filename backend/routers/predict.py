@@ -15,13 +15,11 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
-from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
-from backend.errors import BadInput, DomainError
-from backend.routers.jobs import submit_job
+from backend.errors import DISK_FULL, BadInput, DomainError
 from backend.runner import labelmap_path
-from backend.schemas import JobCreate, JobOptions
-from backend.services import safe_download_name
-from backend.uploads import ingest_volume, stage_upload
+from backend.schemas import JobOptions
+from backend.services import ingest_files, safe_download_name, submit_job
+from backend.store import Job
 
 router = APIRouter(dependencies=[Depends(require_key)])
 
@@ -37,18 +35,14 @@ async def predict(state: State, image: Annotated[UploadFile, File(description=".
     """One prompt -> its mask; several -> a label map (label i = prompt i, later prompts win)."""
     if not prompt or any(not p.strip() for p in prompt):
         raise BadInput("give at least one non-empty prompt field")
-    head = await image.read(132)
-    await image.seek(0)
-    if looks_like_dicom_or_zip(head):  # a DICOM series as a zip (or one DICOM file)
-        folder = await stage_dicom([image], state.store)
-        volume_id, _ = await run_in_threadpool(ingest_dicom, folder, series_uid, state.store, state.settings)
-    else:
-        staged, suffix = await stage_upload(image, state.store)
-        volume_id, _ = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings,
-                                               state.runner.remember_volume)
-    body = JobCreate(volume_id=volume_id, prompts=prompt,
-                     options=JobOptions(keep_largest_component=keep_largest_component, fill_holes=fill_holes))
-    job = submit_job(state, body)
+    volume_id, _ = await ingest_files(state, [image], series_uid)
+    options = JobOptions(keep_largest_component=keep_largest_component, fill_holes=fill_holes)
+    try:
+        job = submit_job(state, volume_id, prompt, options.model_dump())
+    except BaseException:  # refused (queue full, over budget): this request stores nothing
+        state.runner.forget_volume(volume_id)
+        await run_in_threadpool(state.store.delete_volume, volume_id)
+        raise
     headers = {"X-VoxTell-Job": job.id, "X-VoxTell-Labels": json.dumps(prompt),
                "Link": f'</api/jobs/{job.id}/labels.json>; rel="describedby"'}
     # One prompt: answer as soon as the mask file is written; the job's statistics follow once
@@ -71,13 +65,26 @@ async def _answer(state: AppState, job_id: str, prompt: list[str], headers: dict
         finished = state.store.get_job(job_id)
         assert finished is not None
         if finished.status != "done":
-            error = DomainError(f"segmentation {finished.status}: {finished.error or 'no result'}")
-            error.status = 422 if finished.status == "failed" and finished.error and "internal" not in finished.error else 500
-            raise error
+            raise _job_error(finished)
         if len(prompt) > 1:
             return _download(labelmap_path(state.store, job_id, finished.results), "labelmap.nii.gz", headers)
     return _download(state.store.result_dir(job_id) / "mask_0.nii.gz", f"{safe_download_name(prompt[0])}.nii.gz",
                      headers)
+
+
+_STATUS_BY_ERROR_KIND = {"invalid_input": 422, "timeout": 422, "disk_full": 507}
+
+
+def _job_error(job: Job) -> DomainError:
+    """The answer for a job that ended without masks: the input's fault is a 4xx, a full disk
+    507, anything else (a bug, a restart, a cancel from elsewhere) 500."""
+    if job.status == "cancelled":
+        error = DomainError("segmentation cancelled before it finished")
+        error.status = 409
+        return error
+    error = DomainError(DISK_FULL if job.error_kind == "disk_full" else f"segmentation failed: {job.error or 'no result'}")
+    error.status = _STATUS_BY_ERROR_KIND.get(job.error_kind or "", 500)
+    return error
 
 
 async def _settled(state: AppState, job_id: str, masks_only: bool) -> bool:

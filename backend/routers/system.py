@@ -13,14 +13,16 @@ router = APIRouter(prefix="/api")
 
 
 @router.get("/health")
-def health() -> dict[str, bool]:
-    """Liveness: answers while a job runs (no lock, no model access)."""
+async def health() -> dict[str, bool]:
+    """Liveness: answered on the event loop itself (no worker thread, no lock, no database,
+    no model), so it stays fast while uploads are parsed and jobs submitted."""
     return {"ok": True}
 
 
 @router.get("/ready", dependencies=[Depends(require_key)])
-def ready(state: State) -> dict[str, bool]:
-    return {"ready": state.predictor is not None}
+async def ready(state: State) -> dict[str, bool]:
+    """Readiness: the model is loaded and the runner takes jobs (no database access)."""
+    return {"ready": state.predictor is not None and state.runner.is_alive()}
 
 
 @router.get("/info", dependencies=[Depends(require_key)])

@@ -6,13 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse
-from starlette.concurrency import run_in_threadpool
 
 from backend.deps import State, require_key
-from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
 from backend.errors import NotFound
 from backend.schemas import VolumeInfo
-from backend.uploads import ingest_volume, stage_upload
+from backend.services import ingest_files
 
 router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)])
 
@@ -23,15 +21,7 @@ async def upload_volume(
     file: Annotated[list[UploadFile], File(description=".nii/.nii.gz/.nrrd/.mha, a DICOM .zip, or DICOM files")],
     series_uid: Annotated[str | None, Form(description="which DICOM series, when the upload holds several")] = None,
 ) -> VolumeInfo:
-    head = await file[0].read(132)
-    await file[0].seek(0)
-    if len(file) > 1 or looks_like_dicom_or_zip(head):
-        folder = await stage_dicom(file, state.store)
-        volume_id, meta = await run_in_threadpool(ingest_dicom, folder, series_uid, state.store, state.settings)
-    else:
-        staged, suffix = await stage_upload(file[0], state.store)
-        volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings,
-                                                  state.runner.remember_volume)
+    volume_id, meta = await ingest_files(state, file, series_uid)
     return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
 
 
@@ -45,9 +35,9 @@ def get_volume(state: State, volume_id: str) -> VolumeInfo:
 
 @router.get("/{volume_id}/image")
 def get_volume_image(state: State, volume_id: str) -> FileResponse:
-    if state.store.get_volume(volume_id) is None:
-        raise NotFound("volume not found")
     path = state.store.volume_path(volume_id)
+    if path is None:
+        raise NotFound("volume not found")
     return FileResponse(path, media_type="application/gzip" if path.name.endswith(".gz") else "application/octet-stream",
                         filename=f"volume{''.join(path.suffixes)}")
 

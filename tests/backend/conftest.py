@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend import Settings, create_app
-from voxtell.inference.exceptions import InferenceCancelled
+from voxtell.errors import InferenceCancelled
 
 
 class FakePredictor:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.dicom.series import lps_to_ras, write_series
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 from voxtell.io.dicom import ZipLimits, load_series, safe_extract_zip, scan_series
 from voxtell.io.nifti import volume_from_image
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import SimpleITK as sitk
 
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 from voxtell.io import read_volume, write_mask
 
 

@@ -10,7 +10,7 @@ import torch
 
 from tests.tiny_model import build_tiny_model_dir
 from voxtell import InferenceCancelled
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 from voxtell.inference.predictor import VoxTellPredictor
 
 

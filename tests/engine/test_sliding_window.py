@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from voxtell.errors import InferenceCancelled
 from voxtell.inference import preprocessing as prep
-from voxtell.inference.exceptions import InferenceCancelled
 from voxtell.inference.sliding_window import gaussian_importance, sliding_window_logits, window_starts
 
 

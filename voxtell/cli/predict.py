@@ -232,7 +232,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from voxtell.inference.exceptions import InvalidInputError
+    from voxtell.env import configure_cuda_allocator
+    from voxtell.errors import InvalidInputError
     from voxtell.model.checkpoint import CheckpointError
     from voxtell.model.config import ModelConfigError
     from voxtell.text.bank import EmbeddingBankError
@@ -242,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     keep_identifiers_out_of_logs()
+    configure_cuda_allocator()
     try:
         return run(args, parser)
     except (CliError, InvalidInputError, CheckpointError, ModelConfigError, EmbeddingBankError,

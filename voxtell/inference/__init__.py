@@ -1,5 +1,5 @@
 """Inference: preprocessing, sliding window and the predictor."""
 
-from voxtell.inference.exceptions import InferenceCancelled, InvalidInputError
+from voxtell.errors import InferenceCancelled, InvalidInputError
 
 __all__ = ["InferenceCancelled", "InvalidInputError"]

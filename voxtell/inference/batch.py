@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 from voxtell.inference.naming import case_name, combined_file_name, mask_file_name
 from voxtell.io.nifti import is_nifti_path, read_volume, write_mask
 

@@ -7,27 +7,22 @@ nor in the persistent cache. The network moves to the compute device at first pr
 
 from __future__ import annotations
 
-import os
+import gc
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-# Must be set before CUDA initialises; a user's own setting wins (issue: CUDA path).
-os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
+import numpy as np
+import torch
 
-import gc  # noqa: E402
-import logging  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from voxtell.inference import preprocessing as prep  # noqa: E402
-from voxtell.inference.batch import BatchMixin  # noqa: E402
-from voxtell.inference.exceptions import InferenceCancelled, InvalidInputError  # noqa: E402
-from voxtell.inference.precision import autocast_dtype, default_accumulation_dtype, precision_name  # noqa: E402
-from voxtell.inference.sliding_window import ProgressCallback, as_numpy_masks, sliding_window_logits  # noqa: E402
-from voxtell.model import ModelConfig, VoxTellNetwork, load_model_config, load_network  # noqa: E402
-from voxtell.model.fast import FastForward  # noqa: E402
+from voxtell.errors import InferenceCancelled, InvalidInputError
+from voxtell.inference import preprocessing as prep
+from voxtell.inference.batch import BatchMixin
+from voxtell.inference.precision import autocast_dtype, default_accumulation_dtype, precision_name
+from voxtell.inference.sliding_window import ProgressCallback, as_numpy_masks, sliding_window_logits
+from voxtell.model import ModelConfig, VoxTellNetwork, load_model_config, load_network
+from voxtell.model.fast import FastForward
 
 logger = logging.getLogger(__name__)
 

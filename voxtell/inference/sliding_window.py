@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from nnunetv2.inference.sliding_window_prediction import compute_gaussian, compute_steps_for_sliding_window
 
-from voxtell.inference.exceptions import InferenceCancelled
+from voxtell.errors import InferenceCancelled
 
 ProgressCallback = Callable[[int, int], object]
 NetFn = Callable[[torch.Tensor], torch.Tensor]
@@ -26,6 +26,14 @@ def window_starts(image_size: Sequence[int], patch_size: Sequence[int], step: fl
     if not 0 < step <= 1:
         raise ValueError(f"tile_step_size must be in (0, 1], got {step}")
     return compute_steps_for_sliding_window(tuple(image_size), tuple(patch_size), step)
+
+
+def window_count(image_size: Sequence[int], patch_size: Sequence[int], step: float = 0.5) -> int:
+    """How many windows the sliding window visits on an image of ``image_size`` (any axis
+    order, the patch's), after padding each axis to at least the patch (what prediction does).
+    Cropping to the non-zero region can only lower it: an upper bound before reading voxels."""
+    padded = [max(int(i), int(p)) for i, p in zip(image_size, patch_size)]
+    return int(np.prod([len(starts) for starts in window_starts(padded, patch_size, step)]))
 
 
 def gaussian_importance(patch_size: Sequence[int], device: torch.device | str = "cpu",

@@ -19,7 +19,7 @@ from typing import Any
 import nibabel as nib
 import numpy as np
 
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 
 _LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0])
 
@@ -113,9 +113,64 @@ def scan_series(files: Iterable[Path]) -> list[SeriesInfo]:
         first: Any = items[0][1]
         series.append(SeriesInfo(uid=uid, description=str(getattr(first, "SeriesDescription", "")),
                                  modality=str(getattr(first, "Modality", "")), slices=len(items),
-                                 rows=int(getattr(first, "Rows", 0)), columns=int(getattr(first, "Columns", 0)),
+                                 rows=_int_or_zero(first, "Rows"), columns=_int_or_zero(first, "Columns"),
                                  files=tuple(p for p, _ in items)))
     return sorted(series, key=lambda s: (-s.slices, s.uid))
+
+
+def _numbers(ds: Any, name: str, count: int) -> np.ndarray:
+    """A multi-valued numeric attribute: present, ``count`` finite values."""
+    value = ds.get(name)
+    try:
+        numbers = np.asarray([float(v) for v in value], float) if value is not None else None
+    except (TypeError, ValueError):
+        numbers = None
+    if numbers is None:
+        raise InvalidInputError(f"a slice of the series has no usable {name}")
+    if numbers.shape != (count,) or not np.all(np.isfinite(numbers)):
+        raise InvalidInputError(f"a slice of the series has an invalid {name} (needs {count} finite numbers)")
+    return numbers
+
+
+def _positive_int(ds: Any, name: str) -> int:
+    try:
+        value = int(ds.get(name))
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"a slice of the series has no usable {name}") from None
+    if value <= 0:
+        raise InvalidInputError(f"a slice of the series has {name} = {value}; it must be positive")
+    return value
+
+
+def _scalar(ds: Any, name: str, default: float) -> float:
+    try:
+        value = float(ds.get(name, default) or default)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"a slice of the series has an invalid {name}") from None
+    if not np.isfinite(value):
+        raise InvalidInputError(f"a slice of the series has a non-finite {name}")
+    return value
+
+
+def _pixels(ds: Any, rows: int, cols: int) -> np.ndarray:
+    """One slice's pixels as float32 ``(rows, cols)``; any decoding failure names the problem."""
+    if "PixelData" not in ds:
+        raise InvalidInputError("a slice of the series has no pixel data")
+    try:
+        pixels = np.asarray(ds.pixel_array, dtype=np.float32)
+    except Exception as exc:  # noqa: BLE001 - pydicom and its decoders raise many types
+        raise InvalidInputError(f"the pixel data of a slice cannot be decoded ({type(exc).__name__})") from None
+    if pixels.shape != (rows, cols):
+        raise InvalidInputError(f"a slice's pixel data has shape {pixels.shape}, not ({rows}, {cols}); "
+                                "only single-frame greyscale slices are supported")
+    return pixels
+
+
+def _int_or_zero(ds: Any, name: str) -> int:
+    try:
+        return max(int(ds.get(name, 0)), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 @dataclass(frozen=True)
@@ -136,13 +191,19 @@ def load_series(series: SeriesInfo, *, max_voxels: int) -> DicomVolume:
         raise InvalidInputError("the series has a single slice; a 3-D volume needs at least two")
     if series.rows * series.columns * series.slices > max_voxels:
         raise InvalidInputError(f"the series has more than {max_voxels} voxels")
-    datasets = [pydicom.dcmread(str(p)) for p in series.files]
-    iop = np.asarray(datasets[0].ImageOrientationPatient, float)
-    if any(not np.allclose(np.asarray(d.ImageOrientationPatient, float), iop, atol=1e-4) for d in datasets):
-        raise InvalidInputError("the slices of the series have different orientations")
+    try:
+        datasets = [pydicom.dcmread(str(p)) for p in series.files]
+    except Exception:  # noqa: BLE001 - pydicom raises many types for a damaged file
+        raise InvalidInputError("a slice of the series cannot be read as DICOM") from None
+    iop = _numbers(datasets[0], "ImageOrientationPatient", 6)
     row_dir, col_dir = iop[:3], iop[3:]
+    if (abs(np.linalg.norm(row_dir) - 1) > 1e-2 or abs(np.linalg.norm(col_dir) - 1) > 1e-2
+            or abs(float(row_dir @ col_dir)) > 1e-2):
+        raise InvalidInputError("the series' ImageOrientationPatient is not two perpendicular unit vectors")
+    if any(not np.allclose(_numbers(d, "ImageOrientationPatient", 6), iop, atol=1e-4) for d in datasets):
+        raise InvalidInputError("the slices of the series have different orientations")
     normal = np.cross(row_dir, col_dir)
-    positions = np.asarray([d.ImagePositionPatient for d in datasets], float)
+    positions = np.asarray([_numbers(d, "ImagePositionPatient", 3) for d in datasets])
     order = np.argsort(positions @ normal)
     positions, datasets = positions[order], [datasets[i] for i in order]
     steps = np.diff(positions, axis=0)
@@ -154,14 +215,16 @@ def load_series(series: SeriesInfo, *, max_voxels: int) -> DicomVolume:
                                 "it is refused rather than resampled")
     if along.max() - along.min() > max(0.01, 0.01 * float(along.mean())):
         raise InvalidInputError("the series has non-uniform slice spacing; it is refused rather than resampled")
-    rows, cols = int(datasets[0].Rows), int(datasets[0].Columns)
-    pixel_spacing = [float(v) for v in datasets[0].PixelSpacing]  # (between rows, between columns)
+    rows, cols = _positive_int(datasets[0], "Rows"), _positive_int(datasets[0], "Columns")
+    pixel_spacing = _numbers(datasets[0], "PixelSpacing", 2)  # (between rows, between columns)
+    if np.any(pixel_spacing <= 0):
+        raise InvalidInputError(f"the series' PixelSpacing must be positive, got {pixel_spacing.tolist()}")
     volume = np.empty((cols, rows, len(datasets)), np.float32)
     for k, d in enumerate(datasets):
-        if int(d.Rows) != rows or int(d.Columns) != cols:
+        if _positive_int(d, "Rows") != rows or _positive_int(d, "Columns") != cols:
             raise InvalidInputError("the slices of the series have different sizes")
-        pixels = d.pixel_array.astype(np.float32)
-        slope, intercept = float(getattr(d, "RescaleSlope", 1) or 1), float(getattr(d, "RescaleIntercept", 0) or 0)
+        pixels = _pixels(d, rows, cols)
+        slope, intercept = _scalar(d, "RescaleSlope", 1.0), _scalar(d, "RescaleIntercept", 0.0)
         volume[:, :, k] = (pixels * slope + intercept).T  # (row, col) -> (i = col, j = row)
     lps = np.eye(4)
     lps[:3, 0] = row_dir * pixel_spacing[1]

@@ -23,7 +23,7 @@ from nibabel.orientations import (
     ornt_transform,
 )
 
-from voxtell.inference.exceptions import InvalidInputError
+from voxtell.errors import InvalidInputError
 
 NIFTI_SUFFIXES = (".nii.gz", ".nii")
 
@@ -57,10 +57,6 @@ class LoadedVolume:
 
     data: np.ndarray
     geometry: VolumeGeometry
-
-    @property
-    def props(self) -> VolumeGeometry:
-        return self.geometry
 
 
 def is_nifti_path(path: str | Path) -> bool:
@@ -110,16 +106,18 @@ def _squeeze_to_3d(img: nib.spatialimages.SpatialImage) -> nib.spatialimages.Spa
     return img
 
 
-def read_volume(path: str | Path) -> LoadedVolume:
+def read_volume(path: str | Path, *, confined: bool = False) -> LoadedVolume:
     """Read a NIfTI (or NRRD / MetaImage ``.mha``) file into a float32 RAS array ``(A0, A1, A2)``.
 
     Scaling is applied. A 4-D file with a single volume is accepted as 3-D; any other
-    dimensionality raises :class:`InvalidInputError`.
+    dimensionality raises :class:`InvalidInputError`. ``confined``: read nothing but ``path``
+    (an NRRD/MetaImage header naming another data file raises ``UnsafeInputError``); what a
+    server must do with uploads.
     """
     from voxtell.io.itk import is_itk_path, load_itk_as_nifti
 
     try:
-        img = load_itk_as_nifti(path) if is_itk_path(path) else _load_nifti(Path(path))
+        img = load_itk_as_nifti(path, confined=confined) if is_itk_path(path) else _load_nifti(Path(path))
     except (FileNotFoundError, InvalidInputError):
         raise
     except Exception as exc:  # nibabel raises many types for corrupt files

@@ -16,6 +16,8 @@ import nibabel as nib
 import numpy as np
 from isal import igzip, isal_zlib
 
+from voxtell.errors import InvalidImageError
+
 _ISAL_ERROR: type[Exception] = isal_zlib.error  # type: ignore[assignment]
 
 SUPPORTED_DTYPES = {np.dtype(t) for t in ("uint8", "int8", "uint16", "int16", "uint32", "int32",
@@ -23,9 +25,6 @@ SUPPORTED_DTYPES = {np.dtype(t) for t in ("uint8", "int8", "uint16", "int16", "u
 _CHUNK = 1 << 20
 _TRAILING_ALLOWANCE = 1 << 20  # bytes after the voxel data a real file may carry
 
-
-class InvalidImageError(ValueError):
-    """The file is not an image the engine can process; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,7 @@ def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int, keep_up
         try:
             header, consumed = _read_header(stream)
             info = _check_header(header, max_voxels=max_voxels, max_bytes=max_bytes)
-            offset = int(header["vox_offset"])
-            if offset < (540 if isinstance(header, nib.Nifti2Header) else 348):
-                raise InvalidImageError(f"the header's voxel offset {offset} points inside the header")
+            offset = _voxel_offset(header)
             expected = offset + info.data_bytes
             remaining = expected - consumed
             kept: list[bytes] | None = None
@@ -118,6 +115,17 @@ def validate_nifti(path: str | Path, *, max_voxels: int, max_bytes: int, keep_up
         except (EOFError, zlib.error, _ISAL_ERROR, gzip.BadGzipFile, OSError) as exc:
             raise InvalidImageError(f"the gzip data is corrupt or truncated ({type(exc).__name__})") from None
     return replace(info, content=b"".join(kept)) if kept is not None else info
+
+
+def _voxel_offset(header: nib.Nifti1Header) -> int:
+    """``vox_offset`` as a byte position: finite, whole and past the header."""
+    raw = float(header["vox_offset"])
+    if not np.isfinite(raw) or raw != int(raw):
+        raise InvalidImageError(f"the header's voxel offset ({raw}) is not a whole number of bytes")
+    offset = int(raw)
+    if offset < (540 if isinstance(header, nib.Nifti2Header) else 348):
+        raise InvalidImageError(f"the header's voxel offset {offset} points inside the header")
+    return offset
 
 
 def _check_header(header: nib.Nifti1Header, *, max_voxels: int, max_bytes: int) -> NiftiInfo:

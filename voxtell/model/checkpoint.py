@@ -10,7 +10,6 @@ keep only the tensors inference uses.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import re
 from collections.abc import Callable, Iterable
@@ -18,13 +17,14 @@ from pathlib import Path
 
 import torch
 
+from voxtell.env import TRUSTED_GLOBALS_ENV
+from voxtell.env import trusted_globals as env_trusted_globals
 from voxtell.model.config import ModelConfig
 from voxtell.model.mapped_pages import MappedPageDropper
 from voxtell.model.network import VoxTellNetwork
 
 logger = logging.getLogger(__name__)
 
-TRUSTED_GLOBALS_ENV = "VOXTELL_TRUSTED_CHECKPOINT_GLOBALS"
 # nnU-Net checkpoints keep numpy scalars in their training logs; nothing else is needed.
 _NUMPY_SAFE_NAMES = ("numpy._core.multiarray.scalar", "numpy.core.multiarray.scalar", "numpy.dtype")
 
@@ -92,8 +92,7 @@ def read_checkpoint(path: str | Path, trusted_globals: Iterable[str] = ()) -> di
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
-    extra = [n for n in os.environ.get(TRUSTED_GLOBALS_ENV, "").split(",") if n.strip()]
-    allowed = _trusted_globals([*trusted_globals, *(n.strip() for n in extra)])
+    allowed = _trusted_globals([*trusted_globals, *env_trusted_globals()])
     try:
         with torch.serialization.safe_globals(allowed):
             try:

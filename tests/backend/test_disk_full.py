@@ -1,0 +1,111 @@
+"""A full disk: uploads answer 507 with a detail (never a reset or a 500), nothing half-written
+stays, deleting volumes frees the space and the server recovers, the database stays sound.
+
+The data dir is a real 8 MiB tmpfs (mounted by the test, as root; CI runs as root)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sqlite3
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.backend.conftest import FakePredictor, nifti_bytes, upload, wait_done
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root, so this runs there)")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _volume_bytes(seed: int) -> bytes:
+    """~1.2 MB that does not compress: random int16 voxels, uncompressed NIfTI."""
+    return nifti_bytes((80, 80, 96), compress=False, seed=seed)
+
+
+def _integrity(data: Path) -> str:
+    return str(sqlite3.connect(data / "voxtell.sqlite").execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def test_uploads_on_a_full_disk_answer_507_and_the_server_recovers(make_client, small_disk: Path) -> None:  # type: ignore[no-untyped-def]
+    data = small_disk / "data"
+    client = make_client(FakePredictor(), data_dir=data, disk_reserve_bytes=0)
+    stored: list[str] = []
+    statuses = []
+    for seed in range(12):  # 8 MiB fill up after five or six of these
+        response = upload(client, _volume_bytes(seed), name="scan.nii")
+        statuses.append(response.status_code)
+        if response.status_code == 201:
+            stored.append(response.json()["id"])
+        else:
+            assert response.status_code == 507, response.text
+            assert "disk is full" in response.json()["detail"]
+            break
+    assert statuses[-1] == 507 and len(stored) >= 2, statuses
+    assert list((data / "tmp").iterdir()) == [], "the cut-off upload was removed at once"
+    assert sorted(p.name for p in (data / "volumes").iterdir()) == sorted(f"{v}.nii" for v in stored)
+    assert _integrity(data) == "ok"
+    # /predict and an edited mask on the full disk: 507 too, nothing half-written.
+    response = client.post("/predict", files={"image": ("a.nii", io.BytesIO(_volume_bytes(99)))},
+                           data={"prompt": "liver"})
+    assert response.status_code == 507 and "disk is full" in response.json()["detail"]
+    assert list((data / "tmp").iterdir()) == []
+
+    for volume_id in stored:
+        assert client.delete(f"/api/volumes/{volume_id}").status_code == 204
+    response = upload(client, _volume_bytes(50), name="scan.nii")
+    assert response.status_code == 201, response.text
+    job = client.post("/api/jobs", json={"volume_id": response.json()["id"], "prompts": ["liver"]}).json()
+    assert wait_done(client, job["id"])["status"] == "done"
+    assert _integrity(data) == "ok"
+
+
+def test_below_the_reserve_uploads_are_refused_before_the_body(make_client, small_disk: Path) -> None:  # type: ignore[no-untyped-def]
+    data = small_disk / "data"
+    client = make_client(FakePredictor(), data_dir=data, disk_reserve_bytes=6 << 20)
+    filler = small_disk / "filler"
+    filler.write_bytes(np.random.default_rng(0).bytes(3 << 20))  # free space now below 6 MiB
+    response = upload(client)
+    assert response.status_code == 507 and "disk is full" in response.json()["detail"]
+    assert list((data / "volumes").iterdir()) == [] and list((data / "tmp").iterdir()) == []
+    filler.unlink()
+    assert upload(client).status_code == 201
+
+
+def test_a_job_whose_masks_cannot_be_written_fails_as_disk_full(make_client, small_disk: Path) -> None:  # type: ignore[no-untyped-def]
+    data = small_disk / "data"
+    client = make_client(FakePredictor(), data_dir=data, disk_reserve_bytes=0)
+    volume = upload(client, nifti_bytes((80, 80, 96), seed=1)).json()
+    filler = small_disk / f"filler-{uuid.uuid4().hex}"
+    with filler.open("wb") as f:  # fill the disk to the last byte
+        try:
+            while True:
+                f.write(b"\xff" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    free_before = shutil.disk_usage(small_disk).free
+    response = client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]})
+    if response.status_code == 507:  # the job row itself could not be written: also an honest answer
+        assert "disk is full" in response.json()["detail"]
+    else:
+        job = wait_done(client, response.json()["id"])
+        assert (job["status"], job["error_kind"]) == ("failed", "disk_full"), job
+    filler.unlink()
+    assert free_before < 65536
+    assert _integrity(data) == "ok"
