@@ -72,7 +72,10 @@ def test_progress_reports_every_window_and_false_cancels(predictor: VoxTellPredi
         predictor.predict_single_image(_image(), text_embeddings=_emb(1), progress_callback=stop_at_three)
     assert seen == [1, 2, 3]
     for value in (None, True, 0):  # only exactly False cancels
-        predictor.predict_single_image(_image(), text_embeddings=_emb(1), progress_callback=lambda d, t, v=value: v)
+        def answer(done: int, total: int, value: object = value) -> object:
+            return value
+
+        predictor.predict_single_image(_image(), text_embeddings=_emb(1), progress_callback=answer)
 
 
 def test_tile_step_size_changes_window_count(predictor: VoxTellPredictor) -> None:
@@ -124,16 +127,48 @@ def test_non_oom_errors_are_not_swallowed(predictor: VoxTellPredictor, monkeypat
     predictor.device = torch.device("cpu")
 
 
+def _one_window_logits(predictor: VoxTellPredictor, image: np.ndarray, emb: torch.Tensor) -> np.ndarray:
+    """What the official algorithm does with an image smaller than the patch, written out: z-score
+    over the whole image (population std, floor 1e-8), zero-pad to the patch with the odd voxel
+    at the end, one network pass in float32, the image's voxels cut back out."""
+    image = image.astype(np.float32)
+    z = (image - image.mean(dtype=np.float32)) / max(float(image.std(dtype=np.float32)), 1e-8)
+    patch = np.zeros(predictor.patch_size, np.float32)
+    where = tuple(slice((p - s) // 2, (p - s) // 2 + s) for p, s in zip(predictor.patch_size, image.shape))
+    patch[where] = z
+    with torch.inference_mode():
+        logits = predictor.network(torch.from_numpy(patch)[None, None], emb)[0].numpy()
+    return logits[(slice(None), *where)]
+
+
+@pytest.mark.parametrize("path", ["fast", "reference"])
 @pytest.mark.parametrize("shape", [(1, 20, 24), (1, 40, 50, 36), (5, 5, 5)])
-def test_odd_shapes_run(predictor: VoxTellPredictor, shape: tuple[int, ...]) -> None:
+def test_odd_shapes_give_the_one_window_answer(tiny_dir: Path, path: str, shape: tuple[int, ...]) -> None:
+    predictor = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False,
+                                 reference=path == "reference")
     image = np.random.default_rng(0).normal(size=shape).astype(np.float32)
-    masks = predictor.predict_single_image(image, text_embeddings=_emb(1))
-    assert masks.shape == (1, *shape[-3:])
+    emb = _emb(1)
+    masks = predictor.predict_single_image(image, text_embeddings=emb)
+    assert masks.shape == (1, *shape[-3:]) and masks.dtype == np.uint8
+    expected = _one_window_logits(predictor, image.reshape(shape[-3:]), emb) > 0
+    assert 0 < expected.sum() < expected.size, "a mask with both classes"
+    np.testing.assert_array_equal(masks, expected.astype(np.uint8))
 
 
-def test_all_zero_image_runs(predictor: VoxTellPredictor) -> None:
-    masks = predictor.predict_single_image(np.zeros((10, 12, 14), np.float32), text_embeddings=_emb(1))
-    assert masks.shape == (1, 10, 12, 14)
+def test_all_zero_image_gives_the_official_answer(tiny_dir: Path) -> None:
+    """A blank image z-scores to zeros (the std floor keeps it finite) and the whole image is
+    the crop box; the official algorithm then gives the network's answer on a zero patch.
+
+    Only the reference path is held to this: on an exactly constant channel the fast path's
+    instance norm scales the rounding error of the channel mean by 1/sqrt(eps) layer after layer
+    (issue 18 report), so its masks of a blank image differ from the official ones."""
+    predictor = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False, reference=True)
+    image = np.zeros((10, 12, 14), np.float32)
+    emb = _emb(1)
+    masks = predictor.predict_single_image(image, text_embeddings=emb)
+    expected = _one_window_logits(predictor, image, emb) > 0
+    assert 0 < expected.sum() < expected.size
+    np.testing.assert_array_equal(masks, expected.astype(np.uint8))
 
 
 @pytest.mark.parametrize(("image", "emb", "message"), [
