@@ -104,14 +104,35 @@ def test_fast_path_with_every_slab_code_path_matches_reference(tmp_path: Path,
     assert ((got > 0) == (expected > 0)).float().mean() >= 0.9999
 
 
-def test_page_dropper_touches_only_mappings_of_its_file(tmp_path: Path) -> None:
+def _resident_bytes(ranges: list[tuple[int, int]]) -> int:
+    """Resident bytes (``Rss`` in /proc/self/smaps) of the mappings inside ``ranges``."""
+    total, inside = 0, False
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            head = line.split(maxsplit=1)[0]
+            if "-" in head and not head.endswith(":"):
+                lo, hi = (int(v, 16) for v in head.split("-"))
+                inside = any(a <= lo and hi <= b for a, b in ranges)
+            elif inside and head == "Rss:":
+                total += int(line.split()[1]) * 1024
+    return total
+
+
+def test_page_dropper_gives_back_the_pages_of_its_file_only(tmp_path: Path) -> None:
     path = tmp_path / "t.pth"
-    torch.save({"w": torch.arange(300_000, dtype=torch.float32)}, path)
+    n = 1 << 20  # 4 MiB of float32
+    torch.save({"w": torch.arange(n, dtype=torch.float32)}, path)
     mapped = torch.load(path, mmap=True, weights_only=True)["w"]
-    heap = torch.arange(300_000, dtype=torch.float32)
+    heap = torch.arange(n, dtype=torch.float32)
     drop = MappedPageDropper(path)
     assert drop.ranges, "the checkpoint's mapping is found in /proc/self/maps"
+    assert torch.equal(mapped, heap)  # reads every page of the tensor: now resident
+    resident = _resident_bytes(drop.ranges)
+    assert resident >= 4 * n
     drop(heap)  # not a mapping of the file: must be left alone
-    drop(mapped)  # its pages are dropped and re-read from the file on access
-    assert torch.equal(heap, torch.arange(300_000, dtype=torch.float32))
-    assert torch.equal(mapped, torch.arange(300_000, dtype=torch.float32))
+    assert torch.equal(heap, torch.arange(n, dtype=torch.float32))
+    assert _resident_bytes(drop.ranges) == resident
+    drop(mapped)  # its pages go back to the file...
+    assert _resident_bytes(drop.ranges) <= resident - 4 * n + 2 * 4096, "the tensor's pages were given back"
+    assert torch.equal(mapped, torch.arange(n, dtype=torch.float32)), "... and are read again on access"
+    assert _resident_bytes(drop.ranges) >= 4 * n
