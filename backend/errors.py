@@ -99,6 +99,23 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorDetail, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
+class SeriesChoice(BaseModel):
+    """409 of an upload with several DICOM series: pick one and send again with ``series_uid``."""
+
+    detail: str
+    series: list[dict[str, Any]]
+
+
+def file_response(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI for a 200 that is a file download."""
+    return {200: {"content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+                  "description": description}}
+
+
+# What every protected route may answer, whatever it does.
+COMMON_ERRORS = (401, 422, 503)
+
+
 def is_disk_full(exc: BaseException | None) -> bool:
     """An ``OSError`` (or SQLite error) that says the disk or quota is full, anywhere in the chain."""
     while exc is not None:
@@ -130,15 +147,22 @@ def install_error_handlers(app: FastAPI) -> None:
         parts = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-            parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+            message = str(err.get("msg")).removeprefix("Value error, ")
+            parts.append(f"{where}: {message}" if where else message)
         return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # Body parsing wraps every error (a full disk while spooling an upload included) in a 400.
         if is_disk_full(exc):
             return JSONResponse({"detail": DISK_FULL}, status_code=507)
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; several routes (GET and
+            # DELETE on one resource) share a path, so list the methods of all of them.
+            allowed = _allowed_methods(request)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(OSError)
     @app.exception_handler(sqlite3.Error)
@@ -154,6 +178,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return _internal(request, exc)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The documented methods of every route whose path matches this request's."""
+    from starlette.routing import Match, Route
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.include_in_schema and route.methods:
+            match, _ = route.matches({**request.scope, "method": "\0"})
+            if match != Match.NONE:
+                methods |= route.methods - {"HEAD"}
+    return sorted(methods)
 
 
 def _internal(request: Request, exc: BaseException) -> JSONResponse:

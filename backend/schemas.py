@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+
+
+def _check_prompt(text: str) -> str:
+    if not text.strip():
+        raise ValueError("non-empty prompt text is required (this one is blank)")
+    if len(text) > 500:
+        raise ValueError("a prompt is longer than 500 characters")
+    return text
+
+
+# A prompt: some visible text, at most 500 characters. The schema says so (clients and schema
+# fuzzers see what is valid); the validator says it in words.
+Prompt = Annotated[str, AfterValidator(_check_prompt),
+                   WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S"})]
 
 
 class JobOptions(BaseModel):
@@ -15,7 +29,7 @@ class JobOptions(BaseModel):
 
 class JobCreate(BaseModel):
     volume_id: str
-    prompts: list[str] = Field(min_length=1)
+    prompts: list[Prompt] = Field(min_length=1)
     options: JobOptions = Field(default_factory=JobOptions)
 
 

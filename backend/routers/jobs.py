@@ -15,14 +15,17 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
-from backend.errors import BadInput, Conflict, NotFound
+from backend.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
 from backend.runner import labelmap_path
 from backend.schemas import JobCreate, JobStatus
 from backend.services import add_edited_mask, delete_mask, safe_download_name, submit_job
 from backend.store import TERMINAL, Job
 from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
 
-router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)])
+router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)],
+                   responses=error_responses(*COMMON_ERRORS))
+_MISSING = error_responses(404)
+_NOT_READY = error_responses(404, 409)  # unknown job; job not finished or no masks left
 
 
 def _job_or_404(state: AppState, job_id: str) -> Job:
@@ -44,17 +47,19 @@ def job_status(state: AppState, job: Job) -> JobStatus:
                      started=job.started, finished=job.finished, results=job.results)  # type: ignore[arg-type]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=error_responses(400, 404, 429, 507))
 def create_job(state: State, body: JobCreate) -> JobStatus:
     return job_status(state, submit_job(state, body.volume_id, body.prompts, body.options.model_dump()))
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id}", responses=_MISSING)
 def get_job(state: State, job_id: str) -> JobStatus:
     return job_status(state, _job_or_404(state, job_id))
 
 
-@router.get("/{job_id}/events")
+@router.get("/{job_id}/events", response_class=StreamingResponse, responses={
+    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+          "description": "Server-Sent Events: one JobStatus JSON per change, until the job ends"}, **_MISSING})
 async def job_events(state: State, job_id: str) -> StreamingResponse:
     """Server-Sent Events: a JSON status on every change, until the job ends."""
     _job_or_404(state, job_id)
@@ -78,7 +83,7 @@ async def job_events(state: State, job_id: str) -> StreamingResponse:
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.post("/{job_id}/cancel")
+@router.post("/{job_id}/cancel", responses=_NOT_READY)
 def cancel_job(state: State, job_id: str) -> JobStatus:
     job = _job_or_404(state, job_id)
     if job.status in TERMINAL:
@@ -100,7 +105,8 @@ def _with_masks(job: Job) -> Job:
     return job
 
 
-@router.get("/{job_id}/masks/{index}.nii.gz")
+@router.get("/{job_id}/masks/{index:int}.nii.gz", response_class=FileResponse,
+            responses={**file_response("application/gzip", "one mask in the input's orientation"), **_NOT_READY})
 def download_mask(state: State, job_id: str, index: int) -> FileResponse:
     job = _finished(state, job_id)
     entry = next((r for r in job.results if r["index"] == index), None)
@@ -110,14 +116,15 @@ def download_mask(state: State, job_id: str, index: int) -> FileResponse:
                         filename=f"{safe_download_name(entry['name'])}.nii.gz")
 
 
-@router.delete("/{job_id}/masks/{index}")
+@router.delete("/{job_id}/masks/{index:int}", responses=_NOT_READY)
 def delete_result_mask(state: State, job_id: str, index: int) -> JobStatus:
     """Delete one mask of a finished job; downloads, the label map and DICOM exports lose it too."""
     delete_mask(state, _finished(state, job_id), index)
     return job_status(state, _job_or_404(state, job_id))
 
 
-@router.get("/{job_id}/masks.zip")
+@router.get("/{job_id}/masks.zip", response_class=StreamingResponse,
+            responses={**file_response("application/zip", "every mask and labels.json"), **_NOT_READY})
 def download_all(state: State, job_id: str) -> StreamingResponse:
     job = _finished(state, job_id)
     buffer = io.BytesIO()
@@ -134,7 +141,8 @@ def _labels(job: Job) -> list[dict[str, object]]:
     return [{"label": i + 1, "name": r["name"], "mask": r["index"]} for i, r in enumerate(job.results)]
 
 
-@router.get("/{job_id}/labelmap.nii.gz")
+@router.get("/{job_id}/labelmap.nii.gz", response_class=FileResponse,
+            responses={**file_response("application/gzip", "label i + 1 = mask i"), **_NOT_READY})
 def download_labelmap(state: State, job_id: str) -> FileResponse:
     job = _with_masks(_finished(state, job_id))
     with state.edit_lock:
@@ -159,24 +167,26 @@ def _dicom_export(state: AppState, job_id: str, kind: str, writer: Callable[...,
     return FileResponse(out, media_type="application/dicom", filename=filename)
 
 
-@router.get("/{job_id}/seg.dcm")
+@router.get("/{job_id}/seg.dcm", response_class=FileResponse,
+            responses={**file_response("application/dicom", "DICOM SEG"), **_NOT_READY})
 def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
     """All masks (or ``?mask=i``) as one DICOM SEG referencing the source series (DICOM uploads only)."""
     return _dicom_export(state, job_id, "DICOM SEG", write_dicom_seg_from_files, "segmentation.dcm", mask)
 
 
-@router.get("/{job_id}/rtstruct.dcm")
+@router.get("/{job_id}/rtstruct.dcm", response_class=FileResponse,
+            responses={**file_response("application/dicom", "RT Structure Set"), **_NOT_READY})
 def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
     """All masks (or ``?mask=i``) as one RT Structure Set on the source series (DICOM uploads only)."""
     return _dicom_export(state, job_id, "RTSTRUCT", write_rtstruct_from_files, "rtstruct.dcm", mask)
 
 
-@router.get("/{job_id}/labels.json")
+@router.get("/{job_id}/labels.json", responses=_NOT_READY)
 def labels(state: State, job_id: str) -> list[dict[str, object]]:
     return _labels(_finished(state, job_id))
 
 
-@router.post("/{job_id}/masks", status_code=201)
+@router.post("/{job_id}/masks", status_code=201, responses={**_NOT_READY, **error_responses(400, 413, 507)})
 async def save_edited_mask(state: State, job_id: str, file: Annotated[UploadFile, File()],
                            name: Annotated[str, Form(max_length=200)] = "edited mask") -> JobStatus:
     job = _finished(state, job_id)

@@ -15,19 +15,32 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
-from backend.errors import DISK_FULL, BadInput, DomainError
+from backend.errors import (
+    COMMON_ERRORS,
+    DISK_FULL,
+    BadInput,
+    DomainError,
+    ErrorDetail,
+    SeriesChoice,
+    error_responses,
+)
 from backend.runner import labelmap_path
-from backend.schemas import JobOptions
+from backend.schemas import JobOptions, Prompt
 from backend.services import ingest_files, safe_download_name, submit_job
 from backend.store import Job
 
-router = APIRouter(dependencies=[Depends(require_key)])
+router = APIRouter(dependencies=[Depends(require_key)], responses=error_responses(*COMMON_ERRORS))
 
 
 @router.post("/predict", response_class=Response,
-             responses={200: {"content": {"application/gzip": {}}, "description": "mask or label map (.nii.gz)"}})
+             responses={200: {"content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+                              "description": "mask or label map (.nii.gz)"},
+                        **error_responses(400, 413, 429, 507),
+                        409: {"model": SeriesChoice,
+                              "description": "several DICOM series (pick one), or the job was cancelled"},
+                        500: {"model": ErrorDetail, "description": "the segmentation failed inside the server"}})
 async def predict(state: State, image: Annotated[UploadFile, File(description=".nii, .nii.gz, .nrrd, .mha or a DICOM .zip")],
-                  prompt: Annotated[list[str], Form(description="one or more prompts")],
+                  prompt: Annotated[list[Prompt], Form(min_length=1, description="one or more prompts")],
                   keep_largest_component: Annotated[bool, Form()] = False,
                   fill_holes: Annotated[bool, Form()] = False,
                   series_uid: Annotated[str | None, Form(description="DICOM zip with several series")] = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from backend.deps import State, require_key
+from backend.errors import COMMON_ERRORS, error_responses
 from backend.schemas import Info
 
 router = APIRouter(prefix="/api")
@@ -19,13 +20,16 @@ async def health() -> dict[str, bool]:
     return {"ok": True}
 
 
-@router.get("/ready", dependencies=[Depends(require_key)])
+_PROTECTED = {"dependencies": [Depends(require_key)], "responses": error_responses(*COMMON_ERRORS)}
+
+
+@router.get("/ready", **_PROTECTED)  # type: ignore[arg-type]
 async def ready(state: State) -> dict[str, bool]:
     """Readiness: the model is loaded and the runner takes jobs (no database access)."""
     return {"ready": state.predictor is not None and state.runner.is_alive()}
 
 
-@router.get("/info", dependencies=[Depends(require_key)])
+@router.get("/info", **_PROTECTED)  # type: ignore[arg-type]
 def info(state: State) -> Info:
     model = state.predictor.info()
     return Info(model_name=str(model.get("model_name", "voxtell")), demo=bool(model.get("demo", False)),
@@ -34,7 +38,7 @@ def info(state: State) -> Info:
                 queue_length=state.store.count_active(), auth_required=bool(state.settings.api_key))
 
 
-@router.get("/prompts", dependencies=[Depends(require_key)])
+@router.get("/prompts", **_PROTECTED)  # type: ignore[arg-type]
 def prompts(state: State, q: Annotated[str, Query(max_length=200)] = "",
             limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[str]:
     """Embedding-bank prompts matching ``q``: prefix matches first, then substring matches."""

@@ -8,24 +8,28 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
 from backend.deps import State, require_key
-from backend.errors import NotFound
+from backend.errors import COMMON_ERRORS, NotFound, SeriesChoice, error_responses, file_response
 from backend.schemas import VolumeInfo
 from backend.services import ingest_files
 
-router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)])
+router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)],
+                   responses=error_responses(*COMMON_ERRORS))
 
 
-@router.post("", status_code=201, responses={409: {"description": "several DICOM series: pick one (list in `series`)"}})
+@router.post("", status_code=201, responses={
+    **error_responses(400, 413, 507),
+    409: {"model": SeriesChoice, "description": "several DICOM series: pick one (list in `series`)"}})
 async def upload_volume(
     state: State,
-    file: Annotated[list[UploadFile], File(description=".nii/.nii.gz/.nrrd/.mha, a DICOM .zip, or DICOM files")],
+    file: Annotated[list[UploadFile], File(min_length=1,
+                                           description=".nii/.nii.gz/.nrrd/.mha, a DICOM .zip, or DICOM files")],
     series_uid: Annotated[str | None, Form(description="which DICOM series, when the upload holds several")] = None,
 ) -> VolumeInfo:
     volume_id, meta = await ingest_files(state, file, series_uid)
     return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
 
 
-@router.get("/{volume_id}")
+@router.get("/{volume_id}", responses=error_responses(404))
 def get_volume(state: State, volume_id: str) -> VolumeInfo:
     meta = state.store.get_volume(volume_id)
     if meta is None:
@@ -33,7 +37,8 @@ def get_volume(state: State, volume_id: str) -> VolumeInfo:
     return VolumeInfo(**{k: meta[k] for k in VolumeInfo.model_fields})
 
 
-@router.get("/{volume_id}/image")
+@router.get("/{volume_id}/image", response_class=FileResponse,
+            responses={**file_response("application/gzip", "the stored upload"), **error_responses(404)})
 def get_volume_image(state: State, volume_id: str) -> FileResponse:
     path = state.store.volume_path(volume_id)
     if path is None:
@@ -42,7 +47,7 @@ def get_volume_image(state: State, volume_id: str) -> FileResponse:
                         filename=f"volume{''.join(path.suffixes)}")
 
 
-@router.delete("/{volume_id}", status_code=204)
+@router.delete("/{volume_id}", status_code=204, responses=error_responses(404))
 def delete_volume(state: State, volume_id: str) -> None:
     if not state.store.delete_volume(volume_id):
         raise NotFound("volume not found")
