@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv frontend-deps frontend-build browser lint test test-py test-frontend test-all run demo-model bench clean
+.PHONY: venv frontend-deps frontend-build browser lint test test-py test-gpu test-frontend test-all run demo-model bench clean
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,6 +39,12 @@ lint: $(PY_STAMP)
 
 test-py: $(PY_STAMP)
 	$(VENV)/bin/pytest -m "not slow"
+
+# Only the tests marked gpu (CUDA precision, out-of-memory fallback, text encoder placement);
+# they also run in test-py/test-all wherever CUDA is available.
+test-gpu: $(PY_STAMP)
+	@$(PY) -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 'test-gpu: no CUDA device on this machine')"
+	$(VENV)/bin/pytest -m gpu
 
 ifneq ($(wildcard frontend/package.json),)
 test-frontend: $(PY_STAMP) $(FE_STAMP) browser
