@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv frontend-deps frontend-build browser lint test test-py test-gpu test-frontend test-all run demo-model bench clean
+.PHONY: venv frontend-deps frontend-build browser lint test test-py test-gpu test-frontend test-all screenshots run demo-model bench clean
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -57,6 +57,11 @@ test-frontend:
 endif
 
 test: lint test-py test-frontend
+
+# The README picture (docs/screenshot.png), from the e2e walkthrough; `make test` never writes into docs/.
+screenshots: $(PY_STAMP) $(FE_STAMP) browser
+	cd frontend && npm run build
+	cd frontend && VOXTELL_PYTHON=../$(PY) VOXTELL_SCREENSHOT_DIR=$(CURDIR)/docs npx playwright test -g "upload, segment two prompts"
 
 test-all: lint test-frontend
 	$(VENV)/bin/pytest

@@ -52,7 +52,7 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
       <h2>Prompts</h2>
       <div className="chips" data-testid="prompt-chips">
         {chips.map((chip) => (
-          <span className="chip" key={chip}>
+          <span className="chip" key={chip} data-testid="prompt-chip">
             {chip}
             <button aria-label={`remove ${chip}`} data-testid="chip-remove" onClick={() => setChips(chips.filter((c) => c !== chip))}>×</button>
           </span>

@@ -24,7 +24,7 @@ export function ResultsPanel({ rows, opacity, onToggle, onOpacity, onRename, onD
       <ul className="results" data-testid="results">
         {rows.map((row) => (
           <li key={row.key} data-testid="result-row" data-name={row.label} data-index={row.index}>
-            <span className="swatch" style={{ background: cssColor(row.color) }} />
+            <span className="swatch" data-testid="result-swatch" style={{ background: cssColor(row.color) }} />
             <input type="checkbox" data-testid="result-visible" checked={row.visible}
               aria-label={`show ${row.label}`} onChange={() => onToggle(row.key)} />
             {editing === row.key ? (

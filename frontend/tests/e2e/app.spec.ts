@@ -1,16 +1,32 @@
 import { expect, test } from '@playwright/test'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { unzipSync } from 'fflate'
+import { changedPixels, blend, canvasImage, countNonZero, job, near, recordAttribute, recorded, rgbOf,
+  serverMask, session, settledCanvas, swatchColor, type Rgb } from './helpers'
 import { makeVolume, readMask } from './nifti'
 
-test('upload, segment two prompts, review, download and reload', async ({ page, request }) => {
+test('upload, segment two prompts, review, download and reload', async ({ page, request }, testInfo) => {
   await page.goto('/')
   await expect(page.getByTestId('demo-banner')).toHaveText(/DEMO MODEL/)
 
   // Large enough for many sliding windows, so progress is visible: 160x140x120 -> 4 x 4 x 3 windows of 64³.
   const volume = makeVolume([160, 140, 120], [1.2, 1.0, 1.5])
+  // Upload progress on a slow link (the upload throttled to about three seconds): the bar shows
+  // intermediate fractions and goes away when the volume is stored.
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1,
+    uploadThroughput: Math.ceil(volume.length / 3) })
+  await recordAttribute(page, 'upload', 'upload-progress', ['value'])
   await page.getByTestId('file-input').setInputFiles({ name: 'ct.nii.gz', mimeType: 'application/gzip', buffer: volume })
-  await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
+  await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/, { timeout: 60_000 })
+  await expect(page.getByTestId('upload-progress')).toHaveCount(0)
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+  const uploadFractions = (await recorded(page, 'upload')).map(([v]) => Number(v))
+  expect(uploadFractions.filter((f) => f > 0 && f < 1).length, `upload progress shown: ${uploadFractions}`)
+    .toBeGreaterThanOrEqual(2)
+  expect(uploadFractions, 'upload progress never goes back').toEqual([...uploadFractions].sort((a, b) => a - b))
 
   await page.getByTestId('prompt-input').fill('liv')
   await expect(page.getByTestId('prompt-suggestions')).toContainText('liver')
@@ -20,43 +36,69 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   for (let i = 0; i <= names.indexOf('liver'); i++) await page.getByTestId('prompt-input').press('ArrowDown')
   await page.getByTestId('prompt-input').press('Enter')
   await expect(page.getByTestId('prompt-chips')).toHaveText(/liver/)
-  await page.getByTestId('prompt-input').fill('left kidney')
-  await page.getByTestId('prompt-input').press('Enter')
-  await expect(page.getByTestId('prompt-chips')).toContainText('left kidney')
-  await page.getByTestId('run-button').click()
-
-  // Watch the progress bar move: collect the windows-done counts it shows.
-  const seen = new Set<number>()
-  const bar = page.getByTestId('job-progress')
-  await expect(bar).toBeVisible()
-  // Time-bounded, not iteration-bounded: on a busy CI machine the demo job can take minutes.
-  const deadline = Date.now() + 240_000
-  // One snapshot per poll, read in the page: a locator call could wait forever for a bar that
-  // vanished between two calls (the job finished in between).
-  const readBar = () => page.evaluate(() => {
-    const el = document.querySelector('[data-testid=job-progress]')
-    return el ? { done: Number(el.getAttribute('data-done')), total: Number(el.getAttribute('data-total')) } : null
-  })
-  for (let snap = await readBar(); snap && Date.now() < deadline; snap = await readBar()) {
-    if (snap.total > 0) {
-      expect(snap.total).toBe(48)
-      seen.add(snap.done)
-    }
-    await page.waitForTimeout(25)
+  for (const prompt of ['spleen', 'left kidney']) {
+    await page.getByTestId('prompt-input').fill(prompt)
+    await page.getByTestId('prompt-input').press('Enter')
   }
-  expect([...seen].filter((d) => d > 0 && d < 48).length, `progress values seen: ${[...seen]}`).toBeGreaterThanOrEqual(2)
+  await expect(page.getByTestId('prompt-chip')).toHaveText(['liver×', 'spleen×', 'left kidney×'])
+  // Remove the "spleen" chip: it must not be segmented.
+  await page.getByTestId('prompt-chip').filter({ hasText: 'spleen' }).getByTestId('chip-remove').click()
+  await expect(page.getByTestId('prompt-chip')).toHaveText(['liver×', 'left kidney×'])
 
+  // Every value the progress bar takes is recorded by a MutationObserver (events, no sampling).
+  await recordAttribute(page, 'progress', 'job-progress', ['data-done', 'data-total'])
+  await page.getByTestId('run-button').click()
+  await expect(page.getByTestId('prompt-chip')).toHaveCount(0)
+  await expect(page.getByTestId('job-row')).toContainText('liver, left kidney')
+  // The state that must be reached: the bar shows a job part-way through.
+  await expect(page.getByTestId('job-status')).toHaveText(/^([1-9]|[1-3]\d|4[0-7])\/48 windows/, { timeout: 240_000 })
   const rows = page.getByTestId('result-row')
-  await expect(rows).toHaveCount(2, { timeout: 30_000 })
+  await expect(rows).toHaveCount(2, { timeout: 240_000 })
+  await expect(page.getByTestId('job-row')).toHaveCount(0)
+  const progress = (await recorded(page, 'progress')).map(([done, total]) => [Number(done), Number(total)])
+  const running = progress.filter(([, total]) => total > 0)
+  expect(running.every(([, total]) => total === 48), `totals shown: ${running.map(([, t]) => t)}`).toBe(true)
+  const doneShown = running.map(([done]) => done)
+  expect(doneShown, 'progress never goes back').toEqual([...doneShown].sort((a, b) => a - b))
+  expect(new Set(doneShown.filter((d) => d > 0 && d < 48)).size, `progress values shown: ${doneShown}`)
+    .toBeGreaterThanOrEqual(2)
+
+  const session0 = await session(page)
+  const jobId = session0.jobIds[0]
+  const job0 = await job(request, jobId)
+  expect(job0.prompts).toEqual(['liver', 'left kidney'])
   await expect(rows.nth(0)).toHaveAttribute('data-name', 'liver')
   await expect(rows.nth(1)).toHaveAttribute('data-name', 'left kidney')
   await expect(rows.nth(0).getByTestId('result-stats')).toHaveText(/(mL|mm³|L) · [\d,]+ vox/)
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
 
-  // Toggle the second mask off.
-  await rows.nth(1).getByTestId('result-visible').uncheck()
+  // Visibility, on the canvas: with both masks hidden the picture has no overlay; showing the liver
+  // tints pixels with the liver's colour at the default opacity 0.5; hiding it again restores the
+  // picture exactly.
+  const liverColor = await swatchColor(page, 0)
+  const kidneyColor = await swatchColor(page, 1)
+  await rows.nth(0).getByTestId('result-goto').click() // slices through the liver mask
+  const withBoth = await settledCanvas(page)
+  for (const i of [0, 1]) await rows.nth(i).getByTestId('result-visible').uncheck()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
+  const bare = await settledCanvas(page)
+  const tinted = (image: typeof bare, color: Rgb) => changedPixels(bare, image)
+    .filter((p) => near(rgbOf(image, p), blend(rgbOf(bare, p), color, 0.5), 2)).length
+  expect(changedPixels(bare, withBoth).length, 'hiding both masks changes the picture').toBeGreaterThan(500)
+  await rows.nth(0).getByTestId('result-visible').check()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1', { timeout: 60_000 })
+  await expect.poll(async () => tinted(await canvasImage(page), liverColor), { message: 'liver overlay pixels' })
+    .toBeGreaterThan(500)
+  const liverOnly = await settledCanvas(page)
+  expect(tinted(liverOnly, kidneyColor), 'no kidney-coloured pixels while the kidney is hidden').toBeLessThan(50)
+  await rows.nth(0).getByTestId('result-visible').uncheck()
+  await expect.poll(async () => changedPixels(bare, await canvasImage(page)).length,
+    { message: 'pixels still differing from the picture without overlays' }).toBe(0)
+  // Back to the review state: liver shown, kidney hidden.
+  await rows.nth(0).getByTestId('result-visible').check()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1', { timeout: 60_000 })
+  await expect.poll(async () => changedPixels(liverOnly, await canvasImage(page)).length).toBe(0)
   await expect(rows.nth(1).getByTestId('result-visible')).not.toBeChecked()
-  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1')
 
   // Rename the first mask (double-click, type, Enter); the name survives the reload below.
   await rows.nth(0).getByTestId('result-name').dblclick()
@@ -70,26 +112,40 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
     rows.nth(0).getByTestId('result-download').click(),
   ])
   const downloaded = readMask(await readFile(await download.path()))
-  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('voxtell-web-session') ?? '{}'))
-  const jobId: string = session.jobIds[0]
-  const job = await (await request.get(`/api/jobs/${jobId}`)).json()
-  const fromServer = readMask(Buffer.from(await (await request.get(`/api/jobs/${jobId}/masks/0.nii.gz`)).body()))
+  const masks = await Promise.all(job0.results.map((r) => serverMask(request, jobId, r.index)))
   expect(downloaded.dims).toEqual([160, 140, 120])
-  expect(Buffer.from(downloaded.voxels.buffer).equals(Buffer.from(fromServer.voxels.buffer))).toBe(true)
-  const ones = Array.from(downloaded.voxels as ArrayLike<number>).filter((v) => v > 0).length
-  expect(ones).toBe(job.results[0].voxels)
+  expect(Buffer.from(downloaded.voxels.buffer).equals(Buffer.from(masks[0].voxels.buffer))).toBe(true)
+  expect(countNonZero(downloaded.voxels)).toBe(job0.results[0].voxels)
   const stats = await rows.nth(0).getByTestId('result-stats').textContent()
-  expect(stats?.replace(/,/g, '')).toContain(`${job.results[0].voxels} vox`)
+  expect(stats?.replace(/,/g, '')).toContain(`${job0.results[0].voxels} vox`)
+  for (const r of job0.results) expect(r.voxels, `mask ${r.name} is not empty`).toBeGreaterThan(0)
 
-  // The zip of all masks and the combined label map come from the server too.
+  // The zip of all masks: one member per mask plus labels.json, each mask equal to the server's.
   const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').first().click()])
-  const zipBytes = await readFile(await zip.path())
-  expect(zipBytes.subarray(0, 2).toString('latin1')).toBe('PK')
+  const members = unzipSync(new Uint8Array(await readFile(await zip.path())))
+  expect(Object.keys(members).sort()).toEqual(['00_liver.nii.gz', '01_left_kidney.nii.gz', 'labels.json'])
+  const labelsJson = await (await request.get(`/api/jobs/${jobId}/labels.json`)).json()
+  expect(JSON.parse(Buffer.from(members['labels.json']).toString('utf8'))).toEqual(labelsJson)
+  expect(labelsJson).toEqual([{ label: 1, name: 'liver', mask: 0 }, { label: 2, name: 'left kidney', mask: 1 }])
+  for (const [i, member] of ['00_liver.nii.gz', '01_left_kidney.nii.gz'].entries()) {
+    const inZip = readMask(Buffer.from(members[member]))
+    expect(inZip.dims).toEqual([160, 140, 120])
+    expect(countNonZero(inZip.voxels), member).toBe(job0.results[i].voxels)
+    expect(Buffer.from(inZip.voxels.buffer).equals(Buffer.from(masks[i].voxels.buffer)), member).toBe(true)
+  }
+
+  // The label map: label i+1 exactly where mask i is set, the later prompt winning on overlap.
   const [labelmap] = await Promise.all([page.waitForEvent('download'),
     page.getByTestId('download-labelmap').first().click()])
   const labels = readMask(await readFile(await labelmap.path()))
   expect(labels.dims).toEqual([160, 140, 120])
-  expect(Math.max(...new Set(Array.from(labels.voxels as ArrayLike<number>)))).toBeLessThanOrEqual(2)
+  const expected = new Uint8Array(labels.voxels.length)
+  masks.forEach((m, i) => m.voxels.forEach((v, p) => { if (v) expected[p] = i + 1 }))
+  const mismatches = expected.filter((v, p) => v !== labels.voxels[p]).length
+  expect(mismatches, 'label-map voxels differing from the server masks').toBe(0)
+  const perLabel = [1, 2].map((l) => labels.voxels.filter((v) => v === l).length)
+  expect(perLabel[1]).toBe(job0.results[1].voxels) // the last prompt keeps all its voxels
+  expect(perLabel[0]).toBeGreaterThan(0)
 
   // Draw a new mask with the filled pen (a closed loop in the axial view), undo-able, and save it.
   await page.getByTestId('view-axial').click()
@@ -120,7 +176,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   await expect(page.getByTestId('result-row')).toHaveCount(4)
   const drawn = page.getByTestId('result-row').nth(3)
   await expect(drawn).toHaveAttribute('data-name', 'new mask')
-  const edited = await (await request.get(`/api/jobs/${jobId}`)).json()
+  const edited = await job(request, jobId)
   const [big, small] = edited.results.slice(-2)
   expect(big.source).toBe('edited')
   expect(small.source).toBe('edited')
@@ -132,6 +188,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   // Reload: the session's volume and results come back from the server (names, visibility and
   // opacity from localStorage). The demo model's random mask is made faint for the README picture.
   await page.getByTestId('result-row').nth(0).getByTestId('result-opacity').fill('0.2')
+  await expect(page.getByTestId('result-row').nth(0).getByTestId('result-opacity')).toHaveValue('0.2')
   await page.reload()
   await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
   await expect(page.getByTestId('result-row')).toHaveCount(4)
@@ -142,106 +199,61 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '3')
 
   // Deleting a row removes its overlay from the viewer too, and the other rows keep their colours.
-  const swatches = async () => page.getByTestId('result-row').locator('.swatch')
-    .evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
+  const swatches = async () => Promise.all([0, 1, 2, 3].slice(0, await page.getByTestId('result-row').count())
+    .map((i) => swatchColor(page, i)))
   const before = await swatches()
   const deletedIndex = Number(await page.getByTestId('result-row').nth(2).getAttribute('data-index'))
+  // On the canvas: the picture without the first drawn disc (radius 120) is taken with the disc
+  // hidden; shown again it tints the picture; deleted, the picture is exactly the one without it.
+  await page.getByTestId('view-axial').click()
+  await page.getByTestId('result-row').nth(2).getByTestId('result-goto').click()
+  const withDisc = await settledCanvas(page)
+  await page.getByTestId('result-row').nth(2).getByTestId('result-visible').uncheck()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '2')
+  await expect.poll(async () => changedPixels(withDisc, await canvasImage(page)).length).toBeGreaterThan(1000)
+  const withoutDisc = await settledCanvas(page)
+  await page.getByTestId('result-row').nth(2).getByTestId('result-visible').check()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '3', { timeout: 60_000 })
+  await expect.poll(async () => changedPixels(withoutDisc, await canvasImage(page)).length,
+    { message: 'pixels tinted by the disc shown again' }).toBeGreaterThan(1000)
   await page.getByTestId('result-row').nth(2).getByTestId('result-delete').click()
   await expect(page.getByTestId('result-row')).toHaveCount(3)
+  await expect.poll(async () => changedPixels(withoutDisc, await canvasImage(page)).length,
+    { message: 'pixels differing from the picture without the deleted disc' }).toBe(0)
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '2')
   expect(await swatches()).toEqual([before[0], before[1], before[3]])
   // Deleted on the server: gone from the job's results and its downloads.
-  const after = await (await request.get(`/api/jobs/${jobId}`)).json()
-  expect(after.results.map((r: { index: number }) => r.index)).not.toContain(deletedIndex)
+  const after = await job(request, jobId)
+  expect(after.results.map((r) => r.index)).not.toContain(deletedIndex)
   expect(after.results).toHaveLength(3)
   expect((await request.get(`/api/jobs/${jobId}/masks/${deletedIndex}.nii.gz`)).status()).toBe(404)
+  const zipAfter = unzipSync(new Uint8Array(await (await request.get(`/api/jobs/${jobId}/masks.zip`)).body()))
+  expect(Object.keys(zipAfter)).toHaveLength(4) // three masks and labels.json
   await page.reload()
   await expect(page.getByTestId('result-row')).toHaveCount(3)
   expect(await swatches()).toEqual([before[0], before[1], before[3]])
-  // For the README picture: centred on the hand-drawn mask.
+
+  // The README picture, centred on the hand-drawn mask: written to the test's output folder, or
+  // to VOXTELL_SCREENSHOT_DIR (`make screenshots` points it at docs/); never into the checkout otherwise.
   await page.getByTestId('result-row').nth(2).getByTestId('result-goto').click()
   await expect(page.getByTestId('cursor-readout')).toHaveText(/mm · /)
-  await page.waitForTimeout(500)
-  await page.screenshot({ path: resolve('..', 'docs', 'screenshot.png') })
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '')
+  await settledCanvas(page)
+  const dir = process.env.VOXTELL_SCREENSHOT_DIR
+  await page.screenshot({ path: dir ? resolve(dir, 'screenshot.png') : testInfo.outputPath('screenshot.png') })
 })
 
-test('bad upload shows the server message in the page', async ({ page }) => {
+test('a bad upload shows the server message in the page, and the message can be dismissed', async ({ page }) => {
   await page.goto('/')
-  await page.getByTestId('file-input').setInputFiles({ name: 'notes.nii.gz', mimeType: 'text/plain',
-    buffer: Buffer.from('this is not an image '.repeat(40)) })
+  const bad = { name: 'notes.nii.gz', mimeType: 'text/plain', buffer: Buffer.from('this is not an image '.repeat(40)) }
+  await page.getByTestId('file-input').setInputFiles(bad)
   await expect(page.getByTestId('error-message')).toContainText('not a NIfTI')
-})
-
-test('views, window presets, crosshair readout and cancel', async ({ page }) => {
-  await page.goto('/')
-  await page.getByTestId('file-input').setInputFiles({ name: 'ct.nii.gz', mimeType: 'application/gzip',
-    buffer: makeVolume([160, 140, 120], [1.2, 1.0, 1.5]) })
-  await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
-  for (const view of ['axial', 'coronal', 'sagittal', 'render', 'multiplanar']) {
-    await page.getByTestId(`view-${view}`).click()
-    await expect(page.getByTestId(`view-${view}`)).toHaveClass(/active/)
-  }
-  await page.getByTestId('view-axial').click()
-  await page.getByTestId('window-preset').selectOption('bone')
-  await page.getByTestId('window-level').fill('40')
-  await page.getByTestId('window-width').fill('400')
-  await page.getByTestId('window-width').press('Enter')
-  const box = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
-  await page.mouse.click(box.x + box.width / 2 + 30, box.y + box.height / 2 - 20)
-  await expect(page.getByTestId('cursor-readout')).toHaveText(/-?\d+\.\d, -?\d+\.\d, -?\d+\.\d mm · -?\d+/)
-
-  await page.getByTestId('prompt-input').fill('aorta')
-  await page.getByTestId('prompt-input').press('Enter')
-  await page.getByTestId('run-button').click()
-  await expect(page.getByTestId('job-progress')).toBeVisible()
-  await page.getByTestId('cancel-button').click()
-  await expect(page.getByTestId('job-row')).toHaveCount(0, { timeout: 30_000 })
-  await expect(page.getByTestId('result-row')).toHaveCount(0)
-})
-
-test('DICOM zip with two series: pick one, segment, export SEG and RTSTRUCT', async ({ page }) => {
-  const { execFileSync } = await import('node:child_process')
-  const { mkdtempSync, readFileSync } = await import('node:fs')
-  const { tmpdir } = await import('node:os')
-  const dir = mkdtempSync(resolve(tmpdir(), 'voxtell-dicom-'))
-  const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
-  const script = `
-import sys, zipfile, numpy as np
-from pathlib import Path
-sys.path.insert(0, '.')
-from tests.dicom.series import write_series
-out = Path(sys.argv[1])
-files = []
-for name, slices in (('arterial', 12), ('venous', 8)):
-    data = np.random.default_rng(slices).integers(-200, 800, (48, 40, slices)).astype(np.int16)
-    f, _ = write_series(out / name, data, np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), (0.8, 0.8, 2.5),
-                        np.array([-20.0, 10.0, 0.0]), description=name)
-    files += f
-with zipfile.ZipFile(out / 'study.zip', 'w') as zf:
-    for p in files:
-        zf.write(p, p.parent.name + '/' + p.name)
-`
-  execFileSync(python, ['-c', script, dir], { cwd: resolve('..') })
-  await page.goto('/')
-  await page.getByTestId('file-input').setInputFiles({ name: 'study.zip', mimeType: 'application/zip',
-    buffer: readFileSync(resolve(dir, 'study.zip')) })
-  const options = page.getByTestId('series-option')
-  await expect(options).toHaveCount(2)
-  await expect(options.nth(0)).toContainText('arterial')
-  await options.nth(1).click() // venous: 8 slices
-  await expect(page.getByTestId('volume-info')).toHaveText(/48×40×8/)
-  await expect(page.getByTestId('series-picker')).toHaveCount(0)
-  await page.getByTestId('prompt-input').fill('aorta')
-  await page.getByTestId('prompt-input').press('Enter')
-  await page.getByTestId('run-button').click()
-  await expect(page.getByTestId('result-row')).toHaveCount(1, { timeout: 60_000 })
-  for (const [button, modality] of [['download-seg', 'SEG'], ['download-rtstruct', 'RTSTRUCT']] as const) {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(button).click()])
-    const bytes = readFileSync(await download.path())
-    expect(bytes.subarray(128, 132).toString('latin1')).toBe('DICM')
-    const check = `import pydicom, sys; print(pydicom.dcmread(sys.argv[1]).Modality)`
-    expect(execFileSync(python, ['-c', check, await download.path()]).toString().trim()).toBe(modality)
-  }
+  await expect(page.getByTestId('volume-info')).toHaveCount(0)
+  await page.getByTestId('error-dismiss').click()
+  await expect(page.getByTestId('error-message')).toHaveCount(0)
+  // A second failure shows the message again (dismissing hides one message, not all of them).
+  await page.getByTestId('file-input').setInputFiles(bad)
+  await expect(page.getByTestId('error-message')).toContainText('not a NIfTI')
 })
 
 test('a key-protected server: the app asks for the key, then a dropped file uploads', async ({ page, request }) => {

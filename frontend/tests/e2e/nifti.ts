@@ -2,7 +2,20 @@
 
 import { gunzipSync, gzipSync } from 'node:zlib'
 
+/** A synthetic CT: a body (about 40 HU) in air (-1000 HU) with a brighter "organ" and a little texture. */
 export function makeVolume(dims: [number, number, number], spacing: [number, number, number]): Buffer {
+  const [nx, ny, nz] = dims
+  return makeVolumeFrom(dims, spacing, (x, y, z) => {
+    const r = Math.hypot(x - nx / 2, y - ny / 2, z - nz / 2)
+    const body = r < Math.min(nx, ny, nz) * 0.45 ? 40 : -1000
+    const organ = Math.hypot(x - nx * 0.6, y - ny * 0.45, z - nz / 2) < nx * 0.12 ? 80 : 0
+    return body + organ + ((x * 7 + y * 13 + z * 3) % 11)
+  })
+}
+
+/** An int16 NIfTI (gzip) with voxel (x, y, z) = ``value(x, y, z)``; the x axis runs right to left. */
+export function makeVolumeFrom(dims: [number, number, number], spacing: [number, number, number],
+  value: (x: number, y: number, z: number) => number): Buffer {
   const [nx, ny, nz] = dims
   const header = Buffer.alloc(352)
   header.writeInt32LE(348, 0)
@@ -22,12 +35,7 @@ export function makeVolume(dims: [number, number, number], spacing: [number, num
   let i = 0
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++) {
-        const r = Math.hypot(x - nx / 2, y - ny / 2, z - nz / 2)
-        const body = r < Math.min(nx, ny, nz) * 0.45 ? 40 : -1000
-        const organ = Math.hypot(x - nx * 0.6, y - ny * 0.45, z - nz / 2) < nx * 0.12 ? 80 : 0
-        data.writeInt16LE(body + organ + ((x * 7 + y * 13 + z * 3) % 11), 2 * i++)
-      }
+      for (let x = 0; x < nx; x++) data.writeInt16LE(value(x, y, z), 2 * i++)
     }
   }
   return gzipSync(Buffer.concat([header, data]))

@@ -1,0 +1,164 @@
+/** Shared helpers of the browser tests: what the canvas shows, the server's copies, recorded UI events. */
+
+import { expect, type APIRequestContext, type Page } from '@playwright/test'
+import { createHash } from 'node:crypto'
+import { decodePng, type Rgba } from './png'
+import { readMask, type Decoded } from './nifti'
+
+export type Rgb = [number, number, number]
+
+/** The viewer's canvas as the user sees it (a screenshot of the element, not the server's copy). */
+export async function canvasImage(page: Page): Promise<Rgba> {
+  return decodePng(await page.locator('[data-testid=viewer] canvas').screenshot())
+}
+
+/** The canvas once rendering has settled: two screenshots in a row are identical (bounded polling). */
+export async function settledCanvas(page: Page): Promise<Rgba> {
+  let last = ''
+  let image: Rgba | null = null
+  await expect.poll(async () => {
+    image = await canvasImage(page)
+    const hash = createHash('sha1').update(image.data).digest('hex')
+    const same = hash === last
+    last = hash
+    return same
+  }, { message: 'the canvas never stopped changing' }).toBe(true)
+  return image!
+}
+
+export function pixel(image: Rgba, x: number, y: number): Rgb {
+  const p = (Math.round(y) * image.width + Math.round(x)) * 4
+  return [image.data[p], image.data[p + 1], image.data[p + 2]]
+}
+
+/** What NiiVue's gray colour map shows for ``value`` under window level ``center`` / ``width``. */
+export function windowed(value: number, center: number, width: number): number {
+  return Math.round(Math.min(1, Math.max(0, (value - (center - width / 2)) / width)) * 255)
+}
+
+/** An overlay of colour ``color`` at opacity ``alpha`` over the gray ``base``. */
+export function blend(base: Rgb, color: Rgb, alpha: number): Rgb {
+  return base.map((b, i) => Math.round(b * (1 - alpha) + color[i] * alpha)) as Rgb
+}
+
+export function near(a: Rgb, b: Rgb, tolerance = 3): boolean {
+  return a.every((v, i) => Math.abs(v - b[i]) <= tolerance)
+}
+
+/** Gray runs of at least ``minRun`` pixels along row ``y``, left to right (crosshair and background skipped). */
+export function grayPlateaus(image: Rgba, y: number, minRun = 20): number[] {
+  const out: number[] = []
+  let run = 0
+  let value = -1
+  const flush = () => {
+    if (run >= minRun && out[out.length - 1] !== value) out.push(value)
+  }
+  for (let x = 0; x < image.width; x++) {
+    const [r, g, b] = pixel(image, x, y)
+    const gray = r === g && g === b ? r : -1
+    if (gray === value) {
+      run++
+      continue
+    }
+    flush()
+    value = gray
+    run = 1
+  }
+  flush()
+  return out.filter((v) => v >= 0)
+}
+
+/** Pixels that differ between two images of the same size. */
+export function changedPixels(a: Rgba, b: Rgba): number[] {
+  expect([a.width, a.height]).toEqual([b.width, b.height])
+  const out: number[] = []
+  for (let p = 0; p < a.width * a.height; p++) {
+    const q = p * 4
+    if (a.data[q] !== b.data[q] || a.data[q + 1] !== b.data[q + 1] || a.data[q + 2] !== b.data[q + 2]) out.push(p)
+  }
+  return out
+}
+
+export function rgbOf(image: Rgba, p: number): Rgb {
+  return [image.data[p * 4], image.data[p * 4 + 1], image.data[p * 4 + 2]]
+}
+
+/** A result row's colour, read from its swatch. */
+export async function swatchColor(page: Page, row: number): Promise<Rgb> {
+  const css = await page.getByTestId('result-row').nth(row).getByTestId('result-swatch')
+    .evaluate((e) => getComputedStyle(e).backgroundColor)
+  const m = css.match(/rgb\((\d+), (\d+), (\d+)\)/)
+  if (!m) throw new Error(`unexpected swatch colour ${css}`)
+  return [Number(m[1]), Number(m[2]), Number(m[3])]
+}
+
+export interface Session {
+  volumeId: string
+  jobIds: string[]
+}
+
+export async function session(page: Page): Promise<Session> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('voxtell-web-session') ?? '{}'))
+}
+
+export interface MaskResult {
+  index: number
+  name: string
+  source: string
+  voxels: number
+  components: number
+}
+
+export interface Job {
+  id: string
+  status: string
+  prompts: string[]
+  options: Record<string, unknown>
+  error: string | null
+  results: MaskResult[]
+}
+
+export async function job(request: APIRequestContext, id: string): Promise<Job> {
+  const response = await request.get(`/api/jobs/${id}`)
+  expect(response.status()).toBe(200)
+  return response.json()
+}
+
+/** The server's copy of a mask, for comparison with what the app downloaded or showed. */
+export async function serverMask(request: APIRequestContext, jobId: string, index: number): Promise<Decoded> {
+  const response = await request.get(`/api/jobs/${jobId}/masks/${index}.nii.gz`)
+  expect(response.status()).toBe(200)
+  return readMask(Buffer.from(await response.body()))
+}
+
+export function countNonZero(voxels: ArrayLike<number>): number {
+  let n = 0
+  for (let i = 0; i < voxels.length; i++) if (voxels[i]) n++
+  return n
+}
+
+/**
+ * Record every value an element's attribute takes, through a MutationObserver in the page (each
+ * DOM change is an event; nothing is sampled on a timer). ``read`` with the same name returns them.
+ */
+export async function recordAttribute(page: Page, name: string, testId: string, attributes: string[]): Promise<void> {
+  await page.evaluate(({ name, testId, attributes }) => {
+    const log: string[][] = []
+    const w = window as unknown as Record<string, unknown>
+    w[`__record_${name}`] = log
+    const snap = () => {
+      const el = document.querySelector(`[data-testid="${testId}"]`)
+      if (!el) return
+      const values = attributes.map((a) => (a === 'value' ? String((el as HTMLProgressElement).value) : el.getAttribute(a) ?? ''))
+      const last = log[log.length - 1]
+      if (!last || last.some((v, i) => v !== values[i])) log.push(values)
+    }
+    new MutationObserver(snap).observe(document.body, { subtree: true, childList: true, attributes: true,
+      attributeFilter: attributes.filter((a) => a !== 'value').concat(['value']) })
+    snap()
+  }, { name, testId, attributes })
+}
+
+export async function recorded(page: Page, name: string): Promise<string[][]> {
+  return page.evaluate((name) => (window as unknown as Record<string, string[][]>)[`__record_${name}`], name)
+}
