@@ -1,0 +1,152 @@
+import { expect, test, type Page } from '@playwright/test'
+import { blend, canvasImage, job, near, pixel, serverMask, session, swatchColor, windowed, type Rgb } from './helpers'
+import { makeVolumeFrom } from './nifti'
+
+/** Mouse strokes on the viewer canvas, in pixels from its centre. */
+function pen(page: Page) {
+  const canvas = page.locator('[data-testid=viewer] canvas')
+  const centre = async () => {
+    const box = (await canvas.boundingBox())!
+    return [box.x + box.width / 2, box.y + box.height / 2]
+  }
+  return {
+    async stroke(points: [number, number][]) {
+      const [cx, cy] = await centre()
+      await page.mouse.move(cx + points[0][0], cy + points[0][1])
+      await page.mouse.down()
+      for (const [x, y] of points.slice(1)) await page.mouse.move(cx + x, cy + y, { steps: 8 })
+      await page.mouse.up()
+    },
+    async loop(x: number, y: number, r: number) {
+      const points: [number, number][] = []
+      for (let a = 0; a <= 360; a += 15) points.push([x + r * Math.cos((a * Math.PI) / 180), y + r * Math.sin((a * Math.PI) / 180)])
+      await this.stroke(points)
+    },
+  }
+}
+
+/** The colour the user sees at ``(dx, dy)`` pixels from the canvas centre. */
+async function colourAt(page: Page, dx: number, dy: number): Promise<Rgb> {
+  const image = await canvasImage(page)
+  return pixel(image, Math.floor(image.width / 2) + dx, Math.floor(image.height / 2) + dy)
+}
+
+test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour and opacity on the canvas',
+  async ({ page, request }) => {
+    // A uniform 100 HU volume: under the soft-tissue window every image pixel is the same gray.
+    await page.goto('/')
+    await page.getByTestId('file-input').setInputFiles({ name: 'flat.nii.gz', mimeType: 'application/gzip',
+      buffer: makeVolumeFrom([64, 64, 32], [1, 1, 2], () => 100) })
+    await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
+    await page.getByTestId('prompt-input').fill('liver')
+    await page.getByTestId('prompt-input').press('Enter')
+    await page.getByTestId('run-button').click() // drawings are saved with a finished job's results
+    const rows = page.getByTestId('result-row')
+    await expect(rows).toHaveCount(1, { timeout: 120_000 })
+    await rows.nth(0).getByTestId('result-visible').uncheck()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
+    await page.getByTestId('view-axial').click()
+    await page.getByTestId('window-preset').selectOption('soft tissue')
+    const gray = windowed(100, 40, 400)
+    const base: Rgb = [gray, gray, gray]
+    const spot: [number, number] = [30, 40] // inside the disc below, clear of the crosshair lines
+    await expect.poll(() => colourAt(page, ...spot)).toEqual(base)
+    const draw = pen(page)
+
+    // A new mask: a filled disc, saved as a result, shown in its colour at opacity 0.5.
+    await page.getByTestId('draw-target').selectOption('new')
+    await page.getByTestId('draw-start').click()
+    await page.getByTestId('draw-filled').click()
+    await expect(page.getByTestId('draw-filled')).toHaveClass(/active/)
+    await draw.loop(0, 0, 100)
+    await expect.poll(() => colourAt(page, ...spot), { message: 'the drawing shows while drawing' }).not.toEqual(base)
+    await page.getByTestId('draw-save').click()
+    await expect(rows).toHaveCount(2)
+    await expect(rows.nth(1)).toHaveAttribute('data-name', 'new mask')
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1', { timeout: 60_000 })
+    await expect(page.getByTestId('draw-start')).toBeVisible()
+    await rows.nth(1).getByTestId('result-goto').click() // the crosshair on the drawn slice
+    const color = await swatchColor(page, 1)
+    await expect.poll(async () => near(await colourAt(page, ...spot), blend(base, color, 0.5)),
+      { message: `disc at opacity 0.5: ${await colourAt(page, ...spot)} vs ${blend(base, color, 0.5)}` }).toBe(true)
+    // Opacity: the overlay blends differently at 0.2 and at 0.9; hidden, the pixel is the image's gray.
+    for (const opacity of [0.2, 0.9]) {
+      await rows.nth(1).getByTestId('result-opacity').fill(String(opacity))
+      await expect.poll(async () => near(await colourAt(page, ...spot), blend(base, color, opacity)),
+        { message: `disc at opacity ${opacity}` }).toBe(true)
+    }
+    await rows.nth(1).getByTestId('result-visible').uncheck()
+    await expect.poll(() => colourAt(page, ...spot)).toEqual(base)
+    await rows.nth(1).getByTestId('result-visible').check()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1', { timeout: 60_000 })
+    await expect.poll(async () => near(await colourAt(page, ...spot), blend(base, color, 0.9)),
+      { message: 'shown again at the opacity it had' }).toBe(true)
+
+    // Edit the disc: a pen line beside it, an eraser line across it, and a second pen line that
+    // Ctrl+Z takes back. Saved as a new result "new mask (edited)".
+    const { jobIds } = await session(page)
+    const jobId = jobIds[0]
+    const discIndex = Number(await rows.nth(1).getAttribute('data-index'))
+    await page.getByTestId('draw-target').selectOption(`${jobId}-${discIndex}`)
+    await page.getByTestId('draw-start').click()
+    await expect(page.getByTestId('draw-pen')).toHaveClass(/active/)
+    await draw.stroke([[200, -80], [200, 80]])
+    await page.getByTestId('draw-eraser').click()
+    await expect(page.getByTestId('draw-eraser')).toHaveClass(/active/)
+    await draw.stroke([[-150, 10], [150, 10]])
+    await page.getByTestId('draw-pen').click()
+    await draw.stroke([[-250, -80], [-250, 80]])
+    await page.keyboard.press('Control+z')
+    await page.getByTestId('draw-save').click()
+    await expect(rows).toHaveCount(3)
+    await expect(rows.nth(2)).toHaveAttribute('data-name', 'new mask (edited)')
+    const results = (await job(request, jobId)).results
+    const editedIndex = Number(await rows.nth(2).getAttribute('data-index'))
+    const disc = await serverMask(request, jobId, discIndex)
+    const edited = await serverMask(request, jobId, editedIndex)
+    const [nx, ny] = disc.dims
+    const xyz = (p: number) => [p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny))]
+    const added: number[][] = []
+    const removed: number[][] = []
+    const discVoxels: number[][] = []
+    disc.voxels.forEach((v, p) => {
+      if (v) discVoxels.push(xyz(p))
+      if (edited.voxels[p] && !v) added.push(xyz(p))
+      if (v && !edited.voxels[p]) removed.push(xyz(p))
+    })
+    const xs = discVoxels.map(([x]) => x)
+    const [discLo, discHi] = [Math.min(...xs), Math.max(...xs)]
+    const discSlice = discVoxels[0][2]
+    expect(new Set(discVoxels.map(([, , z]) => z)).size, 'the disc lies on one slice').toBe(1)
+    // The pen line: voxels beside the disc, all on one side of it (the undone line was on the other).
+    expect(added.length, 'voxels added by the pen').toBeGreaterThan(5)
+    expect(added.every(([, , z]) => z === discSlice)).toBe(true)
+    const sides = new Set(added.map(([x]) => (x < discLo ? 'low' : x > discHi ? 'high' : 'inside')))
+    expect([...sides], 'pen voxels beside the disc, and only on one side (Ctrl+Z undid the other line)')
+      .toHaveLength(1)
+    expect([...sides][0]).not.toBe('inside')
+    expect(new Set(added.map(([x]) => x)).size, 'one vertical line').toBeLessThanOrEqual(2)
+    // The eraser line: voxels taken out of the disc along one row.
+    expect(removed.length, 'voxels erased').toBeGreaterThan(5)
+    expect(new Set(removed.map(([, y]) => y)).size, 'one horizontal line').toBeLessThanOrEqual(2)
+    const discResult = results.find((r) => r.index === discIndex)!
+    const editedResult = results.find((r) => r.index === editedIndex)!
+    expect(editedResult.source).toBe('edited')
+    expect(editedResult.voxels).toBe(discResult.voxels + added.length - removed.length)
+    await expect(rows.nth(2).getByTestId('result-stats')).toContainText(`${editedResult.voxels.toLocaleString('en-US')} vox`)
+
+    // Discard: a drawing shows while drawing, and is gone (nothing saved) after discard.
+    for (const i of [1, 2]) await rows.nth(i).getByTestId('result-visible').uncheck()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
+    await expect.poll(() => colourAt(page, ...spot)).toEqual(base)
+    await page.getByTestId('draw-target').selectOption('new')
+    await page.getByTestId('draw-start').click()
+    await page.getByTestId('draw-filled').click()
+    await draw.loop(0, 0, 100)
+    await expect.poll(() => colourAt(page, ...spot), { message: 'the drawing shows while drawing' }).not.toEqual(base)
+    await page.getByTestId('draw-discard').click()
+    await expect(page.getByTestId('draw-start')).toBeVisible()
+    await expect.poll(() => colourAt(page, ...spot), { message: 'the discarded drawing is gone' }).toEqual(base)
+    await expect(rows).toHaveCount(3)
+    expect((await job(request, jobId)).results).toHaveLength(3)
+  })
