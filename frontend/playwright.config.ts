@@ -42,5 +42,14 @@ export default defineConfig({
     reuseExistingServer: false,
     env: { VOXTELL_HOME: join(scratch, 'home-keyed'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
       VOXTELL_API_KEY: E2E_API_KEY },
+  }, {
+    // A server whose jobs all fail (time limit of 10 ms), for the app's job-error row.
+    command: `${python} -m backend.cli serve --port ${port + 2} --data-dir ${join(scratch, 'data-failing')}`,
+    cwd: resolve('..'),
+    url: `http://127.0.0.1:${port + 2}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: { VOXTELL_HOME: join(scratch, 'home-failing'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
+      VOXTELL_JOB_TIMEOUT_S: '0.01' },
   }],
 })
