@@ -118,10 +118,10 @@ def test_induced_out_of_memory_halves_the_batch_then_accumulates_on_the_cpu(tmp_
     assert predictor.perform_everything_on_device is True, "the setting is restored"
     assert float((masks == expected).mean()) >= 0.9999
 
-    # Below what even CPU accumulation needs, the out-of-memory error reaches the caller.
+    # With no room beyond what is held now, even CPU accumulation fails: the error reaches the caller.
     notices.clear()
     torch.cuda.empty_cache()
-    torch.cuda.set_per_process_memory_fraction(max(cpu_one // 4, 1 << 20) / total, CUDA)
+    torch.cuda.set_per_process_memory_fraction((torch.cuda.memory_reserved(CUDA) + (512 << 10)) / total, CUDA)
     try:
         with pytest.raises(torch.OutOfMemoryError):
             predictor.predict_single_image(image, text_embeddings=emb[:, :1])
@@ -168,12 +168,13 @@ def test_text_encoder_placements(forward_devices: list[str], placement: str, run
     assert forward_devices and set(forward_devices) == {runs_on}
     assert encoder.location == rests_on
     held = torch.cuda.memory_allocated(CUDA) - before
+    weights = (TINY_QWEN / "model.safetensors").stat().st_size  # float32 or half on disk
     if rests_on == "cuda":
-        assert held > 0, "the weights stay on the GPU between prompts"
+        assert held >= weights // 2, "the weights stay on the GPU between prompts"
     else:
-        assert held == 0, "nothing of the encoder is left on the GPU"
+        assert held < weights // 8, "the weights are not left on the GPU"
     encoder.unload()
-    assert encoder.location is None and torch.cuda.memory_allocated(CUDA) == before
+    assert encoder.location is None and torch.cuda.memory_allocated(CUDA) - before < weights // 8
 
 
 def test_text_encoder_defaults_on_cuda_are_fp16_and_offload(forward_devices: list[str]) -> None:
