@@ -389,3 +389,25 @@ def test_an_old_database_upgrades_in_place(make_client, tmp_path: Path) -> None:
     job = client.get("/api/jobs/oldjob").json()
     assert (job["status"], job["error"], job["error_kind"]) == ("failed", "old failure", None)
     assert sqlite3.connect(data / "voxtell.sqlite").execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_an_interrupted_upload_leaves_nothing(tmp_path: Path) -> None:
+    """The client sends half of a 4 MB upload and goes away: no volume, no staging file."""
+    import time
+
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, static_dir=tmp_path / "none")
+    body = nifti_bytes((128, 128, 128), compress=False)
+    head = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.nii\"\r\n"
+            b"Content-Type: application/octet-stream\r\n\r\n")
+    with live_server(settings, FakePredictor()) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=20) as sock:
+            sock.sendall(f"POST /api/volumes HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; "
+                         f"boundary=b\r\nContent-Length: {len(head) + len(body) + 8}\r\n\r\n".encode())
+            sock.sendall(head + body[: len(body) // 2])
+        deadline = time.monotonic() + 20  # bounded polling for the state that must be reached
+        while time.monotonic() < deadline and list((data / "tmp").iterdir()):
+            time.sleep(0.05)
+        assert list((data / "tmp").iterdir()) == [] and list((data / "volumes").iterdir()) == []
+        assert httpx.post(f"{url}/api/volumes", files={"file": ("a.nii", body)}).status_code == 201
