@@ -46,19 +46,7 @@ class QueueFull(DomainError):
         self.retry_after_s = retry_after_s
 
 
-class InsufficientStorage(DomainError):
-    status = 507
-
-
-class Unavailable(DomainError):
-    status = 503
-
-
 DISK_FULL = "the server's disk is full; nothing was stored — retry once space has been freed"
-
-
-class TooLarge(DomainError):
-    status = 413
 
 
 class Unauthorized(DomainError):
