@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from backend.deps import AppState
 from backend.errors import NotFound, install_error_handlers
 from backend.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
-from backend.routers import jobs, predict, system, volumes
+from backend.routers import jobs, official, predict, system, volumes
 from backend.runner import JobRunner, Predictor
 from backend.services import RetentionSweeper
 from backend.settings import Settings
@@ -27,13 +27,14 @@ PredictorFactory = Callable[[Settings], Predictor]
 def default_predictor(settings: Settings) -> Predictor:
     """The real model if one resolves, else the demo model (said in the log)."""
     from voxtell.inference.predictor import VoxTellPredictor
+    from voxtell.demo import DEMO_NOTICE
     from voxtell.resolve import find_demo_or_real_model, voxtell_home
 
     model_dir, is_demo = find_demo_or_real_model(settings.model)
     device = None if settings.device == "auto" else settings.device
     predictor = VoxTellPredictor(model_dir, device=device, cache_dir=settings.cache_dir or voxtell_home() / "cache")
     if predictor.is_demo or is_demo:
-        logger.warning("DEMO MODEL — random weights, masks are meaningless")
+        logger.warning(DEMO_NOTICE)
     return predictor
 
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
         runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s)
         state = AppState(settings=settings, store=store, predictor=predictor, runner=runner)
         app.state.voxtell = state
+        official.install(app, state)  # engine notices -> the official protocol's events
         sweeper = RetentionSweeper(state)
         sweeper.sweep_tmp(max_age_s=0)  # nothing is being uploaded yet: all of tmp/ is left over
         runner.start()
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     app.include_router(volumes.router)
     app.include_router(jobs.router)
     app.include_router(predict.router)
+    app.include_router(official.router)  # the official voxtell-server protocol (napari-voxtell)
 
     # Added innermost first: headers, then CORS (so early answers carry it), admission, body limit.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     return app
 
 
+_OFFICIAL_ROOTS = {"healthz", "capabilities", "images", "jobs"}  # the official protocol's paths
+
+
 def _mount_frontend(app: FastAPI, static: Path | None) -> None:
     """Serve the built web app at ``/`` with a single-page-app fallback."""
     if static is None:
@@ -90,7 +96,7 @@ def _mount_frontend(app: FastAPI, static: Path | None) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> FileResponse:
-        if path.startswith(("api/", "predict", "docs", "openapi.json")):
+        if path.startswith(("api/", "predict", "docs", "openapi.json")) or path.split("/")[0] in _OFFICIAL_ROOTS:
             raise NotFound("not found")
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):

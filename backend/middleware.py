@@ -25,10 +25,12 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 # Patient data and job state: never kept by a browser or proxy cache.
-_NO_STORE_PREFIXES = ("/api/", "/predict")
+_NO_STORE_PREFIXES = ("/api/", "/predict", "/capabilities", "/images", "/jobs")
 _DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
-_UPLOADS = re.compile(r"^/(?:predict|api/volumes|api/jobs/[^/]+/masks)$")
-_ENQUEUES = re.compile(r"^/(?:predict|api/jobs)$")
+_UPLOADS = re.compile(r"^/(?:predict|api/volumes|api/jobs/[^/]+/masks|images)$")
+_ENQUEUES = re.compile(r"^/(?:predict|api/jobs|jobs)$")
+# The official voxtell-server protocol: everything but /healthz needs the key.
+_OFFICIAL = re.compile(r"^/(?:capabilities|images|jobs)(?:/|$)")
 
 
 def _state(scope: Scope) -> AppState | None:
@@ -81,7 +83,7 @@ class AdmissionMiddleware:
         path, method = scope["path"], scope["method"]
         settings = state.settings
         protected = (path.startswith("/api/") and path != "/api/health") or path == "/predict" \
-            or path in _DOCS_PATHS
+            or path in _DOCS_PATHS or bool(_OFFICIAL.match(path))
         if protected and settings.api_key and method != "OPTIONS":
             headers = dict(scope.get("headers", []))
             if not key_matches(settings.api_key, headers.get(b"authorization", b"").decode("latin-1")):
