@@ -10,11 +10,12 @@ function pen(page: Page) {
     return [box.x + box.width / 2, box.y + box.height / 2]
   }
   return {
-    async stroke(points: [number, number][]) {
+    // Each mouse event redraws the canvas (slow in software GL): few steps; the pen joins them with lines.
+    async stroke(points: [number, number][], steps = 1) {
       const [cx, cy] = await centre()
       await page.mouse.move(cx + points[0][0], cy + points[0][1])
       await page.mouse.down()
-      for (const [x, y] of points.slice(1)) await page.mouse.move(cx + x, cy + y, { steps: 8 })
+      for (const [x, y] of points.slice(1)) await page.mouse.move(cx + x, cy + y, { steps })
       await page.mouse.up()
     },
     async loop(x: number, y: number, r: number) {
@@ -90,12 +91,12 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     await page.getByTestId('draw-target').selectOption(`${jobId}-${discIndex}`)
     await page.getByTestId('draw-start').click()
     await expect(page.getByTestId('draw-pen')).toHaveClass(/active/)
-    await draw.stroke([[200, -80], [200, 80]])
+    await draw.stroke([[200, -80], [200, 80]], 4)
     await page.getByTestId('draw-eraser').click()
     await expect(page.getByTestId('draw-eraser')).toHaveClass(/active/)
-    await draw.stroke([[-150, 10], [150, 10]])
+    await draw.stroke([[-150, 10], [150, 10]], 4)
     await page.getByTestId('draw-pen').click()
-    await draw.stroke([[-250, -80], [-250, 80]])
+    await draw.stroke([[-250, -80], [-250, 80]], 4)
     await page.keyboard.press('Control+z')
     await page.getByTestId('draw-save').click()
     await expect(rows).toHaveCount(3)
