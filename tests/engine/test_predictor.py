@@ -196,14 +196,31 @@ def test_info_reports_path_precision_and_demo_flag(predictor: VoxTellPredictor) 
     assert info["patch_size"] == [64, 64, 64]
 
 
-def test_cuda_allocator_setting_is_set_before_cuda_unless_the_user_set_it() -> None:
+def test_cuda_allocator_setting_comes_from_the_entry_points_unless_the_user_set_it(tmp_path: Path) -> None:
+    """Importing the library changes no environment; both command-line entry points ask for
+    ``expandable_segments`` (fewer fragmentation OOMs) before anything touches CUDA, and a
+    user's own setting wins."""
+    import os
     import subprocess
     import sys
 
-    code = "import os, voxtell.inference.predictor; print(os.environ['PYTORCH_CUDA_ALLOC_CONF'])"
-    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTORCH_CUDA_ALLOC_CONF"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "expandable_segments:True"
-    env["PYTORCH_CUDA_ALLOC_CONF"] = "max_split_size_mb:128"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "max_split_size_mb:128"
+    from voxtell.text import save_embedding_bank
+
+    bank = save_embedding_bank(tmp_path / "bank.npz", {"liver": np.zeros(4)})
+    report = "import os, sys; print(os.environ.get('PYTORCH_CUDA_ALLOC_CONF'), file=sys.stderr)"
+    programs = {
+        "import": "import voxtell.inference.predictor, backend",
+        "voxtell-predict": f"from voxtell.cli.predict import main; main(['--list-embeddings', '--embeddings', {str(bank)!r}])",
+        "voxtell-web": "from backend.cli import main; main(['serve', '--host', '0.0.0.0'])",  # refuses, exit 2
+    }
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTORCH_CUDA_ALLOC_CONF", "VOXTELL_API_KEY")}
+
+    def setting(program: str, extra: dict[str, str]) -> str:
+        out = subprocess.run([sys.executable, "-c", f"{programs[program]}\n{report}"], env={**env, **extra},
+                             capture_output=True, text=True, timeout=300)
+        return out.stderr.strip().splitlines()[-1]
+
+    assert setting("import", {}) == "None"
+    for program in ("voxtell-predict", "voxtell-web"):
+        assert setting(program, {}) == "expandable_segments:True", program
+        assert setting(program, {"PYTORCH_CUDA_ALLOC_CONF": "max_split_size_mb:128"}) == "max_split_size_mb:128"
