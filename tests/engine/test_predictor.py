@@ -156,12 +156,14 @@ def test_odd_shapes_give_the_one_window_answer(tiny_dir: Path, path: str, shape:
 
 
 def test_all_zero_image_gives_the_official_answer(tiny_dir: Path) -> None:
-    """A blank image z-scores to zeros (the std floor keeps it finite) and the whole image is
-    the crop box; the official algorithm then gives the network's answer on a zero patch.
+    """A blank image z-scores to zeros (the std floor keeps it finite), the whole image is the
+    crop box, and the official algorithm gives the network's answer on a zero patch.
 
-    Only the reference path is held to this: on an exactly constant channel the fast path's
-    instance norm scales the rounding error of the channel mean by 1/sqrt(eps) layer after layer
-    (issue 18 report), so its masks of a blank image differ from the official ones."""
+    That answer is rounding noise made large: in a constant channel ``x - mean`` is not exactly
+    0 and instance norm scales it by ~1/sqrt(eps), layer after layer. The reference path and the
+    oracle run the same torch kernels, so they agree exactly; the fast path's norm rounds
+    differently and its blank-image masks differ from the reference path's (issue 18 report),
+    so it is not held to this."""
     predictor = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False, reference=True)
     image = np.zeros((10, 12, 14), np.float32)
     emb = _emb(1)
