@@ -26,8 +26,8 @@ PredictorFactory = Callable[[Settings], Predictor]
 
 def default_predictor(settings: Settings) -> Predictor:
     """The real model if one resolves, else the demo model (said in the log)."""
-    from voxtell.inference.predictor import VoxTellPredictor
     from voxtell.demo import DEMO_NOTICE
+    from voxtell.inference.predictor import VoxTellPredictor
     from voxtell.resolve import find_demo_or_real_model, voxtell_home
 
     model_dir, is_demo = find_demo_or_real_model(settings.model)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-import nibabel as nib
 from fastapi import UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from backend.errors import BadInput, SeriesChoiceNeeded
 from backend.settings import Settings
@@ -25,15 +25,20 @@ def looks_like_dicom_or_zip(head: bytes) -> bool:
 
 
 async def stage_dicom(files: list[UploadFile], store: Store) -> Path:
-    """Copy the uploaded parts into a private temp folder under generated names; unzip zips safely."""
+    """Copy the uploaded parts into a private temp folder under generated names and unzip zips
+    safely, in a worker thread (decompression never holds up the event loop)."""
+    return await run_in_threadpool(_stage_parts, [f.file for f in files], store)
+
+
+def _stage_parts(sources: list[BinaryIO], store: Store) -> Path:
     folder = store.tmp_path("-dicom")
     folder.mkdir()
     try:
-        for n, upload in enumerate(files):
+        for n, source in enumerate(sources):
             part = folder / f"part{n:05d}"
+            source.seek(0)
             with part.open("wb") as out:
-                while chunk := await upload.read(_CHUNK):
-                    out.write(chunk)
+                shutil.copyfileobj(source, out, _CHUNK)
             with part.open("rb") as f:
                 is_zip = f.read(4) == b"PK\x03\x04"
             if is_zip:
@@ -64,7 +69,7 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
             chosen = series
         loaded = load_series(chosen[0], max_voxels=settings.max_voxels)
         volume = volume_from_image(loaded.image)
-        nib.save(loaded.image, str(staged))
+        loaded.save_nifti(staged)
         save_source_headers(loaded.source_files, headers)
         meta = {**volume_summary(volume), "dtype": "float32", "format": "dicom",
                 "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,

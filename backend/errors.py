@@ -100,8 +100,8 @@ def file_response(media_type: str, description: str) -> dict[int | str, dict[str
                   "description": description}}
 
 
-# What every protected route may answer, whatever it does.
-COMMON_ERRORS = (401, 422, 503)
+# What every protected route may answer, whatever it does (400: a body that cannot be parsed).
+COMMON_ERRORS = (400, 401, 422, 503)
 
 
 def is_disk_full(exc: BaseException | None) -> bool:

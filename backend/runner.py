@@ -11,15 +11,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Protocol
 
 from backend.errors import is_disk_full
+from backend.results import mask_file, result_entry
 from backend.store import Store
 from voxtell.errors import InferenceCancelled, InvalidInputError
 from voxtell.io import read_volume, write_mask
 from voxtell.io.nifti import LoadedVolume
-from voxtell.postprocess import combine_labels, fill_holes, keep_largest_component, mask_statistics
+from voxtell.postprocess import fill_holes, keep_largest_component, mask_statistics
 
 logger = logging.getLogger("backend.runner")
 
@@ -31,28 +31,12 @@ class Predictor(Protocol):
     def is_demo(self) -> bool: ...
 
     def predict_single_image(self, data: Any, text_prompts: Any = None, text_embeddings: Any = None,
-                             progress_callback: Any = None) -> Any: ...
+                             progress_callback: Any = None, tile_step_size: float | None = None) -> Any:
+        """``tile_step_size`` is passed only when a job asks for one (fakes may omit it)."""
 
     def info(self) -> dict[str, Any]: ...
 
     def vocabulary(self) -> list[str]: ...
-
-
-def result_entry(index: int, name: str, source: str, stats: dict[str, Any]) -> dict[str, Any]:
-    return {"index": index, "name": name, "source": source, "file": f"mask_{index}.nii.gz", **stats}
-
-
-def labelmap_path(store: Store, job_id: str, results: list[dict[str, Any]]) -> Path:
-    """The job's combined label map, written on first request (label i+1 = result i, later wins)."""
-    import numpy as np
-
-    path = store.result_dir(job_id) / "labelmap.nii.gz"
-    if not path.is_file():
-        masks = [read_volume(store.result_dir(job_id) / r["file"]) for r in results]
-        staged = store.tmp_path(".nii.gz")
-        write_mask(combine_labels(np.stack([m.data > 0 for m in masks])), masks[0].geometry, staged)
-        staged.replace(path)
-    return path
 
 
 class JobRunner:
@@ -226,7 +210,7 @@ class JobRunner:
             logger.exception("job %s failed", job_id)
             self._fail(job_id, "internal", "internal error during inference (see the server log)")
             return
-        self.store.update_job(job_id, results=results)
+        self.store.update_job(job_id, results=results, next_mask_index=len(results))
         self.store.transition(job_id, ("running",), "done", finished=time.time())
         logger.info("job %s done", job_id)
 
@@ -249,14 +233,9 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
     if volume is None:
         volume = read_volume(path, confined=True)
     step = job.options.get("tile_step_size")
-    default_step = getattr(predictor, "tile_step_size", None)
-    if step is not None and default_step is not None:
-        predictor.tile_step_size = step  # type: ignore[attr-defined]
-    try:
-        masks = predictor.predict_single_image(volume.data, text_prompts=job.prompts, progress_callback=on_progress)
-    finally:
-        if step is not None and default_step is not None:
-            predictor.tile_step_size = default_step  # type: ignore[attr-defined]
+    extra = {"tile_step_size": float(step)} if step is not None else {}
+    masks = predictor.predict_single_image(volume.data, text_prompts=job.prompts, progress_callback=on_progress,
+                                           **extra)
     out_dir = store.result_dir(job_id)
     out_dir.mkdir(parents=True, exist_ok=True)
     finished = []
@@ -268,7 +247,9 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
         finished.append(mask)
     # Masks first (``/predict`` answers as soon as they are on disk), statistics after.
     for i, mask in enumerate(finished):
-        write_mask(mask, volume.geometry, out_dir / f"mask_{i}.nii.gz")
+        staged = store.tmp_path(".nii.gz")  # a re-run overwrites its own files atomically
+        write_mask(mask, volume.geometry, staged)
+        staged.replace(out_dir / mask_file(i))
     if on_masks_written is not None:
         on_masks_written()
     results = [result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing))

@@ -4,38 +4,29 @@ every voxel operation is a ``voxtell`` function)."""
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
 from backend.errors import BadInput, NotFound, QueueFull
 from backend.middleware import queue_full_detail, retry_after_s
-from backend.runner import result_entry
+from backend.results import mask_file, result_entry
 from backend.store import Job
 from backend.uploads import ingest_volume, read_validated_nifti, stage_upload
 from voxtell.errors import ComputeBudgetExceeded, InvalidInputError
 from voxtell.inference.sliding_window import window_count
 from voxtell.io import read_volume, write_mask
-from voxtell.postprocess import mask_statistics
+from voxtell.postprocess import as_mask, mask_statistics
 
 if TYPE_CHECKING:
     from backend.deps import AppState
 
 logger = logging.getLogger("backend")
-_MASK_FILE = re.compile(r"mask_(\d+)\.(?:nii\.gz|deleted)")
-
-
-def safe_download_name(name: str) -> str:
-    """A prompt as a file-name part: letters, digits, ``-`` and ``_`` only."""
-    return re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:100] or "mask"
 
 
 async def ingest_files(state: AppState, files: list[UploadFile], series_uid: str | None) -> tuple[str, dict[str, Any]]:
@@ -111,14 +102,6 @@ def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dic
     return job
 
 
-def _next_index(job: Job, out_dir: Path) -> int:
-    """A mask index never used in this job, deleted ones included (a client may still hold
-    ``jobid-index`` keys for those, e.g. for colours)."""
-    used = [r["index"] for r in job.results]
-    used += [int(m.group(1)) for f in out_dir.glob("mask_*") if (m := _MASK_FILE.fullmatch(f.name))]
-    return max(used, default=-1) + 1
-
-
 def delete_mask(state: AppState, job: Job, index: int) -> None:
     """Remove result ``index`` of ``job``: from its results, its files and every export.
 
@@ -131,9 +114,9 @@ def delete_mask(state: AppState, job: Job, index: int) -> None:
         if not any(r["index"] == index for r in current.results):
             raise NotFound(f"job has no mask {index}")
         out_dir = state.store.result_dir(job.id)
-        (out_dir / f"mask_{index}.deleted").touch()  # keeps the index used (see _next_index)
+        # The index stays used: the job row's next_mask_index only grows (clients key colours on it).
         state.store.update_job(job.id, results=[r for r in current.results if r["index"] != index])
-        (out_dir / f"mask_{index}.nii.gz").unlink(missing_ok=True)
+        (out_dir / mask_file(index)).unlink(missing_ok=True)
         (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt without it on request
 
 
@@ -151,20 +134,24 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
         raise BadInput(f"edited mask: {exc}") from None
     finally:
         staged.unlink(missing_ok=True)
-    if edited.geometry.ras_shape != volume.geometry.ras_shape or not np.allclose(
-            edited.geometry.original_affine, volume.geometry.original_affine, atol=1e-3):
+    if not edited.geometry.same_grid(volume.geometry):
         raise BadInput("edited mask: its shape or affine differs from the volume's")
-    mask = (edited.data > 0).astype(np.uint8)
+    mask = as_mask(edited.data)
     with state.edit_lock:  # two saves for one job must not pick the same index
         current = state.store.get_job(job.id)
         assert current is not None
         out_dir = state.store.result_dir(job.id)
-        index = _next_index(current, out_dir)
-        write_mask(mask, volume.geometry, out_dir / f"mask_{index}.nii.gz")
+        index = current.next_mask_index
+        staged = state.store.tmp_path(".nii.gz")
+        try:
+            write_mask(mask, volume.geometry, staged)
+            staged.replace(out_dir / mask_file(index))
+        finally:
+            staged.unlink(missing_ok=True)
         results = [*current.results, result_entry(index, name, "edited",
                                                   mask_statistics(mask, volume.data, volume.geometry.spacing))]
         (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt with the new mask on request
-        state.store.update_job(job.id, results=results)
+        state.store.update_job(job.id, results=results, next_mask_index=index + 1)
 
 
 class RetentionSweeper:

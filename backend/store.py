@@ -10,6 +10,7 @@ Layout of the data dir::
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import statistics
@@ -36,7 +37,11 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created);
 # user_version counts those applied): an existing data dir upgrades in place.
 _MIGRATIONS = [
     "ALTER TABLE jobs ADD COLUMN error_kind TEXT",
+    # The next mask index of a job (indices are never reused; deleted masks used to leave
+    # tombstone files, ``mask_<i>.deleted``, which _backfill_next_mask_index reads once).
+    "ALTER TABLE jobs ADD COLUMN next_mask_index INTEGER NOT NULL DEFAULT 0",
 ]
+_TOMBSTONE = re.compile(r"mask_(\d+)\.deleted")
 ERROR_KINDS = ("invalid_input", "timeout", "disk_full", "interrupted", "internal")
 
 
@@ -60,6 +65,7 @@ class Job:
     error: str | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
     error_kind: str | None = None  # one of ERROR_KINDS once failed
+    next_mask_index: int = 0  # the index the next result gets (indices are never reused)
 
 
 class Store:
@@ -91,7 +97,19 @@ class Store:
         for number, statement in enumerate(_MIGRATIONS, start=1):
             if number > version:
                 self._db.execute(statement)
+                if number == 2:
+                    self._backfill_next_mask_index()
                 self._db.execute(f"PRAGMA user_version = {number}")
+
+    def _backfill_next_mask_index(self) -> None:
+        for job_id, results in list(self._db.execute("SELECT id, results FROM jobs WHERE results != '[]'")):
+            used = [int(r["index"]) for r in json.loads(results)]
+            folder = self.result_dir(job_id)
+            if folder.is_dir():
+                used += [int(m.group(1)) for f in folder.iterdir() if (m := _TOMBSTONE.fullmatch(f.name))]
+                for tombstone in folder.glob("mask_*.deleted"):
+                    tombstone.unlink()
+            self._db.execute("UPDATE jobs SET next_mask_index = ? WHERE id = ?", (max(used, default=-1) + 1, job_id))
 
     # -- paths --------------------------------------------------------------------------
     def tmp_path(self, suffix: str = "") -> Path:
@@ -173,13 +191,13 @@ class Store:
 
     def get_job(self, job_id: str) -> Job | None:
         row = self._one("SELECT id, volume_id, created, prompts, options, status, attempts, started, finished, "
-                        "done, total, error, results, error_kind FROM jobs WHERE id = ?", (job_id,))
+                        "done, total, error, results, error_kind, next_mask_index FROM jobs WHERE id = ?", (job_id,))
         if row is None:
             return None
         return Job(id=row[0], volume_id=row[1], created=row[2], prompts=json.loads(row[3]),
                    options=json.loads(row[4]), status=row[5], attempts=row[6], started=row[7],
                    finished=row[8], done=row[9], total=row[10], error=row[11], results=json.loads(row[12]),
-                   error_kind=row[13])
+                   error_kind=row[13], next_mask_index=row[14])
 
     def update_job(self, job_id: str, **values: Any) -> None:
         if "results" in values:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from backend.errors import BadInput
 from backend.settings import Settings
@@ -23,16 +25,21 @@ _KEEP_DECOMPRESSED = 64 << 20  # smaller gzip uploads are inflated once, by vali
 
 async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
     """Copy an upload to a private temp file; returns it and its format suffix, by content
-    (``.nii.gz``, ``.nii``, ``.nrrd`` or ``.mha``), never by the client's file name."""
-    first = await upload.read(64)
+    (``.nii.gz``, ``.nii``, ``.nrrd`` or ``.mha``), never by the client's file name. The copy
+    runs in a worker thread: disk writes never hold up the event loop."""
+    return await run_in_threadpool(_stage_file, upload.file, store)
+
+
+def _stage_file(source: BinaryIO, store: Store) -> tuple[Path, str]:
+    source.seek(0)
+    first = source.read(64)
     suffix = ".nii.gz" if first[:2] == b"\x1f\x8b" else (sniff_itk_format(first) or ".nii")
     path = store.tmp_path(suffix)
     try:
         with path.open("wb") as out:
             out.write(first)
-            while chunk := await upload.read(_CHUNK):
-                out.write(chunk)
-    except BaseException:  # a full disk, a lost client: nothing half-written stays behind
+            shutil.copyfileobj(source, out, _CHUNK)
+    except BaseException:  # a full disk: nothing half-written stays behind
         path.unlink(missing_ok=True)
         raise
     return path, suffix

@@ -6,6 +6,7 @@ in mm in the same axis order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import cc3d
@@ -53,8 +54,14 @@ def mask_statistics(mask: np.ndarray, image: np.ndarray | None, spacing: tuple[f
     return stats
 
 
-def combine_labels(masks: np.ndarray) -> np.ndarray:
-    """``(N, A0, A1, A2)`` -> label map, label ``i+1`` = prompt ``i``, later prompts win."""
+def combine_labels(masks: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+    """``(N, A0, A1, A2)`` masks (an array or N arrays; any non-zero voxel is foreground) ->
+    label map, label ``i+1`` = mask ``i``, later masks win on overlap."""
     from voxtell.inference.batch import combine_masks
 
-    return combine_masks(masks)
+    return combine_masks(np.stack([np.asarray(m) > 0 for m in masks]))
+
+
+def as_mask(data: np.ndarray) -> np.ndarray:
+    """Any array -> uint8 0/1 mask of the same shape (non-zero is foreground)."""
+    return (np.asarray(data) > 0).astype(np.uint8)

@@ -64,8 +64,8 @@ def find_demo_or_real_model(explicit: str | Path | None = None) -> tuple[Path, b
     try:
         return resolve_model_dir(None), False
     except ModelNotFoundError:
-        from voxtell.demo import ensure_demo_model
+        from voxtell.demo import DEMO_NOTICE, ensure_demo_model
 
         demo = ensure_demo_model(voxtell_home() / "demo-model")
-        logger.warning("no real VoxTell model found: using the DEMO MODEL (random weights, masks are meaningless)")
+        logger.warning("no real VoxTell model found: using the %s", DEMO_NOTICE)
         return demo, True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import zipfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated
@@ -16,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
 from backend.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
-from backend.runner import labelmap_path
+from backend.results import labelmap_path, labels, masks_zip, safe_download_name
 from backend.schemas import JobCreate, JobStatus
-from backend.services import add_edited_mask, delete_mask, safe_download_name, submit_job
+from backend.services import add_edited_mask, delete_mask, submit_job
 from backend.store import TERMINAL, Job
 from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
 
@@ -127,18 +126,8 @@ def delete_result_mask(state: State, job_id: str, index: int) -> JobStatus:
             responses={**file_response("application/zip", "every mask and labels.json"), **_NOT_READY})
 def download_all(state: State, job_id: str) -> StreamingResponse:
     job = _finished(state, job_id)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:  # .nii.gz is already compressed
-        for r in job.results:
-            zf.write(state.store.result_dir(job_id) / r["file"], f"{r['index']:02d}_{safe_download_name(r['name'])}.nii.gz")
-        zf.writestr("labels.json", json.dumps(_labels(job), indent=1))
-    buffer.seek(0)
-    return StreamingResponse(buffer, media_type="application/zip",
+    return StreamingResponse(io.BytesIO(masks_zip(state.store, job)), media_type="application/zip",
                              headers={"Content-Disposition": 'attachment; filename="masks.zip"'})
-
-
-def _labels(job: Job) -> list[dict[str, object]]:
-    return [{"label": i + 1, "name": r["name"], "mask": r["index"]} for i, r in enumerate(job.results)]
 
 
 @router.get("/{job_id}/labelmap.nii.gz", response_class=FileResponse,
@@ -182,8 +171,8 @@ def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Que
 
 
 @router.get("/{job_id}/labels.json", responses=_NOT_READY)
-def labels(state: State, job_id: str) -> list[dict[str, object]]:
-    return _labels(_finished(state, job_id))
+def job_labels(state: State, job_id: str) -> list[dict[str, object]]:
+    return labels(_finished(state, job_id))
 
 
 @router.post("/{job_id}/masks", status_code=201, responses={**_NOT_READY, **error_responses(400, 413, 507)})

@@ -24,9 +24,9 @@ from backend.errors import (
     SeriesChoice,
     error_responses,
 )
-from backend.runner import labelmap_path
+from backend.results import labelmap_path, safe_download_name
 from backend.schemas import JobOptions, Prompt
-from backend.services import ingest_files, safe_download_name, submit_job
+from backend.services import ingest_files, submit_job
 from backend.store import Job
 
 router = APIRouter(dependencies=[Depends(require_key)], responses=error_responses(*COMMON_ERRORS))
@@ -80,9 +80,10 @@ async def _answer(state: AppState, job_id: str, prompt: list[str], headers: dict
         if finished.status != "done":
             raise _job_error(finished)
         if len(prompt) > 1:
-            return _download(labelmap_path(state.store, job_id, finished.results), "labelmap.nii.gz", headers)
-    return _download(state.store.result_dir(job_id) / "mask_0.nii.gz", f"{safe_download_name(prompt[0])}.nii.gz",
-                     headers)
+            path = await run_in_threadpool(labelmap_path, state.store, job_id, finished.results)
+            return await _download(path, "labelmap.nii.gz", headers)
+    return await _download(state.store.result_dir(job_id) / "mask_0.nii.gz",
+                           f"{safe_download_name(prompt[0])}.nii.gz", headers)
 
 
 _STATUS_BY_ERROR_KIND = {"invalid_input": 422, "timeout": 422, "disk_full": 507}
@@ -121,13 +122,19 @@ async def _settled(state: AppState, job_id: str, masks_only: bool) -> bool:
 _IN_MEMORY_BYTES = 4 << 20
 
 
-def _download(path: Path, filename: str, headers: dict[str, str]) -> Response:
+async def _download(path: Path, filename: str, headers: dict[str, str]) -> Response:
     """The file as an attachment; a small one (a compressed mask usually is) is sent from memory,
     which saves the streaming machinery's thread hops (milliseconds per request)."""
-    if path.stat().st_size > _IN_MEMORY_BYTES:
+    content = await run_in_threadpool(_small_file_bytes, path)
+    if content is None:
         return FileResponse(path, media_type="application/gzip", filename=filename, headers=headers)
     quoted = quote(filename)
     disposition = (f'attachment; filename="{filename}"' if quoted == filename
                    else f"attachment; filename*=utf-8''{quoted}")
-    return Response(path.read_bytes(), media_type="application/gzip",
+    return Response(content, media_type="application/gzip",
                     headers={**headers, "Content-Disposition": disposition})
+
+
+def _small_file_bytes(path: Path) -> bytes | None:
+    """The file's bytes if it is at most ``_IN_MEMORY_BYTES``, else None (sent streamed)."""
+    return path.read_bytes() if path.stat().st_size <= _IN_MEMORY_BYTES else None

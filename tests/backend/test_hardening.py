@@ -382,13 +382,21 @@ def test_an_old_database_upgrades_in_place(make_client, tmp_path: Path) -> None:
             finished REAL, done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, error TEXT,
             results TEXT NOT NULL DEFAULT '[]');
         INSERT INTO jobs (id, volume_id, created, prompts, options, status, error)
-            VALUES ('oldjob', 'v', 1.0, '["liver"]', '{}', 'failed', 'old failure');""")
+            VALUES ('oldjob', 'v', 1.0, '["liver"]', '{}', 'failed', 'old failure');
+        INSERT INTO jobs (id, volume_id, created, prompts, options, status, results)
+            VALUES ('donejob', 'v', 1.0, '["a", "b"]', '{}', 'done', '[{"index": 0}, {"index": 1}]');""")
     db.commit()
     db.close()
+    # mask 3 was deleted before: its tombstone file keeps index 3 used.
+    (data / "results" / "donejob").mkdir(parents=True)
+    (data / "results" / "donejob" / "mask_3.deleted").touch()
     client = make_client(data_dir=data)
     job = client.get("/api/jobs/oldjob").json()
     assert (job["status"], job["error"], job["error_kind"]) == ("failed", "old failure", None)
-    assert sqlite3.connect(data / "voxtell.sqlite").execute("PRAGMA user_version").fetchone()[0] == 1
+    assert sqlite3.connect(data / "voxtell.sqlite").execute("PRAGMA user_version").fetchone()[0] == 2
+    store = client.app.state.voxtell.store  # type: ignore[attr-defined]
+    assert store.get_job("donejob").next_mask_index == 4, "never reuses 3, whose mask was deleted"
+    assert list((data / "results" / "donejob").iterdir()) == [], "tombstones are read once, then gone"
 
 
 def test_an_interrupted_upload_leaves_nothing(tmp_path: Path) -> None:

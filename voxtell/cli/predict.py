@@ -213,7 +213,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         notice_callback=lambda message: logger.warning("%s", message))
     predictor.tile_step_size = args.tile_step_size
     if predictor.is_demo:
-        logger.warning("DEMO MODEL — random weights, masks are meaningless")
+        from voxtell.demo import DEMO_NOTICE
+
+        logger.warning(DEMO_NOTICE)
     if args.verbose:
         info = predictor.info()
         logger.info("model %s on %s: %s path, %s, %s accumulators", info["model_name"], info["device"],

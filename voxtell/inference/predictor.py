@@ -228,15 +228,17 @@ class VoxTellPredictor(BatchMixin):
 
     def predict_sliding_window_return_logits(
         self, img_tensor: torch.Tensor, text_embeddings: torch.Tensor,
-        progress_callback: ProgressCallback | None = None,
+        progress_callback: ProgressCallback | None = None, tile_step_size: float | None = None,
     ) -> torch.Tensor:
-        """Logits ``(N, S0, S1, S2)`` for a normalised, padded ``(C, S0, S1, S2)`` tensor."""
+        """Logits ``(N, S0, S1, S2)`` for a normalised, padded ``(C, S0, S1, S2)`` tensor;
+        ``tile_step_size`` overrides the predictor's for this call."""
         if not isinstance(img_tensor, torch.Tensor) or img_tensor.ndim != 4:
             raise ValueError("img_tensor must be a 4-D torch tensor (C, A0, A1, A2)")
         on_device = self.perform_everything_on_device
         image = img_tensor.to(self.device if on_device else torch.device("cpu"))
         return sliding_window_logits(
-            self._net_fn(text_embeddings), image, self.patch_size, tile_step_size=self.tile_step_size,
+            self._net_fn(text_embeddings), image, self.patch_size,
+            tile_step_size=self.tile_step_size if tile_step_size is None else tile_step_size,
             accumulation_dtype=self.accumulation_dtype,
             accumulation_device=self.device if on_device else torch.device("cpu"),
             progress_callback=progress_callback)
@@ -281,6 +283,7 @@ class VoxTellPredictor(BatchMixin):
         text_prompts: str | Sequence[str] | None = None,
         text_embeddings: torch.Tensor | np.ndarray | None = None,
         progress_callback: ProgressCallback | None = None,
+        tile_step_size: float | None = None,
     ) -> np.ndarray:
         """Segment a RAS array for every prompt.
 
@@ -289,6 +292,8 @@ class VoxTellPredictor(BatchMixin):
             text_prompts: a prompt or list of prompts, or
             text_embeddings: precomputed ``(1, N, D_t)`` embeddings.
             progress_callback: ``cb(done, total)`` after each window; ``False`` cancels.
+            tile_step_size: window step for this call (default: the predictor's ``tile_step_size``);
+                a shared predictor is never changed, so concurrent callers cannot disturb each other.
 
         Returns:
             ``(N, A0, A1, A2)`` uint8 masks (0/1), prompts in input order.
@@ -307,7 +312,7 @@ class VoxTellPredictor(BatchMixin):
                 try:
                     progress.begin(start, size)
                     logits = self.predict_sliding_window_return_logits(
-                        image, emb[:, start:start + size], progress)
+                        image, emb[:, start:start + size], progress, tile_step_size)
                 except InferenceCancelled:
                     raise
                 except Exception as exc:

@@ -182,6 +182,11 @@ class DicomVolume:
     sop_instance_uids: tuple[str, ...] = ()
     source_files: tuple[Path, ...] = ()
 
+    def save_nifti(self, path: str | Path) -> Path:
+        """Write the volume as NIfTI (what the server stores for a DICOM upload)."""
+        nib.save(self.image, str(path))
+        return Path(path)
+
 
 def load_series(series: SeriesInfo, *, max_voxels: int) -> DicomVolume:
     """Build a volume from one series: slices sorted along the normal, uniform spacing checked."""

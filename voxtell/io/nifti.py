@@ -50,6 +50,12 @@ class VolumeGeometry:
     axcodes: tuple[str, str, str]
     file_ornt: np.ndarray  # nibabel orientation file -> RAS (``io_orientation``)
 
+    def same_grid(self, other: VolumeGeometry, atol: float = 1e-3) -> bool:
+        """Whether ``other`` has the same RAS shape and (within ``atol`` mm) the same affine:
+        a mask on one grid lands voxel for voxel on the other."""
+        return self.ras_shape == other.ras_shape and bool(
+            np.allclose(self.original_affine, other.original_affine, atol=atol))
+
 
 @dataclass(frozen=True)
 class LoadedVolume:
