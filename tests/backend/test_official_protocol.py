@@ -305,3 +305,30 @@ def test_images_and_results_survive_a_restart(make_client: Callable[..., TestCli
     again = start(second, image_id, ["liver"])  # the image is still there
     assert events(second, again)[-1] == {"status": "done"}
     assert second.get(f"/jobs/{again}/result").content == before
+
+
+def test_images_in_other_formats(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    """``.nii``, ``.nrrd`` and a DICOM ``.zip`` sent raw to ``/images`` become volumes whose RAS
+    array is the answer, as for ``.nii.gz``."""
+    import SimpleITK as sitk
+
+    from tests.backend.test_dicom_uploads import AXIAL, _zip_bytes
+    from tests.dicom.series import write_series
+
+    client = make_client()
+    nrrd = tmp_path / "in.nrrd"
+    sitk.WriteImage(sitk.GetImageFromArray(np.random.default_rng(1).integers(0, 500, (7, 9, 11)).astype(np.int16)),
+                    str(nrrd))
+    files, _ = write_series(tmp_path / "s", np.random.default_rng(2).integers(-200, 800, (12, 10, 7)).astype(np.int16),
+                            *AXIAL, (0.8, 0.6, 3.0), np.array([-50.0, 20.0, 100.0]))
+    for content, fmt in [(nifti_bytes(compress=False), "nifti"), (nrrd.read_bytes(), "nrrd"),
+                         (_zip_bytes(files), "dicom")]:
+        resp = post_image(client, content)
+        assert resp.status_code == 200, resp.text
+        meta = json.loads(resp.headers["X-Meta"])
+        volume = client.get(f"/api/volumes/{meta['image_id']}").json()
+        assert volume["format"] == fmt
+        stored = tmp_path / ("stored" + {"nifti": ".nii", "nrrd": ".nrrd", "dicom": ".nii.gz"}[fmt])
+        stored.write_bytes(client.get(f"/api/volumes/{meta['image_id']}/image").content)
+        image = unpack_array(resp.content)
+        assert list(image.shape) == meta["shape"] and np.array_equal(image, read_volume(stored).data)
