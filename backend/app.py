@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from backend.deps import AppState
 from backend.errors import NotFound, install_error_handlers
 from backend.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
-from backend.routers import jobs, official, predict, system, volumes
+from backend.routers import jobs, official, pacs, predict, system, volumes
 from backend.runner import JobRunner, Predictor
 from backend.services import RetentionSweeper
 from backend.settings import Settings
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     app.include_router(volumes.router)
     app.include_router(jobs.router)
     app.include_router(predict.router)
+    app.include_router(pacs.router)  # a DICOMweb archive, when one is configured
     app.include_router(official.router)  # the official voxtell-server protocol (napari-voxtell)
 
     # Added innermost first: headers, then CORS (so early answers carry it), admission, body limit.

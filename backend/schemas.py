@@ -86,3 +86,46 @@ class Info(BaseModel):
     patch_size: list[int]
     queue_length: int
     auth_required: bool
+    pacs: bool = Field(default=False, description="a DICOMweb archive is configured (the /api/pacs routes)")
+
+
+class PacsImport(BaseModel):
+    study_uid: str = Field(min_length=1, max_length=64, pattern=r"^[0-9.]+$")
+    series_uid: str = Field(min_length=1, max_length=64, pattern=r"^[0-9.]+$")
+
+
+class PacsStore(BaseModel):
+    format: Literal["seg", "rtstruct"]
+    mask: int | None = Field(default=None, ge=0, description="one mask's index; all masks when absent")
+
+
+class PacsStudy(BaseModel):
+    study_uid: str
+    study_date: str
+    study_time: str
+    description: str
+    accession_number: str
+    modalities: list[str]
+    series_count: int | None
+    instance_count: int | None
+    patient_name: str
+    patient_id: str
+
+
+class PacsSeries(BaseModel):
+    series_uid: str
+    modality: str
+    description: str
+    series_number: int | None
+    instance_count: int | None
+    body_part: str
+    orientation: Literal["axial", "coronal", "sagittal", "oblique", ""] = Field(
+        description="from ImageOrientationPatient; empty when the archive does not say")
+
+
+class PacsStored(BaseModel):
+    format: Literal["seg", "rtstruct"]
+    study_uid: str
+    series_uid: str
+    sop_instance_uid: str
+    series_description: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     sweep_interval_s: float = 600.0
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
     static_dir: Path | None = None
+    # A DICOMweb archive (PACS): server configuration only, a client never names one.
+    dicomweb_url: str | None = Field(default=None, description="DICOMweb root, e.g. http://orthanc:8042/dicom-web")
+    dicomweb_user: str | None = None
+    dicomweb_password: SecretStr | None = None
+    dicomweb_token: SecretStr | None = Field(default=None, description="bearer token (instead of user/password)")
+    dicomweb_connect_timeout_s: float = Field(default=5.0, gt=0)
+    dicomweb_timeout_s: float = Field(default=60.0, gt=0, description="the longest wait for each answer of the archive")
 
     def resolved_static_dir(self) -> Path | None:
         if self.static_dir is not None:

@@ -35,7 +35,8 @@ def info(state: State) -> Info:
     return Info(model_name=str(model.get("model_name", "voxtell")), demo=bool(model.get("demo", False)),
                 device=str(model.get("device", "cpu")), precision=str(model.get("precision", "fp32")),
                 path=str(model.get("path", "fast")), patch_size=list(model.get("patch_size", [])),
-                queue_length=state.store.count_active(), auth_required=bool(state.settings.api_key))
+                queue_length=state.store.count_active(), auth_required=bool(state.settings.api_key),
+                pacs=bool(state.settings.dicomweb_url))
 
 
 @router.get("/prompts", **_PROTECTED)  # type: ignore[arg-type]

@@ -1,0 +1,89 @@
+"""PACS: find studies in the configured DICOMweb archive, import a series as a volume, and send
+a job's DICOM SEG / RTSTRUCT back (404 on every route when no archive is configured)."""
+
+from __future__ import annotations
+
+from pathlib import Path as Path_
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from backend.deps import AppState, State, require_key
+from backend.errors import COMMON_ERRORS, ErrorDetail, NotFound, error_responses
+from backend.pacs import NO_PACS, Pacs, study_filters
+from backend.routers.jobs import _dicom_export
+from backend.schemas import PacsImport, PacsSeries, PacsStore, PacsStored, PacsStudy, VolumeInfo
+from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
+
+_ARCHIVE: dict[int | str, dict[str, Any]] = {502: {"model": ErrorDetail, "description": "the PACS is unreachable, refused our credentials or the store"},
+            504: {"model": ErrorDetail, "description": "the PACS did not answer in time"}}
+router = APIRouter(prefix="/api", dependencies=[Depends(require_key)],
+                   responses={**error_responses(*COMMON_ERRORS, 404), **_ARCHIVE})
+
+_UID = r"^[0-9]+(\.[0-9]+)*$"  # a DICOM UID: digits and dots only (nothing else reaches the archive's URLs)
+Uid = Annotated[str, Path(min_length=1, max_length=64, pattern=_UID)]
+
+
+def get_pacs(state: State) -> Pacs:
+    if not state.settings.dicomweb_url:
+        raise NotFound(NO_PACS)
+    return Pacs(state.settings)
+
+
+Archive = Annotated[Pacs, Depends(get_pacs)]
+
+
+@router.get("/pacs/studies")
+async def search_studies(
+    pacs: Archive,
+    patient_id: Annotated[str | None, Query(max_length=64)] = None,
+    patient_name: Annotated[str | None, Query(max_length=64, description="prefix match unless it has * or ?")] = None,
+    accession: Annotated[str | None, Query(max_length=16)] = None,
+    study_date: Annotated[str | None, Query(pattern=r"^(\d{8})?-?(\d{8})?$", description="YYYYMMDD or a range A-B")] = None,
+    modality: Annotated[str | None, Query(pattern=r"^[A-Za-z]{1,16}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PacsStudy]:
+    """QIDO-RS study search in the configured archive (patient name and id are returned, never logged)."""
+    filters = study_filters(*(v.strip() if v else None for v in (patient_id, patient_name, accession, study_date,
+                                                               modality.upper() if modality else None)))
+    found = await run_in_threadpool(pacs.search_studies, filters, limit, offset)
+    return [PacsStudy(**s) for s in found]
+
+
+@router.get("/pacs/studies/{study_uid}/series")
+async def list_series(pacs: Archive, study_uid: Uid) -> list[PacsSeries]:
+    """The series of one study, with an orientation hint (404 when the archive has no such study)."""
+    return [PacsSeries(**s) for s in await run_in_threadpool(pacs.list_series, study_uid)]
+
+
+@router.post("/pacs/import", status_code=201, responses={
+    200: {"model": VolumeInfo, "description": "the series was imported before: the stored volume"},
+    **error_responses(409, 507)})
+async def import_series(state: State, pacs: Archive, body: PacsImport, response: Response) -> VolumeInfo:
+    """Retrieve a series (WADO-RS, within the upload limits) and store it as a volume, read and
+    checked exactly as a DICOM upload. The same series again answers 200 with the stored volume."""
+    volume_id, meta, reused = await run_in_threadpool(pacs.import_series, state, body.study_uid, body.series_uid)
+    if reused:
+        response.status_code = 200
+    return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
+
+
+@router.post("/jobs/{job_id}/pacs", status_code=201, responses=error_responses(409))
+async def store_result(state: State, pacs: Archive, job_id: str, body: PacsStore) -> PacsStored:
+    """Build the job's DICOM SEG or RTSTRUCT exactly as the ``seg.dcm`` / ``rtstruct.dcm``
+    downloads and store it in the archive (STOW-RS). Volumes that came from DICOM only (409)."""
+    return await run_in_threadpool(_store, state, pacs, job_id, body)
+
+
+def _store(state: AppState, pacs: Pacs, job_id: str, body: PacsStore) -> PacsStored:
+    import pydicom
+
+    if body.format == "seg":
+        exported = _dicom_export(state, job_id, "DICOM SEG", write_dicom_seg_from_files, "segmentation.dcm", body.mask)
+    else:
+        exported = _dicom_export(state, job_id, "RTSTRUCT", write_rtstruct_from_files, "rtstruct.dcm", body.mask)
+    stored: dict[str, Any] = pacs.store(Path_(exported.path))
+    header = pydicom.dcmread(exported.path, stop_before_pixels=True)
+    return PacsStored(format=body.format, series_description=str(getattr(header, "SeriesDescription", "")), **stored)
