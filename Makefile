@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv frontend-deps frontend-build browser lint test test-py test-gpu test-frontend test-all screenshots run demo-model bench clean
+.PHONY: venv frontend-deps frontend-build services browser lint test test-py test-gpu test-frontend test-all screenshots run demo-model bench clean
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ frontend-deps: $(FE_STAMP)
 frontend-build: $(FE_STAMP)
 	cd frontend && npm run build
 
+# Real servers the Python tests start and stop themselves (Debian packages): PostgreSQL.
+services:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 # Debian's Chromium for the browser tests; never a browser downloaded by a test tool.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -37,7 +41,7 @@ lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check voxtell backend tests bench download_model.py
 	$(VENV)/bin/mypy
 
-test-py: $(PY_STAMP)
+test-py: $(PY_STAMP) services
 	$(VENV)/bin/pytest -m "not slow"
 
 # Only the tests marked gpu (CUDA precision, out-of-memory fallback, text encoder placement);
@@ -63,7 +67,7 @@ screenshots: $(PY_STAMP) $(FE_STAMP) browser
 	cd frontend && npm run build
 	cd frontend && VOXTELL_PYTHON=../$(PY) VOXTELL_SCREENSHOT_DIR=$(CURDIR)/docs npx playwright test -g "upload, segment two prompts"
 
-test-all: lint test-frontend
+test-all: lint services test-frontend
 	$(VENV)/bin/pytest
 
 # Serves the web app; uses ./models/voxtell_v1.1 (or VOXTELL_MODEL) and falls back to the demo model.

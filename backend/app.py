@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.data_dir)
+        store = Store(settings.data_dir, settings.database_url)
         predictor = factory(settings)
         runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s)
         state = AppState(settings=settings, store=store, predictor=predictor, runner=runner)

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -154,13 +155,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OSError)
     @app.exception_handler(sqlite3.Error)
+    @app.exception_handler(sqlalchemy.exc.SQLAlchemyError)
     async def _storage(request: Request, exc: Exception) -> JSONResponse:
         if is_disk_full(exc):
             logger.warning("disk full on %s %s", request.method, request.url.path)
             return JSONResponse({"detail": DISK_FULL}, status_code=507)
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            return JSONResponse({"detail": "the job database is busy; retry in a moment"}, status_code=503,
-                                headers={"Retry-After": "1"})
+        if isinstance(exc, (sqlite3.OperationalError, sqlalchemy.exc.OperationalError)):
+            # locked, or the database server is down or unreachable: the request may be retried
+            logger.warning("job database unavailable on %s %s", request.method, request.url.path)
+            return JSONResponse({"detail": "the job database is unavailable for the moment; retry shortly"},
+                                status_code=503, headers={"Retry-After": "2"})
         return _internal(request, exc)
 
     @app.exception_handler(Exception)

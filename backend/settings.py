@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     model: str | None = Field(default=None, description="model folder; default: resolution order, then demo")
     device: str = "auto"
     data_dir: Path = Path("data")
+    database_url: str | None = Field(default=None, description="default: SQLite in the data dir; "
+                                     "postgresql://user:password@host/db for a shared job store")
     cache_dir: Path | None = None
     api_key: str | None = None
     cors_origins: list[str] = Field(default_factory=list)

@@ -1,0 +1,99 @@
+"""The job database: SQLAlchemy Core tables, the engine, and schema migrations (Alembic).
+
+SQLite in the data dir is the embedded default (``sqlite:///<data dir>/voxtell.sqlite``, WAL);
+``VOXTELL_DATABASE_URL=postgresql://...`` puts volumes, jobs and progress in PostgreSQL through
+the same code. ``upgrade(engine)`` brings any earlier database to the current schema, including
+the data dirs written before Alembic (their ``PRAGMA user_version`` says how far they were).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+metadata = sa.MetaData()
+
+volumes = sa.Table(
+    "volumes", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("meta", sa.Text, nullable=False),
+)
+
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("volume_id", sa.Text, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("prompts", sa.Text, nullable=False),
+    sa.Column("options", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("started", sa.Float),
+    sa.Column("finished", sa.Float),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.Text),
+    sa.Column("results", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("error_kind", sa.Text),
+    sa.Column("next_mask_index", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("jobs_status", "status", "created"),
+)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Before Alembic, SQLite data dirs counted applied changes in PRAGMA user_version.
+_LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{Path(data_dir).resolve() / 'voxtell.sqlite'}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit transactions."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  pool_size=8, max_overflow=32)
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _: Any) -> None:
+            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+            cursor = dbapi_connection.cursor()
+            # WAL + NORMAL: commits are atomic and the database stays consistent after a crash;
+            # only the last moments before a power cut may be lost (a job then re-runs).
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(connection: sa.Connection) -> None:
+            # An "immediate" transaction takes the write lock at once (count-then-insert is atomic).
+            immediate = connection.get_execution_options().get("immediate", False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    if url.startswith(("postgresql://", "postgres://")):  # the driver this package installs
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=32)
+
+
+def upgrade(engine: Engine, data_dir: Path) -> None:
+    """Apply every migration the database lacks (Alembic ``upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["data_dir"] = Path(data_dir)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        inspector = sa.inspect(connection)
+        tables = set(inspector.get_table_names())
+        if "volumes" in tables and "alembic_version" not in tables and engine.dialect.name == "sqlite":
+            version = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+            command.stamp(config, _LEGACY_REVISIONS[min(version, 2)])
+        command.upgrade(config, "head")

@@ -1,0 +1,98 @@
+"""The job store on a real PostgreSQL (Debian's package, a throw-away cluster): the schema is
+created by the migrations, two API nodes share one database and data dir, the queue bound holds
+across them, and a database outage answers 503 with a detail, then recovers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from backend import Settings
+from tests.backend.conftest import FakePredictor, nifti_bytes, upload, wait_done
+from tests.backend.live import live_server
+from tests.services import Postgres, postgres_server
+
+
+def _driver(url: str) -> str:
+    """The plain ``postgresql://`` URL a user writes, with the driver the package installs."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture()
+def database(postgres: Postgres) -> Iterator[str]:
+    """An empty database for one test."""
+    admin = sa.create_engine(_driver(postgres.url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    name = f"t{threading.get_ident()}_{id(object())}"
+    with admin.connect() as db:
+        db.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = postgres.url.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as db:
+        db.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_migrations_create_the_schema_and_a_job_runs(make_client, database: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(data_dir=tmp_path / "data", database_url=database)
+    volume = upload(client).json()
+    job = wait_done(client, client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()["id"])
+    assert job["status"] == "done" and job["results"][0]["voxels"] > 0
+    engine = sa.create_engine(_driver(database))
+    with engine.connect() as db:
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert db.execute(sa.text("SELECT status FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar() == "done"
+    engine.dispose()
+    assert not (tmp_path / "data" / "voxtell.sqlite").exists(), "nothing in SQLite when PostgreSQL is configured"
+
+
+def test_two_api_nodes_share_jobs_and_the_queue_bound(database: str, tmp_path: Path) -> None:
+    data = tmp_path / "shared-data"
+    first, second = FakePredictor(), FakePredictor()
+    first.gate.clear()
+    second.gate.clear()
+    settings = Settings(data_dir=data, static_dir=tmp_path / "none", database_url=database, queue_size=10)
+    with live_server(settings, first) as node_a, live_server(settings, second) as node_b:
+        volume = httpx.post(f"{node_a}/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}).json()
+        assert httpx.get(f"{node_b}/api/volumes/{volume['id']}").status_code == 200
+        barrier = threading.Barrier(40)
+
+        def submit(i: int) -> int:
+            with httpx.Client(timeout=60) as client:
+                barrier.wait()
+                node = node_a if i % 2 else node_b
+                return client.post(f"{node}/api/jobs", json={"volume_id": volume["id"], "prompts": ["x"]}).status_code
+
+        with ThreadPoolExecutor(40) as pool:
+            codes = list(pool.map(submit, range(40)))
+        assert codes.count(201) == 10 and codes.count(429) == 30, codes
+        first.gate.set()
+        second.gate.set()
+
+
+def test_a_database_outage_answers_503_and_recovers(make_client, postgres: Postgres, database: str,
+                                                    tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(data_dir=tmp_path / "data", database_url=database)
+    volume = upload(client).json()
+    postgres.stop()
+    try:
+        response = client.get(f"/api/volumes/{volume['id']}")
+        assert response.status_code == 503, response.text
+        assert "database is unavailable" in response.json()["detail"]
+        assert client.get("/api/health").status_code == 200
+    finally:
+        postgres.start()
+    assert client.get(f"/api/volumes/{volume['id']}").status_code == 200
+    job = client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["x"]}).json()
+    assert wait_done(client, job["id"])["status"] == "done"
