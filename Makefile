@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv frontend-deps frontend-build services browser lint test test-py test-gpu test-frontend test-all screenshots run demo-model bench clean
+.PHONY: venv frontend-deps frontend-build services browser orthanc lint test test-py test-gpu test-frontend test-all screenshots run demo-model bench clean
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ frontend-build: $(FE_STAMP)
 services:
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# Orthanc with its DICOMweb plugin for the PACS tests (they start and stop it themselves).
+orthanc:
+	@{ command -v Orthanc >/dev/null 2>&1 && dpkg -s orthanc-dicomweb >/dev/null 2>&1; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq orthanc orthanc-dicomweb >/dev/null; }
+
 # Debian's Chromium for the browser tests; never a browser downloaded by a test tool.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -41,7 +45,7 @@ lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check voxtell backend tests bench download_model.py
 	$(VENV)/bin/mypy
 
-test-py: $(PY_STAMP) services
+test-py: $(PY_STAMP) services orthanc
 	$(VENV)/bin/pytest -m "not slow"
 
 # Only the tests marked gpu (CUDA precision, out-of-memory fallback, text encoder placement);
@@ -51,7 +55,7 @@ test-gpu: $(PY_STAMP)
 	$(VENV)/bin/pytest -m gpu
 
 ifneq ($(wildcard frontend/package.json),)
-test-frontend: $(PY_STAMP) $(FE_STAMP) browser
+test-frontend: $(PY_STAMP) $(FE_STAMP) browser orthanc
 	cd frontend && npm run typecheck && npx vitest run
 	cd frontend && npm run build
 	cd frontend && VOXTELL_PYTHON=../$(PY) npm run e2e
@@ -67,7 +71,7 @@ screenshots: $(PY_STAMP) $(FE_STAMP) browser
 	cd frontend && npm run build
 	cd frontend && VOXTELL_PYTHON=../$(PY) VOXTELL_SCREENSHOT_DIR=$(CURDIR)/docs npx playwright test -g "upload, segment two prompts"
 
-test-all: lint services test-frontend
+test-all: lint services orthanc test-frontend
 	$(VENV)/bin/pytest
 
 # Serves the web app; uses ./models/voxtell_v1.1 (or VOXTELL_MODEL) and falls back to the demo model.

@@ -59,8 +59,11 @@ def test_study_search_returns_what_a_worklist_shows(server: TestClient, archive:
     study = two[0]
     assert study["patient_name"] == "Doe^Jane" and study["patient_id"] == "PHI-123"
     assert study["study_date"] == "20240105" and study["accession_number"] == "ACC1"
-    assert study["description"] == "CT abdomen" and study["modalities"] == ["CT"]
-    assert study["series_count"] == 2 and study["instance_count"] == 22
+    assert study["description"] == "CT abdomen" and "CT" in study["modalities"]
+    # other tests may have stored SEG / RTSTRUCT series in this study meanwhile
+    listed = server.get(f"/api/pacs/studies/{study['study_uid']}/series").json()
+    assert study["series_count"] == len(listed) >= 2
+    assert study["instance_count"] == sum(s["instance_count"] for s in listed)
     by_id = server.get("/api/pacs/studies", params={"patient_id": "PHI-456"}).json()
     assert [s["study_uid"] for s in by_id] == [archive.series["oblique"].study_uid]
     assert server.get("/api/pacs/studies", params={"accession": "ACC3"}).json()[0]["patient_name"] == "Poe^Edgar"
@@ -73,9 +76,10 @@ def test_series_of_a_study_with_orientation(server: TestClient, archive: Archive
     axial, sagittal = archive.series["axial"], archive.series["sagittal"]
     listed = server.get(f"/api/pacs/studies/{axial.study_uid}/series")
     assert listed.status_code == 200, listed.text
-    assert [(s["series_uid"], s["orientation"], s["instance_count"], s["modality"]) for s in listed.json()] == [
+    images = [s for s in listed.json() if s["modality"] == "CT"]  # stored results may be listed too
+    assert [(s["series_uid"], s["orientation"], s["instance_count"], s["modality"]) for s in images] == [
         (axial.series_uid, "axial", 10, "CT"), (sagittal.series_uid, "sagittal", 12, "CT")]
-    assert listed.json()[0]["description"] == "axial series"
+    assert images[0]["description"] == "axial series"
     oblique = archive.series["oblique"]
     assert server.get(f"/api/pacs/studies/{oblique.study_uid}/series").json()[0]["orientation"] == "oblique"
 

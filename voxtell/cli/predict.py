@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-format", choices=["nifti", "dicom-seg", "rtstruct"], default="nifti",
                    help="for DICOM input (a .zip or a folder of one series): NIfTI masks, one DICOM SEG or one RTSTRUCT")
     p.add_argument("--series-uid", help="which series of a DICOM input holding several")
+    p.add_argument("--dicomweb", metavar="URL", help="read the series from this DICOMweb archive (credentials: "
+                   "VOXTELL_DICOMWEB_USER/PASSWORD or VOXTELL_DICOMWEB_TOKEN in the environment)")
+    p.add_argument("--study", metavar="UID", help="with --dicomweb: the StudyInstanceUID")
+    p.add_argument("--series", metavar="UID", help="with --dicomweb: the SeriesInstanceUID (needed when the study has several)")
+    p.add_argument("--store", action="store_true", help="with --dicomweb: send the DICOM SEG / RTSTRUCT back to the archive")
     return p
 
 
@@ -166,18 +171,54 @@ def _run_dicom(args: argparse.Namespace, predictor: Any) -> list[Path]:
         raise CliError(str(exc)) from None
 
 
+def _check_archive_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    if args.dicomweb is None:
+        if args.study or args.series or args.store:
+            parser.error("--study, --series and --store go with --dicomweb")
+        return
+    if args.input or args.jobs is not None:
+        parser.error("--dicomweb reads the series from the archive: no -i/--input or --jobs")
+    if not args.study:
+        parser.error("--dicomweb needs --study UID")
+    if args.prompts is None:
+        parser.error("-p/--prompts is required")
+    if not args.output and not args.store:
+        parser.error("give -o/--output, --store or both")
+    if args.store and args.output_format == "nifti":
+        raise CliError("--store sends a DICOM object: add --output-format dicom-seg or rtstruct")
+    if not args.dicomweb.startswith(("http://", "https://")):
+        raise CliError(f"--dicomweb must be an http(s) URL, got {args.dicomweb!r}")
+    _check_prompts(args.prompts)
+
+
+def _run_archive(args: argparse.Namespace, predictor: Any) -> list[Path]:
+    from voxtell.cli.dicomweb_input import predict_from_archive
+    from voxtell.io.dicomweb import DicomWebError
+
+    try:
+        return predict_from_archive(predictor, args.dicomweb, args.study, args.series, args.prompts,
+                                    Path(args.output) if args.output else None, args.output_format, args.store,
+                                    args.save_combined, _progress(args.verbose))
+    except (ValueError, DicomWebError) as exc:
+        raise CliError(str(exc)) from None
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.list_embeddings:
         return _list_embeddings(args)
+    _check_archive_args(args, parser)
+    archive = args.dicomweb is not None
     if (args.prompts is None) == (args.jobs is None):
         parser.error("give exactly one of -p/--prompts and --jobs")
-    if not args.output:
+    if not args.output and not archive:
         parser.error("-o/--output is required")
-    if args.jobs is None and not args.input:
+    if args.jobs is None and not args.input and not archive:
         parser.error("-i/--input is required unless --jobs is used")
     if not 0 < args.tile_step_size <= 1:
         raise CliError("--tile-step-size must be in (0, 1]")
-    if args.jobs is not None:
+    if archive:
+        jobs = []
+    elif args.jobs is not None:
         if args.input:
             logger.warning("-i/--input is ignored when --jobs is given")
         jobs = _load_jobs(args.jobs)
@@ -222,7 +263,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                     info["path"], info["precision"], info["accumulation_dtype"])
     if args.save_combined:
         logger.warning("NOTE: in combined label maps, later prompts overwrite earlier ones where masks overlap")
-    if not jobs:  # a DICOM series
+    if archive:
+        written = _run_archive(args, predictor)
+    elif not jobs:  # a DICOM series
         written = _run_dicom(args, predictor)
     else:
         written = predictor.predict_from_jobs(jobs, args.output, save_combined=args.save_combined,

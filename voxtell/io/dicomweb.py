@@ -91,7 +91,7 @@ def archive_errors(what: str) -> Iterator[None]:
         status = exc.response.status_code if exc.response is not None else None
         if status == 401:
             raise DicomWebError("credentials", f"the PACS refused our credentials ({what}: HTTP 401); "
-                                "check the server's DICOMweb user, password or token", status) from None
+                                "check the DICOMweb user, password or token", status) from None
         if status == 403:
             raise DicomWebError("refused", f"the PACS does not allow this ({what}: HTTP 403 Forbidden)", status) from None
         if status == 404:
