@@ -4,6 +4,7 @@ import { ApiError } from './api/errors'
 import type { ServerInfo } from './api/types'
 import { DrawingPanel } from './components/DrawingPanel'
 import { JobProgress } from './components/JobProgress'
+import { PacsPanel, PacsSend } from './components/PacsPanel'
 import { PromptPanel } from './components/PromptPanel'
 import { ResultsPanel } from './components/ResultsPanel'
 import { UploadPanel } from './components/UploadPanel'
@@ -159,6 +160,7 @@ export function App() {
           {info && <span className="model" data-testid="model-info">{info.model_name} · {info.device}</span>}
         </header>
         <UploadPanel progress={ws.uploadProgress} onFiles={(files) => ws.upload(files)} />
+        {info?.pacs && <PacsPanel api={api} onOpen={ws.adopt} onError={setError} />}
         {ws.seriesChoice && (
           <section className="panel" data-testid="series-picker">
             <h2>Choose a series</h2>
@@ -233,6 +235,7 @@ export function App() {
                   onClick={() => download(`/api/jobs/${jobId}/rtstruct.dcm`, 'rtstruct.dcm')}>
                   RTSTRUCT
                 </button>
+                {info?.pacs && <PacsSend api={api} jobId={jobId} onError={setError} />}
               </>
             )}
           </div>

@@ -2,7 +2,10 @@
 
 import { ApiError, errorFromResponse, messageFor } from './errors'
 import { SseParser, statusFromEvent } from './sse'
-import { TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type ServerInfo, type VolumeInfo } from './types'
+import {
+  TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type PacsSeries, type PacsStored, type PacsStudy,
+  type PacsStudyQuery, type ServerInfo, type VolumeInfo,
+} from './types'
 
 /** Several DICOM series in one upload: the user picks one (the server never picks silently). */
 export class SeriesChoiceError extends ApiError {
@@ -58,6 +61,35 @@ export class ApiClient {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ volume_id: volumeId, prompts, options }),
+    })
+  }
+
+  /** QIDO-RS study search in the server's archive (empty fields are left out). */
+  pacsStudies(query: PacsStudyQuery, limit = 50): Promise<PacsStudy[]> {
+    const params = new URLSearchParams({ limit: String(limit) })
+    for (const [key, value] of Object.entries(query)) if (value?.trim()) params.set(key, value.trim())
+    return this.request(`/api/pacs/studies?${params.toString()}`)
+  }
+
+  pacsSeries(studyUid: string): Promise<PacsSeries[]> {
+    return this.request(`/api/pacs/studies/${encodeURIComponent(studyUid)}/series`)
+  }
+
+  /** Retrieve a series from the archive into a stored volume (the same series again: the same volume). */
+  pacsImport(studyUid: string, seriesUid: string): Promise<VolumeInfo> {
+    return this.request('/api/pacs/import', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ study_uid: studyUid, series_uid: seriesUid }),
+    })
+  }
+
+  /** Store a finished job's DICOM SEG or RTSTRUCT in the archive (STOW-RS). */
+  pacsStore(jobId: string, format: 'seg' | 'rtstruct', mask?: number): Promise<PacsStored> {
+    return this.request(`/api/jobs/${encodeURIComponent(jobId)}/pacs`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(mask === undefined ? { format } : { format, mask }),
     })
   }
 

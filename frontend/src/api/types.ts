@@ -57,6 +57,8 @@ export interface ServerInfo {
   path: string
   queue_length: number
   auth_required: boolean
+  /** A DICOMweb archive is configured (the PACS source and "Send to PACS"). */
+  pacs?: boolean
 }
 
 export interface JobOptions {
@@ -65,3 +67,44 @@ export interface JobOptions {
 }
 
 export const TERMINAL: JobState[] = ['done', 'failed', 'cancelled']
+
+/** A study found in the configured DICOMweb archive (QIDO-RS). */
+export interface PacsStudy {
+  study_uid: string
+  study_date: string
+  study_time: string
+  description: string
+  accession_number: string
+  modalities: string[]
+  series_count: number | null
+  instance_count: number | null
+  patient_name: string
+  patient_id: string
+}
+
+export interface PacsSeries {
+  series_uid: string
+  modality: string
+  description: string
+  series_number: number | null
+  instance_count: number | null
+  body_part: string
+  orientation: 'axial' | 'coronal' | 'sagittal' | 'oblique' | ''
+}
+
+export interface PacsStudyQuery {
+  patient_name?: string
+  patient_id?: string
+  accession?: string
+  study_date?: string
+  modality?: string
+}
+
+/** What the archive stored: the new series of a DICOM SEG or RTSTRUCT. */
+export interface PacsStored {
+  format: 'seg' | 'rtstruct'
+  study_uid: string
+  series_uid: string
+  sop_instance_uid: string
+  series_description: string
+}

@@ -82,6 +82,16 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
     }
   }, [api, onError, report])
 
+  /** Work on a volume stored by another route (a PACS import): as after an upload. */
+  const adopt = useCallback((info: VolumeInfo) => {
+    onError(null)
+    setSeriesChoice(null)
+    for (const controller of follows.current.values()) controller.abort()
+    setJobs({})
+    setVolume(info)
+    setSession(emptySession(info.id))
+  }, [onError])
+
   const run = useCallback(async (prompts: string[], options: JobOptions) => {
     if (!volume || !prompts.length) return
     onError(null)
@@ -160,7 +170,7 @@ export function useWorkspace(api: ApiClient, onError: (message: string | null) =
   const failedJobs = Object.values(jobs).filter((j) => j.status === 'failed')
 
   return {
-    volume, uploadProgress, jobs, activeJobs, failedJobs, results, upload, run, cancel, toggle, rename, remove,
+    volume, uploadProgress, jobs, activeJobs, failedJobs, results, upload, adopt, run, cancel, toggle, rename, remove,
     saveEdited, opacity: session.opacity, setOpacity, seriesChoice,
   }
 }
