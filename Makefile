@@ -29,9 +29,9 @@ frontend-deps: $(FE_STAMP)
 frontend-build: $(FE_STAMP)
 	cd frontend && npm run build
 
-# Real servers the Python tests start and stop themselves (Debian packages): PostgreSQL.
+# Real servers the Python tests start and stop themselves (Debian packages): PostgreSQL, Redis.
 services:
-	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@{ ls /usr/lib/postgresql/*/bin/postgres && command -v redis-server; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; }
 
 # Orthanc with its DICOMweb plugin for the PACS tests (they start and stop it themselves).
 orthanc:

@@ -15,7 +15,7 @@ from backend.deps import AppState
 from backend.errors import NotFound, install_error_handlers
 from backend.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
 from backend.routers import jobs, official, pacs, predict, system, volumes
-from backend.runner import JobRunner, Predictor
+from backend.runner import JobQueue, JobRunner, Predictor
 from backend.services import RetentionSweeper
 from backend.settings import Settings
 from backend.store import Store
@@ -45,13 +45,22 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.data_dir, settings.database_url)
-        predictor = factory(settings)
-        runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s)
+        runner: JobQueue
+        if settings.broker_url:  # distributed: workers hold the model, this node only its metadata
+            from backend.catalog import catalog_for
+            from backend.distributed import DistributedQueue
+
+            predictor: Predictor = predictor_factory(settings) if predictor_factory else catalog_for(settings)
+            runner = DistributedQueue(store, settings)
+        else:
+            predictor = factory(settings)
+            runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s)
         state = AppState(settings=settings, store=store, predictor=predictor, runner=runner)
         app.state.voxtell = state
         official.install(app, state)  # engine notices -> the official protocol's events
         sweeper = RetentionSweeper(state)
-        sweeper.sweep_tmp(max_age_s=0)  # nothing is being uploaded yet: all of tmp/ is left over
+        if not settings.broker_url:  # embedded: nothing is being uploaded yet, all of tmp/ is left over
+            sweeper.sweep_tmp(max_age_s=0)
         runner.start()
         sweeper.start()
         logger.info("ready: %s", {k: v for k, v in predictor.info().items() if k != "model_dir"})

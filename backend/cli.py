@@ -32,13 +32,24 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--model", default=None, help="model folder (default: resolution order, else demo)")
     serve.add_argument("--device", default=None, help="cuda, cuda:1, cpu or auto")
     serve.add_argument("--data-dir", type=Path, default=None)
+    worker = sub.add_parser("worker", help="distributed mode: load the model and run jobs from the broker")
+    worker.add_argument("--device", choices=["cuda", "cpu"], default=None, help="default: cuda when available")
+    worker.add_argument("--gpu", type=int, default=None, help="which GPU (one worker per GPU)")
+    worker.add_argument("--model", default=None, help="model folder (default: resolution order, else demo)")
+    worker.add_argument("--data-dir", type=Path, default=None, help="the data dir every node mounts")
     args = parser.parse_args(argv)
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "model": args.model,
-                                   "device": args.device, "data_dir": args.data_dir}.items() if v is not None}
+    overrides = {k: v for k, v in {"host": getattr(args, "host", None), "port": getattr(args, "port", None),
+                                   "model": args.model, "data_dir": args.data_dir}.items() if v is not None}
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     keep_identifiers_out_of_logs()
     configure_cuda_allocator()
+    if args.command == "worker":
+        from backend.worker import serve_worker
+
+        return serve_worker(settings, _worker_device(args.device, args.gpu))
+    if args.device is not None:
+        settings = settings.model_copy(update={"device": args.device})
     if not is_loopback(settings.host) and not settings.api_key:
         sys.stderr.write(f"voxtell-web: error: refusing to bind to {settings.host} without VOXTELL_API_KEY set\n")
         return 2
@@ -50,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
                 access_log=False,  # access logs would carry ids only, but keep logs minimal
                 server_header=False)  # no "server: uvicorn" banner
     return 0
+
+
+def _worker_device(device: str | None, gpu: int | None) -> str:
+    if device is None:
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return f"cuda:{gpu}" if device == "cuda" and gpu is not None else device
 
 
 if __name__ == "__main__":

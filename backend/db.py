@@ -41,12 +41,26 @@ jobs = sa.Table(
     sa.Column("results", sa.Text, nullable=False, server_default="[]"),
     sa.Column("error_kind", sa.Text),
     sa.Column("next_mask_index", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("worker_id", sa.Text),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("published", sa.Float),
     sa.Index("jobs_status", "status", "created"),
+)
+
+workers = sa.Table(
+    "workers", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("device", sa.Text, nullable=False),
+    sa.Column("gpu_name", sa.Text),
+    sa.Column("current_job", sa.Text),
+    sa.Column("started", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Before Alembic, SQLite data dirs counted applied changes in PRAGMA user_version.
-_LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}
+_LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}  # never beyond 0003
 
 
 def sqlite_url(data_dir: Path) -> str:

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from backend.errors import Unauthorized
-from backend.runner import JobRunner, Predictor
+from backend.runner import JobQueue, Predictor
 from backend.settings import Settings
 from backend.store import Store
 
@@ -20,7 +20,7 @@ class AppState:
     settings: Settings
     store: Store
     predictor: Predictor
-    runner: JobRunner
+    runner: JobQueue
     edit_lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+import sqlalchemy.exc
 
 from backend.errors import is_disk_full
 from backend.results import mask_file, result_entry
@@ -22,6 +25,7 @@ from voxtell.io.nifti import LoadedVolume
 from voxtell.postprocess import fill_holes, keep_largest_component, mask_statistics
 
 logger = logging.getLogger("backend.runner")
+T = TypeVar("T")
 
 
 class Predictor(Protocol):
@@ -39,6 +43,23 @@ class Predictor(Protocol):
     def vocabulary(self) -> list[str]: ...
 
 
+class JobQueue(Protocol):
+    """What the routes need of the job queue: the in-process ``JobRunner`` (embedded mode) or
+    ``backend.distributed.DistributedQueue`` (Celery workers)."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def is_alive(self) -> bool: ...
+    def submit(self, job_id: str) -> None: ...
+    def cancel(self, job_id: str) -> bool: ...
+    def progress(self, job_id: str) -> tuple[int, int, float | None]: ...
+    def queue_position(self, job_id: str) -> int | None: ...
+    def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None: ...
+    def release(self, job_id: str) -> None: ...
+    def remember_volume(self, volume_id: str, volume: LoadedVolume) -> None: ...
+    def forget_volume(self, volume_id: str) -> None: ...
+
+
 class JobRunner:
     """Runs queued jobs in a background thread; tracks progress and cancellation."""
 
@@ -48,7 +69,6 @@ class JobRunner:
         self.store = store
         self.predictor = predictor
         self.job_timeout_s = job_timeout_s
-        self._timed_out: set[str] = set()
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._cancel: set[str] = set()
         self._progress: dict[str, tuple[int, int, float]] = {}
@@ -168,55 +188,89 @@ class JobRunner:
             finally:
                 self._current = None
                 self._cancel.discard(job_id)
-                self._timed_out.discard(job_id)
                 self._progress.pop(job_id, None)
                 self._masks_written.discard(job_id)
                 self._holds.pop(job_id, None)
                 self._notify(job_id)
 
     def _execute(self, job_id: str) -> None:
-        job = self.store.get_job(job_id)
-        assert job is not None
         started = time.monotonic()
         self._progress[job_id] = (0, 0, started)
 
-        def on_progress(done: int, total: int) -> bool:
+        def on_progress(done: int, total: int) -> None:
             self._progress[job_id] = (done, total, started)
-            self.store.update_job(job_id, done=done, total=total)
-            if self.job_timeout_s is not None and time.monotonic() - started > self.job_timeout_s:
-                self._timed_out.add(job_id)
-                return False
-            return job_id not in self._cancel
 
+        job = self.store.get_job(job_id)
+        volume = self._volumes.pop(job.volume_id, None) if job is not None else None
+        run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.job_timeout_s,
+                        keep_going=lambda: job_id not in self._cancel, on_progress=on_progress, volume=volume,
+                        on_masks_written=lambda: self._masks_done(job_id))
+
+
+def with_database_retry(call: Callable[[], T], give_up_after_s: float = 300.0) -> T:
+    """``call()``, retried while the job database is unreachable or locked (the job pauses and
+    resumes instead of failing); a full disk or any other error is not retried."""
+    deadline = time.monotonic() + give_up_after_s
+    while True:
         try:
-            volume = self._volumes.pop(job.volume_id, None)
-            results = execute_job(self.store, self.predictor, job_id, on_progress, volume,
-                                  on_masks_written=lambda: self._masks_done(job_id))
-        except InferenceCancelled:
-            if job_id in self._timed_out:
-                self._fail(job_id, "timeout", f"the job ran longer than the time limit of {self.job_timeout_s:g} s "
-                           f"and was stopped (VOXTELL_JOB_TIMEOUT_S)")
-                return
-            self.store.transition(job_id, ("running",), "cancelled", finished=time.time())
-            logger.info("job %s cancelled", job_id)
-            return
-        except InvalidInputError as exc:  # the user's data: the message says what is wrong
-            self._fail(job_id, "invalid_input", str(exc))
-            return
-        except Exception as exc:  # a bug or the environment: never blamed on the user
-            if is_disk_full(exc):
-                self._fail(job_id, "disk_full", "the server's disk is full; the results could not be written")
-                return
-            logger.exception("job %s failed", job_id)
-            self._fail(job_id, "internal", "internal error during inference (see the server log)")
-            return
-        self.store.update_job(job_id, results=results, next_mask_index=len(results))
-        self.store.transition(job_id, ("running",), "done", finished=time.time())
-        logger.info("job %s done", job_id)
+            return call()
+        except (sqlalchemy.exc.OperationalError, sqlite3.OperationalError) as exc:
+            if is_disk_full(exc) or time.monotonic() > deadline:
+                raise
+            logger.warning("job database unavailable; retrying")
+            time.sleep(0.5)
 
-    def _fail(self, job_id: str, kind: str, message: str) -> None:
-        self.store.transition(job_id, ("running",), "failed", finished=time.time(), error=message, error_kind=kind)
+
+def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_s: float | None,
+                    keep_going: Callable[[], bool], on_progress: Callable[[int, int], None] | None = None,
+                    volume: LoadedVolume | None = None,
+                    on_masks_written: Callable[[], None] | None = None) -> str:
+    """Run a job already moved to ``running`` and record how it ended; returns the status.
+
+    The one place that decides a job's outcome, for the in-process runner and the distributed
+    workers alike: progress goes to the job row, ``keep_going() is False`` cancels at the next
+    window, a job over ``timeout_s`` fails as ``timeout``, the user's bad data as
+    ``invalid_input``, a full disk as ``disk_full`` and anything else as ``internal`` (its
+    details only in the log)."""
+    started = time.monotonic()
+    timed_out = False
+
+    def progress(done: int, total: int) -> bool:
+        nonlocal timed_out
+        with_database_retry(lambda: store.update_job(job_id, done=done, total=total))
+        if on_progress is not None:
+            on_progress(done, total)
+        if timeout_s is not None and time.monotonic() - started > timeout_s:
+            timed_out = True
+            return False
+        return with_database_retry(keep_going)
+
+    def fail(kind: str, message: str) -> str:
+        with_database_retry(lambda: store.transition(job_id, ("running",), "failed", finished=time.time(),
+                                                      error=message, error_kind=kind))
         logger.info("job %s failed: %s", job_id, kind)
+        return "failed"
+
+    try:
+        results = execute_job(store, predictor, job_id, progress, volume, on_masks_written=on_masks_written)
+    except InferenceCancelled:
+        if timed_out:
+            return fail("timeout", f"the job ran longer than the time limit of {timeout_s:g} s and was stopped "
+                        "(VOXTELL_JOB_TIMEOUT_S)")
+        with_database_retry(lambda: store.transition(job_id, ("running",), "cancelled", finished=time.time()))
+        logger.info("job %s cancelled", job_id)
+        return "cancelled"
+    except InvalidInputError as exc:  # the user's data: the message says what is wrong
+        return fail("invalid_input", str(exc))
+    except Exception as exc:  # a bug or the environment: never blamed on the user
+        if is_disk_full(exc):
+            return fail("disk_full", "the server's disk is full; the results could not be written")
+        logger.exception("job %s failed", job_id)
+        return fail("internal", "internal error during inference (see the server log)")
+    with_database_retry(lambda: store.update_job(job_id, results=results, next_mask_index=len(results)))
+    with_database_retry(lambda: store.transition(job_id, ("running",), "done", finished=time.time()))
+    logger.info("job %s done", job_id)
+    return "done"
 
 
 def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any,

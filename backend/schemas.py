@@ -77,6 +77,16 @@ class VolumeInfo(BaseModel):
     affine: list[list[float]]
 
 
+class WorkerInfo(BaseModel):
+    id: str
+    host: str
+    device: str
+    gpu_name: str | None
+    current_job: str | None
+    started: float
+    last_seen: float = Field(description="time of the last heartbeat (seconds since the epoch)")
+
+
 class Info(BaseModel):
     model_name: str
     demo: bool
@@ -87,6 +97,8 @@ class Info(BaseModel):
     queue_length: int
     auth_required: bool
     pacs: bool = Field(default=False, description="a DICOMweb archive is configured (the /api/pacs routes)")
+    mode: Literal["embedded", "distributed"] = "embedded"
+    workers_online: int = Field(default=1, description="distributed: workers heartbeating; embedded: 1")
 
 
 class PacsImport(BaseModel):

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     retention_hours: float = 24.0
     tmp_max_age_s: float = 3600.0
     sweep_interval_s: float = 600.0
+    # distributed mode (VOXTELL_BROKER_URL set): Celery workers behind a Redis broker
+    broker_url: str | None = Field(default=None, description="redis://host:port/n: jobs go to `voxtell-web worker`s")
+    max_attempts: int = Field(default=2, ge=1, description="a job whose worker is lost this often fails")
+    heartbeat_s: float = Field(default=5.0, gt=0)
+    worker_lost_after_s: float = Field(default=30.0, gt=0, description="no heartbeat for this long: worker gone")
+    reconcile_interval_s: float = Field(default=5.0, gt=0)
+    republish_after_s: float = Field(default=60.0, gt=0, description="a queued job is re-sent to the broker "
+                                     "after this long (Redis may have lost it)")
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
     static_dir: Path | None = None
     # A DICOMweb archive (PACS): server configuration only, a client never names one.

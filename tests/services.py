@@ -95,3 +95,49 @@ def _createdb(server: Postgres) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"createdb failed: {run.stderr.decode(errors='replace')}")
         time.sleep(0.2)
+
+
+@dataclass
+class Redis:
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    folder: Path
+
+    def restart_empty(self) -> None:
+        """Stop and start again with nothing kept (no persistence): a broker that lost its queue."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+        self.process = _start_redis(self.port, self.folder)
+
+
+def _start_redis(port: int, folder: Path) -> subprocess.Popen[bytes]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server; `make test` does it)")
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                "no", "--dir", str(folder), "--protected-mode", "yes"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(16).startswith(b"+PONG"):
+                return process
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[Redis]:
+    """A throw-away redis-server on a free loopback port, no persistence."""
+    folder = Path(tempfile.mkdtemp(prefix="voxtell-redis-"))
+    port = free_port()
+    server = Redis(url=f"redis://127.0.0.1:{port}/0", port=port, process=_start_redis(port, folder), folder=folder)
+    try:
+        yield server
+    finally:
+        server.process.kill()
+        server.process.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
 
 from backend.deps import State, require_key
 from backend.errors import COMMON_ERRORS, error_responses
-from backend.schemas import Info
+from backend.schemas import Info, WorkerInfo
 
 router = APIRouter(prefix="/api")
 
@@ -25,8 +26,20 @@ _PROTECTED = {"dependencies": [Depends(require_key)], "responses": error_respons
 
 @router.get("/ready", **_PROTECTED)  # type: ignore[arg-type]
 async def ready(state: State) -> dict[str, bool]:
-    """Readiness: the model is loaded and the runner takes jobs (no database access)."""
+    """Readiness: embedded, the model is loaded and the runner takes jobs (no database access);
+    distributed, at least one worker heartbeats."""
+    if state.settings.broker_url:
+        return {"ready": await run_in_threadpool(state.runner.is_alive)}
     return {"ready": state.predictor is not None and state.runner.is_alive()}
+
+
+@router.get("/workers", **_PROTECTED)  # type: ignore[arg-type]
+def list_workers(state: State) -> list[WorkerInfo]:
+    """Workers online (distributed mode; empty when embedded): heartbeat within
+    ``VOXTELL_WORKER_LOST_AFTER_S``."""
+    if not state.settings.broker_url:
+        return []
+    return [WorkerInfo(**w) for w in state.store.workers_online(state.settings.worker_lost_after_s)]
 
 
 @router.get("/info", **_PROTECTED)  # type: ignore[arg-type]
@@ -36,7 +49,10 @@ def info(state: State) -> Info:
                 device=str(model.get("device", "cpu")), precision=str(model.get("precision", "fp32")),
                 path=str(model.get("path", "fast")), patch_size=list(model.get("patch_size", [])),
                 queue_length=state.store.count_active(), auth_required=bool(state.settings.api_key),
-                pacs=bool(state.settings.dicomweb_url))
+                pacs=bool(state.settings.dicomweb_url),
+                mode="distributed" if state.settings.broker_url else "embedded",
+                workers_online=len(state.store.workers_online(state.settings.worker_lost_after_s))
+                if state.settings.broker_url else 1)
 
 
 @router.get("/prompts", **_PROTECTED)  # type: ignore[arg-type]

@@ -1,0 +1,135 @@
+"""The API node's side of distributed mode: the job queue is Celery (Redis broker) and every
+state lives in the database, so any API node can submit, watch, cancel and answer for any job.
+
+``DistributedQueue`` offers what the routes use of the in-process ``JobRunner``: ``submit``,
+``cancel``, ``progress``, ``queue_position``, ``when_settled``. One reconciler thread per API
+node re-publishes queued jobs the broker may have lost (Redis restarted empty) and puts the
+running jobs of workers that stopped heartbeating back in the queue; one watcher thread polls
+the database for the jobs ``/predict`` requests wait on (no thread parked per request).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from backend.settings import Settings
+from backend.store import TERMINAL, Store
+from backend.worker import QUEUE, TASK, make_celery
+
+logger = logging.getLogger("backend.distributed")
+
+
+class DistributedQueue:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        assert settings.broker_url
+        self.store = store
+        self.settings = settings
+        self.celery = make_celery(settings.broker_url)
+        self._stop = threading.Event()
+        self._waiters: dict[str, list[Callable[[bool], None]]] = {}
+        self._waiters_lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._reconcile_loop, name="voxtell-reconciler", daemon=True),
+                         threading.Thread(target=self._watch_loop, name="voxtell-settle-watcher", daemon=True)]
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def is_alive(self) -> bool:
+        """Ready for jobs: at least one worker heartbeats."""
+        return bool(self.store.workers_online(self.settings.worker_lost_after_s))
+
+    # -- jobs -------------------------------------------------------------------------------
+    def submit(self, job_id: str) -> None:
+        self._publish([job_id])
+
+    def cancel(self, job_id: str) -> bool:
+        """Queued: never starts. Running (on any machine): its worker stops at the next window."""
+        if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
+            return True
+        return self.store.request_cancel(job_id)
+
+    def progress(self, job_id: str) -> tuple[int, int, float | None]:
+        job = self.store.get_job(job_id)
+        if job is None:
+            return 0, 0, None
+        eta = None
+        if job.done > 0 and job.total > 0 and job.started is not None:
+            eta = (time.time() - job.started) / job.done * (job.total - job.done)
+        return job.done, job.total, eta
+
+    def queue_position(self, job_id: str) -> int | None:
+        ids = self.store.queued_ids()
+        return ids.index(job_id) + 1 if job_id in ids else None
+
+    def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
+        """``callback(False)`` once the job has ended (from the watcher thread, or right here)."""
+        job = self.store.get_job(job_id)
+        if job is None or job.status in TERMINAL:
+            callback(False)
+            return
+        with self._waiters_lock:
+            self._waiters.setdefault(job_id, []).append(callback)
+
+    def release(self, job_id: str) -> None:
+        """Nothing is held back in distributed mode (statistics are computed by the worker)."""
+
+    def remember_volume(self, volume_id: str, volume: Any) -> None:
+        """Workers read volumes from the shared data dir; nothing is kept in this process."""
+
+    def forget_volume(self, volume_id: str) -> None:
+        """See :meth:`remember_volume`."""
+
+    # -- internals --------------------------------------------------------------------------
+    def _publish(self, job_ids: list[str]) -> None:
+        published = []
+        for job_id in job_ids:
+            try:
+                self.celery.send_task(TASK, args=[job_id], queue=QUEUE)
+                published.append(job_id)
+            except Exception:  # the broker is away: the job stays queued in the database
+                logger.warning("broker unreachable; job %s will be published by the reconciler", job_id)
+                break
+        self.store.mark_published(published)
+
+    def reconcile(self) -> None:
+        """Re-queue the jobs of lost workers; re-publish queued jobs not published lately."""
+        for job_id in self.store.orphaned_running(self.settings.worker_lost_after_s):
+            if self.store.requeue(job_id):
+                logger.warning("job %s: its worker stopped heartbeating; back in the queue", job_id)
+        stale = self.store.unpublished_since(time.time() - self.settings.republish_after_s)
+        if stale:
+            self._publish(stale)
+
+    def _reconcile_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.reconcile()
+            except Exception:  # database or broker down for a moment: next round
+                logger.warning("reconciler round failed; retrying")
+            self._stop.wait(self.settings.reconcile_interval_s)
+
+    def _watch_loop(self) -> None:
+        while not self._stop.wait(0.1):
+            with self._waiters_lock:
+                watched = list(self._waiters)
+            for job_id in watched:
+                try:
+                    job = self.store.get_job(job_id)
+                except Exception:
+                    continue
+                if job is None or job.status in TERMINAL:
+                    with self._waiters_lock:
+                        callbacks = self._waiters.pop(job_id, [])
+                    for callback in callbacks:
+                        callback(False)

@@ -1,0 +1,132 @@
+"""``voxtell-web worker``: a Celery worker that loads the model once and runs one job at a time.
+
+Jobs reach workers through Celery with a Redis broker; the job database is the source of truth
+(the broker only delivers job ids). Delivery is at least once (``acks_late``, a prefetch of one,
+redelivery when a worker is lost) and results exactly once: a worker *claims* a job in the
+database before running it, so a duplicate delivery of a job that is finished, cancelled or held
+by a live worker is a no-op, and a re-run writes its files to temporary names and renames them.
+A worker heartbeats into the ``workers`` table; one that stops is seen as gone by the API nodes
+(``VOXTELL_WORKER_LOST_AFTER_S``) and its job goes back to the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from typing import Any
+
+from celery import Celery
+
+from backend.runner import Predictor, run_claimed_job
+from backend.settings import Settings
+from backend.store import Store
+
+logger = logging.getLogger("backend.worker")
+TASK = "voxtell.run_job"
+QUEUE = "voxtell"
+
+
+def make_celery(broker_url: str) -> Celery:
+    """The Celery app both sides share: API nodes publish, workers consume."""
+    app = Celery("voxtell", broker=broker_url)
+    app.conf.update(
+        task_acks_late=True,  # a job is acknowledged only once it has run
+        task_reject_on_worker_lost=True,  # ... and redelivered when its worker dies
+        worker_prefetch_multiplier=1,  # one job per worker at a time, none held back
+        task_default_queue=QUEUE,
+        task_ignore_result=True,  # results live in the database and the data dir
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+    )
+    return app
+
+
+class Worker:
+    """One model on one device; claims, runs and records jobs; heartbeats meanwhile."""
+
+    def __init__(self, settings: Settings, store: Store, predictor: Predictor, device: str) -> None:
+        self.settings = settings
+        self.store = store
+        self.predictor = predictor
+        self.host = socket.gethostname()
+        self.id = f"{self.host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.device = device
+        self.gpu_name = _gpu_name(device)
+        self.current: str | None = None
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat_loop, name="voxtell-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self.heartbeat()
+        self._beat.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.store.forget_worker(self.id)
+
+    def heartbeat(self) -> None:
+        try:
+            self.store.heartbeat(self.id, self.host, self.device, self.gpu_name, self.current)
+        except Exception:  # the database is down for a moment: the next beat tries again
+            logger.warning("heartbeat failed; retrying")
+
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.wait(self.settings.heartbeat_s):
+            self.heartbeat()
+
+    def run(self, job_id: str) -> str:
+        """Claim and run one job; returns what happened (``skip`` for a duplicate delivery)."""
+        outcome = self.store.claim(job_id, self.id, self.settings.max_attempts, self.settings.worker_lost_after_s)
+        if outcome != "claimed":
+            logger.info("job %s: %s", job_id, outcome)
+            return outcome
+        self.current = job_id
+        self.heartbeat()
+        try:
+            return run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.settings.job_timeout_s,
+                                   keep_going=lambda: not self.store.cancel_requested(job_id))
+        finally:
+            self.current = None
+            self.heartbeat()
+
+
+def _gpu_name(device: str) -> str | None:
+    if not device.startswith("cuda"):
+        return None
+    import torch
+
+    index = int(device.split(":", 1)[1]) if ":" in device else 0
+    return str(torch.cuda.get_device_name(index))
+
+
+def serve_worker(settings: Settings, device: str) -> int:
+    """Load the model once, then take jobs from the broker until stopped."""
+    from backend.app import default_predictor
+
+    broker_url = settings.broker_url
+    if not broker_url:
+        raise SystemExit("voxtell-web worker: error: VOXTELL_BROKER_URL is not set (redis://host:port/n)")
+    settings = settings.model_copy(update={"device": device,
+                                           "cache_dir": settings.cache_dir or settings.data_dir / "prompt-cache"})
+    store = Store(settings.data_dir, settings.database_url)
+    predictor = default_predictor(settings)
+    worker = Worker(settings, store, predictor, device)
+    app = make_celery(broker_url)
+
+    @app.task(name=TASK)  # type: ignore[untyped-decorator]
+    def run_job(job_id: str) -> Any:
+        return worker.run(job_id)
+
+    worker.start()
+    logger.info("worker %s ready on %s", worker.id, device)
+    try:
+        app.worker_main(["worker", "--pool=solo", "--concurrency=1", f"--hostname={worker.id}@%h",
+                         "--without-gossip", "--without-mingle", "-Q", QUEUE, "--loglevel=WARNING"])
+    finally:
+        worker.stop()
+        store.close()
+    return 0

@@ -1,0 +1,269 @@
+"""Distributed mode against real servers: redis-server and PostgreSQL (Debian packages, on free
+loopback ports with throw-away data), two `voxtell-web serve` API nodes and two
+`voxtell-web worker` processes with the demo model, all stopped by the fixture. Each test
+asserts what a user sees: the answer of /predict, a job's status and masks, the workers list."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import nibabel as nib
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from tests.services import Postgres, Redis, free_port, postgres_server, redis_server
+from voxtell.demo import ensure_demo_model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Cluster:
+    env: dict[str, str]
+    data: Path
+    api: list[str]
+    postgres: Postgres
+    redis: Redis
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        log = (self.data.parent / f"worker-{len(self.processes)}.log").open("wb")
+        process = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker", "--device", "cpu", "--data-dir",
+                                    str(self.data)], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.workers.append(process)
+        self.processes.append(process)
+        return process
+
+    def start_api(self) -> str:
+        port = free_port()
+        log = (self.data.parent / f"api-{port}.log").open("wb")
+        process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--data-dir",
+                                    str(self.data)], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        _until(lambda: _health(url), 120, "API node up")
+        self.api.append(url)
+        return url
+
+    def wait_workers(self, count: int) -> None:
+        _until(lambda: len(httpx.get(f"{self.api[0]}/api/workers").json()) >= count, 180, f"{count} workers online")
+
+
+def _health(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/api/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _until(condition: object, timeout: float, what: str) -> None:
+    """Bounded polling for a state that must be reached."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for: {what}")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    root = tmp_path_factory.mktemp("cluster")
+    home = root / "home"
+    ensure_demo_model(home / "demo-model")  # one demo model for every process
+    with postgres_server() as postgres, redis_server() as redis:
+        env = {**os.environ, "VOXTELL_HOME": str(home), "VOXTELL_MODEL": "", "VOXTELL_BROKER_URL": redis.url,
+               "VOXTELL_DATABASE_URL": postgres.url, "VOXTELL_STATIC_DIR": str(root / "no-static"),
+               "VOXTELL_HEARTBEAT_S": "1", "VOXTELL_WORKER_LOST_AFTER_S": "6", "VOXTELL_RECONCILE_INTERVAL_S": "1",
+               "VOXTELL_REPUBLISH_AFTER_S": "4", "PYTHONUNBUFFERED": "1"}
+        cluster = Cluster(env=env, data=root / "data", api=[], postgres=postgres, redis=redis)
+        try:
+            cluster.start_api()
+            cluster.start_api()
+            cluster.start_worker()
+            cluster.start_worker()
+            cluster.wait_workers(2)
+            yield cluster
+        finally:
+            for process in cluster.processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in cluster.processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _volume(shape: tuple[int, int, int], seed: int = 0) -> bytes:
+    data = np.random.default_rng(seed).normal(100, 30, shape).astype(np.int16)
+    affine = np.diag([-1.0, 1.0, 1.5, 1.0])
+    return gzip.compress(nib.Nifti1Image(data, affine).to_bytes())
+
+
+def _mask(content: bytes) -> np.ndarray:
+    return np.asarray(nib.Nifti1Image.from_bytes(gzip.decompress(content)).dataobj)
+
+
+def _engine_mask(content: bytes, home: Path, prompt: str) -> np.ndarray:
+    """What the engine itself gives for the file (the undisturbed answer), written as /predict does."""
+    from voxtell.inference.predictor import VoxTellPredictor
+    from voxtell.io import read_volume, write_mask
+
+    source = home / "input.nii.gz"
+    source.write_bytes(content)
+    volume = read_volume(source)
+    masks = VoxTellPredictor(home / "demo-model", device="cpu").predict_single_image(volume.data, [prompt])
+    write_mask(masks[0], volume.geometry, home / "expected.nii.gz")
+    return _mask((home / "expected.nii.gz").read_bytes())
+
+
+def _job(url: str, job_id: str) -> dict:
+    return httpx.get(f"{url}/api/jobs/{job_id}").json()  # type: ignore[no-any-return]
+
+
+def test_the_cluster_reports_its_mode_and_workers(cluster: Cluster) -> None:
+    info = httpx.get(f"{cluster.api[0]}/api/info").json()
+    assert info["mode"] == "distributed" and info["workers_online"] == 2 and info["demo"] is True
+    assert httpx.get(f"{cluster.api[1]}/api/ready").json() == {"ready": True}
+    workers = httpx.get(f"{cluster.api[1]}/api/workers").json()
+    assert {w["device"] for w in workers} == {"cpu"} and all(w["current_job"] is None for w in workers)
+    assert "liver" in httpx.get(f"{cluster.api[0]}/api/prompts", params={"q": "liv"}).json()
+
+
+def test_predict_through_the_cluster_equals_the_engine(cluster: Cluster) -> None:
+    content = _volume((40, 36, 30))
+    response = httpx.post(f"{cluster.api[0]}/predict", files={"image": ("a.nii.gz", content)},
+                          data={"prompt": "liver"}, timeout=300)
+    assert response.status_code == 200, response.text
+    expected = _engine_mask(content, Path(cluster.env["VOXTELL_HOME"]), "liver")
+    assert np.array_equal(_mask(response.content), expected)
+
+
+def test_submit_on_one_node_stream_and_download_on_the_other(cluster: Cluster) -> None:
+    first, second = cluster.api
+    volume = httpx.post(f"{first}/api/volumes", files={"file": ("a.nii.gz", _volume((40, 36, 30), 1))}).json()
+    job = httpx.post(f"{first}/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver", "spleen"]}).json()
+    statuses = []
+    with httpx.stream("GET", f"{second}/api/jobs/{job['id']}/events", timeout=300) as events:
+        for line in events.iter_lines():
+            if line.startswith("data: "):
+                statuses.append(json.loads(line[6:])["status"])
+    assert statuses[-1] == "done"
+    masks = httpx.get(f"{second}/api/jobs/{job['id']}/masks.zip")
+    assert masks.status_code == 200 and masks.content[:2] == b"PK"
+    assert len(_job(first, job["id"])["results"]) == 2
+
+
+def test_a_killed_worker_s_job_is_finished_by_another(cluster: Cluster) -> None:
+    api = cluster.api[0]
+    content = _volume((200, 200, 64), 2)  # 1 x 6 x 6 = 36 windows of the demo's 64^3 patch
+    volume = httpx.post(f"{api}/api/volumes", files={"file": ("big.nii.gz", content)}).json()
+    job = httpx.post(f"{api}/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()
+    _until(lambda: _job(api, job["id"])["done"] >= 3, 300, "the job is running")
+    holder = next(w for w in httpx.get(f"{api}/api/workers").json() if w["current_job"] == job["id"])
+    os.kill(int(holder["id"].split("-")[-2]), signal.SIGKILL)
+    _until(lambda: _job(api, job["id"])["status"] in ("done", "failed"), 300, "the job finishes elsewhere")
+    finished = _job(api, job["id"])
+    assert finished["status"] == "done", finished
+    assert len(finished["results"]) == 1
+    assert sorted(p.name for p in (cluster.data / "results" / job["id"]).iterdir()) == ["mask_0.nii.gz"]
+    mask = _mask(httpx.get(f"{api}/api/jobs/{job['id']}/masks/0.nii.gz").content)
+    assert np.array_equal(mask, _engine_mask(content, Path(cluster.env["VOXTELL_HOME"]), "liver"))
+    assert holder["id"] not in {w["id"] for w in httpx.get(f"{api}/api/workers").json()}
+    cluster.start_worker()  # back to two for the tests after this one
+    cluster.wait_workers(2)
+
+
+def test_cancel_a_running_job_on_another_machine_s_worker(cluster: Cluster) -> None:
+    api, other = cluster.api
+    volume = httpx.post(f"{api}/api/volumes", files={"file": ("big.nii.gz", _volume((200, 200, 64), 3))}).json()
+    job = httpx.post(f"{api}/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()
+    _until(lambda: _job(api, job["id"])["done"] >= 2, 300, "the job is running")
+    assert httpx.post(f"{other}/api/jobs/{job['id']}/cancel").status_code == 200
+    _until(lambda: _job(api, job["id"])["status"] == "cancelled", 120, "the worker stops at its next window")
+    assert _job(api, job["id"])["done"] < 36
+
+
+def test_jobs_queued_when_redis_loses_everything_still_run(cluster: Cluster) -> None:
+    api = cluster.api[0]
+    big = httpx.post(f"{api}/api/volumes", files={"file": ("big.nii.gz", _volume((200, 200, 64), 4))}).json()
+    small = httpx.post(f"{api}/api/volumes", files={"file": ("s.nii.gz", _volume((40, 36, 30), 5))}).json()
+    busy = [httpx.post(f"{api}/api/jobs", json={"volume_id": big["id"], "prompts": ["liver"]}).json()["id"]
+            for _ in range(2)]
+    _until(lambda: all(_job(api, j)["status"] == "running" for j in busy), 300, "both workers busy")
+    queued = [httpx.post(f"{api}/api/jobs", json={"volume_id": small["id"], "prompts": [p]}).json()["id"]
+              for p in ("liver", "spleen", "left kidney")]
+    assert all(_job(api, j)["status"] == "queued" for j in queued)
+    cluster.redis.restart_empty()  # the broker forgets every message, queued and in flight
+    _until(lambda: all(_job(api, j)["status"] in ("done", "failed", "cancelled") for j in busy + queued), 600,
+           "every job ends")
+    assert [_job(api, j)["status"] for j in busy + queued] == ["done"] * 5
+
+
+def test_a_database_outage_answers_503_and_the_worker_pauses(cluster: Cluster) -> None:
+    api = cluster.api[1]
+    volume = httpx.post(f"{api}/api/volumes", files={"file": ("big.nii.gz", _volume((200, 200, 64), 6))}).json()
+    job = httpx.post(f"{api}/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()
+    _until(lambda: _job(api, job["id"])["done"] >= 2, 300, "the job is running")
+    cluster.postgres.stop()
+    try:
+        response = httpx.get(f"{api}/api/jobs/{job['id']}", timeout=30)
+        assert response.status_code == 503, response.text
+        assert "database is unavailable" in response.json()["detail"]
+        assert httpx.get(f"{api}/api/health").status_code == 200
+        time.sleep(3)  # the outage lasts a few seconds (the worker keeps computing and waits to record)
+    finally:
+        cluster.postgres.start()
+    _until(lambda: _job(api, job["id"])["status"] in ("done", "failed"), 300, "the job ends")
+    assert _job(api, job["id"])["status"] == "done"
+
+
+def test_an_api_node_killed_during_predict_loses_nothing_accepted(cluster: Cluster) -> None:
+    doomed = cluster.start_api()
+    process = cluster.processes[-1]
+    before = _job_ids(cluster)
+    content = _volume((200, 200, 64), 7)
+    answered: list[int] = []
+
+    def call() -> None:
+        try:
+            answered.append(httpx.post(f"{doomed}/predict", files={"image": ("a.nii.gz", content)},
+                                       data={"prompt": "liver"}, timeout=300).status_code)
+        except httpx.HTTPError:
+            answered.append(-1)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    _until(lambda: len(_job_ids(cluster) - before) == 1, 120, "the /predict job is accepted")
+    (job_id,) = _job_ids(cluster) - before
+    process.kill()  # kill -9 of the API node while its client waits
+    thread.join(timeout=60)
+    assert answered == [-1]
+    cluster.api.remove(doomed)
+    api = cluster.api[0]
+    _until(lambda: _job(api, job_id)["status"] == "done", 300, "the accepted job finishes anyway")
+    mask = httpx.get(f"{api}/api/jobs/{job_id}/masks/0.nii.gz")
+    assert mask.status_code == 200 and _mask(mask.content).shape == (200, 200, 64)
+
+
+def _job_ids(cluster: Cluster) -> set[str]:
+    engine = sa.create_engine(cluster.postgres.url.replace("postgresql://", "postgresql+psycopg://", 1),
+                              poolclass=sa.pool.NullPool)
+    with engine.connect() as db:
+        ids = set(db.execute(sa.text("SELECT id FROM jobs")).scalars())
+    engine.dispose()
+    return ids
