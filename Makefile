@@ -9,7 +9,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv frontend-deps frontend-build services browser orthanc lint test test-py test-gpu test-frontend test-all screenshots run demo-model bench clean
+.PHONY: venv frontend-deps frontend-build services browser orthanc lint test test-py test-gpu test-frontend test-all screenshots run cluster demo-model bench clean
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -77,6 +77,10 @@ test-all: lint services orthanc test-frontend
 # Serves the web app; uses ./models/voxtell_v1.1 (or VOXTELL_MODEL) and falls back to the demo model.
 run: $(PY_STAMP) $(if $(wildcard frontend/package.json),frontend-build)
 	$(VENV)/bin/voxtell-web serve --host $(HOST) --port $(PORT)
+
+# The distributed mode on this machine: Redis, PostgreSQL, one API node, two workers (Ctrl+C stops all).
+cluster: $(PY_STAMP) services $(if $(wildcard frontend/package.json),frontend-build)
+	$(VENV)/bin/voxtell-web cluster --port $(PORT)
 
 demo-model: $(PY_STAMP)
 	$(VENV)/bin/voxtell-make-demo-model models/demo

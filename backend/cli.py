@@ -37,9 +37,20 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument("--gpu", type=int, default=None, help="which GPU (one worker per GPU)")
     worker.add_argument("--model", default=None, help="model folder (default: resolution order, else demo)")
     worker.add_argument("--data-dir", type=Path, default=None, help="the data dir every node mounts")
+    cluster = sub.add_parser("cluster", help="try the distributed mode on this machine: Redis, PostgreSQL, "
+                             "one API node and two workers (Ctrl+C stops all)")
+    cluster.add_argument("--port", type=int, default=8000)
+    cluster.add_argument("--workers", type=int, default=2)
+    cluster.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.command == "cluster":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from backend.cluster import run_cluster
+
+        return run_cluster(args.port, args.workers, args.data_dir)
     overrides = {k: v for k, v in {"host": getattr(args, "host", None), "port": getattr(args, "port", None),
-                                   "model": args.model, "data_dir": args.data_dir}.items() if v is not None}
+                                   "model": getattr(args, "model", None), "data_dir": args.data_dir}.items()
+                 if v is not None}
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     keep_identifiers_out_of_logs()
