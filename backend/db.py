@@ -104,6 +104,8 @@ def upgrade(engine: Engine, data_dir: Path) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["data_dir"] = Path(data_dir)
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # nodes starting together migrate one at a time
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(734113)"))
         config.attributes["connection"] = connection
         inspector = sa.inspect(connection)
         tables = set(inspector.get_table_names())
