@@ -7,13 +7,14 @@ import logging
 import shutil
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
-from backend.errors import BadInput, NotFound, QueueFull
+from backend.errors import BadInput, Conflict, NotFound, QueueFull
 from backend.middleware import queue_full_detail, retry_after_s
 from backend.results import mask_file, result_entry
 from backend.store import Job
@@ -102,20 +103,70 @@ def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dic
     return job
 
 
+def finished_job(state: AppState, job_id: str, with_masks: bool = False) -> Job:
+    """A finished job, for its results.
+
+    Raises:
+        NotFound: unknown job; Conflict: not finished, or (``with_masks``) no mask left.
+    """
+    job = state.store.get_job(job_id)
+    if job is None:
+        raise NotFound("job not found")
+    if job.status != "done":
+        raise Conflict(f"the job is {job.status}; results exist only for finished jobs")
+    if with_masks and not job.results:
+        raise Conflict("the job has no masks left (all were deleted)")
+    return job
+
+
+DICOM_EXPORTS = {"seg": ("DICOM SEG", "segmentation.dcm"), "rtstruct": ("RTSTRUCT", "rtstruct.dcm")}
+
+
+def dicom_export(state: AppState, job_id: str, kind: str, mask: int | None) -> Path:
+    """All masks (or mask ``mask``) of a finished job as a DICOM SEG (``kind="seg"``) or RT
+    Structure Set (``"rtstruct"``) referencing the source series; the file's path. Written to a
+    temporary name and renamed: a reader never sees half a file.
+
+    Raises:
+        NotFound, Conflict: unknown job or mask; not finished; the volume did not come from DICOM.
+    """
+    from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
+
+    label, filename = DICOM_EXPORTS[kind]
+    job = finished_job(state, job_id, with_masks=True)
+    headers_dir = state.store.dicom_headers_dir(job.volume_id)
+    if not headers_dir.is_dir():
+        raise Conflict(f"{label} export needs a volume uploaded as DICOM")
+    results = [r for r in job.results if mask is None or r["index"] == mask]
+    if not results:
+        raise NotFound(f"job has no mask {mask}")
+    writer = write_dicom_seg_from_files if kind == "seg" else write_rtstruct_from_files
+    out = state.store.result_dir(job_id) / f"{'all' if mask is None else mask}-{filename}"
+    staged = state.store.tmp_path(".dcm")
+    try:
+        writer([state.store.result_dir(job_id) / r["file"] for r in results], [r["name"] for r in results],
+               sorted(headers_dir.iterdir()), staged)
+        staged.replace(out)
+    finally:
+        staged.unlink(missing_ok=True)
+    return out
+
+
 def delete_mask(state: AppState, job: Job, index: int) -> None:
     """Remove result ``index`` of ``job``: from its results, its files and every export.
 
     Raises:
         NotFound: the job has no such mask.
     """
-    with state.edit_lock:
-        current = state.store.get_job(job.id)
-        assert current is not None
-        if not any(r["index"] == index for r in current.results):
+    def without(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not any(r["index"] == index for r in results):
             raise NotFound(f"job has no mask {index}")
-        out_dir = state.store.result_dir(job.id)
-        # The index stays used: the job row's next_mask_index only grows (clients key colours on it).
-        state.store.update_job(job.id, results=[r for r in current.results if r["index"] != index])
+        return [r for r in results if r["index"] != index]
+
+    # The index stays used: the job row's next_mask_index only grows (clients key colours on it).
+    state.store.edit_results(job.id, without)
+    out_dir = state.store.result_dir(job.id)
+    with state.edit_lock:
         (out_dir / mask_file(index)).unlink(missing_ok=True)
         (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt without it on request
 
@@ -137,21 +188,18 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
     if not edited.geometry.same_grid(volume.geometry):
         raise BadInput("edited mask: its shape or affine differs from the volume's")
     mask = as_mask(edited.data)
-    with state.edit_lock:  # two saves for one job must not pick the same index
-        current = state.store.get_job(job.id)
-        assert current is not None
-        out_dir = state.store.result_dir(job.id)
-        index = current.next_mask_index
-        staged = state.store.tmp_path(".nii.gz")
-        try:
-            write_mask(mask, volume.geometry, staged)
-            staged.replace(out_dir / mask_file(index))
-        finally:
-            staged.unlink(missing_ok=True)
-        results = [*current.results, result_entry(index, name, "edited",
-                                                  mask_statistics(mask, volume.data, volume.geometry.spacing))]
+    index = state.store.reserve_mask_index(job.id)  # two saves, on any nodes, never share an index
+    out_dir = state.store.result_dir(job.id)
+    staged = state.store.tmp_path(".nii.gz")
+    try:
+        write_mask(mask, volume.geometry, staged)
+        staged.replace(out_dir / mask_file(index))
+    finally:
+        staged.unlink(missing_ok=True)
+    entry = result_entry(index, name, "edited", mask_statistics(mask, volume.data, volume.geometry.spacing))
+    state.store.edit_results(job.id, lambda results: [*results, entry])
+    with state.edit_lock:
         (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt with the new mask on request
-        state.store.update_job(job.id, results=results, next_mask_index=index + 1)
 
 
 class RetentionSweeper:

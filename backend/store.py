@@ -15,6 +15,7 @@ import shutil
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,21 @@ class Store:
                 error_kind="interrupted"))
             db.execute(jobs.update().where(jobs.c.status == "running").values(status="queued", done=0))
         return self.queued_ids()
+
+    def reserve_mask_index(self, job_id: str) -> int:
+        """The next mask index of a job, taken for good (never handed out twice, by any node)."""
+        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            index = db.execute(sa.select(jobs.c.next_mask_index).where(jobs.c.id == job_id).with_for_update()).scalar()
+            db.execute(jobs.update().where(jobs.c.id == job_id).values(next_mask_index=int(index or 0) + 1))
+        return int(index or 0)
+
+    def edit_results(self, job_id: str, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
+        """Replace a job's results by ``change(results)`` in one serialised transaction (two
+        nodes editing one job's masks never lose each other's change)."""
+        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            current = db.execute(sa.select(jobs.c.results).where(jobs.c.id == job_id).with_for_update()).scalar()
+            db.execute(jobs.update().where(jobs.c.id == job_id).values(
+                results=json.dumps(change(json.loads(current or "[]")))))
 
     # -- distributed mode: workers, claims, cross-machine cancel --------------------------
     def claim(self, job_id: str, worker_id: str, max_attempts: int, lost_after_s: float) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
@@ -17,9 +16,8 @@ from backend.deps import AppState, State, require_key
 from backend.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
 from backend.results import labelmap_path, labels, masks_zip, safe_download_name
 from backend.schemas import JobCreate, JobStatus
-from backend.services import add_edited_mask, delete_mask, submit_job
+from backend.services import add_edited_mask, delete_mask, dicom_export, finished_job, submit_job
 from backend.store import TERMINAL, Job
-from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
 
 router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)],
                    responses=error_responses(*COMMON_ERRORS))
@@ -92,16 +90,7 @@ def cancel_job(state: State, job_id: str) -> JobStatus:
 
 
 def _finished(state: AppState, job_id: str) -> Job:
-    job = _job_or_404(state, job_id)
-    if job.status != "done":
-        raise Conflict(f"the job is {job.status}; results exist only for finished jobs")
-    return job
-
-
-def _with_masks(job: Job) -> Job:
-    if not job.results:
-        raise Conflict("the job has no masks left (all were deleted)")
-    return job
+    return finished_job(state, job_id)
 
 
 @router.get("/{job_id}/masks/{index:int}.nii.gz", response_class=FileResponse,
@@ -133,41 +122,27 @@ def download_all(state: State, job_id: str) -> StreamingResponse:
 @router.get("/{job_id}/labelmap.nii.gz", response_class=FileResponse,
             responses={**file_response("application/gzip", "label i + 1 = mask i"), **_NOT_READY})
 def download_labelmap(state: State, job_id: str) -> FileResponse:
-    job = _with_masks(_finished(state, job_id))
+    job = finished_job(state, job_id, with_masks=True)
     with state.edit_lock:
         path = labelmap_path(state.store, job_id, job.results)
     return FileResponse(path, media_type="application/gzip",
                         filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in job.results])})
 
 
-def _dicom_export(state: AppState, job_id: str, kind: str, writer: Callable[..., Path], filename: str,
-                  mask: int | None) -> FileResponse:
-    """Export all masks (or mask ``mask``) of a finished job against the source DICOM series."""
-    job = _with_masks(_finished(state, job_id))
-    headers_dir = state.store.dicom_headers_dir(job.volume_id)
-    if not headers_dir.is_dir():
-        raise Conflict(f"{kind} export needs a volume uploaded as DICOM")
-    results = [r for r in job.results if mask is None or r["index"] == mask]
-    if not results:
-        raise NotFound(f"job has no mask {mask}")
-    out = state.store.result_dir(job_id) / f"{'all' if mask is None else mask}-{filename}"
-    writer([state.store.result_dir(job_id) / r["file"] for r in results], [r["name"] for r in results],
-           sorted(headers_dir.iterdir()), out)
-    return FileResponse(out, media_type="application/dicom", filename=filename)
-
-
 @router.get("/{job_id}/seg.dcm", response_class=FileResponse,
             responses={**file_response("application/dicom", "DICOM SEG"), **_NOT_READY})
 def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
     """All masks (or ``?mask=i``) as one DICOM SEG referencing the source series (DICOM uploads only)."""
-    return _dicom_export(state, job_id, "DICOM SEG", write_dicom_seg_from_files, "segmentation.dcm", mask)
+    return FileResponse(dicom_export(state, job_id, "seg", mask), media_type="application/dicom",
+                        filename="segmentation.dcm")
 
 
 @router.get("/{job_id}/rtstruct.dcm", response_class=FileResponse,
             responses={**file_response("application/dicom", "RT Structure Set"), **_NOT_READY})
 def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
     """All masks (or ``?mask=i``) as one RT Structure Set on the source series (DICOM uploads only)."""
-    return _dicom_export(state, job_id, "RTSTRUCT", write_rtstruct_from_files, "rtstruct.dcm", mask)
+    return FileResponse(dicom_export(state, job_id, "rtstruct", mask), media_type="application/dicom",
+                        filename="rtstruct.dcm")
 
 
 @router.get("/{job_id}/labels.json", responses=_NOT_READY)

@@ -3,7 +3,6 @@ a job's DICOM SEG / RTSTRUCT back (404 on every route when no archive is configu
 
 from __future__ import annotations
 
-from pathlib import Path as Path_
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -12,9 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from backend.deps import AppState, State, require_key
 from backend.errors import COMMON_ERRORS, ErrorDetail, NotFound, error_responses
 from backend.pacs import NO_PACS, Pacs, study_filters
-from backend.routers.jobs import _dicom_export
 from backend.schemas import PacsImport, PacsSeries, PacsStore, PacsStored, PacsStudy, VolumeInfo
-from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
+from backend.services import dicom_export
 
 _ARCHIVE: dict[int | str, dict[str, Any]] = {502: {"model": ErrorDetail, "description": "the PACS is unreachable, refused our credentials or the store"},
             504: {"model": ErrorDetail, "description": "the PACS did not answer in time"}}
@@ -80,10 +78,7 @@ async def store_result(state: State, pacs: Archive, job_id: str, body: PacsStore
 def _store(state: AppState, pacs: Pacs, job_id: str, body: PacsStore) -> PacsStored:
     import pydicom
 
-    if body.format == "seg":
-        exported = _dicom_export(state, job_id, "DICOM SEG", write_dicom_seg_from_files, "segmentation.dcm", body.mask)
-    else:
-        exported = _dicom_export(state, job_id, "RTSTRUCT", write_rtstruct_from_files, "rtstruct.dcm", body.mask)
-    stored: dict[str, Any] = pacs.store(Path_(exported.path))
-    header = pydicom.dcmread(exported.path, stop_before_pixels=True)
+    exported = dicom_export(state, job_id, body.format, body.mask)
+    stored: dict[str, Any] = pacs.store(exported)
+    header = pydicom.dcmread(exported, stop_before_pixels=True)
     return PacsStored(format=body.format, series_description=str(getattr(header, "SeriesDescription", "")), **stored)
