@@ -10,6 +10,9 @@ const port = Number(process.env.VOXTELL_E2E_PORT)
 const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
 const scratch = mkdtempSync(join(tmpdir(), 'voxtell-e2e-'))
 const E2E_API_KEY = 'e2e-secret-key' // tests/e2e/app.spec.ts types it into the app
+// The PACS of tests/e2e/pacs.spec.ts: Orthanc + DICOMweb on port + 4, the app using it on port + 3.
+process.env.VOXTELL_E2E_PACS_URL ??= `http://127.0.0.1:${port + 4}`
+const pacsUrl = process.env.VOXTELL_E2E_PACS_URL
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -51,5 +54,22 @@ export default defineConfig({
     reuseExistingServer: false,
     env: { VOXTELL_HOME: join(scratch, 'home-failing'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
       VOXTELL_JOB_TIMEOUT_S: '0.01' },
+  }, {
+    // A real Orthanc with DICOMweb and generated CT series (patient E2E^Pacs); ready once they are stored.
+    // Orthanc runs in the script's process group: SIGTERM stops both and removes the storage.
+    command: `${python} tests/e2e/pacs_archive.py --port ${port + 4}`,
+    wait: { stdout: /PACS ready on / },
+    timeout: 180_000,
+    reuseExistingServer: false,
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
+  }, {
+    // The app with that archive as its PACS (VOXTELL_DICOMWEB_URL).
+    command: `${python} -m backend.cli serve --port ${port + 3} --data-dir ${join(scratch, 'data-pacs')}`,
+    cwd: resolve('..'),
+    url: `http://127.0.0.1:${port + 3}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: { VOXTELL_HOME: join(scratch, 'home-pacs'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
+      VOXTELL_DICOMWEB_URL: `${pacsUrl}/dicom-web` },
   }],
 })

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ApiClient } from './api/client'
 import { ApiError } from './api/errors'
-import type { ServerInfo } from './api/types'
+import type { PacsStudy, ServerInfo } from './api/types'
 import { DrawingPanel } from './components/DrawingPanel'
 import { JobProgress } from './components/JobProgress'
 import { PacsPanel, PacsSend } from './components/PacsPanel'
@@ -48,6 +48,8 @@ export function App() {
   const [info, setInfo] = useState<ServerInfo | null>(null)
   const [needKey, setNeedKey] = useState(false)
   const [view, setView] = useState<ViewName>('multiplanar')
+  // The PACS study of the volume opened from the PACS (named in "Send to PACS"'s confirmation).
+  const [pacsStudy, setPacsStudy] = useState<{ volumeId: string; study: PacsStudy } | null>(null)
   const viewer = useNiivue()
   const ws = useWorkspace(api, setError)
 
@@ -160,7 +162,10 @@ export function App() {
           {info && <span className="model" data-testid="model-info">{info.model_name} · {info.device}</span>}
         </header>
         <UploadPanel progress={ws.uploadProgress} onFiles={(files) => ws.upload(files)} />
-        {info?.pacs && <PacsPanel api={api} onOpen={ws.adopt} onError={setError} />}
+        {info?.pacs && <PacsPanel api={api} onError={setError} onOpen={(volume, study) => {
+          setPacsStudy({ volumeId: volume.id, study })
+          ws.adopt(volume)
+        }} />}
         {ws.seriesChoice && (
           <section className="panel" data-testid="series-picker">
             <h2>Choose a series</h2>
@@ -235,7 +240,9 @@ export function App() {
                   onClick={() => download(`/api/jobs/${jobId}/rtstruct.dcm`, 'rtstruct.dcm')}>
                   RTSTRUCT
                 </button>
-                {info?.pacs && <PacsSend api={api} jobId={jobId} onError={setError} />}
+                {info?.pacs && <PacsSend api={api} jobId={jobId} onError={setError}
+                  masks={ws.results.filter((row) => row.jobId === jobId).length}
+                  study={pacsStudy && pacsStudy.volumeId === ws.volume?.id ? pacsStudy.study : null} />}
               </>
             )}
           </div>

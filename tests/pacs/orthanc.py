@@ -68,7 +68,7 @@ class Orthanc:
     users: dict[str, str] = field(default_factory=dict)
     refuse_study: str | None = None  # STOW-RS into it: HTTP 403
     drop_rtstruct_study: str | None = None  # its RTSTRUCTs: accepted, never stored
-    port: int = 0
+    port: int = 0  # 0: a free loopback port
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -84,7 +84,7 @@ class Orthanc:
         if plugin is None:
             raise RuntimeError("the orthanc-dicomweb plugin is not installed")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = self.port or free_port()  # a given port, else a free one
         config: dict[str, object] = {
             "Name": "voxtell-test", "StorageDirectory": str(self.folder / "storage"),
             "IndexDirectory": str(self.folder / "index"), "HttpPort": self.port, "DicomServerEnabled": False,

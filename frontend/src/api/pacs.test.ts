@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiClient } from './client'
+import { sendQuestion } from '../components/PacsPanel'
+import type { PacsStudy } from './types'
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -21,5 +23,18 @@ describe('PACS client', () => {
         { status: 502 })
     }))
     await expect(new ApiClient().pacsStore('job1', 'rtstruct', 1)).rejects.toThrow(/cannot be reached/)
+  })
+})
+
+describe('Send to PACS confirmation', () => {
+  const study: PacsStudy = { study_uid: '1.2.3', study_date: '20240517', study_time: '', description: 'CT abdomen',
+    accession_number: '', modalities: ['CT'], series_count: 2, instance_count: 20, patient_name: 'Doe^Jane',
+    patient_id: 'X' }
+
+  it('names the object, the mask count and the study', () => {
+    expect(sendQuestion('seg', 2, study)).toBe(
+      'Send a DICOM SEG of 2 masks to the PACS as a new series in study “CT abdomen” (Doe Jane, 2024-05-17, 1.2.3)?')
+    expect(sendQuestion('rtstruct', 1, null)).toBe(
+      'Send an RTSTRUCT of 1 mask to the PACS as a new series in the study of the DICOM series it was made from?')
   })
 })

@@ -15,7 +15,7 @@ function formatDate(date: string): string {
 
 interface PanelProps {
   api: ApiClient
-  onOpen: (volume: VolumeInfo) => void
+  onOpen: (volume: VolumeInfo, study: PacsStudy) => void
   onError: (message: string | null) => void
 }
 
@@ -65,7 +65,7 @@ export function PacsPanel({ api, onOpen, onError }: PanelProps) {
     onError(null)
     setBusy(`Retrieving ${picked.instance_count ?? ''} images…`)
     try {
-      onOpen(await api.pacsImport(study.study_uid, picked.series_uid))
+      onOpen(await api.pacsImport(study.study_uid, picked.series_uid), study)
     } catch (err) {
       onError(message(err))
     } finally {
@@ -118,15 +118,32 @@ export function PacsPanel({ api, onOpen, onError }: PanelProps) {
 interface SendProps {
   api: ApiClient
   jobId: string
+  /** How many masks the job has (all go into the SEG / RTSTRUCT). */
+  masks: number
+  /** The PACS study the volume was opened from, when it was (else it came from a DICOM upload). */
+  study: PacsStudy | null
   onError: (message: string | null) => void
 }
 
-/** "Send SEG to PACS" / "Send RTSTRUCT to PACS" for a finished job on a DICOM volume. */
-export function PacsSend({ api, jobId, onError }: SendProps) {
+/** What "Send to PACS" creates, for the confirmation. */
+export function sendQuestion(format: PacsStored['format'], masks: number, study: PacsStudy | null): string {
+  const what = format === 'seg' ? 'a DICOM SEG' : 'an RTSTRUCT'
+  const where = study
+    ? `study “${study.description || 'no description'}” (${study.patient_name.replace(/\^/g, ' ') || 'no name'}, ` +
+      `${formatDate(study.study_date)}, ${study.study_uid})`
+    : 'the study of the DICOM series it was made from'
+  return `Send ${what} of ${masks} mask${masks === 1 ? '' : 's'} to the PACS as a new series in ${where}?`
+}
+
+/** "Send SEG to PACS" / "Send RTSTRUCT to PACS" for a finished job on a DICOM volume, each after
+ * a confirmation naming what the archive will get. */
+export function PacsSend({ api, jobId, masks, study, onError }: SendProps) {
   const [sending, setSending] = useState<PacsStored['format'] | null>(null)
+  const [confirming, setConfirming] = useState<PacsStored['format'] | null>(null)
   const [stored, setStored] = useState<PacsStored[]>([])
 
   const send = async (format: PacsStored['format']) => {
+    setConfirming(null)
     onError(null)
     setSending(format)
     try {
@@ -141,12 +158,22 @@ export function PacsSend({ api, jobId, onError }: SendProps) {
 
   return (
     <>
-      <button data-testid="pacs-send-seg" disabled={sending !== null} onClick={() => void send('seg')}>
+      <button data-testid="pacs-send-seg" disabled={sending !== null || confirming !== null}
+        onClick={() => setConfirming('seg')}>
         {sending === 'seg' ? 'Sending SEG…' : 'Send SEG to PACS'}
       </button>
-      <button data-testid="pacs-send-rtstruct" disabled={sending !== null} onClick={() => void send('rtstruct')}>
+      <button data-testid="pacs-send-rtstruct" disabled={sending !== null || confirming !== null}
+        onClick={() => setConfirming('rtstruct')}>
         {sending === 'rtstruct' ? 'Sending RTSTRUCT…' : 'Send RTSTRUCT to PACS'}
       </button>
+      {confirming && (
+        <div className="pacs-confirm" role="alertdialog" aria-label="Send to the PACS?" data-testid="pacs-confirm"
+          data-format={confirming}>
+          <p>{sendQuestion(confirming, masks, study)}</p>
+          <button data-testid="pacs-confirm-send" autoFocus onClick={() => void send(confirming)}>Send</button>
+          <button data-testid="pacs-confirm-cancel" onClick={() => setConfirming(null)}>Cancel</button>
+        </div>
+      )}
       {stored.map((s) => (
         <p className="hint" key={s.sop_instance_uid} data-testid="pacs-stored" data-series-uid={s.series_uid}>
           Stored in the PACS: new series “{s.series_description}” ({s.format === 'seg' ? 'DICOM SEG' : 'RTSTRUCT'}),
