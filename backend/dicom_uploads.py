@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from backend.errors import BadInput, SeriesChoiceNeeded
 from backend.settings import Settings
 from backend.store import Store
-from voxtell.errors import InvalidInputError
 from voxtell.io.dicom import ZipLimits, load_series, safe_extract_zip, scan_series
 from voxtell.io.dicom_export import save_source_headers
 from voxtell.io.nifti import volume_from_image, volume_summary
@@ -44,10 +43,7 @@ def _stage_parts(sources: list[BinaryIO], store: Store) -> Path:
             if is_zip:
                 safe_extract_zip(part, folder / f"zip{n:05d}", ZipLimits())
                 part.unlink()
-    except InvalidInputError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise BadInput(str(exc)) from None
-    except BaseException:
+    except BaseException:  # InvalidInputError included: 422 from the one error handler
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
@@ -81,8 +77,6 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
         except BaseException:
             store.delete_volume(volume_id)
             raise
-    except InvalidInputError as exc:
-        raise BadInput(str(exc)) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         staged.unlink(missing_ok=True)  # moved into volumes/ when all went well

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backend.dicom_uploads import ingest_dicom
-from backend.errors import BadInput, DomainError, NotFound
-from backend.services import check_window_budget
-from voxtell.errors import ComputeBudgetExceeded, InvalidInputError
+from backend.errors import DomainError, NotFound
+from backend.services import keep_within_budget
 from voxtell.io.dicomweb import ArchiveConfig, DicomWebError, archive_errors, open_archive, orientation_hint
 from voxtell.io.dicomweb import retrieve_series as _retrieve_series
 from voxtell.io.dicomweb import store_file as _store_file
@@ -121,18 +120,11 @@ class Pacs:
             except DicomWebError as exc:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise http_error(exc, f"the PACS has no series {series_uid} in study {study_uid}") from None
-            except InvalidInputError as exc:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise BadInput(str(exc)) from None
-            except BaseException:
+            except BaseException:  # InvalidInputError (over the limits) answers 422 as any upload
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
             volume_id, meta = ingest_dicom(folder, series_uid, state.store, state.settings)  # removes the folder
-            try:
-                check_window_budget(state, meta["ras_shape"])
-            except ComputeBudgetExceeded:
-                state.store.delete_volume(volume_id)
-                raise
+            keep_within_budget(state, volume_id, meta)
             record.parent.mkdir(exist_ok=True)
             _write_atomic(record, json.dumps({"volume_id": volume_id}))
         logger.info("pacs: imported a series of %d instances as volume %s",

@@ -47,13 +47,22 @@ async def ingest_files(state: AppState, files: list[UploadFile], series_uid: str
         staged, suffix = await stage_upload(files[0], state.store)
         volume_id, meta = await run_in_threadpool(ingest_volume, staged, suffix, state.store, state.settings,
                                                   state.runner.remember_volume)
+    await run_in_threadpool(keep_within_budget, state, volume_id, meta)
+    return volume_id, meta
+
+
+def keep_within_budget(state: AppState, volume_id: str, meta: dict[str, Any]) -> None:
+    """Delete a just-stored volume whose default sliding window is over the compute budget.
+
+    Raises:
+        ComputeBudgetExceeded: the volume is gone then.
+    """
     try:
         check_window_budget(state, meta["ras_shape"])
     except ComputeBudgetExceeded:
-        await run_in_threadpool(state.store.delete_volume, volume_id)
         state.runner.forget_volume(volume_id)
+        state.store.delete_volume(volume_id)
         raise
-    return volume_id, meta
 
 
 def check_window_budget(state: AppState, ras_shape: list[int], step: float | None = None) -> int:

@@ -10,10 +10,8 @@ from typing import Any, BinaryIO
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from backend.errors import BadInput
 from backend.settings import Settings
 from backend.store import Store
-from voxtell.errors import InvalidInputError
 from voxtell.io import read_volume
 from voxtell.io.itk import sniff_itk_format, validate_itk
 from voxtell.io.nifti import LoadedVolume, volume_from_bytes, volume_summary
@@ -69,10 +67,7 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
         else:
             dtype, volume = read_validated_nifti(staged, settings)
             fmt = "nifti"
-    except InvalidInputError as exc:
-        staged.unlink(missing_ok=True)
-        raise BadInput(str(exc)) from None
-    except BaseException:
+    except BaseException:  # InvalidInputError included: 422 from the one error handler
         staged.unlink(missing_ok=True)
         raise
     meta = {**volume_summary(volume), "dtype": dtype, "format": fmt}

@@ -34,10 +34,9 @@ from backend.errors import (
     error_responses,
 )
 from backend.schemas import JobOptions
-from backend.services import check_window_budget, ingest_files, submit_job
+from backend.services import ingest_files, keep_within_budget, submit_job
 from backend.store import TERMINAL, Job
 from backend.uploads import ingest_volume
-from voxtell.errors import ComputeBudgetExceeded
 from voxtell.io import read_volume, write_mask
 from voxtell.io.itk import sniff_itk_format
 from voxtell.io.nifti import LoadedVolume
@@ -157,12 +156,7 @@ def _ingest(state: AppState, staged: Any, suffix: str) -> tuple[str, LoadedVolum
         state.runner.remember_volume(volume_id, volume)
 
     volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings, remember)
-    try:
-        check_window_budget(state, meta["ras_shape"])
-    except ComputeBudgetExceeded:
-        state.runner.forget_volume(volume_id)
-        state.store.delete_volume(volume_id)
-        raise
+    keep_within_budget(state, volume_id, meta)
     return volume_id, kept[0]
 
 

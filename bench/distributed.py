@@ -1,0 +1,156 @@
+"""Distributed mode: throughput with 1 and 2 workers, and the overhead of distributed /predict.
+
+Starts throw-away Redis and PostgreSQL (``backend.localservices``), one API node and N CPU
+workers (demo model), all real processes on this machine:
+
+* ``throughput``: 8 jobs on a 200x200x64 volume (36 demo windows each) submitted at once; jobs
+  per minute with 1 worker and with 2 (target: >= 1.8x where there are cores for two).
+* ``overhead``: a one-patch demo ``/predict``, one request at a time (``--requests``, medians),
+  against an embedded server and against the cluster; the difference as a share of the
+  inference time the job itself recorded (target < 5 %).
+
+Run by hand; JSON in bench/results/distributed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import nibabel as nib
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend.localservices import free_port, postgres_server, redis_server  # noqa: E402
+
+
+def _volume(shape: tuple[int, int, int], seed: int) -> bytes:
+    data = np.random.default_rng(seed).normal(100, 30, shape).astype(np.int16)
+    return gzip.compress(nib.Nifti1Image(data, np.eye(4)).to_bytes())
+
+
+def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "backend.cli", *args], cwd=ROOT, env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def _until(condition: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise RuntimeError("timed out")
+        time.sleep(0.2)
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/api/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _predict_times(url: str, content: bytes, requests: int) -> tuple[list[float], list[float]]:
+    """(request seconds, job running seconds) of sequential one-prompt /predict calls."""
+    totals, inference = [], []
+    with httpx.Client(timeout=600) as client:
+        for _ in range(requests + 1):
+            started = time.perf_counter()
+            response = client.post(f"{url}/predict", files={"image": ("v.nii.gz", content)}, data={"prompt": "liver"})
+            elapsed = time.perf_counter() - started
+            job = client.get(f"{url}/api/jobs/{response.headers['x-voxtell-job']}").json()
+            if len(totals) < requests and job.get("started") and job.get("finished"):
+                totals.append(elapsed)
+                inference.append(job["finished"] - job["started"])
+    return totals[1:] or totals, inference[1:] or inference  # the first call warms the model
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=7)
+    parser.add_argument("--out", default="distributed.json")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="voxtell-bench-dist-"))
+    home = scratch / "home"
+    base_env = {**os.environ, "VOXTELL_HOME": str(home), "VOXTELL_MODEL": "", "VOXTELL_QUEUE_SIZE": "64",
+                "VOXTELL_STATIC_DIR": str(scratch / "no-static"), "VOXTELL_HEARTBEAT_S": "2"}
+    small = _volume((48, 48, 48), 1)  # one demo patch
+    big = _volume((200, 200, 64), 2)
+    result: dict[str, object] = {"bench": "distributed", "host": platform.node(), "cpus": os.cpu_count(),
+                                 "jobs": args.jobs}
+    # Embedded reference for /predict.
+    port = free_port()
+    embedded = _start(["serve", "--port", str(port), "--data-dir", str(scratch / "embedded")], base_env,
+                      scratch / "embedded.log")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _until(lambda: _up(url), 180)
+        embedded_totals, embedded_inference = _predict_times(url, small, args.requests)
+    finally:
+        embedded.terminate()
+        embedded.wait(timeout=60)
+    with ExitStack() as stack:
+        postgres = stack.enter_context(postgres_server())
+        redis = stack.enter_context(redis_server())
+        env = {**base_env, "VOXTELL_BROKER_URL": redis.url, "VOXTELL_DATABASE_URL": postgres.url}
+        data = scratch / "cluster"
+        port = free_port()
+        processes = [_start(["serve", "--port", str(port), "--data-dir", str(data)], env, scratch / "api.log")]
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _until(lambda: _up(url), 180)
+            throughput = {}
+            for workers in (1, 2):
+                while len(processes) - 1 < workers:
+                    processes.append(_start(["worker", "--device", "cpu", "--data-dir", str(data)], env,
+                                            scratch / f"worker{len(processes)}.log"))
+                _until(lambda n=workers: len(httpx.get(f"{url}/api/workers").json()) >= n, 240)
+                if workers == 1:
+                    cluster_totals, cluster_inference = _predict_times(url, small, args.requests)
+                volume = httpx.post(f"{url}/api/volumes", files={"file": ("big.nii.gz", big)}).json()
+                started = time.perf_counter()
+                ids = [httpx.post(f"{url}/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()["id"]
+                       for _ in range(args.jobs)]
+                _until(lambda ids=ids: all(httpx.get(f"{url}/api/jobs/{j}").json()["status"] == "done" for j in ids),
+                       3600)
+                minutes = (time.perf_counter() - started) / 60
+                throughput[f"{workers}_worker"] = {"jobs_per_min": round(args.jobs / minutes, 2),
+                                                   "seconds": round(minutes * 60, 1)}
+            throughput["ratio_2_vs_1"] = round(throughput["2_worker"]["jobs_per_min"]  # type: ignore[index]
+                                               / throughput["1_worker"]["jobs_per_min"], 2)  # type: ignore[index]
+            result["throughput"] = throughput
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=60)
+    inference = statistics.median(cluster_inference)
+    result["predict_one_patch"] = {
+        "embedded_s": round(statistics.median(embedded_totals), 4),
+        "distributed_s": round(statistics.median(cluster_totals), 4),
+        "inference_s_embedded": round(statistics.median(embedded_inference), 4),
+        "inference_s_distributed": round(inference, 4),
+        "overhead_share_of_inference": round((statistics.median(cluster_totals) - statistics.median(embedded_totals))
+                                             / inference, 4),
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / args.out).write_text(json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
