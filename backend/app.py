@@ -57,7 +57,6 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
             runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s)
         state = AppState(settings=settings, store=store, predictor=predictor, runner=runner)
         app.state.voxtell = state
-        official.install(app, state)  # engine notices -> the official protocol's events
         sweeper = RetentionSweeper(state)
         if not settings.broker_url:  # embedded: nothing is being uploaded yet, all of tmp/ is left over
             sweeper.sweep_tmp(max_age_s=0)

@@ -44,6 +44,7 @@ jobs = sa.Table(
     sa.Column("worker_id", sa.Text),
     sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("published", sa.Float),
+    sa.Column("notices", sa.Text, nullable=False, server_default="[]"),
     sa.Index("jobs_status", "status", "created"),
 )
 

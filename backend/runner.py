@@ -245,6 +245,20 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
             return False
         return with_database_retry(keep_going)
 
+    def record_notice(message: str) -> None:
+        try:
+            store.add_notice(job_id, message)
+        except Exception:  # a notice is never worth failing the job for
+            logger.warning("job %s: could not record a notice", job_id)
+        if callable(previous_notice):
+            previous_notice(message)
+
+    # The predictor runs one job at a time here: its notices belong to this job while it runs.
+    takes_notices = hasattr(predictor, "notice_callback")
+    previous_notice = getattr(predictor, "notice_callback", None)
+    if takes_notices:
+        predictor.notice_callback = record_notice  # type: ignore[attr-defined]
+
     def fail(kind: str, message: str) -> str:
         with_database_retry(lambda: store.transition(job_id, ("running",), "failed", finished=time.time(),
                                                       error=message, error_kind=kind))
@@ -252,7 +266,11 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
         return "failed"
 
     try:
-        results = execute_job(store, predictor, job_id, progress, volume, on_masks_written=on_masks_written)
+        try:
+            results = execute_job(store, predictor, job_id, progress, volume, on_masks_written=on_masks_written)
+        finally:
+            if takes_notices:
+                predictor.notice_callback = previous_notice  # type: ignore[attr-defined]
     except InferenceCancelled:
         if timed_out:
             return fail("timeout", f"the job ran longer than the time limit of {timeout_s:g} s and was stopped "

@@ -57,6 +57,7 @@ class JobStatus(BaseModel):
     total: int
     eta_s: float | None
     error: str | None
+    notices: list[str] = Field(default_factory=list, description="the engine's notices, e.g. out-of-memory fallbacks")
     error_kind: Literal["invalid_input", "timeout", "disk_full", "interrupted", "internal"] | None = Field(
         default=None, description="why a failed job failed: the input, a server limit, or the server itself")
     created: float

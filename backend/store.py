@@ -54,6 +54,7 @@ class Job:
     worker_id: str | None = None  # distributed mode: the worker running it
     cancel_requested: bool = False  # distributed mode: a cancel for a running job, seen by its worker
     published: float | None = None  # distributed mode: when it was last handed to the broker
+    notices: list[str] = field(default_factory=list)  # the engine's notices (out-of-memory fallbacks)
 
 
 class Store:
@@ -152,7 +153,7 @@ class Store:
         if row is None:
             return None
         values = dict(row)
-        for key in ("prompts", "options", "results"):
+        for key in ("prompts", "options", "results", "notices"):
             values[key] = json.loads(values[key])
         return Job(**values)
 
@@ -194,6 +195,13 @@ class Store:
                 error_kind="interrupted"))
             db.execute(jobs.update().where(jobs.c.status == "running").values(status="queued", done=0))
         return self.queued_ids()
+
+    def add_notice(self, job_id: str, message: str) -> None:
+        """Append one of the engine's notices to the job (read by every node's event streams)."""
+        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            current = db.execute(sa.select(jobs.c.notices).where(jobs.c.id == job_id).with_for_update()).scalar()
+            db.execute(jobs.update().where(jobs.c.id == job_id).values(
+                notices=json.dumps([*json.loads(current or "[]"), message])))
 
     def reserve_mask_index(self, job_id: str) -> int:
         """The next mask index of a job, taken for good (never handed out twice, by any node)."""
@@ -298,4 +306,4 @@ class Store:
 
 
 def _encoded(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: json.dumps(v) if k in ("results", "prompts", "options") else v for k, v in values.items()}
+    return {k: json.dumps(v) if k in ("results", "prompts", "options", "notices") else v for k, v in values.items()}

@@ -38,7 +38,7 @@ def job_status(state: AppState, job: Job) -> JobStatus:
         done, total, eta = state.runner.progress(job.id)
         done, total = max(done, job.done), max(total, job.total)
     return JobStatus(id=job.id, volume_id=job.volume_id, status=job.status,  # type: ignore[arg-type]
-                     prompts=job.prompts, options=job.options, error_kind=job.error_kind,  # type: ignore[arg-type]
+                     prompts=job.prompts, options=job.options, error_kind=job.error_kind, notices=job.notices,  # type: ignore[arg-type]
                      queue_position=state.runner.queue_position(job.id) if job.status == "queued" else None,
                      done=done, total=total, eta_s=eta, error=job.error, created=job.created,
                      started=job.started, finished=job.finished, results=job.results)  # type: ignore[arg-type]

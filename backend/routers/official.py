@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -55,41 +54,6 @@ _PROTECTED: dict[str, Any] = {"dependencies": [Depends(require_key)]}
 def _binary(description: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {OCTET: {"schema": {"type": "string", "format": "binary"}}},
                   "description": description}}
-
-
-class Notices:
-    """OOM-fallback notices of the running job, kept (in memory) for its event streams. Installed
-    as the predictor's ``notice_callback``, which the engine calls in the runner's thread."""
-
-    KEEP = 64  # jobs whose notices are kept
-
-    def __init__(self, state: AppState) -> None:
-        self._state = state
-        self._lock = threading.Lock()
-        self._by_job: dict[str, list[str]] = {}
-        self._previous = getattr(state.predictor, "notice_callback", None)
-
-    def __call__(self, message: str) -> None:
-        job_id = getattr(self._state.runner, "_current", None)  # the job of the runner's thread
-        if job_id is not None:
-            with self._lock:
-                self._by_job.setdefault(job_id, []).append(message)
-                while len(self._by_job) > self.KEEP:
-                    self._by_job.pop(next(iter(self._by_job)))
-        if callable(self._previous):
-            self._previous(message)
-
-    def of(self, job_id: str) -> list[str]:
-        with self._lock:
-            return list(self._by_job.get(job_id, []))
-
-
-def install(app: FastAPI, state: AppState) -> None:
-    """Route the engine's notices to the protocol's ``oom_fallback`` events (at startup)."""
-    notices = Notices(state)
-    with contextlib.suppress(AttributeError):  # a predictor without notices has none to send
-        state.predictor.notice_callback = notices  # type: ignore[attr-defined]
-    app.state.voxtell_notices = notices
 
 
 @router.get("/healthz")
@@ -231,7 +195,6 @@ def _terminal(job: Job) -> dict[str, str]:
 async def job_events(state: State, request: Request, job_id: str) -> StreamingResponse:
     """Progress of the job as NDJSON until its terminal status (a finished job: at once)."""
     _job(state, job_id)
-    notices: Notices | None = getattr(request.app.state, "voxtell_notices", None)
     loop = asyncio.get_running_loop()
     ended = asyncio.Event()
 
@@ -248,7 +211,7 @@ async def job_events(state: State, request: Request, job_id: str) -> StreamingRe
             if job is None:  # deleted meanwhile (the volume was deleted in the web app)
                 yield json.dumps({"status": "error", "message": "the job was deleted"}) + "\n"
                 return
-            for message in (notices.of(job_id) if notices is not None else [])[sent_notices:]:
+            for message in job.notices[sent_notices:]:
                 sent_notices += 1
                 yield json.dumps({"event": "oom_fallback", "message": message}) + "\n"
             done, total = job.done, job.total
