@@ -98,6 +98,7 @@ class Info(BaseModel):
     queue_length: int
     auth_required: bool
     pacs: bool = Field(default=False, description="a DICOMweb archive is configured (the /api/pacs routes)")
+    demo_notice: str | None = Field(default=None, description="what to show while the demo model is loaded")
     mode: Literal["embedded", "distributed"] = "embedded"
     workers_online: int = Field(default=1, description="distributed: workers heartbeating; embedded: 1")
 

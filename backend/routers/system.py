@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from backend.deps import State, require_key
 from backend.errors import COMMON_ERRORS, error_responses
 from backend.schemas import Info, WorkerInfo
+from voxtell.demo import DEMO_NOTICE
 
 router = APIRouter(prefix="/api")
 
@@ -50,6 +51,7 @@ def info(state: State) -> Info:
                 path=str(model.get("path", "fast")), patch_size=list(model.get("patch_size", [])),
                 queue_length=state.store.count_active(), auth_required=bool(state.settings.api_key),
                 pacs=bool(state.settings.dicomweb_url),
+                demo_notice=DEMO_NOTICE if model.get("demo") else None,
                 mode="distributed" if state.settings.broker_url else "embedded",
                 workers_online=len(state.store.workers_online(state.settings.worker_lost_after_s))
                 if state.settings.broker_url else 1)

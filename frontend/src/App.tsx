@@ -135,7 +135,7 @@ export function App() {
   return (
     <div className="app">
       {info?.demo && (
-        <div className="banner" data-testid="demo-banner">DEMO MODEL — random weights, masks are meaningless</div>
+        <div className="banner" data-testid="demo-banner">{info.demo_notice}</div>
       )}
       {error && (
         <div className="error" role="alert" data-testid="error-message">

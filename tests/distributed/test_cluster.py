@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -173,10 +174,21 @@ def test_a_killed_worker_s_job_is_finished_by_another(cluster: Cluster) -> None:
     content = _volume((200, 200, 64), 2)  # 1 x 6 x 6 = 36 windows of the demo's 64^3 patch
     volume = httpx.post(f"{api}/api/volumes", files={"file": ("big.nii.gz", content)}).json()
     job = httpx.post(f"{api}/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()
+    statuses: list[str] = []
+
+    def follow() -> None:  # a client watching the job over SSE the whole time
+        with httpx.stream("GET", f"{cluster.api[1]}/api/jobs/{job['id']}/events", timeout=600) as events:
+            statuses.extend(json.loads(line[6:])["status"] for line in events.iter_lines()
+                            if line.startswith("data: "))
+
+    watcher = threading.Thread(target=follow)
+    watcher.start()
     _until(lambda: _job(api, job["id"])["done"] >= 3, 300, "the job is running")
     holder = next(w for w in httpx.get(f"{api}/api/workers").json() if w["current_job"] == job["id"])
     os.kill(int(holder["id"].split("-")[-2]), signal.SIGKILL)
     _until(lambda: _job(api, job["id"])["status"] in ("done", "failed"), 300, "the job finishes elsewhere")
+    watcher.join(timeout=60)
+    assert statuses[-1] == "done" and "running" in statuses, statuses
     finished = _job(api, job["id"])
     assert finished["status"] == "done", finished
     assert len(finished["results"]) == 1
@@ -250,14 +262,33 @@ def test_an_api_node_killed_during_predict_loses_nothing_accepted(cluster: Clust
     thread.start()
     _until(lambda: len(_job_ids(cluster) - before) == 1, 120, "the /predict job is accepted")
     (job_id,) = _job_ids(cluster) - before
-    process.kill()  # kill -9 of the API node while its client waits
+    # A second client is half-way through an upload to the same node when it dies.
+    host, port = doomed.removeprefix("http://").split(":")
+    half = socket.create_connection((host, int(port)), timeout=20)
+    half.sendall(f"POST /api/volumes HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary=b"
+                 f"\r\nContent-Length: {len(content) + 200}\r\n\r\n".encode() + b"--b\r\nContent-Disposition: "
+                 b"form-data; name=\"file\"; filename=\"a.nii.gz\"\r\n\r\n" + content[: len(content) // 2])
+    volumes_before = _count(cluster, "volumes")
+    process.kill()  # kill -9 of the API node while its clients wait
+    half.close()
     thread.join(timeout=60)
     assert answered == [-1]
+    assert _count(cluster, "volumes") == volumes_before, "the half-received upload left no volume row"
+    assert list((cluster.data / "tmp").iterdir()) == [], "and no stray file"
     cluster.api.remove(doomed)
     api = cluster.api[0]
     _until(lambda: _job(api, job_id)["status"] == "done", 300, "the accepted job finishes anyway")
     mask = httpx.get(f"{api}/api/jobs/{job_id}/masks/0.nii.gz")
     assert mask.status_code == 200 and _mask(mask.content).shape == (200, 200, 64)
+
+
+def _count(cluster: Cluster, table: str) -> int:
+    engine = sa.create_engine(cluster.postgres.url.replace("postgresql://", "postgresql+psycopg://", 1),
+                              poolclass=sa.pool.NullPool)
+    with engine.connect() as db:
+        count = int(db.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+    engine.dispose()
+    return count
 
 
 def _job_ids(cluster: Cluster) -> set[str]:

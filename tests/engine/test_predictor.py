@@ -93,7 +93,8 @@ def test_cuda_oom_fallback_halves_batch_then_accumulates_on_cpu(
     real = cpu_twin.predict_sliding_window_return_logits
     batches: list[tuple[int, bool]] = []
 
-    def flaky(img: torch.Tensor, text: torch.Tensor, progress: object = None) -> torch.Tensor:
+    def flaky(img: torch.Tensor, text: torch.Tensor, progress: object = None,
+              tile_step_size: float | None = None) -> torch.Tensor:
         batches.append((text.shape[1], predictor.perform_everything_on_device))
         if predictor.perform_everything_on_device and text.shape[1] > 1:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")

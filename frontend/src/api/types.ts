@@ -52,6 +52,8 @@ export interface VolumeInfo {
 export interface ServerInfo {
   model_name: string
   demo: boolean
+  /** the server's words for the demo model (shown in the banner), null for a real model */
+  demo_notice: string | null
   device: string
   precision: string
   path: string
