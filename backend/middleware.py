@@ -27,7 +27,7 @@ _SECURITY_HEADERS = [
 # Patient data and job state: never kept by a browser or proxy cache.
 _NO_STORE_PREFIXES = ("/api/", "/predict", "/capabilities", "/images", "/jobs")
 _DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
-_UPLOADS = re.compile(r"^/(?:predict|api/volumes|api/jobs/[^/]+/masks|images)$")
+_UPLOADS = re.compile(r"^/(?:predict|api/volumes|api/jobs/[^/]+/masks|api/pacs/import|images)$")
 _ENQUEUES = re.compile(r"^/(?:predict|api/jobs|jobs)$")
 # The official voxtell-server protocol: everything but /healthz needs the key.
 _OFFICIAL = re.compile(r"^/(?:capabilities|images|jobs)(?:/|$)")
