@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from backend.palette import mask_color
 from backend.store import Job, Store
 from voxtell.io import read_volume, write_mask
 from voxtell.postprocess import combine_labels
@@ -24,8 +25,11 @@ def safe_download_name(name: str) -> str:
     return re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:100] or "mask"
 
 
-def result_entry(index: int, name: str, source: str, stats: dict[str, Any]) -> dict[str, Any]:
-    return {"index": index, "name": name, "source": source, "file": mask_file(index), **stats}
+def result_entry(index: int, name: str, source: str, stats: dict[str, Any],
+                 color: list[int] | None = None) -> dict[str, Any]:
+    """A result as the job row keeps it; ``color`` defaults to the palette colour of ``index``."""
+    return {"index": index, "name": name, "source": source, "file": mask_file(index),
+            "color": color if color is not None else mask_color(index), **stats}
 
 
 def mask_file(index: int) -> str:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+
+from backend.palette import mask_color
+
+
+def _check_mask_name(text: str) -> str:
+    if not text.strip():
+        raise ValueError("a mask name needs some visible text (this one is blank)")
+    if len(text) > 200:
+        raise ValueError("a mask name is longer than 200 characters")
+    return text.strip()
 
 
 def _check_prompt(text: str) -> str:
@@ -33,6 +43,13 @@ class JobCreate(BaseModel):
     options: JobOptions = Field(default_factory=JobOptions)
 
 
+Rgb = Annotated[list[Annotated[int, Field(ge=0, le=255)]], Field(min_length=3, max_length=3)]
+PHASES = ("queued", "loading_text_model", "encoding_prompts", "segmenting", "writing_results", "done", "failed",
+          "cancelled")
+Phase = Literal["queued", "loading_text_model", "encoding_prompts", "segmenting", "writing_results", "done", "failed",
+                "cancelled"]
+
+
 class MaskResult(BaseModel):
     index: int
     name: str
@@ -44,6 +61,41 @@ class MaskResult(BaseModel):
     components: int
     mean: float | None
     sd: float | None
+    color: Rgb = Field(description="display colour [r, g, b] 0..255 (default: the server's palette by index)")
+    centre_mm: list[float] | None = Field(
+        default=None, description="world RAS mm (the volume file's affine) of the mask voxel nearest to its centroid")
+    bbox_voxel: list[list[int]] | None = Field(
+        default=None, description="half-open [lo, hi) per file voxel axis (the frame of VolumeInfo.shape)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _palette_colour(cls, data: Any) -> Any:
+        """Results stored before colours existed get the palette colour of their index."""
+        if isinstance(data, dict) and data.get("color") is None and isinstance(data.get("index"), int):
+            return {**data, "color": mask_color(data["index"])}
+        return data
+
+
+class MaskUpdate(BaseModel):
+    """``PATCH /api/jobs/{id}/masks/{i}``: a new name, a new colour, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, AfterValidator(_check_mask_name),
+                    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"})] | None = None
+    color: Rgb | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> MaskUpdate:
+        if self.name is None and self.color is None:
+            raise ValueError("give a name, a color or both")
+        return self
+
+
+class PhaseEntry(BaseModel):
+    phase: Phase
+    started: float = Field(description="seconds since the epoch")
+    finished: float | None = Field(description="null while the phase lasts")
 
 
 class JobStatus(BaseModel):
@@ -64,6 +116,9 @@ class JobStatus(BaseModel):
     started: float | None
     finished: float | None
     results: list[MaskResult]
+    phase: Phase = Field(default="queued", description="what the job is doing now, in plain words")
+    phase_log: list[PhaseEntry] = Field(default_factory=list,
+                                        description="every phase the job went through, in order (kept after it ends)")
 
 
 class VolumeInfo(BaseModel):
@@ -76,6 +131,8 @@ class VolumeInfo(BaseModel):
     intensity_min: float
     intensity_max: float
     affine: list[list[float]]
+    modality: str | None = Field(default=None, description="DICOM Modality, or \"CT\" for HU-like intensities")
+    intensity_unit: str | None = Field(default=None, description="\"HU\" for CT, else null")
 
 
 class WorkerInfo(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse
@@ -26,7 +26,7 @@ async def upload_volume(
     series_uid: Annotated[str | None, Form(description="which DICOM series, when the upload holds several")] = None,
 ) -> VolumeInfo:
     volume_id, meta = await ingest_files(state, file, series_uid)
-    return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
+    return _info({**meta, "id": volume_id})
 
 
 @router.get("/{volume_id}", responses=error_responses(404))
@@ -34,7 +34,12 @@ def get_volume(state: State, volume_id: str) -> VolumeInfo:
     meta = state.store.get_volume(volume_id)
     if meta is None:
         raise NotFound("volume not found")
-    return VolumeInfo(**{k: meta[k] for k in VolumeInfo.model_fields})
+    return _info(meta)
+
+
+def _info(meta: dict[str, Any]) -> VolumeInfo:
+    """A stored volume's description (fields added later, e.g. ``modality``, default when absent)."""
+    return VolumeInfo(**{k: meta[k] for k in VolumeInfo.model_fields if k in meta})
 
 
 @router.get("/{volume_id}/image", response_class=FileResponse,
