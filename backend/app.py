@@ -12,10 +12,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
 from backend.deps import AppState
+from backend.embedded import JobRunner
 from backend.errors import NotFound, install_error_handlers
 from backend.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
 from backend.routers import jobs, official, pacs, predict, system, volumes
-from backend.runner import JobQueue, JobRunner, Predictor
+from backend.runner import JobQueue, Predictor
 from backend.services import RetentionSweeper
 from backend.settings import Settings
 from backend.store import Store

@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument("--gpu", type=int, default=None, help="which GPU (one worker per GPU)")
     worker.add_argument("--model", default=None, help="model folder (default: resolution order, else demo)")
     worker.add_argument("--data-dir", type=Path, default=None, help="the data dir every node mounts")
+    worker.add_argument("--threads", type=int, default=None,
+                        help="CPU threads for the network (default: every core; cores / workers when "
+                             "several CPU workers share a machine)")
     cluster = sub.add_parser("cluster", help="try the distributed mode on this machine: Redis, PostgreSQL, "
                              "one API node and two workers (Ctrl+C stops all)")
     cluster.add_argument("--port", type=int, default=8000)
@@ -49,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_cluster(args.port, args.workers, args.data_dir)
     overrides = {k: v for k, v in {"host": getattr(args, "host", None), "port": getattr(args, "port", None),
-                                   "model": getattr(args, "model", None), "data_dir": args.data_dir}.items()
+                                   "model": getattr(args, "model", None), "data_dir": args.data_dir,
+                                   "worker_threads": getattr(args, "threads", None)}.items()
                  if v is not None}
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

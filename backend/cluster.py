@@ -27,7 +27,11 @@ def run_cluster(port: int = 8000, workers: int = 2, data_dir: Path | None = None
         env = {**os.environ, "VOXTELL_BROKER_URL": redis.url, "VOXTELL_DATABASE_URL": postgres.url}
         command = [sys.executable, "-m", "backend.cli"]
         processes = [subprocess.Popen([*command, "serve", "--port", str(port), "--data-dir", str(data)], env=env)]
-        processes += [subprocess.Popen([*command, "worker", "--device", "cpu", "--data-dir", str(data)], env=env)
+        # Each CPU worker gets its share of the cores: torch's default (every core each) makes two
+        # workers on one machine slower together than one alone.
+        threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+        processes += [subprocess.Popen([*command, "worker", "--device", "cpu", "--data-dir", str(data),
+                                        "--threads", threads], env=env)
                       for _ in range(workers)]
         logger.info("cluster: http://127.0.0.1:%d (1 API node, %d workers, Redis, PostgreSQL); Ctrl+C stops it",
                     port, workers)

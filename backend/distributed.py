@@ -4,8 +4,10 @@ state lives in the database, so any API node can submit, watch, cancel and answe
 ``DistributedQueue`` offers what the routes use of the in-process ``JobRunner``: ``submit``,
 ``cancel``, ``progress``, ``queue_position``, ``when_settled``. One reconciler thread per API
 node re-publishes queued jobs the broker may have lost (Redis restarted empty) and puts the
-running jobs of workers that stopped heartbeating back in the queue; one watcher thread polls
-the database for the jobs ``/predict`` requests wait on (no thread parked per request).
+running jobs of workers that stopped heartbeating back in the queue; one watcher thread wakes
+the ``/predict`` requests waiting for a job (callbacks, no thread parked per request) as soon as
+a worker announces the job's end over Redis pub/sub (``backend.wakeups``), and polls the
+database every ``POLL_S`` in case an announcement is lost.
 """
 
 from __future__ import annotations
@@ -18,12 +20,17 @@ from typing import Any
 
 from backend.settings import Settings
 from backend.store import TERMINAL, Store
+from backend.wakeups import JobEndedAnnouncer, JobEndedListener
 from backend.worker import QUEUE, TASK, make_celery
 
 logger = logging.getLogger("backend.distributed")
+ETA_MIN_WINDOWS = 2  # as in embedded mode: an ETA only once it means something
+ETA_MIN_SECONDS = 3.0
 
 
 class DistributedQueue:
+    POLL_S = 1.0  # the watcher's database poll when no announcement arrives
+
     def __init__(self, store: Store, settings: Settings) -> None:
         assert settings.broker_url
         self.store = store
@@ -32,18 +39,25 @@ class DistributedQueue:
         self._stop = threading.Event()
         self._waiters: dict[str, list[Callable[[bool], None]]] = {}
         self._waiters_lock = threading.Lock()
+        self._wake = threading.Event()
+        self.announcer = JobEndedAnnouncer(settings.broker_url)
+        self.listener = JobEndedListener(settings.broker_url, self._on_job_ended)
         self._threads = [threading.Thread(target=self._reconcile_loop, name="voxtell-reconciler", daemon=True),
                          threading.Thread(target=self._watch_loop, name="voxtell-settle-watcher", daemon=True)]
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
+        self.listener.start()
         for thread in self._threads:
             thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+        self.listener.stop()
         for thread in self._threads:
             thread.join(timeout=10)
+        self.announcer.close()
 
     def is_alive(self) -> bool:
         """Ready for jobs: at least one worker heartbeats."""
@@ -56,6 +70,7 @@ class DistributedQueue:
     def cancel(self, job_id: str) -> bool:
         """Queued: never starts. Running (on any machine): its worker stops at the next window."""
         if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
+            self.announcer.announce(job_id)  # requests waiting on other API nodes answer now
             return True
         return self.store.request_cancel(job_id)
 
@@ -64,8 +79,9 @@ class DistributedQueue:
         if job is None:
             return 0, 0, None
         eta = None
-        if job.done > 0 and job.total > 0 and job.started is not None:
-            eta = (time.time() - job.started) / job.done * (job.total - job.done)
+        elapsed = time.time() - job.started if job.started is not None else 0.0
+        if job.total > 0 and job.done >= ETA_MIN_WINDOWS and elapsed >= ETA_MIN_SECONDS:
+            eta = elapsed / job.done * (job.total - job.done)
         return job.done, job.total, eta
 
     def queue_position(self, job_id: str) -> int | None:
@@ -73,13 +89,15 @@ class DistributedQueue:
         return ids.index(job_id) + 1 if job_id in ids else None
 
     def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
-        """``callback(False)`` once the job has ended (from the watcher thread, or right here)."""
-        job = self.store.get_job(job_id)
-        if job is None or job.status in TERMINAL:
-            callback(False)
-            return
+        """``callback(False)`` once the job has ended (from the watcher thread, or right here).
+
+        Registered before the database is read, so an announcement arriving in between is
+        never missed."""
         with self._waiters_lock:
             self._waiters.setdefault(job_id, []).append(callback)
+        job = self.store.get_job(job_id)
+        if job is None or job.status in TERMINAL:
+            self._settle([job_id])
 
     def release(self, job_id: str) -> None:
         """Nothing is held back in distributed mode (statistics are computed by the worker)."""
@@ -119,17 +137,29 @@ class DistributedQueue:
                 logger.warning("reconciler round failed; retrying")
             self._stop.wait(self.settings.reconcile_interval_s)
 
+    def _on_job_ended(self, job_id: str) -> None:
+        with self._waiters_lock:
+            watched = job_id in self._waiters
+        if watched:
+            self._wake.set()
+
     def _watch_loop(self) -> None:
-        while not self._stop.wait(0.1):
+        while not self._stop.is_set():
+            self._wake.wait(self.POLL_S)
+            self._wake.clear()
             with self._waiters_lock:
                 watched = list(self._waiters)
-            for job_id in watched:
-                try:
-                    job = self.store.get_job(job_id)
-                except Exception:
-                    continue
-                if job is None or job.status in TERMINAL:
-                    with self._waiters_lock:
-                        callbacks = self._waiters.pop(job_id, [])
-                    for callback in callbacks:
-                        callback(False)
+            self._settle(watched)
+
+    def _settle(self, job_ids: list[str]) -> None:
+        """Wake the waiters of those of ``job_ids`` that have ended."""
+        for job_id in job_ids:
+            try:
+                job = self.store.get_job(job_id)
+            except Exception:  # the database is away for a moment: the next round sees it
+                continue
+            if job is None or job.status in TERMINAL:
+                with self._waiters_lock:
+                    callbacks = self._waiters.pop(job_id, [])
+                for callback in callbacks:
+                    callback(False)

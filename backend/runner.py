@@ -1,15 +1,15 @@
-"""In-process job runner: one thread, one job at a time on the accelerator.
+"""Running one job, the same way in both modes: :func:`run_claimed_job` decides its outcome and
+:func:`execute_job` predicts, post-processes and writes its files.
 
-The runner takes only a job id; everything else comes from the store (scale-out ready: a
-Celery worker can run :func:`execute_job` with the same store and files).
+Also the two seams the routes depend on: ``Predictor`` (what the server needs of the engine) and
+``JobQueue`` (``backend.embedded.JobRunner`` in one process, ``backend.distributed.DistributedQueue``
+with Celery workers). A job is known by its id only; everything else comes from the store.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -44,7 +44,7 @@ class Predictor(Protocol):
 
 
 class JobQueue(Protocol):
-    """What the routes need of the job queue: the in-process ``JobRunner`` (embedded mode) or
+    """What the routes need of the job queue: ``backend.embedded.JobRunner`` (embedded mode) or
     ``backend.distributed.DistributedQueue`` (Celery workers)."""
 
     def start(self) -> None: ...
@@ -58,153 +58,6 @@ class JobQueue(Protocol):
     def release(self, job_id: str) -> None: ...
     def remember_volume(self, volume_id: str, volume: LoadedVolume) -> None: ...
     def forget_volume(self, volume_id: str) -> None: ...
-
-
-class JobRunner:
-    """Runs queued jobs in a background thread; tracks progress and cancellation."""
-
-    HOLD_S = 2.0  # longest wait of a job's statistics for its masks to be sent
-
-    def __init__(self, store: Store, predictor: Predictor, job_timeout_s: float | None = None) -> None:
-        self.store = store
-        self.predictor = predictor
-        self.job_timeout_s = job_timeout_s
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._cancel: set[str] = set()
-        self._progress: dict[str, tuple[int, int, float]] = {}
-        self._thread = threading.Thread(target=self._loop, name="voxtell-runner", daemon=True)
-        self._current: str | None = None
-        self._waiters_lock = threading.Lock()
-        self._waiters: dict[str, list[tuple[bool, Callable[[bool], None]]]] = {}
-        self._holds: dict[str, threading.Event] = {}  # statistics wait until the masks are sent
-        self._volumes: dict[str, LoadedVolume] = {}  # uploads handed over to their first job
-        self._masks_written: set[str] = set()  # running jobs whose mask files are complete
-
-    def remember_volume(self, volume_id: str, volume: LoadedVolume) -> None:
-        """Keep a just-uploaded volume in memory for its first job (at most two kept)."""
-        self._volumes[volume_id] = volume
-        while len(self._volumes) > 2:
-            self._volumes.pop(next(iter(self._volumes)))
-
-    def forget_volume(self, volume_id: str) -> None:
-        self._volumes.pop(volume_id, None)
-
-    def start(self) -> None:
-        for job_id in self.store.recover_after_restart():
-            self._queue.put(job_id)
-        self._thread.start()
-
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=30)
-
-    def submit(self, job_id: str) -> None:
-        self._queue.put(job_id)
-
-    def cancel(self, job_id: str) -> bool:
-        """Queued: never starts. Running: stops at the next patch. Returns False if finished."""
-        if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
-            self._notify(job_id)
-            return True
-        job = self.store.get_job(job_id)
-        if job is not None and job.status == "running":
-            self._cancel.add(job_id)
-            return True
-        return False
-
-    def progress(self, job_id: str) -> tuple[int, int, float | None]:
-        """(done, total, eta seconds) of a running job."""
-        done, total, started = self._progress.get(job_id, (0, 0, time.monotonic()))
-        eta = None
-        if done > 0 and total > 0:
-            eta = (time.monotonic() - started) / done * (total - done)
-        return done, total, eta
-
-    def queue_position(self, job_id: str) -> int | None:
-        ids = self.store.queued_ids()
-        return ids.index(job_id) + 1 if job_id in ids else None
-
-    def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
-        """Call ``callback(masks_ready)`` once the job has ended (done, failed or cancelled:
-        ``False``) or, with ``masks_only``, as soon as its mask files are written (``True``);
-        the job's statistics then wait until :meth:`release` (at most ``HOLD_S``), so that the
-        caller sends the masks without competing for the CPU.
-
-        It runs in the runner's thread (or right here if that has already happened), so it must
-        be quick: ``/predict`` passes ``loop.call_soon_threadsafe`` to wake its request without
-        parking a worker thread on a condition variable for the whole inference."""
-        with self._waiters_lock:
-            job = self.store.get_job(job_id)
-            masks_ready = masks_only and job_id in self._masks_written
-            if not masks_ready and job is not None and job.status not in ("done", "failed", "cancelled"):
-                self._waiters.setdefault(job_id, []).append((masks_only, callback))
-                if masks_only:
-                    self._holds.setdefault(job_id, threading.Event())
-                return
-        callback(masks_ready)
-
-    def release(self, job_id: str) -> None:
-        """The masks a :meth:`when_settled` caller waited for have been sent: statistics may run."""
-        with self._waiters_lock:
-            hold = self._holds.get(job_id)
-        if hold is not None:
-            hold.set()
-
-    def _masks_done(self, job_id: str) -> None:
-        with self._waiters_lock:
-            self._masks_written.add(job_id)
-            waiters = self._waiters.get(job_id, [])
-            ready = [cb for masks_only, cb in waiters if masks_only]
-            self._waiters[job_id] = [(m, cb) for m, cb in waiters if not m]
-            hold = self._holds.get(job_id)
-        for callback in ready:
-            callback(True)
-        if hold is not None:
-            hold.wait(self.HOLD_S)
-
-    def _notify(self, job_id: str) -> None:
-        """The job has ended: wake everything waiting for it."""
-        with self._waiters_lock:
-            ready = [cb for _, cb in self._waiters.pop(job_id, [])]
-        for callback in ready:
-            callback(False)
-
-    def _loop(self) -> None:
-        while True:
-            job_id = self._queue.get()
-            if job_id is None:
-                return
-            if not self.store.transition(job_id, ("queued",), "running", started=time.time()):
-                continue
-            job = self.store.get_job(job_id)
-            assert job is not None
-            self.store.update_job(job_id, attempts=job.attempts + 1)
-            self._current = job_id
-            try:
-                self._execute(job_id)
-            finally:
-                self._current = None
-                self._cancel.discard(job_id)
-                self._progress.pop(job_id, None)
-                self._masks_written.discard(job_id)
-                self._holds.pop(job_id, None)
-                self._notify(job_id)
-
-    def _execute(self, job_id: str) -> None:
-        started = time.monotonic()
-        self._progress[job_id] = (0, 0, started)
-
-        def on_progress(done: int, total: int) -> None:
-            self._progress[job_id] = (done, total, started)
-
-        job = self.store.get_job(job_id)
-        volume = self._volumes.pop(job.volume_id, None) if job is not None else None
-        run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.job_timeout_s,
-                        keep_going=lambda: job_id not in self._cancel, on_progress=on_progress, volume=volume,
-                        on_masks_written=lambda: self._masks_done(job_id))
 
 
 def with_database_retry(call: Callable[[], T], give_up_after_s: float = 300.0) -> T:

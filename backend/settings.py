@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     sweep_interval_s: float = 600.0
     # distributed mode (VOXTELL_BROKER_URL set): Celery workers behind a Redis broker
     broker_url: str | None = Field(default=None, description="redis://host:port/n: jobs go to `voxtell-web worker`s")
+    worker_threads: int | None = Field(default=None, ge=1, description="CPU threads of each worker's "
+                                       "network (default: every core); cores / workers when several CPU "
+                                       "workers share one machine")
     max_attempts: int = Field(default=2, ge=1, description="a job whose worker is lost this often fails")
     heartbeat_s: float = Field(default=5.0, gt=0)
     worker_lost_after_s: float = Field(default=30.0, gt=0, description="no heartbeat for this long: worker gone")

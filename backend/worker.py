@@ -23,6 +23,7 @@ from celery import Celery
 from backend.runner import Predictor, run_claimed_job
 from backend.settings import Settings
 from backend.store import Store
+from backend.wakeups import JobEndedAnnouncer
 
 logger = logging.getLogger("backend.worker")
 TASK = "voxtell.run_job"
@@ -48,8 +49,10 @@ def make_celery(broker_url: str) -> Celery:
 class Worker:
     """One model on one device; claims, runs and records jobs; heartbeats meanwhile."""
 
-    def __init__(self, settings: Settings, store: Store, predictor: Predictor, device: str) -> None:
+    def __init__(self, settings: Settings, store: Store, predictor: Predictor, device: str,
+                 announcer: JobEndedAnnouncer | None = None) -> None:
         self.settings = settings
+        self.announcer = announcer
         self.store = store
         self.predictor = predictor
         self.host = socket.gethostname()
@@ -83,6 +86,8 @@ class Worker:
         outcome = self.store.claim(job_id, self.id, self.settings.max_attempts, self.settings.worker_lost_after_s)
         if outcome != "claimed":
             logger.info("job %s: %s", job_id, outcome)
+            if outcome == "failed" and self.announcer is not None:
+                self.announcer.announce(job_id)
             return outcome
         self.current = job_id
         self.heartbeat()
@@ -91,6 +96,8 @@ class Worker:
                                    keep_going=lambda: not self.store.cancel_requested(job_id))
         finally:
             self.current = None
+            if self.announcer is not None:  # the API nodes' waiting requests answer now
+                self.announcer.announce(job_id)
             self.heartbeat()
 
 
@@ -103,6 +110,13 @@ def _gpu_name(device: str) -> str | None:
     return str(torch.cuda.get_device_name(index))
 
 
+def worker_settings(settings: Settings, device: str) -> Settings:
+    """A worker's settings: its device, and the prompt cache in the shared data dir (unless one
+    is configured), so that a prompt encoded by one worker is never encoded again by another."""
+    return settings.model_copy(update={"device": device,
+                                       "cache_dir": settings.cache_dir or settings.data_dir / "prompt-cache"})
+
+
 def serve_worker(settings: Settings, device: str) -> int:
     """Load the model once, then take jobs from the broker until stopped."""
     from backend.app import default_predictor
@@ -110,11 +124,15 @@ def serve_worker(settings: Settings, device: str) -> int:
     broker_url = settings.broker_url
     if not broker_url:
         raise SystemExit("voxtell-web worker: error: VOXTELL_BROKER_URL is not set (redis://host:port/n)")
-    settings = settings.model_copy(update={"device": device,
-                                           "cache_dir": settings.cache_dir or settings.data_dir / "prompt-cache"})
+    settings = worker_settings(settings, device)
+    if settings.worker_threads:
+        import torch
+
+        torch.set_num_threads(settings.worker_threads)
     store = Store(settings.data_dir, settings.database_url)
     predictor = default_predictor(settings)
-    worker = Worker(settings, store, predictor, device)
+    announcer = JobEndedAnnouncer(broker_url)
+    worker = Worker(settings, store, predictor, device, announcer)
     app = make_celery(broker_url)
 
     @app.task(name=TASK)  # type: ignore[untyped-decorator]
@@ -128,5 +146,6 @@ def serve_worker(settings: Settings, device: str) -> int:
                          "--without-gossip", "--without-mingle", "-Q", QUEUE, "--loglevel=WARNING"])
     finally:
         worker.stop()
+        announcer.close()
         store.close()
     return 0

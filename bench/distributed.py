@@ -4,9 +4,12 @@ Starts throw-away Redis and PostgreSQL (``backend.localservices``), one API node
 workers (demo model), all real processes on this machine:
 
 * ``throughput``: 8 jobs on a 200x200x64 volume (36 demo windows each) submitted at once; jobs
-  per minute with 1 worker and with 2 (target: >= 1.8x where there are cores for two).
+  per minute with 1 worker and with 2 (target: >= 1.8x where there are cores for two). Each
+  worker gets ``--threads`` CPU threads (default: half the cores), as `make cluster` does: two
+  workers with torch's default of every core each fight over the same cores.
 * ``overhead``: a one-patch demo ``/predict``, one request at a time (``--requests``, medians),
-  against an embedded server and against the cluster; the difference as a share of the
+  against an embedded server and against the cluster; per request, the time beyond the job's
+  own run (``finished - started``); the difference between the modes as a share of the
   inference time the job itself recorded (target < 5 %).
 
 Run by hand; JSON in bench/results/distributed.json.
@@ -85,6 +88,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=8)
     parser.add_argument("--requests", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) // 2),
+                        help="CPU threads per worker (default: half the cores, room for two workers)")
     parser.add_argument("--out", default="distributed.json")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="voxtell-bench-dist-"))
@@ -94,7 +99,7 @@ def main() -> int:
     small = _volume((48, 48, 48), 1)  # one demo patch
     big = _volume((200, 200, 64), 2)
     result: dict[str, object] = {"bench": "distributed", "host": platform.node(), "cpus": os.cpu_count(),
-                                 "jobs": args.jobs}
+                                 "jobs": args.jobs, "threads_per_worker": args.threads}
     # Embedded reference for /predict.
     port = free_port()
     embedded = _start(["serve", "--port", str(port), "--data-dir", str(scratch / "embedded")], base_env,
@@ -119,7 +124,8 @@ def main() -> int:
             throughput = {}
             for workers in (1, 2):
                 while len(processes) - 1 < workers:
-                    processes.append(_start(["worker", "--device", "cpu", "--data-dir", str(data)], env,
+                    processes.append(_start(["worker", "--device", "cpu", "--data-dir", str(data),
+                                             "--threads", str(args.threads)], env,
                                             scratch / f"worker{len(processes)}.log"))
                 _until(lambda n=workers: len(httpx.get(f"{url}/api/workers").json()) >= n, 240)
                 if workers == 1:
@@ -141,14 +147,19 @@ def main() -> int:
                 process.terminate()
             for process in processes:
                 process.wait(timeout=60)
+    # What the request costs beyond its job's own run time, per mode: the workers may run the
+    # network on fewer threads than the embedded server, so totals alone would not compare.
+    outside_embedded = statistics.median(t - i for t, i in zip(embedded_totals, embedded_inference))
+    outside_cluster = statistics.median(t - i for t, i in zip(cluster_totals, cluster_inference))
     inference = statistics.median(cluster_inference)
     result["predict_one_patch"] = {
         "embedded_s": round(statistics.median(embedded_totals), 4),
         "distributed_s": round(statistics.median(cluster_totals), 4),
         "inference_s_embedded": round(statistics.median(embedded_inference), 4),
         "inference_s_distributed": round(inference, 4),
-        "overhead_share_of_inference": round((statistics.median(cluster_totals) - statistics.median(embedded_totals))
-                                             / inference, 4),
+        "outside_job_s_embedded": round(outside_embedded, 4),
+        "outside_job_s_distributed": round(outside_cluster, 4),
+        "overhead_share_of_inference": round((outside_cluster - outside_embedded) / inference, 4),
     }
     sys.stdout.write(json.dumps(result) + "\n")
     (ROOT / "bench" / "results").mkdir(exist_ok=True)

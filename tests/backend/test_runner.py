@@ -13,34 +13,29 @@ from typing import Any
 import pytest
 
 import backend.runner as runner_module
-from backend.runner import JobRunner
+from backend.embedded import JobRunner, ProgressBoard, RecentUploads, eta_from
+from backend.rendezvous import Rendezvous
 from backend.store import Store
 from tests.backend.conftest import FakePredictor, nifti_bytes
 
 
-class HoldProbeRunner(JobRunner):
-    """A runner that says when it starts holding a job's statistics: it reads ``HOLD_S`` only
-    right before it waits for :meth:`release`. The hold never times out here (an hour)."""
+class HoldProbe(Rendezvous):
+    """A rendezvous that says when it starts holding a job's statistics. The hold never times
+    out here (an hour) unless a test shortens it."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self) -> None:
+        super().__init__(hold_s=3600.0)
         self.holding = threading.Event()
-        self._hold_s = 3600.0
 
-    @property  # type: ignore[override]
-    def HOLD_S(self) -> float:  # noqa: N802 - the attribute it stands in for
+    def _hold(self, hold: threading.Event) -> None:
         self.holding.set()
-        return self._hold_s
-
-    @HOLD_S.setter
-    def HOLD_S(self, value: float) -> None:  # noqa: N802
-        self._hold_s = value
+        super()._hold(hold)
 
 
 @pytest.fixture()
-def runner(tmp_path: Path) -> Iterator[HoldProbeRunner]:
+def runner(tmp_path: Path) -> Iterator[JobRunner]:
     store = Store(tmp_path / "data")
-    runner = HoldProbeRunner(store, FakePredictor(patches=1))
+    runner = JobRunner(store, FakePredictor(patches=1), rendezvous=HoldProbe())
     runner.start()
     yield runner
     runner.stop()
@@ -71,7 +66,9 @@ def _wait_status(runner: JobRunner, job_id: str, status: str, timeout: float = 1
 
 
 def test_masks_written_wakes_the_waiter_and_statistics_wait_for_release(
-        runner: HoldProbeRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+        runner: JobRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    probe = runner.rendezvous
+    assert isinstance(probe, HoldProbe)
     computed: list[int] = []
     real_statistics = runner_module.mask_statistics
 
@@ -89,7 +86,7 @@ def test_masks_written_wakes_the_waiter_and_statistics_wait_for_release(
     gate.set()
     assert woken.get(timeout=10) is True
     assert (runner.store.result_dir(job_id) / "mask_0.nii.gz").is_file()
-    assert runner.holding.wait(10), "the runner never started holding the statistics"
+    assert probe.holding.wait(10), "the runner never started holding the statistics"
     # The runner thread is now parked until release (an hour otherwise): nothing computed yet.
     assert computed == [] and _status(runner, job_id) == "running"
     runner.release(job_id)
@@ -99,7 +96,7 @@ def test_masks_written_wakes_the_waiter_and_statistics_wait_for_release(
 
 
 def test_statistics_are_not_held_forever_without_release(runner: JobRunner) -> None:
-    runner.HOLD_S = 0.2
+    runner.rendezvous.hold_s = 0.2
     job_id = _submit(runner, ["liver"])
     woken: queue.Queue[bool] = queue.Queue()
     runner.when_settled(job_id, woken.put, masks_only=True)
@@ -133,3 +130,38 @@ def test_cancelling_a_queued_job_wakes_its_waiter(runner: JobRunner) -> None:
     assert _status(runner, first) == "done" and _status(runner, second) == "cancelled"
     assert predictor.calls == 2, "the cancelled job never reached the predictor"  # type: ignore[attr-defined]
     assert not runner.store.result_dir(second).exists() or not any(runner.store.result_dir(second).iterdir())
+
+
+@pytest.mark.parametrize(("done", "total", "elapsed", "expected"), [
+    (0, 0, 60.0, None),  # nothing known yet (the text model may still be loading)
+    (1, 8, 60.0, None),  # one window says little: the first includes warm-up
+    (4, 8, 2.0, None),  # too early to say
+    (2, 8, 10.0, 30.0),  # 5 s a window, 6 windows left
+    (8, 8, 40.0, 0.0),
+])
+def test_eta_is_shown_only_once_it_means_something(done: int, total: int, elapsed: float,
+                                                   expected: float | None) -> None:
+    assert eta_from(done, total, elapsed) == expected
+
+
+def test_progress_board_reports_the_running_job_and_forgets_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    board = ProgressBoard()
+    board.start("j")
+    board.update("j", 3, 9)
+    clock[0] = 106.0
+    assert board.read("j") == (3, 9, 12.0)
+    board.end("j")
+    assert board.read("j") == (0, 0, None)
+
+
+def test_recent_uploads_hand_a_volume_to_its_first_job_only() -> None:
+    uploads = RecentUploads(keep=2)
+    volumes = [object() for _ in range(3)]
+    for i, volume in enumerate(volumes):
+        uploads.remember(f"v{i}", volume)  # type: ignore[arg-type]
+    assert uploads.take("v0") is None  # the oldest was let go
+    assert uploads.take("v2") is volumes[2] and uploads.take("v2") is None
+    uploads.forget("v1")
+    assert uploads.take("v1") is None

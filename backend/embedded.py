@@ -1,0 +1,168 @@
+"""Embedded mode's job queue: one thread in the server process runs one job at a time.
+
+``JobRunner`` is only the queue and its thread; what the routes also need of it lives in small
+parts it is built from: ``ProgressBoard`` (progress and ETA of the running job, in memory),
+``RecentUploads`` (a just-uploaded volume handed to its first job without reading it again) and
+``backend.rendezvous.Rendezvous`` (``/predict`` requests waiting for their job). The job itself
+runs through ``backend.runner.run_claimed_job``, the same function the distributed workers use.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from backend.rendezvous import Rendezvous
+from backend.runner import Predictor, run_claimed_job
+from backend.store import TERMINAL, Store
+from voxtell.io.nifti import LoadedVolume
+
+# An ETA is only shown once it means something: a few windows done over a few seconds.
+ETA_MIN_WINDOWS = 2
+ETA_MIN_SECONDS = 3.0
+
+
+def eta_from(done: int, total: int, elapsed_s: float) -> float | None:
+    """Seconds left, by the pace so far; ``None`` while too little has run to say."""
+    if total <= 0 or done < ETA_MIN_WINDOWS or elapsed_s < ETA_MIN_SECONDS:
+        return None
+    return elapsed_s / done * (total - done)
+
+
+class ProgressBoard:
+    """Windows done / total of running jobs, as the runner thread reports them."""
+
+    def __init__(self) -> None:
+        self._progress: dict[str, tuple[int, int, float]] = {}
+
+    def start(self, job_id: str) -> None:
+        self._progress[job_id] = (0, 0, time.monotonic())
+
+    def update(self, job_id: str, done: int, total: int) -> None:
+        started = self._progress.get(job_id, (0, 0, time.monotonic()))[2]
+        self._progress[job_id] = (done, total, started)
+
+    def read(self, job_id: str) -> tuple[int, int, float | None]:
+        """(done, total, eta seconds or ``None``)."""
+        done, total, started = self._progress.get(job_id, (0, 0, time.monotonic()))
+        return done, total, eta_from(done, total, time.monotonic() - started)
+
+    def end(self, job_id: str) -> None:
+        self._progress.pop(job_id, None)
+
+
+class RecentUploads:
+    """Just-uploaded volumes kept in memory for their first job (the newest ``keep``)."""
+
+    def __init__(self, keep: int = 2) -> None:
+        self.keep = keep
+        self._volumes: dict[str, LoadedVolume] = {}
+
+    def remember(self, volume_id: str, volume: LoadedVolume) -> None:
+        self._volumes[volume_id] = volume
+        while len(self._volumes) > self.keep:
+            self._volumes.pop(next(iter(self._volumes)))
+
+    def take(self, volume_id: str) -> LoadedVolume | None:
+        return self._volumes.pop(volume_id, None)
+
+    def forget(self, volume_id: str) -> None:
+        self._volumes.pop(volume_id, None)
+
+
+class JobRunner:
+    """The embedded ``JobQueue``: a FIFO of job ids and the one thread that runs them."""
+
+    def __init__(self, store: Store, predictor: Predictor, job_timeout_s: float | None = None,
+                 rendezvous: Rendezvous | None = None) -> None:
+        self.store = store
+        self.predictor = predictor
+        self.job_timeout_s = job_timeout_s
+        self.rendezvous = rendezvous or Rendezvous()
+        self.progress_board = ProgressBoard()
+        self.uploads = RecentUploads()
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._cancel: set[str] = set()
+        self._thread = threading.Thread(target=self._loop, name="voxtell-runner", daemon=True)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        for job_id in self.store.recover_after_restart():
+            self._queue.put(job_id)
+        self._thread.start()
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    # -- what the routes use ----------------------------------------------------------------
+    def submit(self, job_id: str) -> None:
+        self._queue.put(job_id)
+
+    def cancel(self, job_id: str) -> bool:
+        """Queued: never starts. Running: stops at the next window. Returns False if finished."""
+        if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
+            self.rendezvous.job_ended(job_id)
+            return True
+        job = self.store.get_job(job_id)
+        if job is not None and job.status == "running":
+            self._cancel.add(job_id)
+            return True
+        return False
+
+    def progress(self, job_id: str) -> tuple[int, int, float | None]:
+        """(done, total, eta seconds) of a running job."""
+        return self.progress_board.read(job_id)
+
+    def queue_position(self, job_id: str) -> int | None:
+        ids = self.store.queued_ids()
+        return ids.index(job_id) + 1 if job_id in ids else None
+
+    def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
+        """``callback(True)`` once the job's masks are written (with ``masks_only``), else
+        ``callback(False)`` once it has ended; see :class:`Rendezvous`."""
+        def has_ended() -> bool:
+            job = self.store.get_job(job_id)
+            return job is None or job.status in TERMINAL
+
+        self.rendezvous.wait(job_id, callback, masks_only, has_ended)
+
+    def release(self, job_id: str) -> None:
+        self.rendezvous.release(job_id)
+
+    def remember_volume(self, volume_id: str, volume: LoadedVolume) -> None:
+        self.uploads.remember(volume_id, volume)
+
+    def forget_volume(self, volume_id: str) -> None:
+        self.uploads.forget(volume_id)
+
+    # -- the runner thread ------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None:
+                return
+            if not self.store.transition(job_id, ("queued",), "running", started=time.time()):
+                continue
+            self._run(job_id)
+
+    def _run(self, job_id: str) -> None:
+        job = self.store.get_job(job_id)
+        assert job is not None
+        self.store.update_job(job_id, attempts=job.attempts + 1)
+        self.progress_board.start(job_id)
+        try:
+            run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.job_timeout_s,
+                            keep_going=lambda: job_id not in self._cancel,
+                            on_progress=lambda done, total: self.progress_board.update(job_id, done, total),
+                            volume=self.uploads.take(job.volume_id),
+                            on_masks_written=lambda: self.rendezvous.masks_written(job_id))
+        finally:
+            self._cancel.discard(job_id)
+            self.progress_board.end(job_id)
+            self.rendezvous.job_ended(job_id)

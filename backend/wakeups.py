@@ -1,0 +1,76 @@
+"""Distributed mode: a worker tells the API nodes that a job has ended, over Redis pub/sub, so
+that a waiting ``/predict`` answers at once rather than at its node's next database poll.
+
+Only a hint: the database stays the source of truth. A lost message (Redis restarted, a node
+reconnecting) costs at most one poll interval of the API node's watcher, never a job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import redis
+
+logger = logging.getLogger("backend.wakeups")
+CHANNEL = "voxtell:job-ended"
+
+
+class JobEndedAnnouncer:
+    """Publishes ``job_id`` on :data:`CHANNEL`; never raises (a hint is not worth a failure)."""
+
+    def __init__(self, url: str) -> None:
+        self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def announce(self, job_id: str) -> None:
+        try:
+            self._client.publish(CHANNEL, job_id)
+        except redis.RedisError:
+            logger.warning("could not announce the end of job %s; API nodes will see it on their next poll", job_id)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class JobEndedListener:
+    """A thread that calls ``on_job_ended(job_id)`` for every announcement, reconnecting after
+    Redis goes away."""
+
+    def __init__(self, url: str, on_job_ended: Callable[[str], None]) -> None:
+        self.url = url
+        self.on_job_ended = on_job_ended
+        self._stop = threading.Event()
+        self._subscribed = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="voxtell-job-ended-listener", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def wait_subscribed(self, timeout: float) -> bool:
+        """True once the listener receives announcements (tests; start-up checks)."""
+        return self._subscribed.wait(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            client = redis.Redis.from_url(self.url, socket_timeout=5, socket_connect_timeout=2)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(CHANNEL)
+                self._subscribed.set()
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=0.5)
+                    if message is not None and message.get("type") == "message":
+                        data = message["data"]
+                        self.on_job_ended(data.decode() if isinstance(data, bytes) else str(data))
+            except redis.RedisError:
+                self._subscribed.clear()
+                logger.warning("job announcements unavailable (Redis away); polling the database meanwhile")
+                self._stop.wait(1.0)
+            finally:
+                pubsub.close()
+                client.close()

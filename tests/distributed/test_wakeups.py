@@ -1,0 +1,117 @@
+"""A waiting ``/predict`` learns that its job ended from the worker's announcement over Redis
+pub/sub (a real redis-server), not from its node's next database poll; a lost announcement
+costs one poll, never the answer."""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backend.distributed import DistributedQueue
+from backend.settings import Settings
+from backend.store import Store
+from backend.wakeups import JobEndedAnnouncer, JobEndedListener
+from tests.backend.conftest import nifti_bytes
+from tests.services import Redis, redis_server
+
+
+@pytest.fixture(scope="module")
+def redis() -> Iterator[Redis]:
+    with redis_server() as server:
+        yield server
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = Store(tmp_path / "data")
+    yield store
+    store.close()
+
+
+def _running_job(store: Store) -> str:
+    staged = store.tmp_path(".nii.gz")
+    staged.write_bytes(nifti_bytes((12, 10, 8)))
+    job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver"], {})
+    assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
+    return job.id
+
+
+def _queue(store: Store, redis: Redis, poll_s: float) -> DistributedQueue:
+    settings = Settings(data_dir=store.data_dir, broker_url=redis.url, reconcile_interval_s=3600)
+    distributed = DistributedQueue(store, settings)
+    distributed.POLL_S = poll_s
+    distributed.start()
+    assert distributed.listener.wait_subscribed(10)
+    return distributed
+
+
+def test_the_listener_hears_announcements_and_comes_back_after_redis_restarts(redis: Redis) -> None:
+    heard: queue.Queue[str] = queue.Queue()
+    listener = JobEndedListener(redis.url, heard.put)
+    listener.start()
+    announcer = JobEndedAnnouncer(redis.url)
+    try:
+        assert listener.wait_subscribed(10)
+        announcer.announce("job-1")
+        assert heard.get(timeout=5) == "job-1"
+        redis.restart_empty()
+        deadline = time.monotonic() + 20
+        while True:  # announcements made before it has resubscribed are lost: that is the poll's job
+            announcer.announce("job-2")
+            try:
+                assert heard.get(timeout=0.5) == "job-2"
+                break
+            except queue.Empty:
+                assert time.monotonic() < deadline, "the listener never came back after Redis restarted"
+    finally:
+        listener.stop()
+        announcer.close()
+
+
+def test_an_announcement_wakes_the_waiter_long_before_the_next_poll(store: Store, redis: Redis) -> None:
+    distributed = _queue(store, redis, poll_s=3600)  # only an announcement can wake it in time
+    try:
+        job_id = _running_job(store)
+        woken: queue.Queue[bool] = queue.Queue()
+        distributed.when_settled(job_id, woken.put)
+        assert woken.empty()
+        # What a worker on another machine does when the job ends: the row, then the announcement.
+        assert store.transition(job_id, ("running",), "done", finished=time.time())
+        JobEndedAnnouncer(redis.url).announce(job_id)
+        assert woken.get(timeout=5) is False
+    finally:
+        distributed.stop()
+
+
+def test_a_lost_announcement_costs_one_poll(store: Store, redis: Redis) -> None:
+    distributed = _queue(store, redis, poll_s=0.3)
+    try:
+        job_id = _running_job(store)
+        woken: queue.Queue[bool] = queue.Queue()
+        distributed.when_settled(job_id, woken.put)
+        assert store.transition(job_id, ("running",), "failed", finished=time.time())  # and nobody announces
+        assert woken.get(timeout=10) is False
+        distributed.when_settled(job_id, woken.put)  # already over: answered at once
+        assert woken.get_nowait() is False
+    finally:
+        distributed.stop()
+
+
+def test_cancelling_a_queued_job_on_one_node_wakes_a_waiter_on_another(store: Store, redis: Redis) -> None:
+    node_a, node_b = _queue(store, redis, poll_s=3600), _queue(store, redis, poll_s=3600)
+    try:
+        staged = store.tmp_path(".nii.gz")
+        staged.write_bytes(nifti_bytes((12, 10, 8)))
+        job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver"], {})
+        assert job is not None
+        woken: queue.Queue[bool] = queue.Queue()
+        node_b.when_settled(job.id, woken.put)
+        assert node_a.cancel(job.id)
+        assert woken.get(timeout=5) is False
+    finally:
+        node_a.stop()
+        node_b.stop()
