@@ -3,6 +3,7 @@ every voxel operation is a ``voxtell`` function)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import threading
@@ -16,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
 from backend.errors import BadInput, Conflict, NotFound, QueueFull
 from backend.middleware import queue_full_detail, retry_after_s
-from backend.results import mask_file, result_entry
+from backend.results import color_of, forget_label_maps, mask_file, result_entry, selected_results
 from backend.store import Job
 from backend.uploads import ingest_volume, read_validated_nifti, stage_upload
 from voxtell.errors import ComputeBudgetExceeded, InvalidInputError
@@ -131,13 +132,15 @@ def finished_job(state: AppState, job_id: str, with_masks: bool = False) -> Job:
 DICOM_EXPORTS = {"seg": ("DICOM SEG", "segmentation.dcm"), "rtstruct": ("RTSTRUCT", "rtstruct.dcm")}
 
 
-def dicom_export(state: AppState, job_id: str, kind: str, mask: int | None) -> Path:
-    """All masks (or mask ``mask``) of a finished job as a DICOM SEG (``kind="seg"``) or RT
-    Structure Set (``"rtstruct"``) referencing the source series; the file's path. Written to a
-    temporary name and renamed: a reader never sees half a file.
+def dicom_export(state: AppState, job_id: str, kind: str, mask: int | None, masks: str | None = None) -> Path:
+    """All masks (or mask ``mask``, or the comma-separated indices ``masks`` in that order) of a
+    finished job as a DICOM SEG (``kind="seg"``) or RT Structure Set (``"rtstruct"``)
+    referencing the source series, with the masks' current names and colours; the file's path.
+    Written to a temporary name and renamed: a reader never sees half a file.
 
     Raises:
-        NotFound, Conflict: unknown job or mask; not finished; the volume did not come from DICOM.
+        NotFound, Conflict, BadInput: unknown job or mask; not finished; the volume did not come
+        from DICOM; both ``mask`` and ``masks``, or a malformed ``masks``.
     """
     from voxtell.io.dicom_export import write_dicom_seg_from_files, write_rtstruct_from_files
 
@@ -146,15 +149,16 @@ def dicom_export(state: AppState, job_id: str, kind: str, mask: int | None) -> P
     headers_dir = state.store.dicom_headers_dir(job.volume_id)
     if not headers_dir.is_dir():
         raise Conflict(f"{label} export needs a volume uploaded as DICOM")
-    results = [r for r in job.results if mask is None or r["index"] == mask]
-    if not results:
-        raise NotFound(f"job has no mask {mask}")
+    if mask is not None and masks is not None:
+        raise BadInput("give either mask or masks, not both")
+    results = selected_results(job, str(mask) if mask is not None else masks)
     writer = write_dicom_seg_from_files if kind == "seg" else write_rtstruct_from_files
-    out = state.store.result_dir(job_id) / f"{'all' if mask is None else mask}-{filename}"
+    selection = ",".join(str(r["index"]) for r in results)
+    out = state.store.result_dir(job_id) / f"{hashlib.sha256(selection.encode()).hexdigest()[:16]}-{filename}"
     staged = state.store.tmp_path(".dcm")
     try:
         writer([state.store.result_dir(job_id) / r["file"] for r in results], [r["name"] for r in results],
-               sorted(headers_dir.iterdir()), staged)
+               sorted(headers_dir.iterdir()), staged, colors=[color_of(r) for r in results])
         staged.replace(out)
     finally:
         staged.unlink(missing_ok=True)
@@ -177,11 +181,28 @@ def delete_mask(state: AppState, job: Job, index: int) -> None:
     out_dir = state.store.result_dir(job.id)
     with state.edit_lock:
         (out_dir / mask_file(index)).unlink(missing_ok=True)
-        (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt without it on request
+        forget_label_maps(state.store, job.id)  # none may keep its voxels; rebuilt on request
 
 
-def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
-    """Store a mask edited in the viewer as a new result of ``job`` with fresh statistics."""
+def update_mask(state: AppState, job: Job, index: int, name: str | None, color: list[int] | None) -> None:
+    """Rename and/or recolour result ``index`` of ``job`` (kept in the job row: every export and
+    every node sees it).
+
+    Raises:
+        NotFound: the job has no such mask.
+    """
+    def changed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not any(r["index"] == index for r in results):
+            raise NotFound(f"job has no mask {index}")
+        return [{**r, **({"name": name} if name is not None else {}), **({"color": color} if color else {})}
+                if r["index"] == index else r for r in results]
+
+    state.store.edit_results(job.id, changed)
+
+
+def add_edited_mask(state: AppState, job: Job, data: bytes, name: str, color: list[int] | None = None) -> None:
+    """Store a mask edited in the viewer as a new result of ``job`` with fresh statistics;
+    ``color`` defaults to the palette colour of its new index."""
     staged = state.store.tmp_path(".nii.gz" if data[:2] == b"\x1f\x8b" else ".nii")
     staged.write_bytes(data)
     try:
@@ -205,10 +226,10 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str) -> None:
         staged.replace(out_dir / mask_file(index))
     finally:
         staged.unlink(missing_ok=True)
-    entry = result_entry(index, name, "edited", mask_statistics(mask, volume.data, volume.geometry.spacing))
+    entry = result_entry(index, name, "edited", mask_statistics(mask, volume.data, volume.geometry.spacing), color)
     state.store.edit_results(job.id, lambda results: [*results, entry])
     with state.edit_lock:
-        (out_dir / "labelmap.nii.gz").unlink(missing_ok=True)  # rebuilt with the new mask on request
+        forget_label_maps(state.store, job.id)  # "all masks" now has one more; rebuilt on request
 
 
 class RetentionSweeper:

@@ -9,20 +9,32 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
 from backend.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
-from backend.results import labelmap_path, labels, masks_zip, safe_download_name
-from backend.schemas import JobCreate, JobStatus
-from backend.services import add_edited_mask, delete_mask, dicom_export, finished_job, submit_job
+from backend.palette import parse_color
+from backend.results import (
+    itksnap_labels,
+    labelmap_path,
+    labels,
+    masks_zip,
+    safe_download_name,
+    selected_results,
+)
+from backend.schemas import JobCreate, JobStatus, MaskUpdate
+from backend.services import add_edited_mask, delete_mask, dicom_export, finished_job, submit_job, update_mask
 from backend.store import TERMINAL, Job
 
 router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)],
                    responses=error_responses(*COMMON_ERRORS))
 _MISSING = error_responses(404)
 _NOT_READY = error_responses(404, 409)  # unknown job; job not finished or no masks left
+_SELECTION = {**_NOT_READY, **error_responses(422)}  # and a malformed ?masks=
+Masks = Annotated[str | None, Query(max_length=4000, description=(
+    "comma-separated mask indices, e.g. 0,2: only these, in this order (label-map value k + 1 = the k-th); "
+    "absent: all"))]
 
 
 def _job_or_404(state: AppState, job_id: str) -> Job:
@@ -112,50 +124,84 @@ def delete_result_mask(state: State, job_id: str, index: int) -> JobStatus:
 
 
 @router.get("/{job_id}/masks.zip", response_class=StreamingResponse,
-            responses={**file_response("application/zip", "every mask and labels.json"), **_NOT_READY})
-def download_all(state: State, job_id: str) -> StreamingResponse:
+            responses={**file_response("application/zip", "the masks as <name>.nii.gz, labels.json, labels.txt"),
+                       **_SELECTION})
+def download_all(state: State, job_id: str, masks: Masks = None) -> StreamingResponse:
     job = _finished(state, job_id)
-    return StreamingResponse(io.BytesIO(masks_zip(state.store, job)), media_type="application/zip",
+    return StreamingResponse(io.BytesIO(masks_zip(state.store, job, selected_results(job, masks))),
+                             media_type="application/zip",
                              headers={"Content-Disposition": 'attachment; filename="masks.zip"'})
 
 
 @router.get("/{job_id}/labelmap.nii.gz", response_class=FileResponse,
-            responses={**file_response("application/gzip", "label i + 1 = mask i"), **_NOT_READY})
-def download_labelmap(state: State, job_id: str) -> FileResponse:
+            responses={**file_response("application/gzip", "value k + 1 = the k-th mask exported"), **_SELECTION})
+def download_labelmap(state: State, job_id: str, masks: Masks = None) -> FileResponse:
     job = finished_job(state, job_id, with_masks=True)
+    results = selected_results(job, masks)
     with state.edit_lock:
-        path = labelmap_path(state.store, job_id, job.results)
+        path = labelmap_path(state.store, job_id, results)
     return FileResponse(path, media_type="application/gzip",
-                        filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in job.results])})
+                        filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in results])})
 
 
 @router.get("/{job_id}/seg.dcm", response_class=FileResponse,
-            responses={**file_response("application/dicom", "DICOM SEG"), **_NOT_READY})
-def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
-    """All masks (or ``?mask=i``) as one DICOM SEG referencing the source series (DICOM uploads only)."""
-    return FileResponse(dicom_export(state, job_id, "seg", mask), media_type="application/dicom",
+            responses={**file_response("application/dicom", "DICOM SEG"), **_SELECTION})
+def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None,
+                       masks: Masks = None) -> FileResponse:
+    """All masks (or ``?mask=i``, or ``?masks=i,j``) as one DICOM SEG referencing the source series
+    (DICOM uploads only)."""
+    return FileResponse(dicom_export(state, job_id, "seg", mask, masks), media_type="application/dicom",
                         filename="segmentation.dcm")
 
 
 @router.get("/{job_id}/rtstruct.dcm", response_class=FileResponse,
-            responses={**file_response("application/dicom", "RT Structure Set"), **_NOT_READY})
-def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None) -> FileResponse:
-    """All masks (or ``?mask=i``) as one RT Structure Set on the source series (DICOM uploads only)."""
-    return FileResponse(dicom_export(state, job_id, "rtstruct", mask), media_type="application/dicom",
+            responses={**file_response("application/dicom", "RT Structure Set"), **_SELECTION})
+def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None,
+                      masks: Masks = None) -> FileResponse:
+    """All masks (or ``?mask=i``, or ``?masks=i,j``) as one RT Structure Set on the source series
+    (DICOM uploads only)."""
+    return FileResponse(dicom_export(state, job_id, "rtstruct", mask, masks), media_type="application/dicom",
                         filename="rtstruct.dcm")
 
 
-@router.get("/{job_id}/labels.json", responses=_NOT_READY)
-def job_labels(state: State, job_id: str) -> list[dict[str, object]]:
-    return labels(_finished(state, job_id))
+@router.get("/{job_id}/labels.json", responses=_SELECTION)
+def job_labels(state: State, job_id: str, masks: Masks = None) -> list[dict[str, object]]:
+    """``[{value, name, color, index, source}]`` of the label map with the same ``masks``."""
+    job = _finished(state, job_id)
+    return labels(selected_results(job, masks))
+
+
+@router.get("/{job_id}/labels.txt", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                             "description": "ITK-SNAP label description file"}, **_SELECTION})
+def job_labels_itksnap(state: State, job_id: str, masks: Masks = None) -> PlainTextResponse:
+    """The ITK-SNAP label description file matching ``labelmap.nii.gz`` with the same ``masks``."""
+    job = _finished(state, job_id)
+    return PlainTextResponse(itksnap_labels(selected_results(job, masks)))
 
 
 @router.post("/{job_id}/masks", status_code=201, responses={**_NOT_READY, **error_responses(400, 413, 507)})
-async def save_edited_mask(state: State, job_id: str, file: Annotated[UploadFile, File()],
-                           name: Annotated[str, Form(max_length=200)] = "edited mask") -> JobStatus:
+async def save_edited_mask(
+    state: State, job_id: str, file: Annotated[UploadFile, File()],
+    name: Annotated[str, Form(max_length=200)] = "edited mask",
+    color: Annotated[str | None, Form(max_length=40, description="'r,g,b' (0..255); default: the next palette colour")]
+    = None,
+) -> JobStatus:
     job = _finished(state, job_id)
+    try:
+        rgb = parse_color(color) if color is not None else None
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
     data = await file.read(state.settings.max_image_bytes + 1)
     if len(data) > state.settings.max_image_bytes:
         raise BadInput("the edited mask is too large")
-    await run_in_threadpool(add_edited_mask, state, job, data, name.strip() or "edited mask")
+    await run_in_threadpool(add_edited_mask, state, job, data, name.strip() or "edited mask", rgb)
+    return job_status(state, _job_or_404(state, job_id))
+
+
+@router.patch("/{job_id}/masks/{index:int}", responses={**_NOT_READY, **error_responses(422)})
+def update_result_mask(state: State, job_id: str, index: int, body: MaskUpdate) -> JobStatus:
+    """Rename and/or recolour mask ``index`` of a finished job; every export uses the new name
+    and colour."""
+    update_mask(state, _finished(state, job_id), index, body.name, body.color)
     return job_status(state, _job_or_404(state, job_id))

@@ -103,7 +103,7 @@ def test_results_zip_labelmap_and_edited_mask(make_client) -> None:  # type: ign
     labels = np.asarray(load_nifti(labelmap.content).dataobj)
     np.testing.assert_array_equal(labels, np.where(masks[1] > 0, 2, np.where(masks[0] > 0, 1, 0)))
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/jobs/{job['id']}/masks.zip").content))
-    assert sorted(archive.namelist()) == ["00_a.nii.gz", "01_b.nii.gz", "labels.json"]
+    assert sorted(archive.namelist()) == ["a.nii.gz", "b.nii.gz", "labels.json", "labels.txt"]
 
     edited = masks[0].copy()
     edited[:5] = 1
@@ -201,13 +201,13 @@ def test_deleting_a_mask_removes_it_from_every_export(make_client) -> None:  # t
     assert [(r["index"], r["name"]) for r in response.json()["results"]] == [(0, "a"), (2, "c")]
     assert client.get(f"/api/jobs/{job_id}/masks/1.nii.gz").status_code == 404
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/jobs/{job_id}/masks.zip").content))
-    assert sorted(archive.namelist()) == ["00_a.nii.gz", "02_c.nii.gz", "labels.json"]
+    assert sorted(archive.namelist()) == ["a.nii.gz", "c.nii.gz", "labels.json", "labels.txt"]
     labelmap = client.get(f"/api/jobs/{job_id}/labelmap.nii.gz")
     assert json.loads(labelmap.headers["X-VoxTell-Labels"]) == ["a", "c"]
     labels = np.asarray(load_nifti(labelmap.content).dataobj)
     np.testing.assert_array_equal(labels, np.where(masks[2] > 0, 2, np.where(masks[0] > 0, 1, 0)))
-    assert client.get(f"/api/jobs/{job_id}/labels.json").json() == [
-        {"label": 1, "name": "a", "mask": 0}, {"label": 2, "name": "c", "mask": 2}]
+    assert [(e["value"], e["name"], e["index"]) for e in client.get(f"/api/jobs/{job_id}/labels.json").json()] == [
+        (1, "a", 0), (2, "c", 2)]
 
     again = client.delete(f"/api/jobs/{job_id}/masks/1")
     assert again.status_code == 404 and again.json()["detail"] == "job has no mask 1"

@@ -2,7 +2,8 @@
 
 Masks arrive in the stored volume's voxel order ``(i = column, j = row, k = slice)``, where
 slice ``k`` is the ``k``-th source image sorted along the slice normal — the order in which
-the source headers are given here. Each prompt becomes one segment labelled with the prompt.
+the source headers are given here. Each mask becomes one segment labelled with its name and,
+when colours are given, carrying its recommended display colour (CIELab, from ``[r, g, b]``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ import numpy as np
 
 import voxtell
 
+UTF8 = "ISO_IR 192"
 _TYPE2_COPIED = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime",
                  "ReferringPhysicianName", "AccessionNumber", "StudyID")
 
 
 def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_headers: Sequence[Path],
-                    path: Path) -> Path:
-    """Write a binary DICOM SEG referencing the source series; returns ``path``."""
+                    path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
+    """Write a binary DICOM SEG referencing the source series; returns ``path``.
+
+    ``masks[i]`` is ``(i = column, j = row, k = sorted slice)``; segment ``i + 1`` is labelled
+    ``names[i]`` (at most 64 characters) with ``colors[i]`` (``[r, g, b]`` 0..255) as its
+    RecommendedDisplayCIELabValue."""
     import highdicom as hd
     import pydicom
     from pydicom.sr.codedict import codes
@@ -43,6 +49,7 @@ def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_he
     descriptions = [
         hd.seg.SegmentDescription(
             segment_number=i + 1, segment_label=name[:64],
+            display_color=hd.color.CIELabColor.from_rgb(*(int(c) for c in colors[i])) if colors else None,
             segmented_property_category=codes.SCT.AnatomicalStructure,
             segmented_property_type=codes.SCT.AnatomicalStructure,
             algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC, algorithm_identification=algorithm)
@@ -54,28 +61,31 @@ def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_he
         sop_instance_uid=hd.UID(), instance_number=1, manufacturer="VoxTell Web",
         manufacturer_model_name="VoxTell", software_versions=voxtell.__version__, device_serial_number="none",
         series_description="VoxTell segmentation", omit_empty_frames=False)
+    if not all(name.isascii() for name in names):
+        seg.SpecificCharacterSet = UTF8  # names beyond ASCII are written as they are, not as "?"
     seg.save_as(str(path))
     return path
 
 
 def write_dicom_seg_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
-                               path: Path) -> Path:
+                               path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
     """Same as :func:`write_dicom_seg` for masks stored as NIfTI files in the volume's voxel order."""
     import nibabel as nib
 
     masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
-    return write_dicom_seg(masks, names, source_headers, path)
+    return write_dicom_seg(masks, names, source_headers, path, colors)
 
 
 def write_rtstruct_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
-                              path: Path) -> Path:
-    """RTSTRUCT for masks stored as NIfTI files in the volume's voxel order."""
+                              path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
+    """RTSTRUCT for masks stored as NIfTI files in the volume's voxel order (ROI names ``names``,
+    ROI display colours ``colors``)."""
     import nibabel as nib
 
     from voxtell.io.rtstruct import write_rtstruct
 
     masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
-    return write_rtstruct(masks, names, source_headers, path)
+    return write_rtstruct(masks, names, source_headers, path, colors)
 
 
 def save_source_headers(files: Sequence[Path], folder: Path) -> list[Path]:

@@ -39,8 +39,10 @@ def _to_patient(points_rc: np.ndarray, ds: Any) -> np.ndarray:
 
 
 def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_headers: Sequence[Path],
-                   path: Path, colors: Sequence[tuple[int, int, int]] | None = None) -> Path:
-    """Masks ``(i = column, j = row, k = sorted slice)`` -> an RT Structure Set for the series."""
+                   path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
+    """Masks ``(i = column, j = row, k = sorted slice)`` -> an RT Structure Set for the series:
+    ROI ``i + 1`` named ``names[i]`` (at most 64 characters), displayed in ``colors[i]``
+    (``[r, g, b]`` 0..255; red without colours)."""
     import pydicom
     from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
     from pydicom.sequence import Sequence as DicomSequence
@@ -100,7 +102,7 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
                 items.append(c)
         contour = Dataset()
         contour.ReferencedROINumber = n
-        contour.ROIDisplayColor = list(colors[n - 1]) if colors else [255, 0, 0]
+        contour.ROIDisplayColor = [int(c) for c in colors[n - 1]] if colors else [255, 0, 0]
         contour.ContourSequence = DicomSequence(items)
         contours.append(contour)
         obs = Dataset()
@@ -110,5 +112,7 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
     ds.StructureSetROISequence = DicomSequence(rois)
     ds.ROIContourSequence = DicomSequence(contours)
     ds.RTROIObservationsSequence = DicomSequence(observations)
+    if not all(name.isascii() for name in names):
+        ds.SpecificCharacterSet = "ISO_IR 192"  # UTF-8: names beyond ASCII are kept, not written as "?"
     ds.save_as(str(path), enforce_file_format=True)
     return path
