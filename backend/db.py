@@ -45,6 +45,8 @@ jobs = sa.Table(
     sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("published", sa.Float),
     sa.Column("notices", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("phase", sa.Text, nullable=False, server_default="queued"),
+    sa.Column("phase_log", sa.Text, nullable=False, server_default="[]"),
     sa.Index("jobs_status", "status", "created"),
 )
 

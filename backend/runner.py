@@ -87,9 +87,23 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
     details only in the log)."""
     started = time.monotonic()
     timed_out = False
+    phase = ""
+
+    def record_phase(name: str) -> None:
+        """The job's phase in plain words, kept in its row (every node's status shows it)."""
+        nonlocal phase
+        if name == phase:
+            return
+        phase = name
+        try:
+            store.set_phase(job_id, name)
+        except Exception:  # a phase is never worth failing the job for
+            logger.warning("job %s: could not record its phase", job_id)
 
     def progress(done: int, total: int) -> bool:
         nonlocal timed_out
+        if phase != "segmenting":  # a predictor that does not report its phases
+            record_phase("segmenting")
         with_database_retry(lambda: store.update_job(job_id, done=done, total=total))
         if on_progress is not None:
             on_progress(done, total)
@@ -106,11 +120,15 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
         if callable(previous_notice):
             previous_notice(message)
 
-    # The predictor runs one job at a time here: its notices belong to this job while it runs.
+    # The predictor runs one job at a time here: its notices and phases belong to this job while it runs.
     takes_notices = hasattr(predictor, "notice_callback")
     previous_notice = getattr(predictor, "notice_callback", None)
     if takes_notices:
         predictor.notice_callback = record_notice  # type: ignore[attr-defined]
+    takes_phases = hasattr(predictor, "phase_callback")
+    previous_phase = getattr(predictor, "phase_callback", None)
+    if takes_phases:
+        predictor.phase_callback = record_phase  # type: ignore[attr-defined]
 
     def fail(kind: str, message: str) -> str:
         with_database_retry(lambda: store.transition(job_id, ("running",), "failed", finished=time.time(),
@@ -120,10 +138,13 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
 
     try:
         try:
-            results = execute_job(store, predictor, job_id, progress, volume, on_masks_written=on_masks_written)
+            results = execute_job(store, predictor, job_id, progress, volume, on_masks_written=on_masks_written,
+                                  on_phase=record_phase)
         finally:
             if takes_notices:
                 predictor.notice_callback = previous_notice  # type: ignore[attr-defined]
+            if takes_phases:
+                predictor.phase_callback = previous_phase  # type: ignore[attr-defined]
     except InferenceCancelled:
         if timed_out:
             return fail("timeout", f"the job ran longer than the time limit of {timeout_s:g} s and was stopped "
@@ -146,11 +167,13 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
 
 def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any,
                 volume: LoadedVolume | None = None,
-                on_masks_written: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+                on_masks_written: Callable[[], None] | None = None,
+                on_phase: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
     """Run one job from the store: predict, post-process, write masks and stats.
 
     ``on_masks_written`` is called once every mask file is complete, possibly while the
-    statistics are still being computed (``/predict`` answers then)."""
+    statistics are still being computed (``/predict`` answers then); ``on_phase("writing_results")``
+    once the prediction is over."""
     job = store.get_job(job_id)
     path = store.volume_path(job.volume_id) if job is not None else None
     if job is None or path is None:
@@ -161,6 +184,8 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
     extra = {"tile_step_size": float(step)} if step is not None else {}
     masks = predictor.predict_single_image(volume.data, text_prompts=job.prompts, progress_callback=on_progress,
                                            **extra)
+    if on_phase is not None:
+        on_phase("writing_results")
     out_dir = store.result_dir(job_id)
     out_dir.mkdir(parents=True, exist_ok=True)
     finished = []

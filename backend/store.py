@@ -55,6 +55,8 @@ class Job:
     cancel_requested: bool = False  # distributed mode: a cancel for a running job, seen by its worker
     published: float | None = None  # distributed mode: when it was last handed to the broker
     notices: list[str] = field(default_factory=list)  # the engine's notices (out-of-memory fallbacks)
+    phase: str = "queued"  # what it is doing, in plain words (backend.schemas.Phase)
+    phase_log: list[dict[str, Any]] = field(default_factory=list)  # [{phase, started, finished}], in order
 
 
 class Store:
@@ -142,9 +144,10 @@ class Store:
                                     .where(jobs.c.status.in_(_ACTIVE))).scalar_one()
                 if active >= max_active:
                     return None
+            job.phase_log = [{"phase": "queued", "started": job.created, "finished": None}]
             db.execute(jobs.insert().values(id=job.id, volume_id=volume_id, created=job.created,
                                             prompts=json.dumps(prompts), options=json.dumps(options),
-                                            status="queued"))
+                                            status="queued", phase="queued", phase_log=json.dumps(job.phase_log)))
         return job
 
     def get_job(self, job_id: str) -> Job | None:
@@ -153,7 +156,7 @@ class Store:
         if row is None:
             return None
         values = dict(row)
-        for key in ("prompts", "options", "results", "notices"):
+        for key in ("prompts", "options", "results", "notices", "phase_log"):
             values[key] = json.loads(values[key])
         return Job(**values)
 
@@ -162,11 +165,35 @@ class Store:
             db.execute(jobs.update().where(jobs.c.id == job_id).values(**_encoded(values)))
 
     def transition(self, job_id: str, old: tuple[str, ...], new: str, **values: Any) -> bool:
-        """Atomically move a job from one of ``old`` statuses to ``new``."""
-        with self.engine.begin() as db:
+        """Atomically move a job from one of ``old`` statuses to ``new``; an ending (``done``,
+        ``failed``, ``cancelled``) or ``queued`` also becomes the job's phase, logged."""
+        if new not in TERMINAL and new != "queued":
+            with self.engine.begin() as db:
+                changed = db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(old))
+                                     .values(status=new, **_encoded(values))).rowcount
+            return bool(changed)
+        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            row = db.execute(sa.select(jobs.c.status, jobs.c.phase, jobs.c.phase_log)
+                             .where(jobs.c.id == job_id).with_for_update()).first()
+            if row is None or row.status not in old:
+                return False
+            phase = _phase_change(row.phase, row.phase_log, new, values.get("finished") or time.time())
             changed = db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(old))
-                                 .values(status=new, **_encoded(values))).rowcount
+                                 .values(status=new, **_encoded(values), **phase)).rowcount
         return bool(changed)
+
+    def set_phase(self, job_id: str, phase: str) -> bool:
+        """A running job enters ``phase`` (the previous one ends now); the same phase again
+        changes nothing. Returns whether the job was running."""
+        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            row = db.execute(sa.select(jobs.c.status, jobs.c.phase, jobs.c.phase_log)
+                             .where(jobs.c.id == job_id).with_for_update()).first()
+            if row is None or row.status != "running":
+                return False
+            change = _phase_change(row.phase, row.phase_log, phase, time.time())
+            if change:
+                db.execute(jobs.update().where(jobs.c.id == job_id).values(**change))
+        return True
 
     def queued_ids(self) -> list[str]:
         with self.engine.connect() as db:
@@ -180,20 +207,38 @@ class Store:
 
     def typical_job_seconds(self, default: float = 30.0) -> float:
         """Median running time of the last 20 finished jobs (``default`` before any)."""
+        known = self.known_job_seconds()
+        return default if known is None else known
+
+    def known_job_seconds(self) -> float | None:
+        """Median running time of the last 20 finished jobs; ``None`` before any."""
         duration = (jobs.c.finished - jobs.c.started).label("duration")
         with self.engine.connect() as db:
             rows = db.execute(sa.select(duration).where(jobs.c.status == "done", jobs.c.started.is_not(None))
                               .order_by(jobs.c.finished.desc()).limit(20)).scalars().all()
         durations = [float(r) for r in rows if r is not None and r >= 0]
-        return statistics.median(durations) if durations else default
+        return statistics.median(durations) if durations else None
+
+    def running_jobs(self) -> list[Job]:
+        """Every running job (for the waiting time of queued ones)."""
+        with self.engine.connect() as db:
+            ids = list(db.execute(sa.select(jobs.c.id).where(jobs.c.status == "running")).scalars())
+        return [job for job in map(self.get_job, ids) if job is not None]
 
     def recover_after_restart(self) -> list[str]:
         """Re-queue jobs that were running (once); fail those interrupted twice. Returns queued ids."""
-        with self.engine.begin() as db:
-            db.execute(jobs.update().where(jobs.c.status == "running", jobs.c.attempts >= 2).values(
-                status="failed", finished=time.time(), error="interrupted twice by a server restart",
-                error_kind="interrupted"))
-            db.execute(jobs.update().where(jobs.c.status == "running").values(status="queued", done=0))
+        now = time.time()
+        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            rows = db.execute(sa.select(jobs.c.id, jobs.c.attempts, jobs.c.phase, jobs.c.phase_log)
+                              .where(jobs.c.status == "running").with_for_update()).all()
+            for row in rows:
+                if row.attempts >= 2:
+                    db.execute(jobs.update().where(jobs.c.id == row.id).values(
+                        status="failed", finished=now, error="interrupted twice by a server restart",
+                        error_kind="interrupted", **_phase_change(row.phase, row.phase_log, "failed", now)))
+                else:
+                    db.execute(jobs.update().where(jobs.c.id == row.id).values(
+                        status="queued", done=0, **_phase_change(row.phase, row.phase_log, "queued", now)))
         return self.queued_ids()
 
     def add_notice(self, job_id: str, message: str) -> None:
@@ -225,7 +270,7 @@ class Store:
         duplicate delivery), or ``"failed"`` (too many attempts: failed with the reason)."""
         now = time.time()
         with self.engine.connect().execution_options(immediate=True) as db, db.begin():
-            row = db.execute(sa.select(jobs.c.status, jobs.c.attempts, jobs.c.worker_id)
+            row = db.execute(sa.select(jobs.c.status, jobs.c.attempts, jobs.c.worker_id, jobs.c.phase, jobs.c.phase_log)
                              .where(jobs.c.id == job_id).with_for_update()).first()
             if row is None or row.status not in ("queued", "running"):
                 return "skip"
@@ -236,7 +281,8 @@ class Store:
             if row.attempts >= max_attempts:
                 db.execute(jobs.update().where(jobs.c.id == job_id).values(
                     status="failed", finished=now, error_kind="interrupted",
-                    error=f"the job was interrupted {row.attempts} times (a worker was lost each time)"))
+                    error=f"the job was interrupted {row.attempts} times (a worker was lost each time)",
+                    **_phase_change(row.phase, row.phase_log, "failed", now)))
                 return "failed"
             db.execute(jobs.update().where(jobs.c.id == job_id).values(
                 status="running", started=now, attempts=row.attempts + 1, worker_id=worker_id, done=0))
@@ -274,9 +320,7 @@ class Store:
 
     def requeue(self, job_id: str) -> bool:
         """A running job whose worker is gone goes back to the queue (its attempts are kept)."""
-        with self.engine.begin() as db:
-            return bool(db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status == "running")
-                                   .values(status="queued", done=0, worker_id=None, published=None)).rowcount)
+        return self.transition(job_id, ("running",), "queued", done=0, worker_id=None, published=None)
 
     def heartbeat(self, worker_id: str, host: str, device: str, gpu_name: str | None, current_job: str | None) -> None:
         now = time.time()
@@ -306,4 +350,18 @@ class Store:
 
 
 def _encoded(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: json.dumps(v) if k in ("results", "prompts", "options", "notices") else v for k, v in values.items()}
+    return {k: json.dumps(v) if k in ("results", "prompts", "options", "notices", "phase_log") else v
+            for k, v in values.items()}
+
+
+def _phase_change(current: str | None, log_json: str | None, phase: str, now: float) -> dict[str, Any]:
+    """The column values that move a job from phase ``current`` to ``phase`` at ``now``: the
+    open log entry ends, a new one starts (an ending is over as it starts); ``{}`` when
+    ``phase`` is the current one."""
+    if current == phase:
+        return {}
+    log = json.loads(log_json or "[]")
+    if log and log[-1].get("finished") is None:
+        log[-1]["finished"] = now
+    log.append({"phase": phase, "started": now, "finished": now if phase in TERMINAL else None})
+    return {"phase": phase, "phase_log": json.dumps(log)}

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
 from backend.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
+from backend.eta import queued_eta, running_eta
 from backend.palette import parse_color
 from backend.results import (
     itksnap_labels,
@@ -45,15 +46,21 @@ def _job_or_404(state: AppState, job_id: str) -> Job:
 
 
 def job_status(state: AppState, job: Job) -> JobStatus:
-    done, total, eta = job.done, job.total, None
+    done, total, eta, position = job.done, job.total, None, None
     if job.status == "running":
-        done, total, eta = state.runner.progress(job.id)
+        done, total, _ = state.runner.progress(job.id)
         done, total = max(done, job.done), max(total, job.total)
+        eta = running_eta(job, done, total)
+    elif job.status == "queued":
+        position = state.runner.queue_position(job.id)
+        eta = queued_eta(state.store, position)
+    # A job that ended before phases were kept (migration 0006) shows its status as its phase.
+    phase = job.status if job.status in TERMINAL else job.phase
     return JobStatus(id=job.id, volume_id=job.volume_id, status=job.status,  # type: ignore[arg-type]
                      prompts=job.prompts, options=job.options, error_kind=job.error_kind, notices=job.notices,  # type: ignore[arg-type]
-                     queue_position=state.runner.queue_position(job.id) if job.status == "queued" else None,
-                     done=done, total=total, eta_s=eta, error=job.error, created=job.created,
-                     started=job.started, finished=job.finished, results=job.results)  # type: ignore[arg-type]
+                     queue_position=position, done=done, total=total, eta_s=eta, error=job.error,
+                     created=job.created, started=job.started, finished=job.finished,
+                     results=job.results, phase=phase, phase_log=job.phase_log)  # type: ignore[arg-type]
 
 
 @router.post("", status_code=201, responses=error_responses(400, 404, 429, 507))

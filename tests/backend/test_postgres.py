@@ -51,7 +51,7 @@ def test_migrations_create_the_schema_and_a_job_runs(make_client, database: str,
     assert job["status"] == "done" and job["results"][0]["voxels"] > 0
     engine = sa.create_engine(_driver(database))
     with engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         assert db.execute(sa.text("SELECT status FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar() == "done"
     engine.dispose()
     assert not (tmp_path / "data" / "voxtell.sqlite").exists(), "nothing in SQLite when PostgreSQL is configured"

@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TEXT_MODEL = "Qwen/Qwen3-Embedding-4B"
 NoticeCallback = Callable[[str], None]
+# What a prediction is doing, in order: "loading_text_model" (only when a prompt needs the text
+# encoder and it is not loaded), "encoding_prompts", "segmenting" (preprocessing and the windows).
+PhaseCallback = Callable[[str], None]
 
 
 def default_device() -> torch.device:
@@ -72,6 +75,8 @@ class VoxTellPredictor(BatchMixin):
             float32 avoids underflow in patch corners.
         cpu_bf16: bfloat16 autocast on the CPU fast path (faster only with AMX; less exact).
         notice_callback: receives human-readable notices (OOM fallbacks).
+        phase_callback: receives the name of each phase a prediction enters (see ``PhaseCallback``);
+            ``None`` costs nothing.
     """
 
     def __init__(
@@ -91,6 +96,7 @@ class VoxTellPredictor(BatchMixin):
         cpu_bf16: bool = False,
         accumulation_dtype: torch.dtype | None = None,
         notice_callback: NoticeCallback | None = None,
+        phase_callback: PhaseCallback | None = None,
     ) -> None:
         if model_dir is None:
             from voxtell.resolve import resolve_model_dir
@@ -110,6 +116,7 @@ class VoxTellPredictor(BatchMixin):
         self._fast: FastForward | None = None
         self.max_text_length = 8192
         self.notice_callback = notice_callback
+        self.phase_callback = phase_callback
         local_encoder = self.model_dir / "text_encoder"
         self.text_encoding_model = text_encoding_model or (
             str(local_encoder) if (local_encoder / "config.json").is_file() else DEFAULT_TEXT_MODEL)
@@ -159,6 +166,10 @@ class VoxTellPredictor(BatchMixin):
             "text_model": self.text_encoding_model,
         }
 
+    def _phase(self, name: str) -> None:
+        if self.phase_callback is not None:
+            self.phase_callback(name)
+
     def _notice(self, message: str) -> None:
         logger.warning(message)
         if self.notice_callback is not None:
@@ -182,6 +193,11 @@ class VoxTellPredictor(BatchMixin):
         prompts = [prompts] if isinstance(prompts, str) else list(prompts)
         if not prompts or any(not isinstance(p, str) or not p.strip() for p in prompts):
             raise InvalidInputError("prompts must be a non-empty list of non-empty strings")
+        if self.phase_callback is not None:  # only then is it worth asking what embedding will take
+            if not self.embedder.is_loaded and self.embedder.needs_encoder(prompts):
+                self._phase("loading_text_model")
+                self.embedder.load_encoder()
+            self._phase("encoding_prompts")
         emb = self.embedder.embed(prompts)
         return torch.as_tensor(emb, dtype=torch.float32)[None].to(self.device)
 
@@ -299,6 +315,7 @@ class VoxTellPredictor(BatchMixin):
             ``(N, A0, A1, A2)`` uint8 masks (0/1), prompts in input order.
         """
         emb = self._resolve_embeddings(text_prompts, text_embeddings)
+        self._phase("segmenting")
         image, crop, unpad = self._prepare_image(data)
         n_prompts = emb.shape[1]
         masks = np.zeros((n_prompts, *image.shape[1:]), dtype=np.uint8)

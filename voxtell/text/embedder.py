@@ -66,8 +66,17 @@ class PromptEmbedder:
         """The bank's prompts, sorted."""
         return sorted(self.bank)
 
-    def embed(self, prompts: Sequence[str]) -> torch.Tensor:
-        """Prompts -> ``(N, D_t)`` float32 CPU tensor, in input order."""
+    def needs_encoder(self, prompts: Sequence[str]) -> bool:
+        """Whether embedding ``prompts`` runs the text encoder (a prompt is in neither the bank,
+        this session's memo nor the persistent cache)."""
+        return bool(self._lookup(prompts)[1])
+
+    def load_encoder(self) -> None:
+        """Load the text encoder now (it is otherwise loaded by the first prompt needing it)."""
+        self.encoder.load()
+
+    def _lookup(self, prompts: Sequence[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+        """(vectors found without the encoder by normalised prompt, normalised prompts missing)."""
         keys = [normalise_prompt(p) for p in prompts]
         found: dict[str, np.ndarray] = {k: self.bank[k] for k in keys if k in self.bank}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
@@ -76,6 +85,12 @@ class PromptEmbedder:
         if missing and self.cache is not None:
             found.update(self.cache.get(self.encoder.identity, missing))
             missing = [k for k in missing if k not in found]
+        return found, missing
+
+    def embed(self, prompts: Sequence[str]) -> torch.Tensor:
+        """Prompts -> ``(N, D_t)`` float32 CPU tensor, in input order."""
+        keys = [normalise_prompt(p) for p in prompts]
+        found, missing = self._lookup(prompts)
         if missing:
             logger.info("encoding %d prompt(s) with the text backbone", len(missing))
             encoded = self.encoder.encode(missing).numpy()

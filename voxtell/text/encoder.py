@@ -103,6 +103,12 @@ class TextEncoder:
             return None
         return next(self._model.parameters()).device.type
 
+    def load(self) -> None:
+        """Load the backbone now, if it is not loaded (:meth:`encode` does it otherwise)."""
+        with self._lock:
+            if self._model is None:
+                self._load()
+
     def _load(self) -> None:
         from transformers import AutoModel
         from transformers.utils import logging as hf_logging
