@@ -86,6 +86,9 @@ demo-model: $(PY_STAMP)
 	$(VENV)/bin/voxtell-make-demo-model models/demo
 
 bench: $(PY_STAMP)
+	$(PY) bench/official_engine.py --rounds 3
+	$(PY) bench/gpu_check.py --out bench/results/gpu_check.json || test $$? -eq 2  # 2: no CUDA here, skipped
+	$(PY) bench/volume_pipeline.py --rounds 3
 	$(PY) bench/engine_paths.py --paths reference fast --rounds 3
 	$(PY) bench/engine_paths.py --paths reference fast fast-bf16 --out engine_paths_with_bf16.json
 	$(PY) bench/io_nifti.py
