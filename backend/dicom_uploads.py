@@ -67,7 +67,9 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
         volume = volume_from_image(loaded.image)
         loaded.save_nifti(staged)
         save_source_headers(loaded.source_files, headers)
-        meta = {**volume_summary(volume), "dtype": "float32", "format": "dicom",
+        modality = chosen[0].modality.strip() or None  # what the series says it is, not a guess
+        meta = {**volume_summary(volume), "dtype": "float32", "format": "dicom", "modality": modality,
+                "intensity_unit": "HU" if modality == "CT" else None,
                 "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,
                           "frame_of_reference_uid": loaded.frame_of_reference_uid,
                           "sop_instance_uids": list(loaded.sop_instance_uids)}}

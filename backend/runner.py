@@ -22,7 +22,7 @@ from backend.store import Store
 from voxtell.errors import InferenceCancelled, InvalidInputError
 from voxtell.io import read_volume, write_mask
 from voxtell.io.nifti import LoadedVolume
-from voxtell.postprocess import fill_holes, keep_largest_component, mask_statistics
+from voxtell.postprocess import fill_holes, keep_largest_component, mask_location, mask_statistics
 
 logger = logging.getLogger("backend.runner")
 T = TypeVar("T")
@@ -202,6 +202,7 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
         staged.replace(out_dir / mask_file(i))
     if on_masks_written is not None:
         on_masks_written()
-    results = [result_entry(i, prompt, "model", mask_statistics(mask, volume.data, volume.geometry.spacing))
+    results = [result_entry(i, prompt, "model", {**mask_statistics(mask, volume.data, volume.geometry.spacing),
+                                                  **mask_location(mask, volume.geometry)})
                for i, (prompt, mask) in enumerate(zip(job.prompts, finished))]
     return results

@@ -23,7 +23,7 @@ from backend.uploads import ingest_volume, read_validated_nifti, stage_upload
 from voxtell.errors import ComputeBudgetExceeded, InvalidInputError
 from voxtell.inference.sliding_window import window_count
 from voxtell.io import read_volume, write_mask
-from voxtell.postprocess import as_mask, mask_statistics
+from voxtell.postprocess import as_mask, mask_location, mask_statistics
 
 if TYPE_CHECKING:
     from backend.deps import AppState
@@ -226,7 +226,8 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str, color: li
         staged.replace(out_dir / mask_file(index))
     finally:
         staged.unlink(missing_ok=True)
-    entry = result_entry(index, name, "edited", mask_statistics(mask, volume.data, volume.geometry.spacing), color)
+    stats = {**mask_statistics(mask, volume.data, volume.geometry.spacing), **mask_location(mask, volume.geometry)}
+    entry = result_entry(index, name, "edited", stats, color)
     state.store.edit_results(job.id, lambda results: [*results, entry])
     with state.edit_lock:
         forget_label_maps(state.store, job.id)  # "all masks" now has one more; rebuilt on request

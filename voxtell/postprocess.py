@@ -7,11 +7,14 @@ in mm in the same axis order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cc3d
 import numpy as np
 from scipy import ndimage
+
+if TYPE_CHECKING:
+    from voxtell.io.nifti import VolumeGeometry
 
 _SIX_CONNECTED = ndimage.generate_binary_structure(3, 1)
 
@@ -52,6 +55,51 @@ def mask_statistics(mask: np.ndarray, image: np.ndarray | None, spacing: tuple[f
         values = image[fg].astype(np.float64)
         stats.update(mean=float(values.mean()), sd=float(values.std()))
     return stats
+
+
+def centre_voxel(mask: np.ndarray, spacing: tuple[float, float, float]) -> tuple[int, int, int] | None:
+    """The mask voxel nearest (in mm, ``spacing`` per axis) to the mask's centroid: a point that
+    is always on the mask, even for an L-shape or a ring whose centroid is not. ``(A0, A1, A2)``
+    index in the mask's own axis order; ``None`` for an empty mask."""
+    fg = mask > 0
+    profiles = [fg.sum(axis=tuple(a for a in range(3) if a != axis), dtype=np.int64) for axis in range(3)]
+    total = int(profiles[0].sum())
+    if total == 0:
+        return None
+    centroid = [float(np.arange(len(p)) @ p) / total for p in profiles]
+    rounded = tuple(int(round(c)) for c in centroid)
+    if fg[rounded]:  # the nearest voxel of all is on the mask
+        return rounded[0], rounded[1], rounded[2]
+    # Squared distances are separable: d2 = d0[i] + d1[j] + d2[k]; one slab at a time keeps the
+    # memory to one 2-D plane whatever the mask's size.
+    d0, d1, d2 = ((spacing[a] * (np.arange(fg.shape[a]) - centroid[a])) ** 2 for a in range(3))
+    plane = d1[:, None] + d2[None, :]
+    best, where = np.inf, (0, 0, 0)
+    for i in np.flatnonzero(profiles[0]):
+        if d0[i] >= best:
+            continue
+        masked = np.where(fg[i], plane, np.inf)
+        flat = int(np.argmin(masked))
+        if d0[i] + masked.flat[flat] < best:
+            best = float(d0[i] + masked.flat[flat])
+            j, k = np.unravel_index(flat, plane.shape)
+            where = (int(i), int(j), int(k))
+    return where
+
+
+def mask_location(mask: np.ndarray, geometry: VolumeGeometry) -> dict[str, Any]:
+    """Where a ``(A0, A1, A2)`` mask is, in the frames a viewer uses: ``centre_mm`` (world RAS mm,
+    through the volume file's affine, of :func:`centre_voxel`) and ``bbox_voxel`` (half-open
+    ``[lo, hi)`` per file voxel axis, the frame of the file's shape); ``None`` for an empty mask."""
+    centre = centre_voxel(mask, geometry.spacing)
+    if centre is None:
+        return {"centre_mm": None, "bbox_voxel": None}
+    fg = mask > 0
+    ras_box = []
+    for axis in range(3):
+        present = np.flatnonzero(fg.any(axis=tuple(a for a in range(3) if a != axis)))
+        ras_box.append([int(present[0]), int(present[-1]) + 1])
+    return {"centre_mm": geometry.world_mm(geometry.file_index(centre)), "bbox_voxel": geometry.file_box(ras_box)}
 
 
 def combine_labels(masks: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:

@@ -8,9 +8,9 @@ so that masks land on the same world-space voxels as the input, with the input's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import nibabel as nib
 import numpy as np
@@ -26,6 +26,9 @@ from nibabel.orientations import (
 from voxtell.errors import InvalidInputError
 
 NIFTI_SUFFIXES = (".nii.gz", ".nii")
+# The header fields that place a NIfTI image in the world, copied from the input to every mask.
+_SPACE_FIELDS = ("qform_code", "sform_code", "quatern_b", "quatern_c", "quatern_d", "qoffset_x", "qoffset_y",
+                 "qoffset_z", "srow_x", "srow_y", "srow_z", "xyzt_units")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class VolumeGeometry:
         ras_shape: spatial shape of the RAS array.
         axcodes: the file's orientation codes, e.g. ``('L', 'P', 'S')``.
         file_ornt: ``io_orientation(original_affine)``, kept so that writing need not redo it.
+        nifti_space: the file header's qform and sform (with their codes), ``pixdim[0:4]`` and
+            units, written unchanged into every mask (``None``: nibabel's defaults from the affine).
     """
 
     original_affine: np.ndarray
@@ -49,6 +54,29 @@ class VolumeGeometry:
     ras_shape: tuple[int, int, int]
     axcodes: tuple[str, str, str]
     file_ornt: np.ndarray  # nibabel orientation file -> RAS (``io_orientation``)
+    nifti_space: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    def file_index(self, ras_index: tuple[int, int, int] | list[int]) -> tuple[int, int, int]:
+        """The file voxel ``(i, j, k)`` of RAS-array voxel ``(a0, a1, a2)``."""
+        ras_xyz = (int(ras_index[2]), int(ras_index[1]), int(ras_index[0]))
+        out = [0, 0, 0]
+        for axis, (target, flip) in enumerate(self.file_ornt):
+            value = ras_xyz[int(target)]
+            out[axis] = value if flip > 0 else self.file_shape[axis] - 1 - value
+        return out[0], out[1], out[2]
+
+    def file_box(self, ras_box: list[list[int]]) -> list[list[int]]:
+        """A half-open box ``[[lo, hi], ...]`` per RAS-array axis ``(A0, A1, A2)`` as the same
+        box per file voxel axis ``(i, j, k)``."""
+        out: list[list[int]] = [[0, 0], [0, 0], [0, 0]]
+        for axis, (target, flip) in enumerate(self.file_ornt):
+            lo, hi = (int(v) for v in ras_box[2 - int(target)])
+            out[axis] = [lo, hi] if flip > 0 else [self.file_shape[axis] - hi, self.file_shape[axis] - lo]
+        return out
+
+    def world_mm(self, file_index: tuple[int, int, int]) -> list[float]:
+        """World (RAS, mm) position of the centre of a file voxel, through the file's affine."""
+        return [float(v) for v in (self.original_affine @ [*file_index, 1.0])[:3]]
 
     def same_grid(self, other: VolumeGeometry, atol: float = 1e-3) -> bool:
         """Whether ``other`` has the same RAS shape and (within ``atol`` mm) the same affine:
@@ -95,7 +123,17 @@ def _geometry(img: nib.spatialimages.SpatialImage) -> VolumeGeometry:
         ras_shape=(ras_xyz[2], ras_xyz[1], ras_xyz[0]),
         axcodes=tuple(ornt2axcodes(ornt)),  # type: ignore[arg-type]
         file_ornt=ornt,
+        nifti_space=_nifti_space(img.header),
     )
+
+
+def _nifti_space(header: Any) -> dict[str, Any] | None:
+    """The world-placing fields of a NIfTI-1/-2 header (see ``_SPACE_FIELDS``), or None."""
+    if not isinstance(header, nib.Nifti1Header):  # Nifti2Header is a subclass
+        return None
+    space = {key: np.array(header[key]) for key in _SPACE_FIELDS}
+    space["pixdim"] = np.array(header["pixdim"][:4])
+    return space
 
 
 def _is_identity(ornt: np.ndarray) -> bool:
@@ -205,10 +243,11 @@ def to_file_order(mask: np.ndarray, geometry: VolumeGeometry) -> tuple[np.ndarra
 def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path, compresslevel: int = 1) -> Path:
     """Write a ``(A0, A1, A2)`` mask or label map in the file's original orientation and affine.
 
-    The header comes from nibabel (sform code 2, as nnU-Net writes); the voxels are written
-    straight from the array in Fortran order, gzip level 1 for ``.nii.gz`` (masks compress well
-    and this is several times faster than nibabel's chunked writer), compressed with ISA-L
-    (levels 0-3; a standard gzip stream, several times faster than zlib).
+    The header carries the input's qform and sform with their codes (``geometry.nifti_space``;
+    for other inputs nibabel's, from the affine: sform code 2, as nnU-Net writes); the voxels are
+    written straight from the array in Fortran order, gzip level 1 for ``.nii.gz`` (masks
+    compress well and this is several times faster than nibabel's chunked writer), compressed
+    with ISA-L (levels 0-3; a standard gzip stream, several times faster than zlib).
     """
     from isal import igzip
 
@@ -219,6 +258,14 @@ def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path, com
     header.set_data_shape(data.shape)
     header.set_data_dtype(dtype)
     header["vox_offset"] = 352
+    if geometry.nifti_space is not None:
+        for key, value in geometry.nifti_space.items():
+            if key == "pixdim":
+                pixdim = np.array(header["pixdim"])
+                pixdim[:4] = value
+                header["pixdim"] = pixdim
+            else:
+                header[key] = value
     payload = [header.binaryblock, b"\x00" * 4, np.asarray(data, dtype=dtype).tobytes(order="F")]
     if str(path).endswith(".gz"):
         with igzip.IGzipFile(path, "wb", compresslevel=min(max(compresslevel, 0), 3), mtime=0) as f:
@@ -232,15 +279,33 @@ def write_mask(mask: np.ndarray, geometry: VolumeGeometry, path: str | Path, com
 
 
 def volume_summary(volume: LoadedVolume) -> dict:
-    """What a client needs to know about an uploaded volume (file order for shape/spacing)."""
+    """What a client needs to know about an uploaded volume (file order for shape/spacing);
+    ``modality``/``intensity_unit`` are ``"CT"``/``"HU"`` for HU-like intensities (see
+    :func:`looks_like_hu`), else ``None`` (a DICOM upload says its modality itself)."""
     geo = volume.geometry
     data = volume.data
+    low = float(data.min()) if data.size else 0.0
+    high = float(data.max()) if data.size else 0.0
+    ct = looks_like_hu(data, low, high)
     return {
         "shape": list(geo.file_shape),
         "ras_shape": list(geo.ras_shape),
         "spacing": [float(s) for s in np.sqrt((geo.original_affine[:3, :3] ** 2).sum(axis=0))],
         "orientation": "".join(geo.axcodes),
-        "intensity_min": float(data.min()) if data.size else 0.0,
-        "intensity_max": float(data.max()) if data.size else 0.0,
+        "intensity_min": low,
+        "intensity_max": high,
         "affine": [[float(v) for v in row] for row in geo.original_affine],
+        "modality": "CT" if ct else None,
+        "intensity_unit": "HU" if ct else None,
     }
+
+
+def looks_like_hu(data: np.ndarray, low: float, high: float) -> bool:
+    """Whether intensities look like CT Hounsfield units: whole numbers, air (min <= -900) and
+    bone or contrast (max >= 300) present. Checked a slab at a time (no copy of the volume)."""
+    if low > -900 or high < 300:
+        return False
+    if np.issubdtype(data.dtype, np.integer):
+        return True
+    step = max(1, (1 << 24) // max(1, int(np.prod(data.shape[1:]))))
+    return all(bool(np.all(np.equal(np.mod(data[i:i + step], 1), 0))) for i in range(0, data.shape[0], step))
