@@ -9,7 +9,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from backend.palette import mask_color
 
 
-def _check_mask_name(text: str) -> str:
+def _check_mask_name(text: str | None) -> str | None:
+    if text is None:
+        return None
     if not text.strip():
         raise ValueError("a mask name needs some visible text (this one is blank)")
     if len(text) > 200:
@@ -79,11 +81,14 @@ class MaskResult(BaseModel):
 class MaskUpdate(BaseModel):
     """``PATCH /api/jobs/{id}/masks/{i}``: a new name, a new colour, or both."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    name: Annotated[str, AfterValidator(_check_mask_name),
-                    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"})] | None = None
-    color: Rgb | None = None
+    # Either may be left out (not sent as null: the schema says so, the validator then refuses).
+    name: Annotated[str | None, AfterValidator(_check_mask_name), WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"})] = None
+    color: Annotated[Rgb | None, WithJsonSchema(
+        {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255},
+         "minItems": 3, "maxItems": 3})] = None
 
     @model_validator(mode="after")
     def _something(self) -> MaskUpdate:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from backend.deps import AppState, State, require_key
@@ -178,7 +178,7 @@ def job_labels(state: State, job_id: str, masks: Masks = None) -> list[dict[str,
     return labels(selected_results(job, masks))
 
 
-@router.get("/{job_id}/labels.txt", response_class=PlainTextResponse,
+@router.get("/{job_id}/labels.txt", response_class=Response,  # errors stay documented as JSON
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "ITK-SNAP label description file"}, **_SELECTION})
 def job_labels_itksnap(state: State, job_id: str, masks: Masks = None) -> PlainTextResponse:

@@ -49,10 +49,16 @@ def test_migrations_create_the_schema_and_a_job_runs(make_client, database: str,
     volume = upload(client).json()
     job = wait_done(client, client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()["id"])
     assert job["status"] == "done" and job["results"][0]["voxels"] > 0
+    assert [p["phase"] for p in job["phase_log"]] == ["queued", "segmenting", "writing_results", "done"]
+    renamed = client.patch(f"/api/jobs/{job['id']}/masks/0", json={"name": "Leber", "color": [1, 2, 3]})
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["results"][0]["name"], renamed.json()["results"][0]["color"]) == ("Leber", [1, 2, 3])
     engine = sa.create_engine(_driver(database))
     with engine.connect() as db:
         assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         assert db.execute(sa.text("SELECT status FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar() == "done"
+        assert db.execute(sa.text("SELECT phase FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar() == "done"
+        assert '"Leber"' in db.execute(sa.text("SELECT results FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar()
     engine.dispose()
     assert not (tmp_path / "data" / "voxtell.sqlite").exists(), "nothing in SQLite when PostgreSQL is configured"
 
