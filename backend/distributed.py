@@ -18,14 +18,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from backend.eta import running_eta
 from backend.settings import Settings
 from backend.store import TERMINAL, Store
 from backend.wakeups import JobEndedAnnouncer, JobEndedListener
 from backend.worker import QUEUE, TASK, make_celery
 
 logger = logging.getLogger("backend.distributed")
-ETA_MIN_WINDOWS = 2  # as in embedded mode: an ETA only once it means something
-ETA_MIN_SECONDS = 3.0
 
 
 class DistributedQueue:
@@ -78,11 +77,7 @@ class DistributedQueue:
         job = self.store.get_job(job_id)
         if job is None:
             return 0, 0, None
-        eta = None
-        elapsed = time.time() - job.started if job.started is not None else 0.0
-        if job.total > 0 and job.done >= ETA_MIN_WINDOWS and elapsed >= ETA_MIN_SECONDS:
-            eta = elapsed / job.done * (job.total - job.done)
-        return job.done, job.total, eta
+        return job.done, job.total, running_eta(job, job.done, job.total)
 
     def queue_position(self, job_id: str) -> int | None:
         ids = self.store.queued_ids()

@@ -14,21 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 
+from backend.eta import eta_from
 from backend.rendezvous import Rendezvous
 from backend.runner import Predictor, run_claimed_job
 from backend.store import TERMINAL, Store
 from voxtell.io.nifti import LoadedVolume
-
-# An ETA is only shown once it means something: a few windows done over a few seconds.
-ETA_MIN_WINDOWS = 2
-ETA_MIN_SECONDS = 3.0
-
-
-def eta_from(done: int, total: int, elapsed_s: float) -> float | None:
-    """Seconds left, by the pace so far; ``None`` while too little has run to say."""
-    if total <= 0 or done < ETA_MIN_WINDOWS or elapsed_s < ETA_MIN_SECONDS:
-        return None
-    return elapsed_s / done * (total - done)
 
 
 class ProgressBoard:

@@ -10,8 +10,18 @@ from __future__ import annotations
 
 import time
 
-from backend.embedded import eta_from
 from backend.store import Job, Store
+
+# An ETA is only shown once it means something: a few windows done over a few seconds.
+ETA_MIN_WINDOWS = 2
+ETA_MIN_SECONDS = 3.0
+
+
+def eta_from(done: int, total: int, elapsed_s: float) -> float | None:
+    """Seconds left, by the pace so far; ``None`` while too little has run to say."""
+    if total <= 0 or done < ETA_MIN_WINDOWS or elapsed_s < ETA_MIN_SECONDS:
+        return None
+    return elapsed_s / done * (total - done)
 
 
 def segmenting_since(job: Job) -> float | None:

@@ -77,7 +77,7 @@ def test_health_and_progress_while_a_job_runs(make_client) -> None:  # type: ign
     assert answers == [{"ok": True}]
     running = client.get(f"/api/jobs/{job}").json()
     assert running["status"] == "running" and (running["done"], running["total"]) == (2, 50)
-    # The ETA appears only once enough has run (backend.embedded.eta_from, tested on its own).
+    # The ETA appears only once enough has run (backend.eta.eta_from, tested on its own).
     predictor.proceed.set()
     assert wait_done(client, job)["status"] == "done"
 

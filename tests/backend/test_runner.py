@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 import backend.runner as runner_module
-from backend.embedded import JobRunner, ProgressBoard, RecentUploads, eta_from
+from backend.embedded import JobRunner, ProgressBoard, RecentUploads
+from backend.eta import eta_from
 from backend.rendezvous import Rendezvous
 from backend.store import Store
 from tests.backend.conftest import FakePredictor, nifti_bytes
