@@ -6,6 +6,7 @@ asserts what a user sees: the answer of /predict, a job's status and masks, the 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,8 +166,14 @@ def test_submit_on_one_node_stream_and_download_on_the_other(cluster: Cluster) -
             if line.startswith("data: "):
                 statuses.append(json.loads(line[6:])["status"])
     assert statuses[-1] == "done"
+    # The worker's phases are in the job row: the other node lists them (the bank holds both prompts).
+    assert [p["phase"] for p in _job(second, job["id"])["phase_log"]] == [
+        "queued", "encoding_prompts", "segmenting", "writing_results", "done"]
+    # A rename on one node is what the other node exports.
+    assert httpx.patch(f"{first}/api/jobs/{job['id']}/masks/1", json={"name": "Milz"}).status_code == 200
     masks = httpx.get(f"{second}/api/jobs/{job['id']}/masks.zip")
     assert masks.status_code == 200 and masks.content[:2] == b"PK"
+    assert zipfile.ZipFile(io.BytesIO(masks.content)).namelist()[:2] == ["liver.nii.gz", "Milz.nii.gz"]
     assert len(_job(first, job["id"])["results"]) == 2
 
 
