@@ -83,6 +83,7 @@ def sliding_window_logits(
     slices = window_slices(spatial, patch_size, tile_step_size)
     gaussian = gaussian_importance(patch_size, acc_device, accumulation_dtype)
     logit_sum: torch.Tensor | None = None
+    weighted: torch.Tensor | None = None  # one buffer for every window's prediction * gaussian
     weight_sum = torch.zeros(spatial, dtype=accumulation_dtype, device=acc_device)
     total = len(slices)
     for done, window in enumerate(slices, start=1):
@@ -90,7 +91,11 @@ def sliding_window_logits(
         prediction = net_fn(patch).to(acc_device)
         if logit_sum is None:
             logit_sum = torch.zeros((prediction.shape[0], *spatial), dtype=accumulation_dtype, device=acc_device)
-        logit_sum[(slice(None), *window)] += prediction * gaussian
+        product_dtype = torch.result_type(prediction, gaussian)
+        if weighted is None or weighted.shape != prediction.shape or weighted.dtype != product_dtype:
+            weighted = torch.empty(prediction.shape, dtype=product_dtype, device=acc_device)
+        torch.mul(prediction, gaussian, out=weighted)
+        logit_sum[(slice(None), *window)] += weighted
         weight_sum[window] += gaussian
         del prediction
         if progress_callback is not None and progress_callback(done, total) is False:

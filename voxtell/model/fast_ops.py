@@ -54,8 +54,14 @@ def _mean_and_squares(v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         total += p.sum(dim=0, dtype=torch.float32)
     mean = total / v.shape[0]
     squares = torch.zeros_like(mean)
+    # One reused chunk buffer: a fresh pair of 2 MB temporaries per chunk costs page faults that
+    # made this pass ~20x slower than the sum above (same numbers either way).
+    buffer = torch.empty((parts[0].shape[0], v.shape[1]), dtype=torch.float32, device=v.device)
     for p in parts:
-        squares += torch.square(p.float() - mean).sum(dim=0)
+        centred = buffer[:p.shape[0]]
+        torch.sub(p, mean, out=centred)
+        centred.mul_(centred)
+        squares += centred.sum(dim=0)
     return mean, squares
 
 
