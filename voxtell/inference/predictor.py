@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from voxtell.env import configure_cpu_allocator
 from voxtell.errors import InferenceCancelled, InvalidInputError
 from voxtell.inference import preprocessing as prep
 from voxtell.inference.batch import BatchMixin
@@ -102,6 +103,7 @@ class VoxTellPredictor(BatchMixin):
             from voxtell.resolve import resolve_model_dir
 
             model_dir = resolve_model_dir(None)
+        configure_cpu_allocator()  # before the first large tensor: see its docstring
         self.model_dir = Path(model_dir).expanduser()
         self.device = torch.device(device) if device is not None else default_device()
         self.config: ModelConfig = load_model_config(self.model_dir, hyperparameters)
