@@ -13,6 +13,9 @@ const E2E_API_KEY = 'e2e-secret-key' // tests/e2e/app.spec.ts types it into the 
 // The PACS of tests/e2e/pacs.spec.ts: Orthanc + DICOMweb on port + 4, the app using it on port + 3.
 process.env.VOXTELL_E2E_PACS_URL ??= `http://127.0.0.1:${port + 4}`
 const pacsUrl = process.env.VOXTELL_E2E_PACS_URL
+// The built app the servers serve: frontend/dist, or VOXTELL_E2E_DIST (a private build, e.g.
+// `npx vite build --outDir /tmp/my-dist`, so that another build of dist/ cannot change it mid-run).
+const dist = resolve(process.env.VOXTELL_E2E_DIST ?? 'dist')
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -35,7 +38,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    env: { VOXTELL_HOME: join(scratch, 'home'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '' },
+    env: { VOXTELL_HOME: join(scratch, 'home'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '' },
   }, {
     // The same app behind an API key (VOXTELL_API_KEY), on the next port.
     command: `${python} -m backend.cli serve --port ${port + 1} --data-dir ${join(scratch, 'data-keyed')}`,
@@ -43,7 +46,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port + 1}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    env: { VOXTELL_HOME: join(scratch, 'home-keyed'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
+    env: { VOXTELL_HOME: join(scratch, 'home-keyed'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
       VOXTELL_API_KEY: E2E_API_KEY },
   }, {
     // A server whose jobs all fail (time limit of 10 ms), for the app's job-error row.
@@ -52,7 +55,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port + 2}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    env: { VOXTELL_HOME: join(scratch, 'home-failing'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
+    env: { VOXTELL_HOME: join(scratch, 'home-failing'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
       VOXTELL_JOB_TIMEOUT_S: '0.01' },
   }, {
     // A real Orthanc with DICOMweb and generated CT series (patient E2E^Pacs); ready once they are stored.
@@ -69,7 +72,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port + 3}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    env: { VOXTELL_HOME: join(scratch, 'home-pacs'), VOXTELL_STATIC_DIR: resolve('dist'), VOXTELL_MODEL: '',
+    env: { VOXTELL_HOME: join(scratch, 'home-pacs'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
       VOXTELL_DICOMWEB_URL: `${pacsUrl}/dicom-web` },
   }],
 })

@@ -58,6 +58,25 @@ describe('API client', () => {
   })
 })
 
+describe('API client: results and exports (issue 14)', () => {
+  it('renames and recolours with PATCH, saves with a colour, owns the export URLs', async () => {
+    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(job('done')), { status: 200 }))
+    vi.stubGlobal('fetch', fetchMock)
+    const api = new ApiClient('http://s')
+    await api.patchMask('j 1', 2, { name: 'liver (checked)', color: [1, 2, 3] })
+    expect(fetchMock.mock.calls[0][0]).toBe('http://s/api/jobs/j%201/masks/2')
+    expect(fetchMock.mock.calls[0][1]?.method).toBe('PATCH')
+    expect(JSON.parse(String(fetchMock.mock.calls[0][1]?.body))).toEqual({ name: 'liver (checked)', color: [1, 2, 3] })
+    await api.saveEditedMask('j1', new Uint8Array([1, 2]), 'edited', [10, 20, 30])
+    const form = fetchMock.mock.calls[1][1]?.body as FormData
+    expect([form.get('name'), form.get('color')]).toEqual(['edited', '10,20,30'])
+    expect(api.exportPath('j1', 'zip')).toBe('/api/jobs/j1/masks.zip')
+    expect(api.exportPath('j1', 'labelmap', [0, 2])).toBe('/api/jobs/j1/labelmap.nii.gz?masks=0,2')
+    expect(api.exportPath('j1', 'labels-txt', [1])).toBe('/api/jobs/j1/labels.txt?masks=1')
+    expect(api.exportPath('j1', 'seg')).toBe('/api/jobs/j1/seg.dcm')
+  })
+})
+
 describe('SSE events to job status', () => {
   it('parses messages, ignores unknown events and raises error events', () => {
     expect(statusFromEvent({ event: 'message', data: JSON.stringify(job('queued')) })?.status).toBe('queued')

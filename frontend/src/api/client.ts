@@ -3,9 +3,14 @@
 import { ApiError, errorFromResponse, messageFor } from './errors'
 import { SseParser, statusFromEvent } from './sse'
 import {
-  TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type PacsSeries, type PacsStored, type PacsStudy,
-  type PacsStudyQuery, type ServerInfo, type VolumeInfo,
+  TERMINAL, type DicomSeries, type ExportKind, type JobOptions, type JobStatus, type MaskPatch, type PacsSeries,
+  type PacsStored, type PacsStudy, type PacsStudyQuery, type ServerInfo, type VolumeInfo,
 } from './types'
+
+const EXPORT_FILES: Record<ExportKind, string> = {
+  zip: 'masks.zip', labelmap: 'labelmap.nii.gz', 'labels-json': 'labels.json', 'labels-txt': 'labels.txt',
+  seg: 'seg.dcm', rtstruct: 'rtstruct.dcm',
+}
 
 /** Several DICOM series in one upload: the user picks one (the server never picks silently). */
 export class SeriesChoiceError extends ApiError {
@@ -97,9 +102,9 @@ export class ApiClient {
     return this.request(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
   }
 
-  /** Upload with progress (fraction 0..1); XMLHttpRequest because fetch has no upload progress. */
-  /** Upload one volume file, a DICOM .zip, or several DICOM files. A DICOM upload holding
-   * several series rejects with a {@link SeriesChoiceError}: send it again with `seriesUid`. */
+  /** Upload one volume file, a DICOM .zip, or several DICOM files, with progress (fraction 0..1;
+   * XMLHttpRequest because fetch has no upload progress). A DICOM upload holding several series
+   * rejects with a {@link SeriesChoiceError}: send it again with `seriesUid`. */
   uploadVolume(files: Blob | Blob[], onProgress: (fraction: number) => void, seriesUid?: string): Promise<VolumeInfo> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest()
@@ -173,12 +178,23 @@ export class ApiClient {
     return response.blob()
   }
 
-  /** Store a mask edited in the viewer as a new result of ``jobId``. */
-  saveEditedMask(jobId: string, nifti: Uint8Array, name: string): Promise<JobStatus> {
+  /** Store a mask (NIfTI bytes, plain or gzip) as a new result of ``jobId`` named ``name``; with
+   * ``color`` it keeps that colour, without it the server gives the next palette colour. */
+  saveEditedMask(jobId: string, nifti: Uint8Array, name: string, color?: [number, number, number]): Promise<JobStatus> {
     const form = new FormData()
     form.append('file', new Blob([nifti.slice().buffer]), 'edited.nii')
     form.append('name', name)
+    if (color) form.append('color', color.join(','))
     return this.request(`/api/jobs/${encodeURIComponent(jobId)}/masks`, { method: 'POST', body: form })
+  }
+
+  /** Rename and/or recolour result ``index`` on the server (every export follows). */
+  patchMask(jobId: string, index: number, patch: MaskPatch): Promise<JobStatus> {
+    return this.request(`/api/jobs/${encodeURIComponent(jobId)}/masks/${index}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(patch),
+    })
   }
 
   /** Delete mask ``index`` of a finished job on the server (downloads and exports lose it too). */
@@ -186,11 +202,24 @@ export class ApiClient {
     return this.request(`/api/jobs/${encodeURIComponent(jobId)}/masks/${index}`, { method: 'DELETE' })
   }
 
-  maskPath(jobId: string, index: number): string {
-    return `/api/jobs/${encodeURIComponent(jobId)}/masks/${index}.nii.gz`
+  /** A stored volume's image file (NIfTI, NRRD or MetaImage; DICOM as NIfTI). */
+  volumeImage(volumeId: string): Promise<Blob> {
+    return this.blob(`/api/volumes/${encodeURIComponent(volumeId)}/image`)
   }
 
-  volumeImagePath(volumeId: string): string {
-    return `/api/volumes/${encodeURIComponent(volumeId)}/image`
+  /** Result ``index`` of a finished job as .nii.gz, in the volume's own orientation and affine. */
+  mask(jobId: string, index: number): Promise<Blob> {
+    return this.blob(`/api/jobs/${encodeURIComponent(jobId)}/masks/${index}.nii.gz`)
+  }
+
+  /** The path of a finished job's export; ``masks`` limits it to those result indices (all when absent). */
+  exportPath(jobId: string, kind: ExportKind, masks?: number[]): string {
+    const path = `/api/jobs/${encodeURIComponent(jobId)}/${EXPORT_FILES[kind]}`
+    return masks ? `${path}?masks=${masks.join(',')}` : path
+  }
+
+  /** A finished job's export as a Blob (see {@link exportPath}). */
+  exportFile(jobId: string, kind: ExportKind, masks?: number[]): Promise<Blob> {
+    return this.blob(this.exportPath(jobId, kind, masks))
   }
 }

@@ -9,10 +9,28 @@ export interface MaskResult {
   file: string
   voxels: number
   volume_ml: number
+  /** half-open [lo, hi) per RAS-array axis (S, A, R) */
   bbox: number[][] | null
   components: number
   mean: number | null
   sd: number | null
+  /** display colour (0..255 each), owned by the server; absent from servers before issue 14 */
+  color?: [number, number, number]
+  /** world RAS millimetres of the mask voxel nearest to its centroid ("go to" lands here) */
+  centre_mm?: [number, number, number] | null
+  /** half-open [lo, hi) per axis in the file's own voxel order (the frame of VolumeInfo.shape) */
+  bbox_voxel?: number[][] | null
+}
+
+/** What a job is doing, in the server's words (shown in plain words by lib/phases.ts). */
+export type JobPhase = 'queued' | 'loading_text_model' | 'encoding_prompts' | 'segmenting' | 'writing_results'
+  | 'done' | 'failed' | 'cancelled'
+
+export interface PhaseLogEntry {
+  phase: JobPhase | string
+  /** epoch seconds */
+  started: number
+  finished: number | null
 }
 
 export interface JobStatus {
@@ -24,9 +42,13 @@ export interface JobStatus {
   queue_position: number | null
   done: number
   total: number
+  /** null until the server has a meaningful estimate */
   eta_s: number | null
   error: string | null
   results: MaskResult[]
+  phase?: JobPhase
+  /** every phase the job went through, in order (kept after the job ends) */
+  phase_log?: PhaseLogEntry[]
 }
 
 export interface DicomSeries {
@@ -47,6 +69,10 @@ export interface VolumeInfo {
   dtype: string
   intensity_min: number
   intensity_max: number
+  /** DICOM Modality, or "CT" for HU-like NIfTI/NRRD/MHA intensities; null when unknown */
+  modality?: string | null
+  /** "HU" for CT, else null */
+  intensity_unit?: string | null
 }
 
 export interface ServerInfo {
@@ -69,6 +95,15 @@ export interface JobOptions {
 }
 
 export const TERMINAL: JobState[] = ['done', 'failed', 'cancelled']
+
+/** A rename and/or recolour of one result (PATCH /api/jobs/{id}/masks/{i}). */
+export interface MaskPatch {
+  name?: string
+  color?: [number, number, number]
+}
+
+/** The files a finished job can be downloaded as. */
+export type ExportKind = 'zip' | 'labelmap' | 'labels-json' | 'labels-txt' | 'seg' | 'rtstruct'
 
 /** A study found in the configured DICOMweb archive (QIDO-RS). */
 export interface PacsStudy {

@@ -1,62 +1,120 @@
 import { useState } from 'react'
-import { cssColor } from '../lib/colors'
+import type { OverlayState } from '../hooks/useNiivue'
+import type { Deleted, ResultRow } from '../hooks/useWorkspace'
+import { cssColor, hexColor, rgbFromHex, type Rgb } from '../lib/colors'
 import { formatCount, formatIntensity, formatVolumeMl } from '../lib/format'
-import type { ResultRow } from '../hooks/useWorkspace'
 
 interface Props {
   rows: ResultRow[]
-  opacity: Record<string, number>
+  overlays: Record<string, OverlayState>
+  deleted: Deleted | null
+  /** the mask being edited in the viewer (its overlay is hidden meanwhile) */
+  editing: string | null
   onToggle: (key: string) => void
+  onRename: (row: ResultRow, name: string) => void
+  onColor: (row: ResultRow, color: Rgb) => void
   onOpacity: (key: string, value: number) => void
-  onRename: (key: string, name: string) => void
-  onDelete: (key: string) => void
   onGoTo: (row: ResultRow) => void
   onDownload: (row: ResultRow) => void
+  onDelete: (row: ResultRow) => void
+  onUndo: () => void
+  onForget: () => void
 }
 
-/** One row per mask: colour, visibility, opacity, rename, delete, volume, voxels, go to, download. */
-export function ResultsPanel({ rows, opacity, onToggle, onOpacity, onRename, onDelete, onGoTo, onDownload }: Props) {
-  const [editing, setEditing] = useState<string | null>(null)
+/** The masks of the current case: colour, visibility, name, statistics, opacity, go to, download,
+ * delete (asked first, with an undo). Names and colours are stored on the server. */
+export function ResultsPanel(props: Props) {
+  const { rows, overlays, deleted, editing, onUndo, onForget } = props
+  const [renaming, setRenaming] = useState<string | null>(null)
+  const [confirming, setConfirming] = useState<string | null>(null)
   return (
     <section className="panel">
       <h2>Results</h2>
       {!rows.length && <p className="hint">Masks appear here.</p>}
       <ul className="results" data-testid="results">
         {rows.map((row) => (
-          <li key={row.key} data-testid="result-row" data-name={row.label} data-index={row.index}>
-            <span className="swatch" data-testid="result-swatch" style={{ background: cssColor(row.color) }} />
-            <input type="checkbox" data-testid="result-visible" checked={row.visible}
-              aria-label={`show ${row.label}`} onChange={() => onToggle(row.key)} />
-            {editing === row.key ? (
-              <input autoFocus defaultValue={row.label} data-testid="result-rename-input"
-                onBlur={(e) => {
-                  onRename(row.key, e.target.value.trim() || row.name)
-                  setEditing(null)
-                }}
-                onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()} />
-            ) : (
-              <button className="name" data-testid="result-name" onDoubleClick={() => setEditing(row.key)}
-                title="double-click to rename">
-                {row.label}
-              </button>
-            )}
-            <span className="stats" data-testid="result-stats">
-              {formatVolumeMl(row.volume_ml)} · {formatCount(row.voxels)} vox
-            </span>
-            <span className="stats detail" data-testid="result-detail">
-              {formatIntensity(row.mean, row.sd)}
-              {row.components > 1 ? ` · ${row.components} components` : ''}
-              {row.source === 'edited' ? ' · edited' : ''}
-            </span>
-            <input type="range" min={0} max={1} step={0.05} value={opacity[row.key] ?? 0.5}
-              data-testid="result-opacity" aria-label={`opacity of ${row.label}`}
-              onChange={(e) => onOpacity(row.key, Number(e.target.value))} />
-            <button data-testid="result-goto" disabled={!row.bbox} onClick={() => onGoTo(row)}>go to</button>
-            <button data-testid="result-download" onClick={() => onDownload(row)}>.nii.gz</button>
-            <button data-testid="result-delete" aria-label={`delete ${row.label}`} onClick={() => onDelete(row.key)}>×</button>
-          </li>
+          <ResultItem key={row.key} row={row} state={editing === row.key ? 'editing' : row.visible ? overlays[row.key] ?? 'loading' : 'hidden'}
+            renaming={renaming === row.key} confirming={confirming === row.key} setRenaming={setRenaming}
+            setConfirming={setConfirming} {...props} />
         ))}
       </ul>
+      {deleted && (
+        <div className="undo" data-testid="undo-delete">
+          <span>Deleted “{deleted.row.name}”.</span>
+          <button data-testid="undo-button" onClick={onUndo}>Undo</button>
+          <button className="icon" aria-label="forget" onClick={onForget}>×</button>
+        </div>
+      )}
     </section>
+  )
+}
+
+interface ItemProps extends Props {
+  row: ResultRow
+  state: OverlayState | 'hidden' | 'editing'
+  renaming: boolean
+  confirming: boolean
+  setRenaming: (key: string | null) => void
+  setConfirming: (key: string | null) => void
+}
+
+function ResultItem({ row, state, renaming, confirming, setRenaming, setConfirming, onToggle, onRename, onColor,
+  onOpacity, onGoTo, onDownload, onDelete }: ItemProps) {
+  const finish = (value: string) => {
+    const name = value.trim()
+    if (name && name !== row.name) onRename(row, name)
+    setRenaming(null)
+  }
+  return (
+    <li data-testid="result-row" data-name={row.name} data-index={row.index} data-state={state}>
+      <label className="swatch" data-testid="result-swatch" style={{ background: cssColor(row.color) }}
+        title="change the colour">
+        <input type="color" data-testid="result-color" aria-label={`colour of ${row.name}`} value={hexColor(row.color)}
+          onChange={(e) => onColor(row, rgbFromHex(e.target.value))} />
+      </label>
+      <input type="checkbox" data-testid="result-visible" checked={row.visible} aria-label={`show ${row.name}`}
+        onChange={() => onToggle(row.key)} />
+      {renaming ? (
+        <input autoFocus defaultValue={row.name} data-testid="result-rename-input" maxLength={200}
+          aria-label={`new name for ${row.name}`} onBlur={(e) => finish(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') finish(e.currentTarget.value)
+            if (e.key === 'Escape') setRenaming(null)
+          }} />
+      ) : (
+        <button className="name" data-testid="result-name" onDoubleClick={() => setRenaming(row.key)}
+          title={`${row.name} (double-click to rename)`}>{row.name}</button>
+      )}
+      <button className="icon" data-testid="result-rename" aria-label={`rename ${row.name}`} title="rename"
+        onClick={() => setRenaming(row.key)}>✎</button>
+      <button className="icon" data-testid="result-delete" aria-label={`delete ${row.name}`} title="delete"
+        onClick={() => setConfirming(row.key)}>×</button>
+      <span className="stats" data-testid="result-stats">
+        {formatVolumeMl(row.volume_ml)} · {formatCount(row.voxels)} vox
+        {state === 'loading' && <span className="loading" data-testid="result-loading"> · loading…</span>}
+        {state === 'editing' && <span className="loading"> · being edited</span>}
+      </span>
+      <span className="stats detail" data-testid="result-detail">
+        {formatIntensity(row.mean, row.sd)}
+        {row.components > 1 ? ` · ${row.components} components` : ''}
+        {row.source === 'edited' ? ' · edited' : ''}
+      </span>
+      <div className="row-tools">
+        <input type="range" min={0} max={1} step={0.05} value={row.opacity} data-testid="result-opacity"
+          aria-label={`opacity of ${row.name}`} onChange={(e) => onOpacity(row.key, Number(e.target.value))} />
+        <button data-testid="result-goto" disabled={!row.centre_mm && !row.bbox} onClick={() => onGoTo(row)}>go to</button>
+        <button data-testid="result-download" onClick={() => onDownload(row)}>.nii.gz</button>
+      </div>
+      {confirming && (
+        <div className="confirm" role="alertdialog" aria-label={`delete ${row.name}?`} data-testid="delete-confirm">
+          <span>Delete “{row.name}” from the server?</span>
+          <button className="danger" autoFocus data-testid="delete-confirm-ok" onClick={() => {
+            setConfirming(null)
+            onDelete(row)
+          }}>Delete</button>
+          <button data-testid="delete-confirm-cancel" onClick={() => setConfirming(null)}>Cancel</button>
+        </div>
+      )}
+    </li>
   )
 }

@@ -1,50 +1,59 @@
-import type { CursorInfo, ViewName } from '../hooks/useNiivue'
+import type { ViewName } from '../hooks/useNiivue'
 
-export const WINDOW_PRESETS: Record<string, [number, number]> = {
-  'soft tissue': [40, 400],
-  lung: [-600, 1500],
-  bone: [400, 1800],
-  brain: [40, 80],
+export interface ViewerOptions {
+  radiological: boolean
+  crosshair: boolean
+  outline: boolean
+  pan: boolean
 }
 
 interface Props {
   view: ViewName
-  cursor: CursorInfo | null
+  options: ViewerOptions
   onView: (view: ViewName) => void
-  onWindow: (center: number, width: number) => void
+  onOptions: (change: Partial<ViewerOptions>) => void
+  onZoom: (factor: number) => void
+  onResetZoom: () => void
+  onHelp: () => void
 }
 
-const VIEWS: ViewName[] = ['axial', 'coronal', 'sagittal', 'multiplanar', 'render']
+const VIEWS: [ViewName, string, string][] = [
+  ['axial', 'Axial', 'axial slices'], ['coronal', 'Coronal', 'coronal slices'], ['sagittal', 'Sagittal', 'sagittal slices'],
+  ['multiplanar', 'MPR', 'axial, coronal, sagittal and 3D'], ['render', '3D', '3D rendering with mask surfaces'],
+]
 
-/** Views, CT window presets, manual window/level and the crosshair readout. */
-export function ViewerToolbar({ view, cursor, onView, onWindow }: Props) {
+/** Views, display convention, crosshair, fill/outline, pan/zoom and the shortcuts list (one row). */
+export function ViewerToolbar({ view, options, onView, onOptions, onZoom, onResetZoom, onHelp }: Props) {
   return (
-    <div className="toolbar">
-      {VIEWS.map((v) => (
-        <button key={v} data-testid={`view-${v}`} className={v === view ? 'active' : ''} onClick={() => onView(v)}>
-          {v === 'render' ? '3D' : v}
+    <div className="toolbar" data-testid="toolbar">
+      <div className="group" role="group" aria-label="view">
+        {VIEWS.map(([v, label, title]) => (
+          <button key={v} data-testid={`view-${v}`} className={v === view ? 'active' : ''} aria-pressed={v === view}
+            title={title} onClick={() => onView(v)}>{label}</button>
+        ))}
+      </div>
+      <div className="group">
+        <button data-testid="convention" data-value={options.radiological ? 'radiological' : 'neurological'}
+          title={options.radiological ? 'radiological: patient left on screen right (click for neurological)'
+            : 'neurological: patient left on screen left (click for radiological)'}
+          onClick={() => onOptions({ radiological: !options.radiological })}>
+          {options.radiological ? 'Radiological' : 'Neurological'}
         </button>
-      ))}
-      <select data-testid="window-preset" defaultValue=""
-        onChange={(e) => {
-          const preset = WINDOW_PRESETS[e.target.value]
-          if (preset) onWindow(preset[0], preset[1])
-        }}>
-        <option value="" disabled>window</option>
-        {Object.keys(WINDOW_PRESETS).map((name) => <option key={name} value={name}>{name}</option>)}
-      </select>
-      <form className="wl" onSubmit={(e) => {
-        e.preventDefault()
-        const data = new FormData(e.currentTarget)
-        onWindow(Number(data.get('level')), Math.max(1, Number(data.get('width'))))
-      }}>
-        <input name="level" type="number" placeholder="level" data-testid="window-level" />
-        <input name="width" type="number" placeholder="width" data-testid="window-width" />
-        <button type="submit" data-testid="window-apply">apply</button>
-      </form>
-      <span className="cursor" data-testid="cursor-readout">
-        {cursor ? `${cursor.mm.map((v) => v.toFixed(1)).join(', ')} mm · ${cursor.value ?? '–'}` : ''}
-      </span>
+        <button data-testid="crosshair-toggle" aria-pressed={options.crosshair} className={options.crosshair ? 'active' : ''}
+          title="show / hide the crosshair (x)" onClick={() => onOptions({ crosshair: !options.crosshair })}>✛</button>
+        <button data-testid="outline-toggle" data-value={options.outline ? 'outline' : 'fill'}
+          title="masks filled or outlined (o)" onClick={() => onOptions({ outline: !options.outline })}>
+          {options.outline ? 'Outline' : 'Fill'}
+        </button>
+      </div>
+      <div className="group">
+        <button data-testid="pan-toggle" aria-pressed={options.pan} className={options.pan ? 'active' : ''}
+          title="pan/zoom mode: drag pans, the wheel zooms" onClick={() => onOptions({ pan: !options.pan })}>✥</button>
+        <button data-testid="zoom-out" title="zoom out (−)" onClick={() => onZoom(0.8)}>−</button>
+        <button data-testid="zoom-in" title="zoom in (+)" onClick={() => onZoom(1.25)}>+</button>
+        <button data-testid="zoom-reset" title="reset zoom and pan (0)" onClick={onResetZoom}>⟲</button>
+        <button data-testid="help-button" title="keyboard shortcuts (?)" onClick={onHelp}>?</button>
+      </div>
     </div>
   )
 }

@@ -1,10 +1,22 @@
-/** The NiiVue instance lives in a ref; this hook exposes the few operations the app needs. */
+/**
+ * The viewer: one NiiVue instance in a ref, and everything the app does with it — the base
+ * volume, window/level, views, radiological or neurological convention, crosshair, slices, zoom
+ * and pan, the readout, the mask overlays (viewer/overlays.ts) and drawing (viewer/drawing.ts).
+ */
 
-import { Niivue, SLICE_TYPE } from '@niivue/niivue'
+import { DRAG_MODE, Niivue, SLICE_TYPE } from '@niivue/niivue'
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { Rgb } from '../lib/colors'
+import type { Brush } from '../lib/brush'
+import type { IntensityRange, WindowLevel } from '../lib/windowing'
+import { installBrush, penFor, type DrawTool } from './viewer/drawing'
+import { MaskLayers, type OverlaySpec, type OverlayState } from './viewer/overlays'
 
+export type { DrawTool } from './viewer/drawing'
+export type { OverlaySpec, OverlayState } from './viewer/overlays'
 export type ViewName = 'axial' | 'coronal' | 'sagittal' | 'multiplanar' | 'render'
+/** 0 axial, 1 coronal, 2 sagittal (NiiVue's numbering). */
+export type Plane = 0 | 1 | 2
+export type Mm = [number, number, number]
 
 const SLICE: Record<ViewName, SLICE_TYPE> = {
   axial: SLICE_TYPE.AXIAL,
@@ -13,138 +25,287 @@ const SLICE: Record<ViewName, SLICE_TYPE> = {
   multiplanar: SLICE_TYPE.MULTIPLANAR,
   render: SLICE_TYPE.RENDER,
 }
+/** The RAS voxel axis each plane steps through: axial along S, coronal along A, sagittal along R. */
+const AXIS: Record<Plane, number> = { 0: 2, 1: 1, 2: 0 }
+const CROSSHAIR_WIDTH = 0.25 // percent of the field of view: a thin line
 
-export interface CursorInfo {
-  mm: [number, number, number]
+/** What the crosshair points at: world RAS mm, the voxel in the file's own axis order, the intensity. */
+export interface Readout {
+  volume: string
+  mm: Mm
+  voxel: Mm
   value: number | null
 }
 
-export type DrawTool = 'pen' | 'filled' | 'eraser'
-
-export interface NiivueApi {
-  canvasRef: React.RefObject<HTMLCanvasElement | null>
-  ready: boolean
-  cursor: CursorInfo | null
-  loadBase: (url: string, fileName: string) => Promise<void>
-  addMask: (key: string, url: string, color: Rgb, opacity: number) => Promise<void>
-  removeMask: (key: string) => void
-  hasMask: (key: string) => boolean
-  maskKeys: () => string[]
-  setMaskOpacity: (key: string, opacity: number) => void
-  setView: (view: ViewName) => void
-  setWindow: (center: number, width: number) => void
-  goToVoxel: (rasVoxel: [number, number, number]) => void
-  startDrawing: (maskUrl: string | null) => Promise<void>
-  setTool: (tool: DrawTool) => void
-  undo: () => void
-  finishDrawing: (keep: boolean) => Promise<Uint8Array | null>
+export interface SliceInfo {
+  index: number
+  count: number
 }
 
-export function useNiivue(): NiivueApi {
+interface BaseOptions {
+  key: string
+  fileName: string
+  /** the window to open with, from the volume's intensity range */
+  window: (range: IntensityRange) => WindowLevel
+  crosshairMm: Mm | null
+  /** the volume's whole intensity range (the server read every voxel; NiiVue looks at its centre) */
+  intensity: [number, number]
+}
+
+interface Location {
+  mm?: number[]
+  vox?: number[]
+  axCorSag?: number
+  values?: { value?: number }[]
+}
+
+export function useNiivue(onError: (err: unknown) => void, radiological: boolean) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const nvRef = useRef<Niivue | null>(null)
-  const masks = useRef(new Map<string, unknown>())
-  // Keys whose overlay is being fetched/decoded, so two effect runs never add the same mask twice.
-  const loading = useRef(new Set<string>())
+  const layersRef = useRef<MaskLayers | null>(null)
+  const loadedRef = useRef<string | null>(null)
+  const brushRef = useRef<Brush>({ diameterMm: 5, shape: 'disc', range: null })
+  const onErrorRef = useRef(onError)
+  onErrorRef.current = onError
   const [ready, setReady] = useState(false)
-  const [cursor, setCursor] = useState<CursorInfo | null>(null)
+  const [loaded, setLoaded] = useState<string | null>(null)
+  const [readout, setReadout] = useState<Readout | null>(null)
+  const [slices, setSlices] = useState<SliceInfo[] | null>(null)
+  const [windowLevel, setWindowState] = useState<WindowLevel | null>(null)
+  const [range, setRange] = useState<IntensityRange | null>(null)
+  const [activePlane, setActivePlane] = useState<Plane>(0)
+  const [overlays, setOverlays] = useState<Record<string, OverlayState>>({})
+  const [overlayCount, setOverlayCount] = useState(0)
+  const [syncing, setSyncing] = useState(false)
 
   useEffect(() => {
     const canvas = canvasRef.current
     if (!canvas || nvRef.current) return
-    const nv = new Niivue({ show3Dcrosshair: true, backColor: [0.05, 0.06, 0.08, 1], isColorbar: false })
+    const nv = new Niivue({
+      backColor: [0.05, 0.06, 0.08, 1], isColorbar: false, show3Dcrosshair: true, dragAndDropEnabled: false,
+      isRadiologicalConvention: radiological, showAllOrientationMarkers: true, crosshairWidth: CROSSHAIR_WIDTH,
+      crosshairWidthUnit: 'percent', crosshairColor: [0.2, 0.75, 1, 0.9], isRuler: true, loadingText: '',
+      multiplanarForceRender: true, meshThicknessOn2D: 0, renderOverlayBlend: 0, meshXRay: 0.4,
+      isNearestInterpolation: true, keyDebounceTime: 0,
+      mouseEventConfig: { leftButton: { primary: DRAG_MODE.crosshair, withShift: DRAG_MODE.pan },
+        rightButton: DRAG_MODE.windowing, centerButton: DRAG_MODE.pan },
+    })
+    // Masks nearest-neighbour (crisp), the image itself interpolated: NiiVue has one switch for both.
+    const interpolate = nv.updateInterpolation.bind(nv)
+    nv.updateInterpolation = (layer: number, isForceLinear = false) => interpolate(layer, layer === 0 || isForceLinear)
     nvRef.current = nv
+    layersRef.current = new MaskLayers(nv, () => {
+      const layers = layersRef.current
+      if (!layers) return
+      setOverlays(layers.states())
+      setOverlayCount(layers.count())
+    })
+    installBrush(nv, () => brushRef.current)
     nv.onLocationChange = (location: unknown) => {
-      const loc = location as { mm?: number[]; values?: { value?: number }[] }
-      if (!loc.mm) return
-      setCursor({ mm: [loc.mm[0], loc.mm[1], loc.mm[2]], value: loc.values?.[0]?.value ?? null })
+      const loc = location as Location
+      const key = loadedRef.current
+      if (!loc.mm || !loc.vox || !key || !nv.back) return
+      const fileVoxel = rasToFileVoxel(nv, loc.vox)
+      setReadout({ volume: key, mm: [loc.mm[0], loc.mm[1], loc.mm[2]], voxel: fileVoxel,
+        value: loc.values?.[0]?.value ?? null })
+      const dims = nv.back.dimsRAS!
+      setSlices([0, 1, 2].map((p) => ({ index: loc.vox![AXIS[p as Plane]], count: dims[AXIS[p as Plane] + 1] })))
+      if (loc.axCorSag !== undefined && loc.axCorSag >= 0 && loc.axCorSag <= 2) setActivePlane(loc.axCorSag as Plane)
     }
-    nv.attachToCanvas(canvas)
-      .then(() => setReady(true))
-      .catch(() => setReady(false))
+    // The window fields follow a right-drag (NiiVue reports its end as a mouse-up) and a double-click reset.
+    const readWindow = () => {
+      const back = nv.back
+      if (back?.cal_min === undefined || back.cal_max === undefined || !loadedRef.current) return
+      const w = { center: (back.cal_min + back.cal_max) / 2, width: back.cal_max - back.cal_min }
+      setWindowState((old) => (old && old.center === w.center && old.width === w.width ? old : w))
+    }
+    nv.onIntensityChange = readWindow
+    nv.onMouseUp = readWindow
+    nv.attachToCanvas(canvas).then(() => setReady(true)).catch(onErrorRef.current)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- created once; the convention is set below
   }, [])
 
-  const loadBase = useCallback(async (url: string, fileName: string) => {
+  useEffect(() => {
+    const nv = nvRef.current
+    if (nv && ready) nv.setRadiologicalConvention(radiological)
+  }, [radiological, ready])
+
+  const loadBase = useCallback(async (blob: Blob, options: BaseOptions) => {
     const nv = nvRef.current
     if (!nv) return
-    masks.current.clear()
-    // An object URL has no extension; NiiVue picks its reader from the name.
-    await nv.loadVolumes([{ url, name: fileName, colormap: 'gray' }])
-  }, [])
-
-  const addMask = useCallback(async (key: string, url: string, color: Rgb, opacity: number) => {
-    const nv = nvRef.current
-    if (!nv || masks.current.has(key) || loading.current.has(key)) return
-    loading.current.add(key)
-    const cmap = `vt-${key}`
-    nv.addColormap(cmap, { R: [0, color[0]], G: [0, color[1]], B: [0, color[2]], A: [0, 255], I: [0, 255] })
-    let image: Awaited<ReturnType<Niivue['addVolumeFromUrl']>>
+    loadedRef.current = null
+    setLoaded(null)
+    setReadout(null)
+    setSlices(null)
+    layersRef.current?.reset()
+    if (nv.drawBitmap) nv.closeDrawing()
+    const url = URL.createObjectURL(blob)
     try {
-      image = await nv.addVolumeFromUrl({ url, name: `${key}.nii.gz`, colormap: cmap, opacity })
+      // An object URL has no extension; NiiVue picks its reader from the name.
+      await nv.loadVolumes([{ url, name: options.fileName, colormap: 'gray' }])
     } finally {
-      loading.current.delete(key)
+      URL.revokeObjectURL(url)
     }
-    image.cal_min = 0.5
-    image.cal_max = 1
-    masks.current.set(key, image)
+    const back = nv.volumes[0]
+    // A right-drag's window is clamped to NiiVue's global range, which it takes from the volume's centre.
+    back.global_min = Math.min(options.intensity[0], back.global_min ?? Infinity)
+    back.global_max = Math.max(options.intensity[1], back.global_max ?? -Infinity)
+    const intensity: IntensityRange = {
+      robustMin: back.robust_min ?? back.cal_min ?? 0, robustMax: back.robust_max ?? back.cal_max ?? 1,
+      min: back.global_min, max: back.global_max,
+    }
+    setRange(intensity)
+    const w = options.window(intensity)
+    back.cal_min = w.center - w.width / 2
+    back.cal_max = w.center + w.width / 2
+    setWindowState(w)
+    nv.setPan2Dxyzmm([0, 0, 0, 1])
+    nv.scene.crosshairPos = options.crosshairMm ? clampFrac(nv.mm2frac(options.crosshairMm)) : [0.5, 0.5, 0.5]
     nv.updateGLVolume()
-  }, [])
-
-  const removeMask = useCallback((key: string) => {
-    const nv = nvRef.current
-    const image = masks.current.get(key)
-    if (!nv || !image) return
-    nv.removeVolume(image as Parameters<Niivue['removeVolume']>[0])
-    masks.current.delete(key)
-  }, [])
-
-  const hasMask = useCallback((key: string) => masks.current.has(key), [])
-  const maskKeys = useCallback(() => Array.from(masks.current.keys()), [])
-
-  const setMaskOpacity = useCallback((key: string, opacity: number) => {
-    const nv = nvRef.current
-    const image = masks.current.get(key)
-    if (!nv || !image) return
-    const index = nv.volumes.indexOf(image as (typeof nv.volumes)[number])
-    if (index >= 0) nv.setOpacity(index, opacity)
-  }, [])
-
-  const setView = useCallback((view: ViewName) => {
-    nvRef.current?.setSliceType(SLICE[view])
-  }, [])
-
-  const setWindow = useCallback((center: number, width: number) => {
-    const nv = nvRef.current
-    const base = nv?.volumes[0]
-    if (!nv || !base) return
-    base.cal_min = center - width / 2
-    base.cal_max = center + width / 2
-    nv.updateGLVolume()
-  }, [])
-
-  const goToVoxel = useCallback((vox: [number, number, number]) => {
-    const nv = nvRef.current
-    if (!nv || !nv.volumes.length) return
-    nv.scene.crosshairPos = nv.vox2frac(vox)
-    nv.updateGLVolume()
-    // Moving the crosshair from code fires no location event; raise one so the mm/intensity readout follows.
+    loadedRef.current = options.key
+    setLoaded(options.key)
     nv.createOnLocationChange()
   }, [])
 
-  const startDrawing = useCallback(async (maskUrl: string | null) => {
+  /** Nothing on screen (no case open). */
+  const clear = useCallback(() => {
     const nv = nvRef.current
-    if (!nv || !nv.volumes.length) return
-    if (maskUrl) await nv.loadDrawingFromUrl(maskUrl, true)
-    else nv.createEmptyDrawing()
+    loadedRef.current = null
+    setLoaded(null)
+    setReadout(null)
+    setSlices(null)
+    setWindowState(null)
+    if (!nv) return
+    layersRef.current?.reset()
+    for (const volume of [...nv.volumes].reverse()) nv.removeVolume(volume)
+    nv.drawScene()
+  }, [])
+
+  const setWindow = useCallback((w: WindowLevel) => {
+    const back = nvRef.current?.volumes[0]
+    if (!back) return
+    back.cal_min = w.center - w.width / 2
+    back.cal_max = w.center + w.width / 2
+    nvRef.current!.updateGLVolume()
+    setWindowState(w)
+  }, [])
+
+  const setView = useCallback((view: ViewName) => {
+    const nv = nvRef.current
+    if (!nv) return
+    nv.setSliceType(SLICE[view])
+    if (view === 'axial' || view === 'coronal' || view === 'sagittal') setActivePlane(SLICE[view] as Plane)
+    layersRef.current?.setSurfaces(view === 'render' || view === 'multiplanar')
+  }, [])
+
+  const setCrosshairVisible = useCallback((visible: boolean) => {
+    const nv = nvRef.current
+    if (!nv) return
+    nv.opts.show3Dcrosshair = visible
+    nv.setCrosshairWidth(visible ? CROSSHAIR_WIDTH : 0)
+  }, [])
+
+  const moveTo = useCallback((frac: number[]) => {
+    const nv = nvRef.current
+    if (!nv?.volumes.length) return
+    nv.scene.crosshairPos = clampFrac(frac)
+    nv.drawScene()
+    // Moving the crosshair from code fires no location event; raise one so the readout follows.
+    nv.createOnLocationChange()
+  }, [])
+
+  /** Show slice ``index`` (0-based, NiiVue's RAS voxel order) of ``plane``. */
+  const setSlice = useCallback((plane: Plane, index: number) => {
+    const nv = nvRef.current
+    if (!nv?.volumes.length) return
+    const vox = Array.from(nv.frac2vox(nv.scene.crosshairPos))
+    const count = nv.back!.dimsRAS![AXIS[plane] + 1]
+    vox[AXIS[plane]] = Math.max(0, Math.min(count - 1, Math.round(index)))
+    moveTo(Array.from(nv.vox2frac(vox as Mm)))
+  }, [moveTo])
+
+  const step = useCallback((delta: number) => {
+    const nv = nvRef.current
+    if (!nv?.volumes.length) return
+    const vox = nv.frac2vox(nv.scene.crosshairPos)
+    setSlice(activePlane, vox[AXIS[activePlane]] + delta)
+  }, [activePlane, setSlice])
+
+  const goToMm = useCallback((mm: Mm) => {
+    const nv = nvRef.current
+    if (nv?.volumes.length) moveTo(Array.from(nv.mm2frac(mm)))
+  }, [moveTo])
+
+  const zoom = useCallback((factor: number) => {
+    const nv = nvRef.current
+    if (!nv) return
+    const [x, y, z, scale] = nv.scene.pan2Dxyzmm
+    nv.setPan2Dxyzmm([x, y, z, Math.max(0.25, Math.min(16, scale * factor))])
+  }, [])
+  const resetZoom = useCallback(() => nvRef.current?.setPan2Dxyzmm([0, 0, 0, 1]), [])
+  /** Left-drag pans and the wheel zooms (else left-click moves the crosshair and the wheel steps slices). */
+  const setPanMode = useCallback((pan: boolean) => {
+    const nv = nvRef.current
+    if (!nv) return
+    nv.opts.dragMode = pan ? DRAG_MODE.pan : DRAG_MODE.windowing
+    nv.setMouseEventConfig({ leftButton: { primary: pan ? DRAG_MODE.pan : DRAG_MODE.crosshair, withShift: DRAG_MODE.pan },
+      rightButton: DRAG_MODE.windowing, centerButton: DRAG_MODE.pan })
+  }, [])
+
+  // Overlays: one sync at a time; a request while one runs is done (with the latest specs) after it.
+  const specsRef = useRef<OverlaySpec[]>([])
+  const running = useRef(false)
+  const dirty = useRef(false)
+  const syncOverlays = useCallback(async (specs: OverlaySpec[]) => {
+    specsRef.current = specs
+    const layers = layersRef.current
+    if (!layers || !loadedRef.current) return
+    if (running.current) {
+      dirty.current = true
+      return
+    }
+    running.current = true
+    setSyncing(true)
+    try {
+      do {
+        dirty.current = false
+        await layers.sync(specsRef.current)
+      } while (dirty.current)
+    } catch (err) {
+      onErrorRef.current(err)
+    } finally {
+      running.current = false
+      setSyncing(false)
+    }
+  }, [])
+  const setOutline = useCallback((outline: boolean) => layersRef.current?.setOutline(outline), [])
+
+  const startDrawing = useCallback(async (mask: Blob | null, hideKey: string | null) => {
+    const nv = nvRef.current
+    if (!nv?.volumes.length) return
+    if (mask) {
+      const url = URL.createObjectURL(mask)
+      try {
+        await nv.loadDrawingFromUrl(url, true)
+      } finally {
+        URL.revokeObjectURL(url)
+      }
+    } else {
+      nv.createEmptyDrawing()
+    }
+    layersRef.current?.hide(hideKey)
     nv.setDrawingEnabled(true)
     nv.setPenValue(1, false)
     nv.setDrawOpacity(0.7)
   }, [])
 
   const setTool = useCallback((tool: DrawTool) => {
-    nvRef.current?.setPenValue(tool === 'eraser' ? 0 : 1, tool === 'filled')
+    const [value, filled] = penFor(tool)
+    nvRef.current?.setPenValue(value, filled)
   }, [])
-
+  const setBrush = useCallback((brush: Brush) => {
+    brushRef.current = brush
+  }, [])
   const undo = useCallback(() => nvRef.current?.drawUndo(), [])
 
   /** Stop drawing; with ``keep`` returns the drawing as NIfTI bytes in the volume's own geometry. */
@@ -158,11 +319,31 @@ export function useNiivue(): NiivueApi {
     }
     nv.setDrawingEnabled(false)
     nv.closeDrawing()
+    layersRef.current?.hide(null)
+    void syncOverlays(specsRef.current)
     return bytes
-  }, [])
+  }, [syncOverlays])
 
   return {
-    canvasRef, ready, cursor, loadBase, addMask, removeMask, hasMask, maskKeys, setMaskOpacity, setView, setWindow, goToVoxel,
-    startDrawing, setTool, undo, finishDrawing,
+    canvasRef, ready, loaded, readout, slices, window: windowLevel, range, activePlane, overlays, overlayCount,
+    overlaysSettled: !syncing && !Object.values(overlays).includes('loading'),
+    loadBase, clear, setWindow, setView, setCrosshairVisible, setSlice, step, goToMm, zoom, resetZoom, setPanMode,
+    syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing,
   }
+}
+
+export type Viewer = ReturnType<typeof useNiivue>
+
+function clampFrac(frac: ArrayLike<number>): [number, number, number] {
+  return [0, 1, 2].map((i) => Math.max(0, Math.min(1, Number.isFinite(frac[i]) ? frac[i] : 0.5))) as [number, number, number]
+}
+
+/** NiiVue's voxel (RAS order) as the voxel of the file's own axis order (NiiVue's mapping to its data). */
+function rasToFileVoxel(nv: Niivue, ras: number[]): Mm {
+  const back = nv.back!
+  const start = back.img2RASstart!
+  const stepRas = back.img2RASstep!
+  const native = start[0] + ras[0] * stepRas[0] + start[1] + ras[1] * stepRas[1] + start[2] + ras[2] * stepRas[2]
+  const [nx, ny] = [back.hdr!.dims[1], back.hdr!.dims[2]]
+  return [native % nx, Math.floor(native / nx) % ny, Math.floor(native / (nx * ny))]
 }

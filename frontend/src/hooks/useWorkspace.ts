@@ -1,176 +1,195 @@
-/** Volume, jobs and results of this browser session, kept in sync with the server. */
+/** The open cases, their volumes, jobs and results, kept in sync with the server. */
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { SeriesChoiceError, type ApiClient } from '../api/client'
 import { ApiError } from '../api/errors'
-import { TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type MaskResult, type VolumeInfo } from '../api/types'
-import { assignColorSlots, maskColor, type Rgb } from '../lib/colors'
-import { emptySession, loadSession, saveSession, type SavedSession } from '../lib/session'
+import { TERMINAL, type DicomSeries, type JobOptions, type MaskResult, type VolumeInfo } from '../api/types'
+import { DEFAULT_OPACITY, type CaseState } from '../lib/cases'
+import { maskColor, type Rgb } from '../lib/colors'
+import { describeError, filesLabel } from '../lib/errors'
+import { useCases } from './useCases'
+import { useJobs } from './useJobs'
 
 export interface ResultRow extends MaskResult {
   key: string
   jobId: string
   color: Rgb
   visible: boolean
-  label: string
+  opacity: number
 }
 
-export function useWorkspace(api: ApiClient, onError: (message: string | null) => void) {
-  const [session, setSession] = useState<SavedSession>(() => loadSession(window.localStorage))
-  const [volume, setVolume] = useState<VolumeInfo | null>(null)
+/** A deleted mask, kept in the browser so that "Undo" can store it again. */
+export interface Deleted {
+  row: ResultRow
+  voxels: Uint8Array
+}
+
+export function useWorkspace(api: ApiClient, report: (message: string | null) => void) {
+  const reportErr = useCallback((err: unknown) => report(describeError(err)), [report])
+  const cases = useCases()
+  const { close: forgetCase, update: updateCase, open: openCase } = cases
+  const jobs = useJobs(api, reportErr)
+  const { restore, store, run: runJob } = jobs
+  const asked = useRef(new Set<string>())
+  const [volumes, setVolumes] = useState<Record<string, VolumeInfo>>({})
   const [uploadProgress, setUploadProgress] = useState<number | null>(null)
-  const [jobs, setJobs] = useState<Record<string, JobStatus>>({})
-  const follows = useRef(new Map<string, AbortController>())
+  const [seriesChoice, setSeriesChoice] = useState<{ files: File[]; series: DicomSeries[] } | null>(null)
+  const [deleted, setDeleted] = useState<Deleted | null>(null)
+  const current = cases.current
+  const volume = current ? volumes[current.volumeId] ?? null : null
 
-  useEffect(() => saveSession(window.localStorage, session), [session])
-
-  const report = useCallback((err: unknown) => {
-    onError(err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err))
-  }, [onError])
-
-  const follow = useCallback((jobId: string) => {
-    if (follows.current.has(jobId)) return
-    const controller = new AbortController()
-    follows.current.set(jobId, controller)
-    api.followJob(jobId, (job) => setJobs((all) => ({ ...all, [job.id]: job })), controller.signal)
-      .catch((err: unknown) => {
-        if (!controller.signal.aborted) report(err)
-      })
-      .finally(() => follows.current.delete(jobId))
-  }, [api, report])
-
-  // Restore the session after a reload: the volume and every job still on the server.
+  // The current case's volume description (after a reload or a switch).
+  const currentId = current?.volumeId
+  const currentName = current?.name
   useEffect(() => {
-    const saved = loadSession(window.localStorage)
-    if (!saved.volumeId) return
-    api.volume(saved.volumeId).then(setVolume).catch((err: unknown) => {
-      // Retention (or a new data dir) removed it: start clean and say why instead of a blank page.
+    if (!currentId || volumes[currentId] || asked.current.has(currentId)) return
+    asked.current.add(currentId)
+    api.volume(currentId).then((info) => setVolumes((all) => ({ ...all, [info.id]: info }))).catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 404) {
-        setSession(emptySession())
-        onError('The previous session\'s volume is no longer on the server; upload it again.')
+        // Retention (or a new data dir) removed it: say so and drop the case instead of a blank page.
+        report(`${currentName ?? 'The case'} is no longer on the server; open the file again.`)
+        forgetCase(currentId)
       } else {
-        report(err)
+        asked.current.delete(currentId)
+        reportErr(err)
       }
     })
-    for (const jobId of saved.jobIds) {
-      api.job(jobId)
-        .then((job) => {
-          setJobs((all) => ({ ...all, [job.id]: job }))
-          if (!TERMINAL.includes(job.status)) follow(job.id)
-        })
-        .catch(() => setSession((s) => ({ ...s, jobIds: s.jobIds.filter((j) => j !== jobId) })))
-    }
-  }, [api, follow, onError, report])
+  }, [api, forgetCase, currentId, currentName, report, reportErr, volumes])
 
-  const [seriesChoice, setSeriesChoice] = useState<{ files: File[]; series: DicomSeries[] } | null>(null)
+  const jobIds = current?.jobIds
+  useEffect(() => {
+    if (jobIds) restore(jobIds)
+  }, [jobIds, restore])
+  // Jobs the server no longer has leave their case.
+  useEffect(() => {
+    if (!jobs.gone.length) return
+    for (const c of cases.cases) {
+      if (c.jobIds.some((j) => jobs.gone.includes(j))) {
+        updateCase(c.volumeId, (x) => ({ ...x, jobIds: x.jobIds.filter((j) => !jobs.gone.includes(j)) }))
+      }
+    }
+  }, [cases.cases, updateCase, jobs.gone])
+
+  const updateCurrent = useCallback((change: (c: CaseState) => CaseState) => {
+    if (currentId) updateCase(currentId, change)
+  }, [updateCase, currentId])
+
+  const openVolume = useCallback((info: VolumeInfo, name: string) => {
+    setVolumes((all) => ({ ...all, [info.id]: info }))
+    setDeleted(null)
+    openCase(info.id, name)
+  }, [openCase])
 
   const upload = useCallback(async (files: File[], seriesUid?: string) => {
-    onError(null)
+    report(null)
     setSeriesChoice(null)
     setUploadProgress(0)
+    const label = filesLabel(files.map((f) => f.name))
     try {
-      const info = await api.uploadVolume(files, setUploadProgress, seriesUid)
-      for (const controller of follows.current.values()) controller.abort()
-      setJobs({})
-      setVolume(info)
-      setSession(emptySession(info.id))
+      openVolume(await api.uploadVolume(files, setUploadProgress, seriesUid), label)
     } catch (err) {
       if (err instanceof SeriesChoiceError) setSeriesChoice({ files, series: err.series })
-      else report(err)
+      else report(describeError(err, label))
     } finally {
       setUploadProgress(null)
     }
-  }, [api, onError, report])
-
-  /** Work on a volume stored by another route (a PACS import): as after an upload. */
-  const adopt = useCallback((info: VolumeInfo) => {
-    onError(null)
-    setSeriesChoice(null)
-    for (const controller of follows.current.values()) controller.abort()
-    setJobs({})
-    setVolume(info)
-    setSession(emptySession(info.id))
-  }, [onError])
+  }, [api, openVolume, report])
 
   const run = useCallback(async (prompts: string[], options: JobOptions) => {
     if (!volume || !prompts.length) return
-    onError(null)
+    report(null)
     try {
-      const job = await api.createJob(volume.id, prompts, options)
-      setJobs((all) => ({ ...all, [job.id]: job }))
-      setSession((s) => ({ ...s, jobIds: [...s.jobIds, job.id] }))
-      follow(job.id)
+      const job = await runJob(volume.id, prompts, options)
+      updateCase(volume.id, (c) => ({ ...c, jobIds: [...c.jobIds, job.id] }))
     } catch (err) {
-      report(err)
+      reportErr(err)
     }
-  }, [api, volume, follow, onError, report])
+  }, [updateCase, runJob, report, reportErr, volume])
 
-  const cancel = useCallback(async (jobId: string) => {
-    try {
-      const job = await api.cancelJob(jobId)
-      setJobs((all) => ({ ...all, [job.id]: job }))
-    } catch (err) {
-      report(err)
-    }
-  }, [api, report])
-
-  const saveEdited = useCallback(async (jobId: string, nifti: Uint8Array, name: string) => {
-    try {
-      const job = await api.saveEditedMask(jobId, nifti, name)
-      setJobs((all) => ({ ...all, [job.id]: job }))
-    } catch (err) {
-      report(err)
-    }
-  }, [api, report])
-
-  const finishedKeys = useMemo(() => session.jobIds.flatMap((jobId) => {
-    const job = jobs[jobId]
-    return job && job.status === 'done' ? job.results.map((r) => `${jobId}-${r.index}`) : []
-  }), [jobs, session.jobIds])
-  const colorSlots = useMemo(() => assignColorSlots(finishedKeys, session.colors), [finishedKeys, session.colors])
-  // Remember the slots of new results, so that they survive deletions and reloads.
-  useEffect(() => {
-    if (colorSlots !== session.colors) setSession((s) => ({ ...s, colors: assignColorSlots(finishedKeys, s.colors) }))
-  }, [colorSlots, finishedKeys, session.colors])
-
+  const caseJobIds = current?.jobIds
+  const hidden = current?.hidden
+  const opacity = current?.opacity
   const results: ResultRow[] = useMemo(() => {
     const rows: ResultRow[] = []
-    for (const jobId of session.jobIds) {
-      const job = jobs[jobId]
+    for (const jobId of caseJobIds ?? []) {
+      const job = jobs.jobs[jobId]
       if (!job || job.status !== 'done') continue
       for (const r of job.results) {
         const key = `${jobId}-${r.index}`
-        // Rows hidden as "deleted" by earlier versions of the app (which kept them on the server).
-        if (session.hidden.includes(`deleted:${key}`)) continue
-        rows.push({ ...r, key, jobId, color: maskColor(colorSlots[key] ?? 0), visible: !session.hidden.includes(key),
-          label: session.names[key] ?? r.name })
+        rows.push({ ...r, key, jobId, color: r.color ?? maskColor(r.index), visible: !hidden?.includes(key),
+          opacity: opacity?.[key] ?? DEFAULT_OPACITY })
       }
     }
     return rows
-  }, [jobs, session, colorSlots])
+  }, [caseJobIds, hidden, opacity, jobs.jobs])
 
-  const toggle = useCallback((key: string) => setSession((s) => ({
-    ...s, hidden: s.hidden.includes(key) ? s.hidden.filter((h) => h !== key) : [...s.hidden, key],
-  })), [])
-  const rename = useCallback((key: string, name: string) => setSession((s) => ({ ...s, names: { ...s.names, [key]: name } })), [])
-  const setOpacity = useCallback((key: string, value: number) => setSession((s) => ({
-    ...s, opacity: { ...s.opacity, [key]: value },
-  })), [])
-  const remove = useCallback(async (key: string) => {
-    const row = results.find((r) => r.key === key)
-    if (!row) return
+  /** every job of the case is known (asked after a reload or a switch) */
+  const jobsKnown = (caseJobIds ?? []).every((id) => id in jobs.jobs || jobs.gone.includes(id))
+  const caseJobs = useMemo(() => (caseJobIds ?? []).map((id) => jobs.jobs[id]).filter((j) => !!j), [caseJobIds, jobs.jobs])
+  const activeJobs = caseJobs.filter((j) => !TERMINAL.includes(j.status))
+  const endedJobs = caseJobs.filter((j) => (j.status === 'failed' || j.status === 'cancelled')
+    && !current?.dismissed.includes(j.id))
+
+  const toggle = useCallback((key: string) => updateCurrent((c) => ({
+    ...c, hidden: c.hidden.includes(key) ? c.hidden.filter((h) => h !== key) : [...c.hidden, key],
+  })), [updateCurrent])
+  const setOpacity = useCallback((key: string, value: number) => updateCurrent((c) => ({
+    ...c, opacity: { ...c.opacity, [key]: value },
+  })), [updateCurrent])
+  const dismiss = useCallback((jobId: string) => updateCurrent((c) => ({ ...c, dismissed: [...c.dismissed, jobId] })),
+    [updateCurrent])
+
+  const patch = useCallback(async (row: ResultRow, change: { name?: string; color?: Rgb }) => {
     try {
-      const job = await api.deleteMask(row.jobId, row.index)
-      setJobs((all) => ({ ...all, [job.id]: job }))
+      store(await api.patchMask(row.jobId, row.index, change))
     } catch (err) {
-      report(err)
+      reportErr(err)
     }
-  }, [api, results, report])
-  const activeJobs = Object.values(jobs).filter((j) => !TERMINAL.includes(j.status))
-  const failedJobs = Object.values(jobs).filter((j) => j.status === 'failed')
+  }, [api, store, reportErr])
+
+  /** Delete on the server; the voxels stay here until the next delete, for {@link undoDelete}. */
+  const remove = useCallback(async (row: ResultRow) => {
+    try {
+      const voxels = new Uint8Array(await (await api.mask(row.jobId, row.index)).arrayBuffer())
+      store(await api.deleteMask(row.jobId, row.index))
+      setDeleted({ row, voxels })
+    } catch (err) {
+      reportErr(err)
+    }
+  }, [api, store, reportErr])
+
+  /** Store the deleted mask again (a new result: same voxels, name and colour; its statistics recomputed). */
+  const undoDelete = useCallback(async () => {
+    if (!deleted) return
+    const { row, voxels } = deleted
+    try {
+      const job = await api.saveEditedMask(row.jobId, voxels, row.name, row.color)
+      store(job)
+      setDeleted(null)
+      const restored = job.results[job.results.length - 1]
+      const key = `${row.jobId}-${restored.index}`
+      if (row.opacity !== DEFAULT_OPACITY || !row.visible) {
+        updateCase(job.volume_id, (c) => ({ ...c, opacity: { ...c.opacity, [key]: row.opacity },
+          hidden: row.visible ? c.hidden : [...c.hidden, key] }))
+      }
+    } catch (err) {
+      reportErr(err)
+    }
+  }, [api, updateCase, deleted, store, reportErr])
+
+  const saveEdited = useCallback(async (jobId: string, nifti: Uint8Array, name: string, color?: Rgb) => {
+    try {
+      store(await api.saveEditedMask(jobId, nifti, name, color))
+    } catch (err) {
+      reportErr(err)
+    }
+  }, [api, store, reportErr])
 
   return {
-    volume, uploadProgress, jobs, activeJobs, failedJobs, results, upload, adopt, run, cancel, toggle, rename, remove,
-    saveEdited, opacity: session.opacity, setOpacity, seriesChoice,
+    cases: cases.cases, current, volume, uploadProgress, seriesChoice, results, jobsKnown, activeJobs, endedJobs, deleted,
+    upload, openVolume, run, cancel: jobs.cancel, toggle, setOpacity, dismiss, patch, remove, undoDelete, saveEdited,
+    selectCase: cases.select, closeCase: cases.close, updateCurrent, forgetDeleted: () => setDeleted(null),
   }
 }
+
+export type Workspace = ReturnType<typeof useWorkspace>

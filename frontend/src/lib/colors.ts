@@ -1,4 +1,5 @@
-/** Distinct mask colours: golden-angle hues, so neighbours in the list never look alike. */
+/** Mask colours. The server owns the palette (MaskResult.color); ``maskColor`` is the same golden-angle
+ * formula, for servers from before it did. */
 
 export type Rgb = [number, number, number]
 
@@ -20,18 +21,13 @@ export function cssColor([r, g, b]: Rgb): string {
   return `rgb(${r}, ${g}, ${b})`
 }
 
-/**
- * Colour slots for result keys: keys already in ``slots`` keep theirs, new ones get the next free
- * slots in order. Slots are never reused, so deleting a mask never re-colours the others (their
- * overlays in the viewer keep the colour they were given).
- */
-export function assignColorSlots(keys: string[], slots: Record<string, number>): Record<string, number> {
-  let next = Math.max(-1, ...Object.values(slots)) + 1
-  let out = slots
-  for (const key of keys) {
-    if (key in out) continue
-    if (out === slots) out = { ...slots }
-    out[key] = next++
-  }
-  return out
+/** ``#rrggbb`` for a colour input. */
+export function hexColor(rgb: Rgb): string {
+  return `#${rgb.map((c) => Math.max(0, Math.min(255, Math.round(c))).toString(16).padStart(2, '0')).join('')}`
+}
+
+/** The colour of a ``#rrggbb`` string (black when unreadable). */
+export function rgbFromHex(hex: string): Rgb {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim())
+  return m ? [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)] : [0, 0, 0]
 }

@@ -29,3 +29,18 @@ export function formatIntensity(mean: number | null, sd: number | null): string 
   const digits = Math.abs(mean) >= 100 ? 0 : 1
   return sd === null || !Number.isFinite(sd) ? `mean ${mean.toFixed(digits)}` : `mean ${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`
 }
+
+/** Millimetres for the readout: one decimal. */
+export function formatMm(mm: number[]): string {
+  return mm.map((v) => (Math.abs(v) < 0.05 ? 0 : v).toFixed(1)).join(', ')
+}
+
+/** An image intensity, rounded for reading (whole numbers from 100 up, else 3 significant
+ * digits), with its unit when known ("40 HU"). */
+export function formatValue(value: number | null, unit: string | null | undefined): string {
+  if (value === null || !Number.isFinite(value)) return '–'
+  const abs = Math.abs(value)
+  const text = Number.isInteger(value) || abs >= 100 ? String(Math.round(value))
+    : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : abs === 0 ? '0' : value.toPrecision(3)
+  return unit ? `${text} ${unit}` : text
+}

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, messageFor } from '../api/errors'
 import { SseParser } from '../api/sse'
-import { assignColorSlots, cssColor, hslToRgb, maskColor } from './colors'
-import { formatCount, formatEta, formatIntensity, formatVolumeMl, progressFraction } from './format'
-import { loadSession, saveSession } from './session'
+import { cssColor, hexColor, hslToRgb, maskColor, rgbFromHex } from './colors'
+import { formatCount, formatEta, formatIntensity, formatMm, formatValue, formatVolumeMl, progressFraction } from './format'
 
 describe('mask colours', () => {
   it('are distinct for the first dozen masks', () => {
@@ -15,18 +14,17 @@ describe('mask colours', () => {
       }
     }
   })
-  it('keep their slot when other masks are deleted, and never reuse one', () => {
-    const first = assignColorSlots(['j1-0', 'j1-1', 'j1-2'], {})
-    expect(first).toEqual({ 'j1-0': 0, 'j1-1': 1, 'j1-2': 2 })
-    expect(assignColorSlots(['j1-0', 'j1-2'], first)).toBe(first)  // nothing new: same object
-    // j1-1 deleted, an edited mask and a second job arrive: fresh slots after the highest one
-    const later = assignColorSlots(['j1-0', 'j1-2', 'j1-3', 'j2-0'], { 'j1-0': 0, 'j1-2': 2 })
-    expect(later).toEqual({ 'j1-0': 0, 'j1-2': 2, 'j1-3': 3, 'j2-0': 4 })
+  it('are the palette the server uses (golden-angle hues)', () => {
+    expect(maskColor(0)).toEqual(hslToRgb(10, 0.85, 0.55))
+    expect(maskColor(1)).toEqual(hslToRgb(147.508, 0.85, 0.55))
   })
   it('convert HSL correctly', () => {
     expect(hslToRgb(0, 1, 0.5)).toEqual([255, 0, 0])
     expect(hslToRgb(120, 1, 0.5)).toEqual([0, 255, 0])
     expect(cssColor([1, 2, 3])).toBe('rgb(1, 2, 3)')
+    expect(hexColor([255, 8, 171])).toBe('#ff08ab')
+    expect(rgbFromHex('#ff08AB')).toEqual([255, 8, 171])
+    expect(rgbFromHex('red')).toEqual([0, 0, 0])
   })
 })
 
@@ -51,6 +49,15 @@ describe('formatting', () => {
     expect(formatEta(600)).toBe('10 min left')
     expect(progressFraction(3, 8)).toBe(0.375)
     expect(progressFraction(3, 0)).toBe(0)
+  })
+  it('rounds the readout and names the unit', () => {
+    expect(formatMm([-5.597598075866699, 0.04, 120])).toBe('-5.6, 0.0, 120.0')
+    expect(formatValue(-5.597598075866699, null)).toBe('-5.60')
+    expect(formatValue(40, 'HU')).toBe('40 HU')
+    expect(formatValue(1234.56, null)).toBe('1235')
+    expect(formatValue(12.345, null)).toBe('12.3')
+    expect(formatValue(0.0123456, null)).toBe('0.0123')
+    expect(formatValue(null, 'HU')).toBe('–')
   })
 })
 
@@ -80,25 +87,5 @@ describe('API error mapping', () => {
     expect(messageFor(502, null)).toBe('The server failed (HTTP 502).')
     expect(messageFor(0, null)).toMatch(/cannot be reached/)
     expect(new ApiError(401, 'x').needsApiKey).toBe(true)
-  })
-})
-
-describe('session persistence', () => {
-  it('round-trips and survives garbage', () => {
-    const store = new Map<string, string>()
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) }
-    const session = { volumeId: 'v1', jobIds: ['j1'], hidden: [], names: { 'j1-0': 'liver' }, opacity: { 'j1-0': 0.3 },
-      colors: { 'j1-0': 0 } }
-    saveSession(storage, session)
-    expect(loadSession(storage)).toEqual(session)
-    store.set('voxtell-web-session', JSON.stringify({ ...session, opacity: { a: 2, b: 'x', c: 0.5 } }))
-    expect(loadSession(storage).opacity).toEqual({ c: 0.5 })
-    store.set('voxtell-web-session', JSON.stringify({ ...session, colors: { a: -1, b: 1.5, c: 'x', d: 4 } }))
-    expect(loadSession(storage).colors).toEqual({ d: 4 })
-    const { colors: _, ...older } = session  // saved by a version without colour slots
-    store.set('voxtell-web-session', JSON.stringify(older))
-    expect(loadSession(storage).colors).toEqual({})
-    store.set('voxtell-web-session', '{not json')
-    expect(loadSession(storage).volumeId).toBeNull()
   })
 })

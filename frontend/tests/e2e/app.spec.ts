@@ -7,6 +7,7 @@ import { changedPixels, blend, canvasImage, countNonZero, job, near, recordAttri
 import { makeVolume, readMask } from './nifti'
 
 test('upload, segment two prompts, review, download and reload', async ({ page, request }, testInfo) => {
+  await page.setViewportSize({ width: 1600, height: 900 }) // the README picture's size
   await page.goto('/')
   await expect(page.getByTestId('demo-banner')).toHaveText(/DEMO MODEL/)
 
@@ -51,7 +52,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   await expect(page.getByTestId('prompt-chip')).toHaveCount(0)
   await expect(page.getByTestId('job-row')).toContainText('liver, left kidney')
   // The state that must be reached: the bar shows a job part-way through.
-  await expect(page.getByTestId('job-status')).toHaveText(/^([1-9]|[1-3]\d|4[0-7])\/48 windows/, { timeout: 240_000 })
+  await expect(page.getByTestId('job-status')).toHaveText(/^segmenting: part ([2-9]|[1-3]\d|4[0-8]) of 48$/, { timeout: 240_000 })
   const rows = page.getByTestId('result-row')
   await expect(rows).toHaveCount(2, { timeout: 240_000 })
   await expect(page.getByTestId('job-row')).toHaveCount(0)
@@ -100,17 +101,20 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   await expect.poll(async () => changedPixels(liverOnly, await canvasImage(page)).length).toBe(0)
   await expect(rows.nth(1).getByTestId('result-visible')).not.toBeChecked()
 
-  // Rename the first mask (double-click, type, Enter); the name survives the reload below.
+  // Rename the first mask (double-click, type, Enter): stored on the server, so every export and
+  // the reload below keep it.
   await rows.nth(0).getByTestId('result-name').dblclick()
   await page.getByTestId('result-rename-input').fill('liver (checked)')
   await page.getByTestId('result-rename-input').press('Enter')
   await expect(rows.nth(0)).toHaveAttribute('data-name', 'liver (checked)')
+  expect((await job(request, jobId)).results[0].name).toBe('liver (checked)')
 
   // Download the first mask and compare its voxels with the server's copy.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     rows.nth(0).getByTestId('result-download').click(),
   ])
+  expect(download.suggestedFilename(), 'named <case>_<mask>').toBe('ct_liver_checked.nii.gz')
   const downloaded = readMask(await readFile(await download.path()))
   const masks = await Promise.all(job0.results.map((r) => serverMask(request, jobId, r.index)))
   expect(downloaded.dims).toEqual([160, 140, 120])
@@ -120,14 +124,17 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   expect(stats?.replace(/,/g, '')).toContain(`${job0.results[0].voxels} vox`)
   for (const r of job0.results) expect(r.voxels, `mask ${r.name} is not empty`).toBeGreaterThan(0)
 
-  // The zip of all masks: one member per mask plus labels.json, each mask equal to the server's.
+  // The zip of all masks: one member per mask, named as shown, plus the label lists, each mask
+  // equal to the server's.
   const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').first().click()])
+  expect(zip.suggestedFilename()).toBe('ct_masks.zip')
   const members = unzipSync(new Uint8Array(await readFile(await zip.path())))
-  expect(Object.keys(members).sort()).toEqual(['00_liver.nii.gz', '01_left_kidney.nii.gz', 'labels.json'])
+  expect(Object.keys(members).sort()).toEqual(['labels.json', 'labels.txt', 'left_kidney.nii.gz', 'liver_checked.nii.gz'])
   const labelsJson = await (await request.get(`/api/jobs/${jobId}/labels.json`)).json()
   expect(JSON.parse(Buffer.from(members['labels.json']).toString('utf8'))).toEqual(labelsJson)
-  expect(labelsJson).toEqual([{ label: 1, name: 'liver', mask: 0 }, { label: 2, name: 'left kidney', mask: 1 }])
-  for (const [i, member] of ['00_liver.nii.gz', '01_left_kidney.nii.gz'].entries()) {
+  expect(labelsJson.map((l: { value: number; name: string; index: number }) => [l.value, l.name, l.index]))
+    .toEqual([[1, 'liver (checked)', 0], [2, 'left kidney', 1]])
+  for (const [i, member] of ['liver_checked.nii.gz', 'left_kidney.nii.gz'].entries()) {
     const inZip = readMask(Buffer.from(members[member]))
     expect(inZip.dims).toEqual([160, 140, 120])
     expect(countNonZero(inZip.voxels), member).toBe(job0.results[i].voxels)
@@ -137,6 +144,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   // The label map: label i+1 exactly where mask i is set, the later prompt winning on overlap.
   const [labelmap] = await Promise.all([page.waitForEvent('download'),
     page.getByTestId('download-labelmap').first().click()])
+  expect(labelmap.suggestedFilename()).toBe('ct_labels.nii.gz')
   const labels = readMask(await readFile(await labelmap.path()))
   expect(labels.dims).toEqual([160, 140, 120])
   const expected = new Uint8Array(labels.voxels.length)
@@ -169,6 +177,8 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
       if (i === 0 && undoFirst) await page.getByTestId('draw-undo').click()
     }
     await page.getByTestId('draw-save').click()
+    await expect(page.getByTestId('save-name-input')).toHaveValue('new mask')
+    await page.getByTestId('save-name-ok').click()
   }
   await drawNewMask([120], false)
   await expect(page.getByTestId('result-row')).toHaveCount(3)
@@ -185,8 +195,8 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   expect(small.voxels).toBeLessThan(big.voxels / 2)
   await expect(drawn.getByTestId('result-stats')).toContainText(`${small.voxels.toLocaleString('en-US')} vox`)
 
-  // Reload: the session's volume and results come back from the server (names, visibility and
-  // opacity from localStorage). The demo model's random mask is made faint for the README picture.
+  // Reload: the case's volume and results come back from the server (names too; visibility and
+  // opacity from the tab's sessionStorage). The demo model's random mask is made faint for the README picture.
   await page.getByTestId('result-row').nth(0).getByTestId('result-opacity').fill('0.2')
   await expect(page.getByTestId('result-row').nth(0).getByTestId('result-opacity')).toHaveValue('0.2')
   await page.reload()
@@ -217,6 +227,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   await expect.poll(async () => changedPixels(withoutDisc, await canvasImage(page)).length,
     { message: 'pixels tinted by the disc shown again' }).toBeGreaterThan(1000)
   await page.getByTestId('result-row').nth(2).getByTestId('result-delete').click()
+  await page.getByTestId('delete-confirm-ok').click()
   await expect(page.getByTestId('result-row')).toHaveCount(3)
   await expect.poll(async () => changedPixels(withoutDisc, await canvasImage(page)).length,
     { message: 'pixels differing from the picture without the deleted disc' }).toBe(0)
@@ -228,7 +239,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   expect(after.results).toHaveLength(3)
   expect((await request.get(`/api/jobs/${jobId}/masks/${deletedIndex}.nii.gz`)).status()).toBe(404)
   const zipAfter = unzipSync(new Uint8Array(await (await request.get(`/api/jobs/${jobId}/masks.zip`)).body()))
-  expect(Object.keys(zipAfter)).toHaveLength(4) // three masks and labels.json
+  expect(Object.keys(zipAfter)).toHaveLength(5) // three masks, labels.json and labels.txt
   await page.reload()
   await expect(page.getByTestId('result-row')).toHaveCount(3)
   expect(await swatches()).toEqual([before[0], before[1], before[3]])
@@ -236,7 +247,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   // The README picture, centred on the hand-drawn mask: written to the test's output folder, or
   // to VOXTELL_SCREENSHOT_DIR (`make screenshots` points it at docs/); never into the checkout otherwise.
   await page.getByTestId('result-row').nth(2).getByTestId('result-goto').click()
-  await expect(page.getByTestId('cursor-readout')).toHaveText(/mm · /)
+  await expect(page.getByTestId('readout-mm')).toHaveText(/^-?\d+\.\d, /)
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '')
   await settledCanvas(page)
   const dir = process.env.VOXTELL_SCREENSHOT_DIR
@@ -282,8 +293,7 @@ test('a key-protected server: the app asks for the key, then a dropped file uplo
   await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dropped })
   await expect(page.getByTestId('volume-info')).toHaveText(/40×36×30/)
   // The upload carried the key: the volume is on the keyed server, readable only with the key.
-  const session = await page.evaluate(() => JSON.parse(localStorage.getItem('voxtell-web-session') ?? '{}'))
-  const path = `${keyed}/api/volumes/${session.volumeId}`
+  const path = `${keyed}/api/volumes/${(await session(page)).volumeId}`
   expect((await request.get(path)).status()).toBe(401)
   const stored = await request.get(path, { headers: { Authorization: 'Bearer e2e-secret-key' } })
   expect(stored.status()).toBe(200)

@@ -1,51 +1,20 @@
 import { expect, test } from '@playwright/test'
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { resolve } from 'node:path'
+import { dicomSummary, makeStudy, type Summary } from './dicom_study'
 import { countNonZero, job, serverMask, session } from './helpers'
 
-const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
 const SEG_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4'
 const RTSTRUCT_STORAGE = '1.2.840.10008.5.1.4.1.1.481.3'
-
-/** Two synthetic CT series in one zip (tests/dicom/series.py); their UIDs as JSON. */
-const MAKE_STUDY = `
-import json, sys, zipfile, numpy as np, pydicom
-from pathlib import Path
-sys.path.insert(0, '.')
-from tests.dicom.series import write_series
-out = Path(sys.argv[1])
-files, info = [], {}
-for name, slices in (('arterial', 12), ('venous', 8)):
-    data = np.random.default_rng(slices).integers(-200, 800, (48, 40, slices)).astype(np.int16)
-    f, uids = write_series(out / name, data, np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), (0.8, 0.8, 2.5),
-                           np.array([-20.0, 10.0, 0.0]), description=name)
-    info[name] = {'series': uids['series'], 'sops': sorted(str(pydicom.dcmread(p).SOPInstanceUID) for p in f)}
-    files += f
-with zipfile.ZipFile(out / 'study.zip', 'w') as zf:
-    for p in files:
-        zf.write(p, p.parent.name + '/' + p.name)
-print(json.dumps(info))
-`
-
-interface Summary {
-  sop_class: string
-  modality: string
-  referenced_series: string[]
-  segments?: { number: number; label: string; voxels: number }[]
-  rois?: { number: number; name: string }[]
-  contours?: Record<string, { slices: number; images: string[] }>
-}
 
 test('DICOM zip with two series: pick one, segment two prompts, export SEG and RTSTRUCT that match the masks',
   async ({ page, request }) => {
     const dir = mkdtempSync(resolve(tmpdir(), 'voxtell-dicom-'))
     try {
-      const study = JSON.parse(execFileSync(python, ['-c', MAKE_STUDY, dir], { cwd: resolve('..') }).toString())
+      const { study, zip } = makeStudy(dir)
       await page.goto('/')
-      await page.getByTestId('file-input').setInputFiles({ name: 'study.zip', mimeType: 'application/zip',
-        buffer: readFileSync(resolve(dir, 'study.zip')) })
+      await page.getByTestId('file-input').setInputFiles({ name: 'study.zip', mimeType: 'application/zip', buffer: zip })
       const options = page.getByTestId('series-option')
       await expect(options).toHaveCount(2)
       await expect(options.nth(0)).toContainText('arterial')
@@ -80,7 +49,7 @@ test('DICOM zip with two series: pick one, segment two prompts, export SEG and R
         const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(button).click()])
         const path = await download.path()
         expect(readFileSync(path).subarray(128, 132).toString('latin1')).toBe('DICM')
-        summaries[button] = JSON.parse(execFileSync(python, [resolve('tests/e2e/dicom_summary.py'), path]).toString())
+        summaries[button] = dicomSummary(path)
       }
 
       // SEG: one segment per mask, named after it, with the mask's voxels, on the venous series.

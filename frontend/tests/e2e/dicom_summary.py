@@ -17,7 +17,10 @@ if ds.Modality == "SEG":
                                           if n == s.SegmentNumber))} for s in ds.SegmentSequence]
     out["referenced_series"] = [str(s.SeriesInstanceUID) for s in ds.ReferencedSeriesSequence]
 else:
-    out["rois"] = [{"number": int(r.ROINumber), "name": str(r.ROIName)} for r in ds.StructureSetROISequence]
+    colours = {int(c.ReferencedROINumber): [int(v) for v in getattr(c, "ROIDisplayColor", [])]
+               for c in ds.ROIContourSequence}
+    out["rois"] = [{"number": int(r.ROINumber), "name": str(r.ROIName), "color": colours.get(int(r.ROINumber), [])}
+                   for r in ds.StructureSetROISequence]
     out["contours"] = {}
     for roi in ds.ROIContourSequence:
         contours = list(getattr(roi, "ContourSequence", []))

@@ -47,7 +47,10 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     await rows.nth(0).getByTestId('result-visible').uncheck()
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
     await page.getByTestId('view-axial').click()
-    await page.getByTestId('window-preset').selectOption('soft tissue')
+    // Not a CT (no HU-like range): no CT presets; the window is typed in.
+    await page.getByTestId('window-level').fill('40')
+    await page.getByTestId('window-width').fill('400')
+    await page.getByTestId('window-apply').click()
     const gray = windowed(100, 40, 400)
     const base: Rgb = [gray, gray, gray]
     const spot: [number, number] = [30, 40] // inside the disc below, clear of the crosshair lines
@@ -62,6 +65,8 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     await draw.loop(0, 0, 100)
     await expect.poll(() => colourAt(page, ...spot), { message: 'the drawing shows while drawing' }).not.toEqual(base)
     await page.getByTestId('draw-save').click()
+    await expect(page.getByTestId('save-name-input')).toHaveValue('new mask') // the name is asked
+    await page.getByTestId('save-name-ok').click()
     await expect(rows).toHaveCount(2)
     await expect(rows.nth(1)).toHaveAttribute('data-name', 'new mask')
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1', { timeout: 60_000 })
@@ -91,6 +96,10 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     await page.getByTestId('draw-target').selectOption(`${jobId}-${discIndex}`)
     await page.getByTestId('draw-start').click()
     await expect(page.getByTestId('draw-pen')).toHaveClass(/active/)
+    // While it is edited, the disc's own overlay is hidden (only the drawing shows it).
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
+    await expect(rows.nth(1)).toHaveAttribute('data-state', 'editing')
+    await page.getByTestId('draw-size').fill('1') // one voxel: the lines below are one voxel wide
     await draw.stroke([[200, -80], [200, 80]], 4)
     await page.getByTestId('draw-eraser').click()
     await expect(page.getByTestId('draw-eraser')).toHaveClass(/active/)
@@ -99,8 +108,11 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     await draw.stroke([[-250, -80], [-250, 80]], 4)
     await page.keyboard.press('Control+z')
     await page.getByTestId('draw-save').click()
+    await expect(page.getByTestId('save-name-input')).toHaveValue('new mask (edited)')
+    await page.getByTestId('save-name-ok').click()
     await expect(rows).toHaveCount(3)
     await expect(rows.nth(2)).toHaveAttribute('data-name', 'new mask (edited)')
+    expect(await swatchColor(page, 2), 'the edited mask keeps the colour of the one it came from').toEqual(color)
     const results = (await job(request, jobId)).results
     const editedIndex = Number(await rows.nth(2).getAttribute('data-index'))
     const disc = await serverMask(request, jobId, discIndex)

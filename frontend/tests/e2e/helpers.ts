@@ -97,8 +97,13 @@ export interface Session {
   jobIds: string[]
 }
 
+/** The current case of the page's tab (its volume and jobs on the server), from sessionStorage. */
 export async function session(page: Page): Promise<Session> {
-  return page.evaluate(() => JSON.parse(localStorage.getItem('voxtell-web-session') ?? '{}'))
+  return page.evaluate(() => {
+    const state = JSON.parse(sessionStorage.getItem('voxtell-web-cases') ?? '{}')
+    const current = (state.cases ?? []).find((c: { volumeId: string }) => c.volumeId === state.current)
+    return current ? { volumeId: current.volumeId, jobIds: current.jobIds } : { volumeId: '', jobIds: [] }
+  })
 }
 
 export interface MaskResult {
@@ -161,4 +166,61 @@ export async function recordAttribute(page: Page, name: string, testId: string, 
 
 export async function recorded(page: Page, name: string): Promise<string[][]> {
   return page.evaluate((name) => (window as unknown as Record<string, string[][]>)[`__record_${name}`], name)
+}
+
+/** Files handed to the page as a drag-and-drop DataTransfer (real File objects). */
+export async function dataTransfer(page: Page, files: { name: string; buffer: Buffer; type?: string }[]) {
+  return page.evaluateHandle((list) => {
+    const transfer = new DataTransfer()
+    for (const f of list) {
+      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))
+      transfer.items.add(new File([bytes], f.name, { type: f.type }))
+    }
+    return transfer
+  }, files.map((f) => ({ name: f.name, type: f.type ?? 'application/octet-stream', b64: f.buffer.toString('base64') })))
+}
+
+/** Drag files over ``target`` (a test id or the viewer's canvas) and drop them, as a user would. */
+export async function dropFiles(page: Page, target: string, files: { name: string; buffer: Buffer; type?: string }[]) {
+  const transfer = await dataTransfer(page, files)
+  const element = target === 'canvas' ? page.locator('[data-testid=viewer] canvas') : page.getByTestId(target)
+  await element.dispatchEvent('dragenter', { dataTransfer: transfer })
+  await element.dispatchEvent('dragover', { dataTransfer: transfer })
+  await expect(page.getByTestId('drop-target'), 'the drop target shows while dragging').toBeVisible()
+  await element.dispatchEvent('drop', { dataTransfer: transfer })
+  await expect(page.getByTestId('drop-target')).toHaveCount(0)
+}
+
+/** Elements sticking out of the window (the sidebar scrolls vertically: inside it only its width counts). */
+export async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const W = window.innerWidth
+    const H = window.innerHeight
+    const bad: string[] = []
+    const sidebar = document.querySelector('.sidebar')
+    const side = sidebar?.getBoundingClientRect()
+    const root = document.documentElement
+    if (root.scrollWidth > W || root.scrollHeight > H) bad.push(`page scrolls: ${root.scrollWidth}x${root.scrollHeight}`)
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const r = el.getBoundingClientRect()
+      if (r.width === 0 && r.height === 0) continue
+      const inSidebar = !!sidebar && sidebar !== el && sidebar.contains(el)
+      const right = inSidebar && side ? Math.min(W, side.right) : W
+      const out = r.left < -0.5 || r.right > right + 0.5 || (!inSidebar && (r.top < -0.5 || r.bottom > H + 0.5))
+      if (out) {
+        const id = el.getAttribute('data-testid') ?? el.className ?? ''
+        bad.push(`${el.tagName.toLowerCase()}[${id}] ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}`)
+      }
+    }
+    return bad
+  })
+}
+
+/** Where the crosshair readout points: world mm (RAS), the file voxel and the intensity. */
+export async function readout(page: Page): Promise<{ volume: string; mm: number[]; voxel: number[]; value: number }> {
+  const el = page.getByTestId('cursor-readout')
+  const [volume, mm, voxel, value] = await Promise.all(['data-volume', 'data-mm', 'data-voxel', 'data-value']
+    .map((a) => el.getAttribute(a)))
+  return { volume: volume ?? '', mm: (mm ?? '').split(',').map(Number), voxel: (voxel ?? '').split(',').map(Number),
+    value: Number(value) }
 }

@@ -26,7 +26,7 @@ test('views, window presets and manual window on the canvas, crosshair readout a
   await page.goto('/')
   await page.getByTestId('file-input').setInputFiles({ name: 'bands.nii.gz', mimeType: 'application/gzip', buffer: volume() })
   await expect(page.getByTestId('volume-info')).toHaveText(/160×140×120/)
-  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '')
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
 
   // Every view button changes the picture, and each view's picture is its own.
   const pictures = new Map<string, Buffer>()
@@ -44,22 +44,47 @@ test('views, window presets and manual window on the canvas, crosshair readout a
   await page.getByTestId('view-axial').click()
   const presets: [string, number, number][] = [['soft tissue', 40, 400], ['lung', -600, 1500], ['bone', 400, 1800],
     ['brain', 40, 80]]
+  // A CT (HU-like intensities): CT presets, soft tissue first; the fields show each preset's values.
+  await expect(page.getByTestId('window-preset')).toHaveValue('soft tissue')
+  await expect(page.getByTestId('window-preset').locator('option:not([disabled])'))
+    .toHaveText(['soft tissue', 'lung', 'bone', 'brain', 'auto (2–98 %)', 'full range'])
   for (const [name, center, width] of presets) {
     await page.getByTestId('window-preset').selectOption(name)
     const expected = expectedGrays(center, width)
     await expect.poll(async () => snapped(await bandGrays(page), expected), { message: `${name} preset` })
       .toEqual(sorted(expected))
+    await expect(page.getByTestId('window-level')).toHaveValue(String(center))
+    await expect(page.getByTestId('window-width')).toHaveValue(String(width))
   }
   // Manual level/width with the apply button, then with Enter in the width box.
   await page.getByTestId('window-level').fill('100')
   await page.getByTestId('window-width').fill('200')
   await page.getByTestId('window-apply').click()
   await expect.poll(async () => snapped(await bandGrays(page), expectedGrays(100, 200))).toEqual(sorted(expectedGrays(100, 200)))
+  await expect(page.getByTestId('window-preset')).toHaveValue('custom')
   await page.getByTestId('window-level').fill('40')
   await page.getByTestId('window-width').fill('400')
   await page.getByTestId('window-width').press('Enter')
   const softTissue = expectedGrays(40, 400)
   await expect.poll(async () => snapped(await bandGrays(page), softTissue)).toEqual(sorted(softTissue))
+  await expect(page.getByTestId('window-preset')).toHaveValue('soft tissue')
+
+  // A right-drag windows the image: the fields follow it and the preset box says "custom".
+  const dragged = await settledCanvas(page)
+  const box0 = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
+  await page.mouse.move(box0.x + box0.width / 2, box0.y + box0.height / 2)
+  await page.mouse.down({ button: 'right' })
+  await page.mouse.move(box0.x + box0.width / 2 + 45, box0.y + box0.height / 2 - 25, { steps: 3 })
+  await page.mouse.up({ button: 'right' })
+  await expect(page.getByTestId('window-preset')).toHaveValue('custom')
+  const level = Number(await page.getByTestId('window-level').inputValue())
+  const width = Number(await page.getByTestId('window-width').inputValue())
+  expect([level, width], 'the fields show the dragged window').not.toEqual([40, 400])
+  await expect.poll(async () => snapped(await bandGrays(page), expectedGrays(level, width)), { message: 'dragged window' })
+    .toEqual(sorted(expectedGrays(level, width)))
+  expect(changedPixels(dragged, await canvasImage(page)).length).toBeGreaterThan(100)
+  // Back to soft tissue for the readout check.
+  await page.getByTestId('window-preset').selectOption('soft tissue')
 
   // The crosshair readout: clicking on a band shows that band's intensity.
   const image = await settledCanvas(page)
@@ -74,19 +99,29 @@ test('views, window presets and manual window on the canvas, crosshair readout a
   }
   expect(clickX, 'the 100 band on screen').toBeGreaterThan(0)
   await page.mouse.click(box.x + clickX, box.y + y)
-  await expect(page.getByTestId('cursor-readout')).toHaveText(/^-?\d+\.\d, -?\d+\.\d, -?\d+\.\d mm · 100$/)
+  await expect(page.getByTestId('readout-value')).toHaveText('100 HU')
+  await expect(page.getByTestId('readout-mm')).toHaveText(/^-?\d+\.\d, -?\d+\.\d, -?\d+\.\d$/)
+  await expect(page.getByTestId('readout-voxel')).toHaveText(/^(8\d|9\d|10\d|11\d), \d+, \d+$/) // the 100 band: file x 80..119
   // The crosshair moved: the picture differs from before the click.
   await expect.poll(async () => changedPixels(image, await canvasImage(page)).length).toBeGreaterThan(100)
 
-  // Cancel a running job: the job row goes, no result appears, the server says cancelled.
+
+  // Cancel a running job: no result appears, the job stays listed as cancelled (also after a
+  // reload) until dismissed; the server says cancelled.
   await page.getByTestId('prompt-input').fill('aorta')
   await page.getByTestId('prompt-input').press('Enter')
   await page.getByTestId('run-button').click()
   await expect(page.getByTestId('job-progress')).toBeVisible()
   await page.getByTestId('cancel-button').click()
   await expect(page.getByTestId('job-row')).toHaveCount(0, { timeout: 30_000 })
+  await expect(page.getByTestId('job-ended')).toHaveAttribute('data-status', 'cancelled')
+  await expect(page.getByTestId('job-ended-reason')).toHaveText('cancelled')
   await expect(page.getByTestId('result-row')).toHaveCount(0)
   await expect(page.getByTestId('job-error')).toHaveCount(0)
   const { jobIds } = await session(page)
   expect((await job(request, jobIds[0])).status).toBe('cancelled')
+  await page.reload()
+  await expect(page.getByTestId('job-ended')).toHaveAttribute('data-status', 'cancelled')
+  await page.getByTestId('job-dismiss').click()
+  await expect(page.getByTestId('job-ended')).toHaveCount(0)
 })

@@ -1,0 +1,112 @@
+import { expect, test, type Page } from '@playwright/test'
+import { dropFiles, readout, session } from './helpers'
+import { makeVolumeFrom } from './nifti'
+
+const caseA = () => makeVolumeFrom([64, 64, 32], [1, 1, 2], (x, y) => (x > 20 && x < 44 && y > 20 && y < 44 ? 100 : -1000))
+const caseB = () => makeVolumeFrom([48, 40, 24], [1.5, 1.5, 3], () => 700)
+
+async function windowShown(page: Page) {
+  return [await page.getByTestId('window-level').inputValue(), await page.getByTestId('window-width').inputValue()]
+}
+
+async function download(page: Page, click: () => Promise<void>) {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()])
+  return file.suggestedFilename()
+}
+
+test('cases: a second file asks first, switching back restores results, window and readout; names stay in the browser',
+  async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 720 })
+    const uploads: Buffer[] = []
+    const urls: string[] = []
+    page.on('request', (r) => {
+      urls.push(r.url())
+      if (r.method() === 'POST' && r.url().endsWith('/api/volumes')) uploads.push(r.postDataBuffer() ?? Buffer.alloc(0))
+    })
+    await page.goto('/')
+    await page.getByTestId('file-input').setInputFiles({ name: 'case_a.nii.gz', mimeType: 'application/gzip', buffer: caseA() })
+    await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
+    const a = (await session(page)).volumeId
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', a, { timeout: 60_000 })
+    await page.getByTestId('prompt-input').fill('liver')
+    await page.getByTestId('prompt-input').press('Enter')
+    await page.getByTestId('run-button').click()
+    await expect(page.getByTestId('result-row')).toHaveCount(1, { timeout: 120_000 })
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1', { timeout: 60_000 })
+    await page.getByTestId('window-level').fill('150')
+    await page.getByTestId('window-width').fill('300')
+    await page.getByTestId('window-apply').click()
+
+    // A second file asks before replacing the case on screen; Cancel uploads nothing.
+    await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: caseB() }])
+    await expect(page.getByTestId('replace-confirm')).toContainText('Open case_b.nii.gz in place of case_a.nii.gz?')
+    await page.getByTestId('replace-confirm-cancel').click()
+    await expect(page.getByTestId('replace-confirm')).toHaveCount(0)
+    expect(uploads).toHaveLength(1)
+    expect((await session(page)).volumeId).toBe(a)
+    await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: caseB() }])
+    await page.getByTestId('replace-confirm-ok').click()
+    await expect(page.getByTestId('volume-info')).toHaveText(/48×40×24/)
+    const b = (await session(page)).volumeId
+    expect(b).not.toBe(a)
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', b, { timeout: 60_000 })
+    // The readout belongs to the new volume at once: its id, its intensity, a voxel inside it.
+    const r = await readout(page)
+    expect(r.volume).toBe(b)
+    expect(r.value).toBe(700)
+    r.voxel.forEach((v, i) => expect(v).toBeLessThan([48, 40, 24][i]))
+    await expect(page.getByTestId('result-row')).toHaveCount(0)
+    await expect(page.getByTestId('case-row')).toHaveText(['case_a.nii.gz×', 'case_b.nii.gz×'])
+    await expect(page.getByTestId('window-preset')).toHaveValue('auto (2–98 %)')
+    await page.getByTestId('window-level').fill('500')
+    await page.getByTestId('window-width').fill('100')
+    await page.getByTestId('window-width').press('Enter')
+
+    // Back to case A: its results, overlays, window and readout.
+    await page.getByTestId('case-open').filter({ hasText: 'case_a.nii.gz' }).click()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', a, { timeout: 60_000 })
+    await expect(page.getByTestId('result-row')).toHaveCount(1)
+    await expect(page.getByTestId('result-row')).toHaveAttribute('data-name', 'liver')
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1')
+    expect(await windowShown(page)).toEqual(['150', '300'])
+    expect((await readout(page)).volume).toBe(a)
+    // Reloaded: the cases, the current one and each case's window come back.
+    await page.reload()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', a, { timeout: 60_000 })
+    await expect(page.getByTestId('case-row')).toHaveCount(2)
+    expect(await windowShown(page)).toEqual(['150', '300'])
+    await page.getByTestId('case-open').filter({ hasText: 'case_b.nii.gz' }).click()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', b, { timeout: 60_000 })
+    expect(await windowShown(page)).toEqual(['500', '100'])
+    await page.getByTestId('case-open').filter({ hasText: 'case_a.nii.gz' }).click()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', a, { timeout: 60_000 })
+
+    // Downloads are named after the case (by the app: the server never hears the name).
+    const row = page.getByTestId('result-row').first()
+    expect(await download(page, () => row.getByTestId('result-download').click())).toBe('case_a_liver.nii.gz')
+    expect(await download(page, () => page.getByTestId('download-zip').click())).toBe('case_a_masks.zip')
+    expect(await download(page, () => page.getByTestId('download-labelmap').click())).toBe('case_a_labels.nii.gz')
+    expect(await download(page, () => page.getByTestId('download-labels-txt').click())).toBe('case_a_labels.txt')
+    for (const body of uploads) expect(body.includes('case_a') || body.includes('case_b'), 'file name in an upload').toBe(false)
+    expect(urls.filter((u) => u.includes('case_a') || u.includes('case_b'))).toEqual([])
+
+    // Closing a case asks first.
+    await page.getByTestId('case-close').nth(1).click()
+    await expect(page.getByTestId('close-confirm')).toContainText('case_b.nii.gz')
+    await page.getByTestId('close-confirm-cancel').click()
+    await expect(page.getByTestId('case-row')).toHaveCount(2)
+    await page.getByTestId('case-close').nth(1).click()
+    await page.getByTestId('close-confirm-ok').click()
+    await expect(page.getByTestId('case-row')).toHaveText(['case_a.nii.gz×'])
+
+    // A file that is no image: the message names it in plain words, above the images, not over them.
+    await page.getByTestId('file-input').setInputFiles({ name: 'case.txt', mimeType: 'text/plain',
+      buffer: Buffer.from('not an image '.repeat(60)) })
+    await page.getByTestId('replace-confirm-ok').click()
+    await expect(page.getByTestId('error-message')).toContainText('case.txt is not a NIfTI, NRRD, MetaImage or DICOM file')
+    const error = (await page.getByTestId('error-message').boundingBox())!
+    const canvas = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
+    expect(error.y + error.height, 'the error ends above the images').toBeLessThanOrEqual(canvas.y + 0.5)
+    expect((await session(page)).volumeId).toBe(a)
+    await expect(page.getByTestId('case-row')).toHaveCount(1)
+  })

@@ -1,0 +1,112 @@
+import { expect, test, type Page } from '@playwright/test'
+import { unzipSync } from 'fflate'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { resolve } from 'node:path'
+import { dicomSummary, makeStudy } from './dicom_study'
+import { job, session, swatchColor } from './helpers'
+import { readMask } from './nifti'
+
+interface Label { value: number; color: number[]; name: string }
+
+/** The lines of an ITK-SNAP label description file after its header: value, colour, name. */
+function labelsTxt(text: string): Label[] {
+  return text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((line) => {
+    const m = line.match(/^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\S+\s+\d+\s+\d+\s+"(.*)"$/)
+    if (!m) throw new Error(`not a label line: ${line}`)
+    return { value: Number(m[1]), color: [Number(m[2]), Number(m[3]), Number(m[4])], name: m[5] }
+  })
+}
+
+async function download(page: Page, testId: string) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()])
+  return { name: file.suggestedFilename(), path: (await file.path())! }
+}
+
+test('exports keep what the user sees: renamed and recoloured masks in the zip, labels, label map, SEG and RTSTRUCT; visible masks only',
+  async ({ page, request }) => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'voxtell-exports-'))
+    try {
+      const { zip } = makeStudy(dir)
+      await page.setViewportSize({ width: 1280, height: 720 })
+      await page.goto('/')
+      await page.getByTestId('file-input').setInputFiles({ name: 'abdomen study.zip', mimeType: 'application/zip', buffer: zip })
+      await page.getByTestId('series-option').nth(1).click()
+      await expect(page.getByTestId('volume-info')).toHaveText(/48×40×8/)
+      await expect(page.getByTestId('volume-info')).toHaveText(/CT/) // the DICOM modality
+      for (const prompt of ['aorta', 'liver', 'spleen']) {
+        await page.getByTestId('prompt-input').fill(prompt)
+        await page.getByTestId('prompt-input').press('Enter')
+      }
+      await page.getByTestId('run-button').click()
+      const rows = page.getByTestId('result-row')
+      await expect(rows).toHaveCount(3, { timeout: 120_000 })
+      const { jobIds: [jobId] } = await session(page)
+
+      // Rename with the rename button and by double-click; recolour with the colour picker.
+      await rows.nth(0).getByTestId('result-rename').click()
+      await page.getByTestId('result-rename-input').fill('Aorta (main)')
+      await page.getByTestId('result-rename-input').press('Enter')
+      await rows.nth(1).getByTestId('result-name').dblclick()
+      await page.getByTestId('result-rename-input').fill('Liver, left lobe')
+      await page.getByTestId('result-rename-input').press('Enter')
+      await rows.nth(2).getByTestId('result-color').fill('#12ab34')
+      await expect(rows.nth(0)).toHaveAttribute('data-name', 'Aorta (main)')
+      await expect(rows.nth(1)).toHaveAttribute('data-name', 'Liver, left lobe')
+      await expect.poll(() => swatchColor(page, 2)).toEqual([18, 171, 52])
+      const results = (await job(request, jobId)).results as unknown as { index: number; name: string; color: number[] }[]
+      expect(results.map((r) => r.name)).toEqual(['Aorta (main)', 'Liver, left lobe', 'spleen'])
+      expect(results[2].color).toEqual([18, 171, 52])
+      const names = results.map((r) => r.name)
+      const colours = results.map((r) => r.color)
+      for (const [i, colour] of colours.entries()) expect(await swatchColor(page, i)).toEqual(colour)
+
+      // The zip: members named as shown, labels.json and labels.txt with every name and colour.
+      const all = await download(page, 'download-zip')
+      expect(all.name).toBe('abdomen_study_masks.zip')
+      const members = unzipSync(new Uint8Array(readFileSync(all.path)))
+      expect(Object.keys(members).sort())
+        .toEqual(['Aorta_main.nii.gz', 'Liver_left_lobe.nii.gz', 'labels.json', 'labels.txt', 'spleen.nii.gz'])
+      const inZip = labelsTxt(Buffer.from(members['labels.txt']).toString('utf8'))
+      expect(inZip).toEqual([{ value: 0, color: [0, 0, 0], name: 'Clear Label' },
+        ...names.map((name, i) => ({ value: i + 1, color: colours[i], name }))])
+      const json = JSON.parse(Buffer.from(members['labels.json']).toString('utf8')) as Label[]
+      expect(json.map((l) => [l.value, l.name, l.color])).toEqual(names.map((n, i) => [i + 1, n, colours[i]]))
+
+      // The label description file on its own, and the label map it describes.
+      const txt = await download(page, 'download-labels-txt')
+      expect(txt.name).toBe('abdomen_study_labels.txt')
+      expect(labelsTxt(readFileSync(txt.path, 'utf8'))).toEqual(inZip)
+      const map = await download(page, 'download-labelmap')
+      expect(new Set(readMask(readFileSync(map.path)).voxels)).toEqual(new Set([0, 1, 2, 3]))
+
+      // DICOM SEG segment labels and RTSTRUCT ROI names and colours are the current ones.
+      const seg = dicomSummary((await download(page, 'download-seg')).path)
+      expect(seg.segments!.map((s) => s.label)).toEqual(names)
+      const rt = dicomSummary((await download(page, 'download-rtstruct')).path)
+      expect(rt.rois!.map((r) => r.name)).toEqual(names)
+      expect(rt.rois!.map((r) => r.color)).toEqual(colours)
+
+      // Visible masks only: the hidden liver is left out of every export.
+      await rows.nth(1).getByTestId('result-visible').uncheck()
+      await page.getByTestId('export-visible-only').check()
+      const asked = page.waitForRequest((r) => r.url().includes('/masks.zip'))
+      const visible = await download(page, 'download-zip')
+      expect((await asked).url()).toMatch(/\/masks\.zip\?masks=0,2$/)
+      expect(Object.keys(unzipSync(new Uint8Array(readFileSync(visible.path)))).sort())
+        .toEqual(['Aorta_main.nii.gz', 'labels.json', 'labels.txt', 'spleen.nii.gz'])
+      const visibleTxt = labelsTxt(readFileSync((await download(page, 'download-labels-txt')).path, 'utf8'))
+      expect(visibleTxt.map((l) => l.name)).toEqual(['Clear Label', 'Aorta (main)', 'spleen'])
+      expect(new Set(readMask(readFileSync((await download(page, 'download-labelmap')).path)).voxels)).toEqual(new Set([0, 1, 2]))
+      expect(dicomSummary((await download(page, 'download-seg')).path).segments!.map((s) => s.label))
+        .toEqual(['Aorta (main)', 'spleen'])
+
+      // Names and colours live on the server: a reload shows them again.
+      await page.reload()
+      await expect(rows).toHaveCount(3)
+      await expect(rows.nth(1)).toHaveAttribute('data-name', 'Liver, left lobe')
+      expect(await swatchColor(page, 2)).toEqual([18, 171, 52])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
