@@ -4,10 +4,7 @@
 import { useState, type FormEvent } from 'react'
 import type { ApiClient } from '../api/client'
 import type { PacsSeries, PacsStored, PacsStudy, PacsStudyQuery, VolumeInfo } from '../api/types'
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
+import { describeError as message } from '../lib/errors'
 
 function formatDate(date: string): string {
   return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}` : date

@@ -11,18 +11,18 @@ interface Props {
 /** Window presets for the modality and the level/width fields, always showing the window on
  * screen (also after a right-drag). */
 export function WindowControls({ modality, range, window, onWindow }: Props) {
-  const rounded = window ? [roundWindowValue(window.center, window.width), roundWindowValue(window.width, window.width)] : null
-  const [level, setLevel] = useState('')
-  const [width, setWidth] = useState('')
-  useEffect(() => {
-    setLevel(rounded ? String(rounded[0]) : '')
-    setWidth(rounded ? String(rounded[1]) : '')
-  }, [rounded?.[0], rounded?.[1]]) // eslint-disable-line react-hooks/exhaustive-deps
+  const shown = window ? [roundWindowValue(window.center, window.width), roundWindowValue(window.width, window.width)] : null
+  // What the user is typing; otherwise the fields show the window on screen.
+  const [draft, setDraft] = useState<{ level?: string; width?: string }>({})
+  useEffect(() => setDraft({}), [window])
+  const level = draft.level ?? (shown ? String(shown[0]) : '')
+  const width = draft.width ?? (shown ? String(shown[1]) : '')
   const preset = window && range ? matchPreset(window, modality, range) : ''
   const apply = () => {
     const c = Number(level)
     const w = Number(width)
     if (level.trim() && width.trim() && Number.isFinite(c) && Number.isFinite(w) && w > 0) onWindow({ center: c, width: w })
+    setDraft({})
   }
   return (
     <form className="wl" data-testid="window-controls" onSubmit={(e) => {
@@ -39,9 +39,11 @@ export function WindowControls({ modality, range, window, onWindow }: Props) {
         {range && <option value={CUSTOM} disabled>custom</option>}
       </select>
       <label>L <input name="level" type="number" step="any" data-testid="window-level" aria-label="window level"
-        value={level} disabled={!range} onChange={(e) => setLevel(e.target.value)} onBlur={apply} /></label>
+        value={level} disabled={!range} onChange={(e) => setDraft({ ...draft, level: e.target.value })}
+        onBlur={() => draft.level !== undefined && apply()} /></label>
       <label>W <input name="width" type="number" step="any" min={0} data-testid="window-width" aria-label="window width"
-        value={width} disabled={!range} onChange={(e) => setWidth(e.target.value)} onBlur={apply} /></label>
+        value={width} disabled={!range} onChange={(e) => setDraft({ ...draft, width: e.target.value })}
+        onBlur={() => draft.width !== undefined && apply()} /></label>
       <button type="submit" data-testid="window-apply" disabled={!range}>apply</button>
     </form>
   )

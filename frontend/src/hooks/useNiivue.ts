@@ -84,8 +84,9 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     const nv = new Niivue({
       backColor: [0.05, 0.06, 0.08, 1], isColorbar: false, show3Dcrosshair: true, dragAndDropEnabled: false,
       isRadiologicalConvention: radiological, showAllOrientationMarkers: true, crosshairWidth: CROSSHAIR_WIDTH,
-      crosshairWidthUnit: 'percent', crosshairColor: [0.2, 0.75, 1, 0.9], isRuler: true, loadingText: '',
-      multiplanarForceRender: true, meshThicknessOn2D: 0, renderOverlayBlend: 0, meshXRay: 0.4,
+      crosshairWidthUnit: 'percent', crosshairColor: [0.2, 0.75, 1, 0.9], isRuler: true, rulerColor: [0.85, 0.85, 0.85, 0.9],
+      loadingText: '',
+      multiplanarForceRender: true, multiplanarPadPixels: 6, meshThicknessOn2D: 0, renderOverlayBlend: 0, meshXRay: 0.4,
       isNearestInterpolation: true, keyDebounceTime: 0,
       mouseEventConfig: { leftButton: { primary: DRAG_MODE.crosshair, withShift: DRAG_MODE.pan },
         rightButton: DRAG_MODE.windowing, centerButton: DRAG_MODE.pan },
@@ -93,6 +94,18 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     // Masks nearest-neighbour (crisp), the image itself interpolated: NiiVue has one switch for both.
     const interpolate = nv.updateInterpolation.bind(nv)
     nv.updateInterpolation = (layer: number, isForceLinear = false) => interpolate(layer, layer === 0 || isForceLinear)
+    // The 10 cm scale bar: NiiVue skips it when the view is flipped (radiological: a negative field of view).
+    const drawRuler = nv.drawRuler.bind(nv)
+    nv.drawRuler = () => {
+      const flipped = nv.screenSlices.filter((s) => s.fovMM?.[0] < 0)
+      const saved = flipped.map((s) => s.fovMM)
+      for (const s of flipped) s.fovMM = [-s.fovMM[0], ...s.fovMM.slice(1)]
+      try {
+        drawRuler()
+      } finally {
+        flipped.forEach((s, i) => { s.fovMM = saved[i] })
+      }
+    }
     nvRef.current = nv
     layersRef.current = new MaskLayers(nv, () => {
       const layers = layersRef.current

@@ -10,7 +10,7 @@ function inField(target: EventTarget | null): boolean {
   if (tag === 'textarea' || tag === 'select' || el.isContentEditable) return true
   if (tag !== 'input') return false
   const type = (el as HTMLInputElement).type
-  return type !== 'checkbox' && type !== 'range' && type !== 'button' && type !== 'color'
+  return type !== 'checkbox' && type !== 'button' && type !== 'color' // a range keeps its own arrow keys
 }
 
 export function useShortcuts(act: (action: ShortcutAction) => void, canvas: React.RefObject<HTMLCanvasElement | null>) {

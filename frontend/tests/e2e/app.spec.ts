@@ -228,7 +228,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
     { message: 'pixels tinted by the disc shown again' }).toBeGreaterThan(1000)
   await page.getByTestId('result-row').nth(2).getByTestId('result-delete').click()
   await page.getByTestId('delete-confirm-ok').click()
-  await expect(page.getByTestId('result-row')).toHaveCount(3)
+  await expect(page.getByTestId('result-row')).toHaveCount(3, { timeout: 30_000 })
   await expect.poll(async () => changedPixels(withoutDisc, await canvasImage(page)).length,
     { message: 'pixels differing from the picture without the deleted disc' }).toBe(0)
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '2')
@@ -244,14 +244,24 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   await expect(page.getByTestId('result-row')).toHaveCount(3)
   expect(await swatches()).toEqual([before[0], before[1], before[3]])
 
-  // The README picture, centred on the hand-drawn mask: written to the test's output folder, or
-  // to VOXTELL_SCREENSHOT_DIR (`make screenshots` points it at docs/); never into the checkout otherwise.
+  // The README pictures: written to the test's output folder, or to VOXTELL_SCREENSHOT_DIR
+  // (`make screenshots` points it at docs/); never into the checkout otherwise. First the
+  // multiplanar view with the 3D surfaces, centred on the hand-drawn mask, at 1600×900.
+  const dir = process.env.VOXTELL_SCREENSHOT_DIR
+  const picture = (name: string) => (dir ? resolve(dir, name) : testInfo.outputPath(name))
+  await page.getByTestId('view-multiplanar').click()
   await page.getByTestId('result-row').nth(2).getByTestId('result-goto').click()
   await expect(page.getByTestId('readout-mm')).toHaveText(/^-?\d+\.\d, /)
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '')
   await settledCanvas(page)
-  const dir = process.env.VOXTELL_SCREENSHOT_DIR
-  await page.screenshot({ path: dir ? resolve(dir, 'screenshot.png') : testInfo.outputPath('screenshot.png') })
+  await page.screenshot({ path: picture('screenshot.png') })
+  // Then the smallest window the app is made for (1024×640), one axial view, masks outlined.
+  await page.setViewportSize({ width: 1024, height: 640 })
+  await page.getByTestId('view-axial').click()
+  await page.getByTestId('outline-toggle').click()
+  await expect(page.getByTestId('outline-toggle')).toHaveAttribute('data-value', 'outline')
+  await settledCanvas(page)
+  await page.screenshot({ path: picture('screenshot-1024-outline.png') })
 })
 
 test('a bad upload shows the server message in the page, and the message can be dismissed', async ({ page }) => {

@@ -5,8 +5,10 @@ import { makeVolumeFrom } from './nifti'
 const caseA = () => makeVolumeFrom([64, 64, 32], [1, 1, 2], (x, y) => (x > 20 && x < 44 && y > 20 && y < 44 ? 100 : -1000))
 const caseB = () => makeVolumeFrom([48, 40, 24], [1.5, 1.5, 3], () => 700)
 
-async function windowShown(page: Page) {
-  return [await page.getByTestId('window-level').inputValue(), await page.getByTestId('window-width').inputValue()]
+/** The level and width fields show ``level`` / ``width`` (retried: they follow the viewer). */
+async function expectWindow(page: Page, level: string, width: string) {
+  await expect(page.getByTestId('window-level')).toHaveValue(level)
+  await expect(page.getByTestId('window-width')).toHaveValue(width)
 }
 
 async function download(page: Page, click: () => Promise<void>) {
@@ -68,16 +70,16 @@ test('cases: a second file asks first, switching back restores results, window a
     await expect(page.getByTestId('result-row')).toHaveCount(1)
     await expect(page.getByTestId('result-row')).toHaveAttribute('data-name', 'liver')
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '1')
-    expect(await windowShown(page)).toEqual(['150', '300'])
+    await expectWindow(page, '150', '300')
     expect((await readout(page)).volume).toBe(a)
     // Reloaded: the cases, the current one and each case's window come back.
     await page.reload()
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', a, { timeout: 60_000 })
     await expect(page.getByTestId('case-row')).toHaveCount(2)
-    expect(await windowShown(page)).toEqual(['150', '300'])
+    await expectWindow(page, '150', '300')
     await page.getByTestId('case-open').filter({ hasText: 'case_b.nii.gz' }).click()
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', b, { timeout: 60_000 })
-    expect(await windowShown(page)).toEqual(['500', '100'])
+    await expectWindow(page, '500', '100')
     await page.getByTestId('case-open').filter({ hasText: 'case_a.nii.gz' }).click()
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', a, { timeout: 60_000 })
 
