@@ -134,7 +134,11 @@ export function App() {
     else if (action.kind === 'crosshair') setPrefs({ crosshair: !prefs.crosshair })
     else if (action.kind === 'outline') setPrefs({ outline: !prefs.outline })
     else if (action.kind === 'help') setHelp((h) => !h)
-    else if (action.kind === 'escape') setHelp(false)
+    else if (action.kind === 'escape') {
+      setHelp(false)
+      setPendingFiles(null)
+      setClosing(null)
+    }
     else if (action.kind === 'undo' && editing) viewer.undo()
   }, viewer.canvasRef)
 

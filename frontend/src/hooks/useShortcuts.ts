@@ -19,7 +19,9 @@ export function useShortcuts(act: (action: ShortcutAction) => void, canvas: Reac
   useEffect(() => {
     const keydown = (e: KeyboardEvent) => {
       const action = shortcutFor(e, inField(e.target))
-      if (action) {
+      if (action?.kind === 'escape') {
+        handler.current(action) // fields and dialogs still see Escape
+      } else if (action) {
         e.preventDefault()
         e.stopPropagation()
         handler.current(action)
