@@ -80,6 +80,11 @@ export function loadCases(session: Pick<Storage, 'getItem'>, legacy?: Pick<Stora
   return { current: null, cases: [] }
 }
 
+/** Drop what versions before the cases list kept in localStorage (after it was taken over). */
+export function forgetLegacy(storage: Pick<Storage, 'removeItem'>): void {
+  storage.removeItem(LEGACY_KEY)
+}
+
 export function saveCases(session: Pick<Storage, 'setItem'>, state: CasesState): void {
   session.setItem(KEY, JSON.stringify(state))
 }
