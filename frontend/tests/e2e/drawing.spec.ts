@@ -1,30 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
-import { blend, canvasImage, job, near, pixel, serverMask, session, swatchColor, windowed, type Rgb } from './helpers'
+import { blend, canvasImage, job, near, pixel, pen, serverMask, session, swatchColor, windowed, type Rgb } from './helpers'
 import { makeVolumeFrom } from './nifti'
-
-/** Mouse strokes on the viewer canvas, in pixels from its centre. */
-function pen(page: Page) {
-  const canvas = page.locator('[data-testid=viewer] canvas')
-  const centre = async () => {
-    const box = (await canvas.boundingBox())!
-    return [box.x + box.width / 2, box.y + box.height / 2]
-  }
-  return {
-    // Each mouse event redraws the canvas (slow in software GL): few steps; the pen joins them with lines.
-    async stroke(points: [number, number][], steps = 1) {
-      const [cx, cy] = await centre()
-      await page.mouse.move(cx + points[0][0], cy + points[0][1])
-      await page.mouse.down()
-      for (const [x, y] of points.slice(1)) await page.mouse.move(cx + x, cy + y, { steps })
-      await page.mouse.up()
-    },
-    async loop(x: number, y: number, r: number) {
-      const points: [number, number][] = []
-      for (let a = 0; a <= 360; a += 15) points.push([x + r * Math.cos((a * Math.PI) / 180), y + r * Math.sin((a * Math.PI) / 180)])
-      await this.stroke(points)
-    },
-  }
-}
 
 /** The colour the user sees at ``(dx, dy)`` pixels from the canvas centre. */
 async function colourAt(page: Page, dx: number, dy: number): Promise<Rgb> {

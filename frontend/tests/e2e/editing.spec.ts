@@ -1,34 +1,10 @@
 import { expect, test, type Page } from '@playwright/test'
-import { countNonZero, job, serverMask, session, swatchColor } from './helpers'
+import { countNonZero, job, serverMask, pen, session, swatchColor } from './helpers'
 import { makeVolumeFrom } from './nifti'
 
 // 64×64×32 at 1×1×2 mm, stored LAS; file x < 32 is 100, the rest 500 (for intensity-limited painting).
 const volume = () => makeVolumeFrom([64, 64, 32], [1, 1, 2], (x) => (x < 32 ? 100 : 500))
 const [NX, NY] = [64, 64]
-
-function pen(page: Page) {
-  const canvas = page.locator('[data-testid=viewer] canvas')
-  const centre = async () => {
-    const box = (await canvas.boundingBox())!
-    return [box.x + box.width / 2, box.y + box.height / 2]
-  }
-  return {
-    async stroke(points: [number, number][], steps = 1) {
-      const [cx, cy] = await centre()
-      await page.mouse.move(cx + points[0][0], cy + points[0][1])
-      await page.mouse.down()
-      for (const [x, y] of points.slice(1)) await page.mouse.move(cx + x, cy + y, { steps })
-      await page.mouse.up()
-    },
-    async square(r: number) {
-      await this.stroke([[-r, -r], [r, -r], [r, r], [-r, r], [-r, -r]], 2)
-    },
-    async click(x: number, y: number) {
-      const [cx, cy] = await centre()
-      await page.mouse.click(cx + x, cy + y)
-    },
-  }
-}
 
 /** Save the drawing under ``name`` (the app asks for it). */
 async function saveAs(page: Page, name: string) {

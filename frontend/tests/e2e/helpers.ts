@@ -224,3 +224,34 @@ export async function readout(page: Page): Promise<{ volume: string; mm: number[
   return { volume: volume ?? '', mm: (mm ?? '').split(',').map(Number), voxel: (voxel ?? '').split(',').map(Number),
     value: Number(value) }
 }
+
+/** Mouse strokes on the viewer canvas, in pixels from its centre. */
+export function pen(page: Page) {
+  const canvas = page.locator('[data-testid=viewer] canvas')
+  const centre = async () => {
+    const box = (await canvas.boundingBox())!
+    return [box.x + box.width / 2, box.y + box.height / 2]
+  }
+  return {
+    // Each mouse event redraws the canvas (slow in software GL): few steps; the pen joins them with lines.
+    async stroke(points: [number, number][], steps = 1) {
+      const [cx, cy] = await centre()
+      await page.mouse.move(cx + points[0][0], cy + points[0][1])
+      await page.mouse.down()
+      for (const [x, y] of points.slice(1)) await page.mouse.move(cx + x, cy + y, { steps })
+      await page.mouse.up()
+    },
+    async square(r: number) {
+      await this.stroke([[-r, -r], [r, -r], [r, r], [-r, r], [-r, -r]], 2)
+    },
+    async loop(x: number, y: number, r: number) {
+      const points: [number, number][] = []
+      for (let a = 0; a <= 360; a += 15) points.push([x + r * Math.cos((a * Math.PI) / 180), y + r * Math.sin((a * Math.PI) / 180)])
+      await this.stroke(points)
+    },
+    async click(x: number, y: number) {
+      const [cx, cy] = await centre()
+      await page.mouse.click(cx + x, cy + y)
+    },
+  }
+}
