@@ -8,7 +8,13 @@ import torch
 
 from voxtell.errors import InferenceCancelled
 from voxtell.inference import preprocessing as prep
-from voxtell.inference.sliding_window import gaussian_importance, sliding_window_logits, window_starts
+from voxtell.inference.sliding_window import (
+    add_weighted_,
+    gaussian_importance,
+    sliding_window_logits,
+    threshold_into,
+    window_starts,
+)
 
 
 @pytest.mark.parametrize(("size", "positions"), [
@@ -100,8 +106,9 @@ def test_crop_box_zscore_and_padding() -> None:
     # below = diff // 2, the extra voxel goes to the end
     assert unpad[1:] == (slice(1, 6), slice(0, 9), slice(3, 4))
     np.testing.assert_array_equal(padded[(slice(None), *unpad[1:])], z)
-    masks = np.ones((2, 5, 9, 1), np.uint8)
-    full = prep.uncrop_masks(masks, crop)
+    full, in_box = prep.uncropped_output(2, crop)
+    assert in_box.shape == (2, 5, 9, 1) and np.shares_memory(full, in_box)
+    in_box[...] = 1
     assert full.shape == (2, 10, 12, 14) and full.sum() == 2 * 45 and full[:, 2:7, 3:12, 4].all()
 
 
@@ -110,3 +117,51 @@ def test_all_zero_image_keeps_the_whole_box_and_stays_zero() -> None:
     cropped, crop = prep.crop_to_nonzero(data)
     assert crop.box == ((0, 4), (0, 5), (0, 6))
     assert not prep.zscore(cropped).any()
+
+
+@pytest.mark.parametrize("patch", [(192, 192, 192), (64, 48, 32), (5, 7, 9), (16, 16, 1)])
+def test_gaussian_is_nnunets_bit_for_bit(patch: tuple[int, int, int]) -> None:
+    """The separable construction gives exactly nnU-Net's ``compute_gaussian`` (float16 and 32)."""
+    from nnunetv2.inference.sliding_window_prediction import compute_gaussian
+
+    for dtype in (torch.float16, torch.float32):
+        theirs = compute_gaussian(patch, 1.0 / 8, 10, dtype=dtype, device=torch.device("cpu"))
+        assert torch.equal(gaussian_importance(patch, "cpu", dtype), theirs)
+
+
+@pytest.mark.parametrize("accumulator", [torch.float16, torch.float32])
+def test_weighted_accumulation_is_torchs_own_arithmetic(accumulator: torch.dtype) -> None:
+    """Chunked ``acc[window] += prediction * gaussian`` leaves every bit of the accumulator as the
+    one-line torch expression does (also outside the window), for a float16 and a float32 sum."""
+    torch.manual_seed(0)
+    acc = (torch.randn(3, 40, 37, 30) * 3).to(accumulator)
+    prediction = torch.randn(3, 20, 24, 16) * 5
+    gaussian = gaussian_importance((20, 24, 16), "cpu", accumulator)
+    window = (slice(None), slice(7, 27), slice(13, 37), slice(2, 18))
+    expected, ours = acc.clone(), acc.clone()
+    for _ in range(3):  # repeated sums round like the sliding window's overlapping windows
+        expected[window] += prediction * gaussian
+        add_weighted_(ours[window], prediction, gaussian)
+    assert torch.equal(ours, expected) and not torch.equal(ours, acc)
+
+
+def test_threshold_into_a_crop_box_marks_positive_logits_only() -> None:
+    logits = torch.tensor([[[[0.5, 0.0, -1.0, float("nan")]]]], dtype=torch.float16)  # (1, 1, 1, 4)
+    full = np.full((1, 3, 2, 6), 7, np.uint8)
+    threshold_into(logits, full[:, 1:2, 1:2, 1:5])
+    assert full[0, 1, 1, 1:5].tolist() == [1, 0, 0, 0]  # NaN is background
+    assert (full[0, 1, 1, [0, 5]] == 7).all() and (full[0, [0, 2]] == 7).all()  # nothing outside the box
+    with pytest.raises(ValueError, match="uint8"):
+        threshold_into(logits, np.zeros((1, 1, 1, 4), np.int16))
+
+
+def test_zscore_in_place_gives_the_same_numbers_and_leaves_other_arrays_alone() -> None:
+    data = np.random.default_rng(0).normal(40, 300, (1, 30, 20, 10)).astype(np.float32)
+    copied = prep.zscore(data)
+    assert copied is not data and not np.array_equal(copied, data)
+    view = data[:, :, 2:]  # not contiguous: copied even when asked to work in place
+    assert prep.zscore(view, in_place=True) is not view
+    original = data.copy()
+    in_place = prep.zscore(data, in_place=True)
+    assert in_place is data and np.array_equal(in_place, copied)
+    assert not np.array_equal(data, original)

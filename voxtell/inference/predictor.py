@@ -21,7 +21,7 @@ from voxtell.errors import InferenceCancelled, InvalidInputError
 from voxtell.inference import preprocessing as prep
 from voxtell.inference.batch import BatchMixin
 from voxtell.inference.precision import autocast_dtype, default_accumulation_dtype, precision_name
-from voxtell.inference.sliding_window import ProgressCallback, as_numpy_masks, sliding_window_logits
+from voxtell.inference.sliding_window import ProgressCallback, sliding_window_logits, threshold_into
 from voxtell.model import ModelConfig, VoxTellNetwork, load_model_config, load_network
 from voxtell.model.fast import FastForward
 
@@ -272,8 +272,10 @@ class VoxTellPredictor(BatchMixin):
             raise InvalidInputError(f"the network takes 1 channel, the image has {arr.shape[0]}")
         if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
             raise InvalidInputError(f"unsupported image dtype {arr.dtype}")
-        cropped, crop = prep.crop_to_nonzero(arr.astype(np.float32, copy=False))
-        normalised = prep.zscore(cropped)
+        as_float = arr.astype(np.float32, copy=False)
+        cropped, crop = prep.crop_to_nonzero(as_float)
+        # A float copy made just here may be normalised in place (the caller's array never is).
+        normalised = prep.zscore(cropped, in_place=as_float is not arr)
         if not np.all(np.isfinite(normalised)):
             raise InvalidInputError("the image contains NaN or infinite values")
         padded, unpad = prep.pad_to_patch(normalised, self.patch_size)
@@ -320,7 +322,9 @@ class VoxTellPredictor(BatchMixin):
         self._phase("segmenting")
         image, crop, unpad = self._prepare_image(data)
         n_prompts = emb.shape[1]
-        masks = np.zeros((n_prompts, *image.shape[1:]), dtype=np.uint8)
+        # The answer in the caller's shape; each batch is thresholded straight into its crop box
+        # (no padded, cropped and un-cropped copies of N full-size masks).
+        masks, in_box = prep.uncropped_output(n_prompts, crop)
         batch = n_prompts
         start = 0
         progress = _BatchedProgress(progress_callback, n_prompts)
@@ -348,14 +352,13 @@ class VoxTellPredictor(BatchMixin):
                     else:
                         raise
                     continue
-                masks[start:start + size] = as_numpy_masks(logits)
+                threshold_into(logits[(slice(None), *unpad[1:])], in_box[start:start + size])
                 del logits
                 start += size
                 self.perform_everything_on_device = original_flag
         finally:
             self.perform_everything_on_device = original_flag
-        cropped = masks[(slice(None), *unpad[1:])]
-        return prep.uncrop_masks(cropped, crop)
+        return masks
 
 
 class _BatchedProgress:

@@ -48,9 +48,14 @@ def crop_to_nonzero(data: np.ndarray) -> tuple[np.ndarray, CropInfo]:
     return data[slicer], CropInfo(box=box, shape=shape)
 
 
-def zscore(data: np.ndarray) -> np.ndarray:
-    """``(x - mean) / max(std, 1e-8)`` over all voxels and channels, float32 (population std)."""
-    data = data.astype(np.float32, copy=True)
+def zscore(data: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """``(x - mean) / max(std, 1e-8)`` over all voxels and channels, float32 (population std).
+
+    With ``in_place`` a C-contiguous float32 ``data`` is normalised in place (the statistics of
+    a contiguous array are summed in the same order either way, so the numbers are the same);
+    anything else is copied first."""
+    if not (in_place and data.dtype == np.float32 and data.flags.c_contiguous and data.flags.writeable):
+        data = data.astype(np.float32, copy=True)
     mean = data.mean(dtype=np.float32)
     std = data.std(dtype=np.float32)
     data -= mean
@@ -67,9 +72,8 @@ def pad_to_patch(data: np.ndarray, patch_size: tuple[int, int, int]) -> tuple[np
     return padded, tuple(slicer)
 
 
-def uncrop_masks(masks: np.ndarray, crop: CropInfo) -> np.ndarray:
-    """Insert ``(N, c0, c1, c2)`` masks into a zero ``(N, A0, A1, A2)`` uint8 array at the crop box."""
-    out = np.zeros((masks.shape[0], *crop.shape), dtype=np.uint8)
-    slicer = (slice(None), *bounding_box_to_slice([list(b) for b in crop.box]))
-    out[slicer] = masks
-    return out
+def uncropped_output(n: int, crop: CropInfo) -> tuple[np.ndarray, np.ndarray]:
+    """A zero ``(n, A0, A1, A2)`` uint8 array in the shape before cropping, and its view
+    ``(n, c0, c1, c2)`` at the crop box, into which the cropped masks are written."""
+    out = np.zeros((n, *crop.shape), dtype=np.uint8)
+    return out, out[(slice(None), *bounding_box_to_slice([list(b) for b in crop.box]))]

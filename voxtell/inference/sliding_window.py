@@ -6,12 +6,14 @@ run it with a lambda and the predictor can plug in the real network.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
-from nnunetv2.inference.sliding_window_prediction import compute_gaussian, compute_steps_for_sliding_window
+from nnunetv2.inference.sliding_window_prediction import compute_steps_for_sliding_window
+from scipy.ndimage import gaussian_filter1d
 
 from voxtell.errors import InferenceCancelled
 
@@ -36,10 +38,31 @@ def window_count(image_size: Sequence[int], patch_size: Sequence[int], step: flo
     return int(np.prod([len(starts) for starts in window_starts(padded, patch_size, step)]))
 
 
+@functools.lru_cache(maxsize=4)
+def _gaussian_float64(patch_size: tuple[int, ...], sigma_scale: float) -> np.ndarray:
+    """nnU-Net's ``gaussian_filter`` of a centred delta, built as the outer product of its 1-D
+    kernels: a delta filtered along one axis is that axis' kernel exactly (a sum of one product
+    and zeros), so the product taken axis by axis in the same order is the same float64 array,
+    bit for bit, in milliseconds instead of a second for 192³ (tested against nnU-Net)."""
+    result = np.ones((), dtype=np.float64)
+    for size in patch_size:
+        delta = np.zeros(size)
+        delta[size // 2] = 1
+        kernel = gaussian_filter1d(delta, size * sigma_scale, order=0, mode="constant", cval=0)
+        result = result[..., None] * kernel
+    return result
+
+
 def gaussian_importance(patch_size: Sequence[int], device: torch.device | str = "cpu",
                         dtype: torch.dtype = torch.float16) -> torch.Tensor:
-    """Gaussian weights: sigma = P/8, max 10 at P//2, exact zeros clamped to the smallest positive."""
-    return compute_gaussian(tuple(patch_size), 1.0 / 8, 10, dtype=dtype, device=torch.device(device))
+    """Gaussian weights (nnU-Net's ``compute_gaussian``): sigma = P/8, max 10 at P//2, exact
+    zeros clamped to the smallest positive weight."""
+    weights = _gaussian_float64(tuple(int(p) for p in patch_size), 1.0 / 8)
+    weights = weights / (np.max(weights) / 10)
+    gaussian = torch.from_numpy(weights).to(device=torch.device(device), dtype=dtype)
+    zero = gaussian == 0
+    gaussian[zero] = torch.min(gaussian[~zero])
+    return gaussian
 
 
 def window_slices(image_size: Sequence[int], patch_size: Sequence[int], step: float) -> list[tuple[slice, ...]]:
@@ -47,6 +70,42 @@ def window_slices(image_size: Sequence[int], patch_size: Sequence[int], step: fl
     starts = window_starts(image_size, patch_size, step)
     return [tuple(slice(s, s + p) for s, p in zip(pos, patch_size))
             for pos in itertools.product(*starts)]
+
+
+ADD_ROWS = 8  # rows of axis 1 per chunk of :func:`add_weighted_`: 8 x 192² float32 = 1.2 MB, in cache
+
+
+def add_weighted_(target: torch.Tensor, prediction: torch.Tensor, weights: torch.Tensor) -> None:
+    """``target += prediction * weights`` for a ``(N, A0, A1, A2)`` accumulator window, bit for
+    bit as ``torch`` (and nnU-Net) compute it: the product rounded in the promoted dtype of
+    ``prediction`` and ``weights``, the sum in the promoted dtype of that and ``target``, rounded
+    into ``target``. ``weights`` is ``(A0, A1, A2)``.
+
+    On the CPU with a float16 accumulator and a float32 prediction, torch's kernels would make a
+    full-size product and, for the mixed-precision add, a full-size float32 copy of the window
+    allocated afresh each time (4 prompts x 192³: two 113 MB blocks, page-faulted in per window).
+    Here the same operations run in cache-sized chunks through two small reused buffers."""
+    product_dtype = torch.result_type(prediction, weights)
+    sum_dtype = torch.result_type(target, torch.empty((), dtype=product_dtype))
+    if target.device.type != "cpu" or target.ndim != 4:  # one fused kernel per operation there
+        target += prediction * weights
+        return
+    weights = weights.to(product_dtype)  # exact (a wider float); the product then needs no casts
+    rows = min(ADD_ROWS, target.shape[1])
+    product = torch.empty((rows, *target.shape[2:]), dtype=product_dtype, device=target.device)
+    total = torch.empty((rows, *target.shape[2:]), dtype=sum_dtype, device=target.device)
+    for n in range(target.shape[0]):
+        for a in range(0, target.shape[1], rows):
+            b = min(a + rows, target.shape[1])
+            p = product[:b - a]
+            torch.mul(prediction[n, a:b], weights[a:b], out=p)
+            if sum_dtype == target.dtype:
+                target[n, a:b] += p
+                continue
+            t = total[:b - a]
+            t.copy_(target[n, a:b])
+            t += p
+            target[n, a:b].copy_(t)
 
 
 def sliding_window_logits(
@@ -83,7 +142,6 @@ def sliding_window_logits(
     slices = window_slices(spatial, patch_size, tile_step_size)
     gaussian = gaussian_importance(patch_size, acc_device, accumulation_dtype)
     logit_sum: torch.Tensor | None = None
-    weighted: torch.Tensor | None = None  # one buffer for every window's prediction * gaussian
     weight_sum = torch.zeros(spatial, dtype=accumulation_dtype, device=acc_device)
     total = len(slices)
     for done, window in enumerate(slices, start=1):
@@ -91,11 +149,7 @@ def sliding_window_logits(
         prediction = net_fn(patch).to(acc_device)
         if logit_sum is None:
             logit_sum = torch.zeros((prediction.shape[0], *spatial), dtype=accumulation_dtype, device=acc_device)
-        product_dtype = torch.result_type(prediction, gaussian)
-        if weighted is None or weighted.shape != prediction.shape or weighted.dtype != product_dtype:
-            weighted = torch.empty(prediction.shape, dtype=product_dtype, device=acc_device)
-        torch.mul(prediction, gaussian, out=weighted)
-        logit_sum[(slice(None), *window)] += weighted
+        add_weighted_(logit_sum[(slice(None), *window)], prediction, gaussian)
         weight_sum[window] += gaussian
         del prediction
         if progress_callback is not None and progress_callback(done, total) is False:
@@ -107,6 +161,13 @@ def sliding_window_logits(
     return logit_sum
 
 
-def as_numpy_masks(logits: torch.Tensor) -> np.ndarray:
-    """Threshold logits at 0 (NaN -> background): ``(N, ...)`` -> uint8 0/1."""
-    return (logits > 0).to(torch.uint8).cpu().numpy()
+def threshold_into(logits: torch.Tensor, out: np.ndarray) -> None:
+    """Write ``logits > 0`` (NaN -> background) as uint8 0/1 into ``out``, a (possibly strided)
+    uint8 array of the logits' shape, in one pass without a full-size temporary."""
+    if out.dtype != np.uint8 or out.shape != tuple(logits.shape):
+        raise ValueError(f"out must be uint8 {tuple(logits.shape)}, got {out.dtype} {out.shape}")
+    target = torch.from_numpy(out.view(np.bool_))  # 0/1 bytes either way
+    if logits.device.type == "cpu":
+        torch.gt(logits, 0, out=target)
+    else:
+        target.copy_(logits > 0)
