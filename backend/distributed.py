@@ -6,8 +6,10 @@ state lives in the database, so any API node can submit, watch, cancel and answe
 node re-publishes queued jobs the broker may have lost (Redis restarted empty) and puts the
 running jobs of workers that stopped heartbeating back in the queue; one watcher thread wakes
 the ``/predict`` requests waiting for a job (callbacks, no thread parked per request) as soon as
-a worker announces the job's end over Redis pub/sub (``backend.wakeups``), and polls the
-database every ``POLL_S`` in case an announcement is lost.
+a worker announces over Redis pub/sub (``backend.wakeups``) that the job's mask files are written
+or that the job has ended, and polls the database every ``POLL_S`` in case an announcement is
+lost. A one-prompt ``/predict`` answers once its mask file is on the shared storage (files are
+renamed into place whole), while the worker still computes the statistics, as in embedded mode.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from backend.eta import running_eta
+from backend.results import mask_file
 from backend.settings import Settings
-from backend.store import TERMINAL, Store
+from backend.store import TERMINAL, Job, Store
 from backend.wakeups import JobEndedAnnouncer, JobEndedListener
 from backend.worker import QUEUE, TASK, make_celery
 
@@ -36,7 +38,8 @@ class DistributedQueue:
         self.settings = settings
         self.celery = make_celery(settings.broker_url)
         self._stop = threading.Event()
-        self._waiters: dict[str, list[Callable[[bool], None]]] = {}
+        # job id -> [(callback, masks_only)]: masks_only waiters also answer once the masks are written
+        self._waiters: dict[str, list[tuple[Callable[[bool], None], bool]]] = {}
         self._waiters_lock = threading.Lock()
         self._wake = threading.Event()
         self.announcer = JobEndedAnnouncer(settings.broker_url)
@@ -73,26 +76,24 @@ class DistributedQueue:
             return True
         return self.store.request_cancel(job_id)
 
-    def progress(self, job_id: str) -> tuple[int, int, float | None]:
-        job = self.store.get_job(job_id)
-        if job is None:
-            return 0, 0, None
-        return job.done, job.total, running_eta(job, job.done, job.total)
+    def progress(self, job: Job) -> tuple[int, int]:
+        """(done, total): the job row the caller read is the truth here (workers write it)."""
+        return job.done, job.total
 
     def queue_position(self, job_id: str) -> int | None:
         ids = self.store.queued_ids()
         return ids.index(job_id) + 1 if job_id in ids else None
 
     def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
-        """``callback(False)`` once the job has ended (from the watcher thread, or right here).
+        """``callback(True)`` once every mask file of the running job is written (with
+        ``masks_only``), else ``callback(False)`` once the job has ended; from the watcher
+        thread, or right here.
 
         Registered before the database is read, so an announcement arriving in between is
         never missed."""
         with self._waiters_lock:
-            self._waiters.setdefault(job_id, []).append(callback)
-        job = self.store.get_job(job_id)
-        if job is None or job.status in TERMINAL:
-            self._settle([job_id])
+            self._waiters.setdefault(job_id, []).append((callback, masks_only))
+        self._settle([job_id])
 
     def release(self, job_id: str) -> None:
         """Nothing is held back in distributed mode (statistics are computed by the worker)."""
@@ -147,14 +148,32 @@ class DistributedQueue:
             self._settle(watched)
 
     def _settle(self, job_ids: list[str]) -> None:
-        """Wake the waiters of those of ``job_ids`` that have ended."""
+        """Wake the waiters of those of ``job_ids`` that have ended, and the ``masks_only``
+        waiters of those whose masks are all written."""
         for job_id in job_ids:
             try:
                 job = self.store.get_job(job_id)
             except Exception:  # the database is away for a moment: the next round sees it
                 continue
-            if job is None or job.status in TERMINAL:
-                with self._waiters_lock:
-                    callbacks = self._waiters.pop(job_id, [])
-                for callback in callbacks:
-                    callback(False)
+            ended = job is None or job.status in TERMINAL
+            with self._waiters_lock:
+                waiting = self._waiters.get(job_id, [])
+                wants_masks = any(masks_only for _, masks_only in waiting)
+            masks_ready = (not ended and wants_masks and job is not None and job.status == "running"
+                           and self._masks_written(job))
+            if not (ended or masks_ready):
+                continue
+            with self._waiters_lock:
+                waiting = self._waiters.pop(job_id, [])
+                if not ended:  # the others wait for the end
+                    rest = [w for w in waiting if not w[1]]
+                    waiting = [w for w in waiting if w[1]]
+                    if rest:
+                        self._waiters[job_id] = rest
+            for callback, _ in waiting:
+                callback(masks_ready)
+
+    def _masks_written(self, job: Job) -> bool:
+        """Every mask file of a running job is in place (workers rename them in whole)."""
+        folder = self.store.result_dir(job.id)
+        return all((folder / mask_file(i)).is_file() for i in range(len(job.prompts)))

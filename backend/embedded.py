@@ -1,7 +1,7 @@
 """Embedded mode's job queue: one thread in the server process runs one job at a time.
 
 ``JobRunner`` is only the queue and its thread; what the routes also need of it lives in small
-parts it is built from: ``ProgressBoard`` (progress and ETA of the running job, in memory),
+parts it is built from: ``ProgressBoard`` (windows done / total of the running job, in memory),
 ``RecentUploads`` (a just-uploaded volume handed to its first job without reading it again) and
 ``backend.rendezvous.Rendezvous`` (``/predict`` requests waiting for their job). The job itself
 runs through ``backend.runner.run_claimed_job``, the same function the distributed workers use.
@@ -14,30 +14,29 @@ import threading
 import time
 from collections.abc import Callable
 
-from backend.eta import eta_from
 from backend.rendezvous import Rendezvous
 from backend.runner import Predictor, run_claimed_job
-from backend.store import TERMINAL, Store
+from backend.store import TERMINAL, Job, Store
 from voxtell.io.nifti import LoadedVolume
 
 
 class ProgressBoard:
-    """Windows done / total of running jobs, as the runner thread reports them."""
+    """Windows done / total of running jobs, as the runner thread reports them (live, ahead of
+    the job row, which is written every few windows). The ETA is not kept here: the routes
+    compute it from the job row's phase log (``backend.eta``), the same way in both modes."""
 
     def __init__(self) -> None:
-        self._progress: dict[str, tuple[int, int, float]] = {}
+        self._progress: dict[str, tuple[int, int]] = {}
 
     def start(self, job_id: str) -> None:
-        self._progress[job_id] = (0, 0, time.monotonic())
+        self._progress[job_id] = (0, 0)
 
     def update(self, job_id: str, done: int, total: int) -> None:
-        started = self._progress.get(job_id, (0, 0, time.monotonic()))[2]
-        self._progress[job_id] = (done, total, started)
+        self._progress[job_id] = (done, total)
 
-    def read(self, job_id: str) -> tuple[int, int, float | None]:
-        """(done, total, eta seconds or ``None``)."""
-        done, total, started = self._progress.get(job_id, (0, 0, time.monotonic()))
-        return done, total, eta_from(done, total, time.monotonic() - started)
+    def read(self, job_id: str) -> tuple[int, int]:
+        """(done, total); (0, 0) for a job that is not running here."""
+        return self._progress.get(job_id, (0, 0))
 
     def end(self, job_id: str) -> None:
         self._progress.pop(job_id, None)
@@ -105,9 +104,10 @@ class JobRunner:
             return True
         return False
 
-    def progress(self, job_id: str) -> tuple[int, int, float | None]:
-        """(done, total, eta seconds) of a running job."""
-        return self.progress_board.read(job_id)
+    def progress(self, job: Job) -> tuple[int, int]:
+        """(done, total) of a running job: the runner thread's live count, never behind the row."""
+        done, total = self.progress_board.read(job.id)
+        return max(done, job.done), max(total, job.total)
 
     def queue_position(self, job_id: str) -> int | None:
         ids = self.store.queued_ids()

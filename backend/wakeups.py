@@ -1,5 +1,6 @@
-"""Distributed mode: a worker tells the API nodes that a job has ended, over Redis pub/sub, so
-that a waiting ``/predict`` answers at once rather than at its node's next database poll.
+"""Distributed mode: a worker tells the API nodes that a job's masks are written and that it has
+ended, over Redis pub/sub, so that a waiting ``/predict`` answers at once rather than at its
+node's next database poll (the node reads what changed from the database and the data dir).
 
 Only a hint: the database stays the source of truth. A lost message (Redis restarted, a node
 reconnecting) costs at most one poll interval of the API node's watcher, never a job.

@@ -92,8 +92,11 @@ class Worker:
         self.current = job_id
         self.heartbeat()
         try:
+            announcer = self.announcer
+            masks_written = (lambda: announcer.announce(job_id)) if announcer is not None else None
             return run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.settings.job_timeout_s,
-                                   keep_going=lambda: not self.store.cancel_requested(job_id))
+                                   keep_going=lambda: not self.store.cancel_requested(job_id),
+                                   on_masks_written=masks_written)
         finally:
             self.current = None
             if self.announcer is not None:  # the API nodes' waiting requests answer now

@@ -48,8 +48,7 @@ def _job_or_404(state: AppState, job_id: str) -> Job:
 def job_status(state: AppState, job: Job) -> JobStatus:
     done, total, eta, position = job.done, job.total, None, None
     if job.status == "running":
-        done, total, _ = state.runner.progress(job.id)
-        done, total = max(done, job.done), max(total, job.total)
+        done, total = state.runner.progress(job)
         eta = running_eta(job, done, total)
     elif job.status == "queued":
         position = state.runner.queue_position(job.id)

@@ -216,8 +216,7 @@ async def job_events(state: State, request: Request, job_id: str) -> StreamingRe
                 yield json.dumps({"event": "oom_fallback", "message": message}) + "\n"
             done, total = job.done, job.total
             if job.status == "running":
-                live_done, live_total, _ = state.runner.progress(job_id)
-                done, total = max(done, live_done), max(total, live_total)
+                done, total = state.runner.progress(job)
             if done < sent_done:  # re-run after a restart: counting starts again
                 sent_done = 0
             lines = [json.dumps({"done": k, "total": total}) + "\n" for k in range(sent_done + 1, done + 1)]

@@ -115,3 +115,35 @@ def test_cancelling_a_queued_job_on_one_node_wakes_a_waiter_on_another(store: St
     finally:
         node_a.stop()
         node_b.stop()
+
+
+def test_a_one_prompt_predict_answers_once_its_mask_is_written_not_at_the_jobs_end(store: Store,
+                                                                                   redis: Redis) -> None:
+    """As in embedded mode, ``/predict`` (``masks_only``) answers once the worker has renamed the
+    mask file into place, while the worker still computes the statistics; a waiter for the whole
+    job keeps waiting, and a mask announced before its file exists wakes nobody."""
+    distributed = _queue(store, redis, poll_s=3600)
+    announcer = JobEndedAnnouncer(redis.url)
+    try:
+        job_id = _running_job(store)
+        masks: queue.Queue[bool] = queue.Queue()
+        whole: queue.Queue[bool] = queue.Queue()
+        distributed.when_settled(job_id, masks.put, masks_only=True)
+        distributed.when_settled(job_id, whole.put)
+        announcer.announce(job_id)  # premature (no file yet): nothing to answer with
+        with pytest.raises(queue.Empty):
+            masks.get(timeout=1)
+        folder = store.result_dir(job_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "mask_0.nii.gz").write_bytes(nifti_bytes((12, 10, 8)))
+        announcer.announce(job_id)  # what the worker says once the masks are on disk
+        assert masks.get(timeout=5) is True
+        assert whole.empty()
+        distributed.when_settled(job_id, masks.put, masks_only=True)  # a late waiter: answered at once
+        assert masks.get_nowait() is True
+        assert store.transition(job_id, ("running",), "done", finished=time.time())
+        announcer.announce(job_id)
+        assert whole.get(timeout=5) is False
+    finally:
+        announcer.close()
+        distributed.stop()
