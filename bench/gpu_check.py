@@ -8,7 +8,8 @@ For each text-encoder placement — ``gpu`` (fp16, kept on the GPU), ``offload``
 only while encoding: the product's CUDA default) and ``cpu`` (bf16) — a fresh
 ``VoxTellPredictor`` on ``cuda:0`` encodes 4 prompts (load included), runs one 192³ patch (a
 warm-up, then timed with 1 and 4 prompts), a 512×512×300 CT-like volume with 1 and 4 prompts,
-then encodes 4 new prompts with the network resident (a second request). Peak VRAM
+then encodes 4 new prompts after the network has run (a second request; with ``offload`` the
+predictor moves the network off the GPU while the encoder is there). Peak VRAM
 (``torch.cuda.max_memory_allocated`` and ``max_memory_reserved``) is taken per phase and over
 the whole pipeline. The patch masks are compared with the CPU path (our default CPU engine,
 float32) given the same embeddings.

@@ -200,3 +200,29 @@ def test_predictor_passes_the_placement_to_its_encoder(demo_model_dir: Path, for
                                            text_embeddings=emb)
     assert masks.shape == (2, 40, 50, 60) and set(np.unique(masks)) <= {0, 1}
     predictor.embedder.unload()
+
+
+def test_the_network_leaves_the_gpu_while_the_offloaded_encoder_runs(demo_model_dir: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """8 GiB goal: a new prompt after a prediction encodes with the network off the GPU (the
+    encoder's fp16 weights beside the network's would not fit), and the next prediction brings
+    the network back with the same masks."""
+    predictor = VoxTellPredictor(demo_model_dir, device=CUDA, text_placement="offload", text_idle_unload_s=None)
+    network_at_encode: list[str] = []
+    real = encoder_module.last_token_pool
+
+    def recording(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        network_at_encode.append(next(predictor.network.parameters()).device.type)
+        return real(hidden, mask)
+
+    monkeypatch.setattr(encoder_module, "last_token_pool", recording)
+    image = np.random.default_rng(0).normal(0, 1, (40, 50, 60)).astype(np.float32)
+    emb = predictor.embed_text_prompts(["liver"])
+    first = predictor.predict_single_image(image, text_embeddings=emb)
+    assert next(predictor.network.parameters()).device.type == "cuda"
+    predictor.embed_text_prompts(["a prompt that is in no bank"])
+    assert network_at_encode == ["cpu"]
+    again = predictor.predict_single_image(image, text_embeddings=emb)
+    assert next(predictor.network.parameters()).device.type == "cuda"
+    np.testing.assert_array_equal(again, first)
+    predictor.embedder.unload()

@@ -200,8 +200,25 @@ class VoxTellPredictor(BatchMixin):
                 self._phase("loading_text_model")
                 self.embedder.load_encoder()
             self._phase("encoding_prompts")
+        if self._network_must_make_room_for_text(prompts):
+            self._network_off_device()
         emb = self.embedder.embed(prompts)
         return torch.as_tensor(emb, dtype=torch.float32)[None].to(self.device)
+
+    def _network_must_make_room_for_text(self, prompts: Sequence[str]) -> bool:
+        """The offloaded text encoder is about to run on the GPU that holds the network: its fp16
+        weights (Qwen3-Embedding-4B: 7.5 GiB) beside the network's (1.3 GiB) would not fit in
+        8 GiB, so the network leaves the GPU while the prompts are encoded (and comes back for
+        the next window, through :meth:`_network_on_device`)."""
+        return (self.device.type == "cuda" and self._network_device == self.device
+                and self.embedder.encoder.placement == "offload" and self.embedder.needs_encoder(prompts))
+
+    def _network_off_device(self) -> None:
+        self.network.to("cpu")
+        self._network_device = torch.device("cpu")
+        self._fast = None
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()  # the freed weights' blocks go back, for the encoder to use
 
     def vocabulary(self) -> list[str]:
         """Prompts of the embedding bank (sorted), for autocomplete."""
