@@ -145,7 +145,10 @@ class DistributedQueue:
             self._wake.clear()
             with self._waiters_lock:
                 watched = list(self._waiters)
-            self._settle(watched)
+            try:
+                self._settle(watched)
+            except Exception:  # never let one bad round stop every waiting /predict on this node
+                logger.exception("settling waiting requests failed; retrying at the next poll")
 
     def _settle(self, job_ids: list[str]) -> None:
         """Wake the waiters of those of ``job_ids`` that have ended, and the ``masks_only``
@@ -174,6 +177,12 @@ class DistributedQueue:
                 callback(masks_ready)
 
     def _masks_written(self, job: Job) -> bool:
-        """Every mask file of a running job is in place (workers rename them in whole)."""
+        """Every mask file of a running job is in place (workers rename them in whole, and remove
+        an earlier attempt's before they start). A storage error (a stale NFS handle, EIO) reads
+        as "not yet": the job's end still answers the request."""
         folder = self.store.result_dir(job.id)
-        return all((folder / mask_file(i)).is_file() for i in range(len(job.prompts)))
+        try:
+            return all((folder / mask_file(i)).is_file() for i in range(len(job.prompts)))
+        except OSError:
+            logger.warning("job %s: the shared storage did not answer; waiting for the job's end", job.id)
+            return False

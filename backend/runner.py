@@ -178,6 +178,12 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
     path = store.volume_path(job.volume_id) if job is not None else None
     if job is None or path is None:
         raise LookupError(f"job {job_id} or its volume is gone")
+    # An earlier attempt of this job (its worker was lost) may have left complete mask files: they
+    # go before this attempt computes its own, so that a waiting /predict never takes them for
+    # this attempt's (the distributed API node answers once the job's mask files exist).
+    out_dir = store.result_dir(job_id)
+    for i in range(len(job.prompts)):
+        (out_dir / mask_file(i)).unlink(missing_ok=True)
     if volume is None:
         volume = read_volume(path, confined=True)
     step = job.options.get("tile_step_size")
@@ -186,7 +192,6 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
                                            **extra)
     if on_phase is not None:
         on_phase("writing_results")
-    out_dir = store.result_dir(job_id)
     out_dir.mkdir(parents=True, exist_ok=True)
     finished = []
     for mask in masks:

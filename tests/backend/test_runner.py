@@ -165,3 +165,32 @@ def test_recent_uploads_hand_a_volume_to_its_first_job_only() -> None:
     assert uploads.take("v2") is volumes[2] and uploads.take("v2") is None
     uploads.forget("v1")
     assert uploads.take("v1") is None
+
+
+def test_a_rerun_removes_an_earlier_attempts_masks_before_it_predicts(tmp_path: Path) -> None:
+    """A job re-run after its worker was lost: the earlier attempt's complete mask files are gone
+    before this attempt predicts (a waiting distributed /predict answers once the files exist),
+    and the job ends with this attempt's masks."""
+    store = Store(tmp_path / "data")
+    try:
+        staged = store.tmp_path(".nii.gz")
+        staged.write_bytes(nifti_bytes((12, 10, 8)))
+        job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver", "spleen"], {})
+        assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
+        folder = store.result_dir(job.id)
+        folder.mkdir(parents=True)
+        for i in range(2):
+            (folder / f"mask_{i}.nii.gz").write_bytes(b"from the lost attempt")
+        seen_at_predict: list[bool] = []
+
+        class Probe(FakePredictor):
+            def predict_single_image(self, data: Any, text_prompts: Any = None, text_embeddings: Any = None,
+                                     progress_callback: Any = None) -> Any:
+                seen_at_predict.extend((folder / f"mask_{i}.nii.gz").exists() for i in range(2))
+                return super().predict_single_image(data, text_prompts, text_embeddings, progress_callback)
+
+        outcome = runner_module.run_claimed_job(store, Probe(patches=1), job.id, timeout_s=None, keep_going=lambda: True)
+        assert outcome == "done" and seen_at_predict == [False, False]
+        assert all((folder / f"mask_{i}.nii.gz").read_bytes()[:2] == b"\x1f\x8b" for i in range(2))  # gzip NIfTI
+    finally:
+        store.close()

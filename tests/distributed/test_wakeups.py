@@ -4,6 +4,7 @@ costs one poll, never the answer."""
 
 from __future__ import annotations
 
+import errno
 import queue
 import time
 from collections.abc import Iterator
@@ -146,4 +147,38 @@ def test_a_one_prompt_predict_answers_once_its_mask_is_written_not_at_the_jobs_e
         assert whole.get(timeout=5) is False
     finally:
         announcer.close()
+        distributed.stop()
+
+
+def test_a_predict_waits_for_every_mask_and_survives_a_storage_error(store: Store, redis: Redis,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two prompts: one mask file of two answers nobody; a storage error while looking (a stale
+    NFS handle) reads as "not yet" and the watcher thread goes on, so the job's end still answers."""
+    distributed = _queue(store, redis, poll_s=0.2)
+    try:
+        staged = store.tmp_path(".nii.gz")
+        staged.write_bytes(nifti_bytes((12, 10, 8)))
+        job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver", "spleen"], {})
+        assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
+        folder = store.result_dir(job.id)
+        folder.mkdir(parents=True)
+        (folder / "mask_0.nii.gz").write_bytes(nifti_bytes((12, 10, 8)))
+        masks: queue.Queue[bool] = queue.Queue()
+        distributed.when_settled(job.id, masks.put, masks_only=True)
+        with pytest.raises(queue.Empty):
+            masks.get(timeout=1)  # five polls: mask_1 is missing
+        real_is_file = Path.is_file
+
+        def stale_handle(path: Path) -> bool:
+            if path.parent == folder:
+                raise OSError(errno.ESTALE, "Stale file handle")
+            return real_is_file(path)
+
+        monkeypatch.setattr(Path, "is_file", stale_handle)
+        (folder / "mask_1.nii.gz").write_bytes(nifti_bytes((12, 10, 8)))
+        with pytest.raises(queue.Empty):
+            masks.get(timeout=1)
+        assert store.transition(job.id, ("running",), "done", finished=time.time())
+        assert masks.get(timeout=5) is False  # answered at the end, by a watcher that survived
+    finally:
         distributed.stop()

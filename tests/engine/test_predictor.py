@@ -227,3 +227,32 @@ def test_cuda_allocator_setting_comes_from_the_entry_points_unless_the_user_set_
     for program in ("voxtell-predict", "voxtell-web"):
         assert setting(program, {}) == "expandable_segments:True", program
         assert setting(program, {"PYTORCH_CUDA_ALLOC_CONF": "max_split_size_mb:128"}) == "max_split_size_mb:128"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int16])
+def test_the_callers_volume_is_never_modified(predictor: VoxTellPredictor, dtype: type) -> None:
+    """The server computes HU statistics from the same array after prediction and hands an
+    uploaded volume to its next job: normalising in place must only touch the predictor's own copy.
+    An integer volume gives the same masks as its float32 twin (the copy made for it is normalised
+    in place; the float one is copied first)."""
+    image = np.rint(_image((60, 50, 40))).astype(dtype)
+    original = image.copy()
+    masks = predictor.predict_single_image(image, text_embeddings=_emb(2))
+    np.testing.assert_array_equal(image, original)
+    as_float = predictor.predict_single_image(original.astype(np.float32), text_embeddings=_emb(2))
+    np.testing.assert_array_equal(masks, as_float)
+
+
+def test_the_reference_path_after_the_fast_one_runs_the_official_layout(tiny_dir: Path) -> None:
+    """Fast path, then the network moved off and back (what a new prompt does on a GPU with the
+    offloaded text encoder), then ``reference=True``: the weights are contiguous again and the
+    masks are the reference path's."""
+    image, emb = _image((60, 50, 40)), _emb(1)
+    predictor = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False)
+    predictor.predict_single_image(image, text_embeddings=emb)
+    predictor._network_off_device()
+    predictor.reference = True
+    masks = predictor.predict_single_image(image, text_embeddings=emb)
+    assert all(p.is_contiguous() for p in predictor.network.parameters())
+    fresh = VoxTellPredictor(tiny_dir, device="cpu", use_precomputed_embeddings=False, reference=True)
+    np.testing.assert_array_equal(masks, fresh.predict_single_image(image, text_embeddings=emb))

@@ -129,13 +129,15 @@ def test_gaussian_is_nnunets_bit_for_bit(patch: tuple[int, int, int]) -> None:
         assert torch.equal(gaussian_importance(patch, "cpu", dtype), theirs)
 
 
-@pytest.mark.parametrize("accumulator", [torch.float16, torch.float32])
-def test_weighted_accumulation_is_torchs_own_arithmetic(accumulator: torch.dtype) -> None:
+@pytest.mark.parametrize("accumulator", [torch.float16, torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("predicted", [torch.float32, torch.float16, torch.bfloat16])
+def test_weighted_accumulation_is_torchs_own_arithmetic(accumulator: torch.dtype, predicted: torch.dtype) -> None:
     """Chunked ``acc[window] += prediction * gaussian`` leaves every bit of the accumulator as the
-    one-line torch expression does (also outside the window), for a float16 and a float32 sum."""
+    one-line torch expression does (also outside the window), for every accumulator and network
+    output precision (CPU fp32, CUDA autocast fp16, bf16)."""
     torch.manual_seed(0)
     acc = (torch.randn(3, 40, 37, 30) * 3).to(accumulator)
-    prediction = torch.randn(3, 20, 24, 16) * 5
+    prediction = (torch.randn(3, 20, 24, 16) * 5).to(predicted)
     gaussian = gaussian_importance((20, 24, 16), "cpu", accumulator)
     window = (slice(None), slice(7, 27), slice(13, 37), slice(2, 18))
     expected, ours = acc.clone(), acc.clone()

@@ -241,8 +241,10 @@ class VoxTellPredictor(BatchMixin):
         """The network call of the active path: ``(x (1,1,P...), text (1,N,D)) -> (N, P...)``."""
         net = self._network_on_device()
         if self.reference:
-            if self._fast is not None:
-                self._fast = None
+            self._fast = None
+            # The fast path left its weights channels-last (also after a move between devices,
+            # which drops the fast path object): the reference runs the official layout.
+            if any(p.dim() == 5 and not p.is_contiguous() for p in net.parameters()):
                 net.to(memory_format=torch.contiguous_format)
             return lambda x, text: net(x, text)[0]
         if self._fast is None:

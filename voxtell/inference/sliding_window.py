@@ -50,6 +50,7 @@ def _gaussian_float64(patch_size: tuple[int, ...], sigma_scale: float) -> np.nda
         delta[size // 2] = 1
         kernel = gaussian_filter1d(delta, size * sigma_scale, order=0, mode="constant", cval=0)
         result = result[..., None] * kernel
+    result.setflags(write=False)  # shared by every caller through the cache
     return result
 
 
