@@ -28,9 +28,6 @@ class ProgressBoard:
     def __init__(self) -> None:
         self._progress: dict[str, tuple[int, int]] = {}
 
-    def start(self, job_id: str) -> None:
-        self._progress[job_id] = (0, 0)
-
     def update(self, job_id: str, done: int, total: int) -> None:
         self._progress[job_id] = (done, total)
 
@@ -145,7 +142,6 @@ class JobRunner:
         job = self.store.get_job(job_id)
         assert job is not None
         self.store.update_job(job_id, attempts=job.attempts + 1)
-        self.progress_board.start(job_id)
         try:
             run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.job_timeout_s,
                             keep_going=lambda: job_id not in self._cancel,

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend import Settings, create_app
+from backend.store import Store
 from voxtell.errors import InferenceCancelled
 
 
@@ -66,6 +67,15 @@ def nifti_bytes(shape: tuple[int, ...] = (20, 18, 16), dtype: Any = np.int16, af
     img = nib.Nifti1Image(data, affine)
     raw = img.to_bytes()
     return gzip.compress(raw) if compress else raw
+
+
+def running_job(store: Store, prompts: list[str] | None = None) -> str:
+    """A job on a small stored volume, moved to ``running`` as a worker's claim does; its id."""
+    staged = store.tmp_path(".nii.gz")
+    staged.write_bytes(nifti_bytes((12, 10, 8)))
+    job = store.add_job(store.add_volume(staged, ".nii.gz", {}), prompts or ["liver"], {})
+    assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
+    return job.id
 
 
 def load_nifti(content: bytes) -> nib.Nifti1Image:

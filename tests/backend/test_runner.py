@@ -17,7 +17,7 @@ from backend.embedded import JobRunner, ProgressBoard, RecentUploads
 from backend.eta import eta_from
 from backend.rendezvous import Rendezvous
 from backend.store import Store
-from tests.backend.conftest import FakePredictor, nifti_bytes
+from tests.backend.conftest import FakePredictor, nifti_bytes, running_job
 
 
 class HoldProbe(Rendezvous):
@@ -147,7 +147,6 @@ def test_eta_is_shown_only_once_it_means_something(done: int, total: int, elapse
 
 def test_progress_board_reports_the_running_job_and_forgets_it() -> None:
     board = ProgressBoard()
-    board.start("j")
     assert board.read("j") == (0, 0)
     board.update("j", 3, 9)
     assert board.read("j") == (3, 9)
@@ -173,11 +172,8 @@ def test_a_rerun_removes_an_earlier_attempts_masks_before_it_predicts(tmp_path: 
     and the job ends with this attempt's masks."""
     store = Store(tmp_path / "data")
     try:
-        staged = store.tmp_path(".nii.gz")
-        staged.write_bytes(nifti_bytes((12, 10, 8)))
-        job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver", "spleen"], {})
-        assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
-        folder = store.result_dir(job.id)
+        job_id = running_job(store, ["liver", "spleen"])
+        folder = store.result_dir(job_id)
         folder.mkdir(parents=True)
         for i in range(2):
             (folder / f"mask_{i}.nii.gz").write_bytes(b"from the lost attempt")
@@ -189,7 +185,7 @@ def test_a_rerun_removes_an_earlier_attempts_masks_before_it_predicts(tmp_path: 
                 seen_at_predict.extend((folder / f"mask_{i}.nii.gz").exists() for i in range(2))
                 return super().predict_single_image(data, text_prompts, text_embeddings, progress_callback)
 
-        outcome = runner_module.run_claimed_job(store, Probe(patches=1), job.id, timeout_s=None, keep_going=lambda: True)
+        outcome = runner_module.run_claimed_job(store, Probe(patches=1), job_id, timeout_s=None, keep_going=lambda: True)
         assert outcome == "done" and seen_at_predict == [False, False]
         assert all((folder / f"mask_{i}.nii.gz").read_bytes()[:2] == b"\x1f\x8b" for i in range(2))  # gzip NIfTI
     finally:

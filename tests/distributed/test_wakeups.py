@@ -16,7 +16,7 @@ from backend.distributed import DistributedQueue
 from backend.settings import Settings
 from backend.store import Store
 from backend.wakeups import JobEndedAnnouncer, JobEndedListener
-from tests.backend.conftest import nifti_bytes
+from tests.backend.conftest import nifti_bytes, running_job
 from tests.services import Redis, redis_server
 
 
@@ -31,14 +31,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store = Store(tmp_path / "data")
     yield store
     store.close()
-
-
-def _running_job(store: Store) -> str:
-    staged = store.tmp_path(".nii.gz")
-    staged.write_bytes(nifti_bytes((12, 10, 8)))
-    job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver"], {})
-    assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
-    return job.id
 
 
 def _queue(store: Store, redis: Redis, poll_s: float) -> DistributedQueue:
@@ -76,7 +68,7 @@ def test_the_listener_hears_announcements_and_comes_back_after_redis_restarts(re
 def test_an_announcement_wakes_the_waiter_long_before_the_next_poll(store: Store, redis: Redis) -> None:
     distributed = _queue(store, redis, poll_s=3600)  # only an announcement can wake it in time
     try:
-        job_id = _running_job(store)
+        job_id = running_job(store)
         woken: queue.Queue[bool] = queue.Queue()
         distributed.when_settled(job_id, woken.put)
         assert woken.empty()
@@ -91,7 +83,7 @@ def test_an_announcement_wakes_the_waiter_long_before_the_next_poll(store: Store
 def test_a_lost_announcement_costs_one_poll(store: Store, redis: Redis) -> None:
     distributed = _queue(store, redis, poll_s=0.3)
     try:
-        job_id = _running_job(store)
+        job_id = running_job(store)
         woken: queue.Queue[bool] = queue.Queue()
         distributed.when_settled(job_id, woken.put)
         assert store.transition(job_id, ("running",), "failed", finished=time.time())  # and nobody announces
@@ -126,7 +118,7 @@ def test_a_one_prompt_predict_answers_once_its_mask_is_written_not_at_the_jobs_e
     distributed = _queue(store, redis, poll_s=3600)
     announcer = JobEndedAnnouncer(redis.url)
     try:
-        job_id = _running_job(store)
+        job_id = running_job(store)
         masks: queue.Queue[bool] = queue.Queue()
         whole: queue.Queue[bool] = queue.Queue()
         distributed.when_settled(job_id, masks.put, masks_only=True)
@@ -156,15 +148,12 @@ def test_a_predict_waits_for_every_mask_and_survives_a_storage_error(store: Stor
     NFS handle) reads as "not yet" and the watcher thread goes on, so the job's end still answers."""
     distributed = _queue(store, redis, poll_s=0.2)
     try:
-        staged = store.tmp_path(".nii.gz")
-        staged.write_bytes(nifti_bytes((12, 10, 8)))
-        job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver", "spleen"], {})
-        assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
-        folder = store.result_dir(job.id)
+        job_id = running_job(store, ["liver", "spleen"])
+        folder = store.result_dir(job_id)
         folder.mkdir(parents=True)
         (folder / "mask_0.nii.gz").write_bytes(nifti_bytes((12, 10, 8)))
         masks: queue.Queue[bool] = queue.Queue()
-        distributed.when_settled(job.id, masks.put, masks_only=True)
+        distributed.when_settled(job_id, masks.put, masks_only=True)
         with pytest.raises(queue.Empty):
             masks.get(timeout=1)  # five polls: mask_1 is missing
         real_is_file = Path.is_file
@@ -178,7 +167,7 @@ def test_a_predict_waits_for_every_mask_and_survives_a_storage_error(store: Stor
         (folder / "mask_1.nii.gz").write_bytes(nifti_bytes((12, 10, 8)))
         with pytest.raises(queue.Empty):
             masks.get(timeout=1)
-        assert store.transition(job.id, ("running",), "done", finished=time.time())
+        assert store.transition(job_id, ("running",), "done", finished=time.time())
         assert masks.get(timeout=5) is False  # answered at the end, by a watcher that survived
     finally:
         distributed.stop()

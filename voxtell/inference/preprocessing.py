@@ -26,6 +26,11 @@ class CropInfo:
     box: Box
     shape: tuple[int, int, int]
 
+    @property
+    def slicer(self) -> tuple[slice, ...]:
+        """Selects the box in a ``(C or N, A0, A1, A2)`` array of the original shape."""
+        return (slice(None), *bounding_box_to_slice([list(b) for b in self.box]))
+
 
 def nonzero_box(data: np.ndarray) -> Box:
     """Tight half-open box of voxels where any channel is non-zero; the whole image if none.
@@ -42,10 +47,8 @@ def crop_to_nonzero(data: np.ndarray) -> tuple[np.ndarray, CropInfo]:
     """Crop ``(C, A0, A1, A2)`` to its non-zero box; returns the crop and how to undo it."""
     if data.ndim != 4:
         raise ValueError(f"expected a (C, A0, A1, A2) array, got shape {data.shape}")
-    box = nonzero_box(data)
-    slicer = (slice(None), *bounding_box_to_slice([list(b) for b in box]))
-    shape = (int(data.shape[1]), int(data.shape[2]), int(data.shape[3]))
-    return data[slicer], CropInfo(box=box, shape=shape)
+    crop = CropInfo(box=nonzero_box(data), shape=(int(data.shape[1]), int(data.shape[2]), int(data.shape[3])))
+    return data[crop.slicer], crop
 
 
 def zscore(data: np.ndarray, in_place: bool = False) -> np.ndarray:
@@ -76,4 +79,4 @@ def uncropped_output(n: int, crop: CropInfo) -> tuple[np.ndarray, np.ndarray]:
     """A zero ``(n, A0, A1, A2)`` uint8 array in the shape before cropping, and its view
     ``(n, c0, c1, c2)`` at the crop box, into which the cropped masks are written."""
     out = np.zeros((n, *crop.shape), dtype=np.uint8)
-    return out, out[(slice(None), *bounding_box_to_slice([list(b) for b in crop.box]))]
+    return out, out[crop.slicer]

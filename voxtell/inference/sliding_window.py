@@ -93,14 +93,16 @@ def add_weighted_(target: torch.Tensor, prediction: torch.Tensor, weights: torch
         return
     weights = weights.to(product_dtype)  # exact (a wider float); the product then needs no casts
     rows = min(ADD_ROWS, target.shape[1])
-    product = torch.empty((rows, *target.shape[2:]), dtype=product_dtype, device=target.device)
-    total = torch.empty((rows, *target.shape[2:]), dtype=sum_dtype, device=target.device)
+    chunk = (rows, *target.shape[2:])
+    product = torch.empty(chunk, dtype=product_dtype, device=target.device)
+    # A wider sum than the accumulator (float16 += float32) goes through its own buffer.
+    total = torch.empty(chunk, dtype=sum_dtype, device=target.device) if sum_dtype != target.dtype else None
     for n in range(target.shape[0]):
         for a in range(0, target.shape[1], rows):
             b = min(a + rows, target.shape[1])
             p = product[:b - a]
             torch.mul(prediction[n, a:b], weights[a:b], out=p)
-            if sum_dtype == target.dtype:
+            if total is None:
                 target[n, a:b] += p
                 continue
             t = total[:b - a]
