@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import { ApiClient } from './api/client'
-import { ApiError } from './api/errors'
-import type { ExportKind, PacsStudy, ServerInfo } from './api/types'
+import type { ExportKind, PacsStudy } from './api/types'
 import { ConfirmDialog } from './components/ConfirmDialog'
 import { DrawingPanel } from './components/DrawingPanel'
 import { ExportPanel } from './components/ExportPanel'
@@ -17,33 +16,29 @@ import { StatusBar } from './components/StatusBar'
 import { UploadPanel } from './components/UploadPanel'
 import { ViewerToolbar } from './components/ViewerToolbar'
 import { WindowControls } from './components/WindowControls'
+import { useCaseRestore } from './hooks/sync/useCaseRestore'
+import { useCrosshairPersistence } from './hooks/sync/useCrosshairPersistence'
+import { useResultOverlays } from './hooks/sync/useResultOverlays'
+import { useViewerPrefs } from './hooks/sync/useViewerPrefs'
+import { useWindowPersistence } from './hooks/sync/useWindowPersistence'
 import { useFileDrop } from './hooks/useFileDrop'
-import { useNiivue, type OverlaySpec } from './hooks/useNiivue'
+import { useNiivue } from './hooks/useNiivue'
 import { usePrefs } from './hooks/usePrefs'
+import { useServerInfo } from './hooks/useServerInfo'
 import { useShortcuts } from './hooks/useShortcuts'
 import { useWorkspace, type ResultRow } from './hooks/useWorkspace'
 import type { CaseState } from './lib/cases'
 import { downloadName, saveBlob } from './lib/downloads'
 import { describeError, filesLabel } from './lib/errors'
 import type { ShortcutAction } from './lib/keys'
-import { defaultWindow } from './lib/windowing'
 
 const API_BASE = (import.meta.env.VITE_API_URL as string | undefined) ?? ''
 const KEY_STORAGE = 'voxtell-web-api-key'
-
-/** File name telling NiiVue how to parse the stored volume (its format, gzip or not). */
-function baseFileName(format: string | undefined, contentType: string): string {
-  if (format === 'nrrd') return 'volume.nrrd'
-  if (format === 'mha') return 'volume.mha'
-  return contentType.includes('gzip') ? 'volume.nii.gz' : 'volume.nii'
-}
 
 export function App() {
   const api = useMemo(() => new ApiClient(API_BASE, window.localStorage.getItem(KEY_STORAGE)), [])
   const [error, setError] = useState<string | null>(null)
   const reportErr = useCallback((err: unknown) => setError(describeError(err)), [])
-  const [info, setInfo] = useState<ServerInfo | null>(null)
-  const [needKey, setNeedKey] = useState(false)
   const [prefs, setPrefs] = usePrefs()
   const viewer = useNiivue(reportErr, prefs.radiological)
   const ws = useWorkspace(api, setError)
@@ -54,16 +49,7 @@ export function App() {
   // The PACS study of the volume opened from the PACS (named in "Send to PACS"'s confirmation).
   const [pacsStudy, setPacsStudy] = useState<{ volumeId: string; study: PacsStudy } | null>(null)
 
-  const loadInfo = useCallback(() => {
-    api.info().then((i) => {
-      setInfo(i)
-      setNeedKey(false)
-    }).catch((err: unknown) => {
-      if (err instanceof ApiError && err.needsApiKey) setNeedKey(true)
-      reportErr(err)
-    })
-  }, [api, reportErr])
-  useEffect(loadInfo, [loadInfo])
+  const { info, needKey, reload: loadInfo } = useServerInfo(api, reportErr)
 
   // Opening a file while a case is open asks first (the open case stays in the list).
   const openFiles = useCallback((files: File[]) => {
@@ -72,60 +58,12 @@ export function App() {
   }, [ws])
   const dragging = useFileDrop(openFiles)
 
-  // The viewer follows the current case: its volume, with the window and crosshair it had.
-  const caseRef = useRef(ws.current)
-  caseRef.current = ws.current
-  const { loadBase, clear, ready } = viewer
-  useEffect(() => {
-    if (!ready) return
-    const volume = ws.volume
-    if (!volume) {
-      if (!caseRef.current) clear()
-      return
-    }
-    let cancelled = false
-    api.volumeImage(volume.id).then((blob) => cancelled ? undefined : loadBase(blob, {
-      key: volume.id, fileName: baseFileName(volume.format, blob.type), crosshairMm: caseRef.current?.crosshairMm ?? null,
-      intensity: [volume.intensity_min, volume.intensity_max],
-      window: (range) => caseRef.current?.window ?? defaultWindow(volume.modality, range),
-    })).catch(reportErr)
-    return () => {
-      cancelled = true
-    }
-  }, [api, ws.volume, ready, loadBase, clear, reportErr])
-  const onCurrent = viewer.loaded !== null && viewer.loaded === ws.volume?.id
-
-  // What the user sets is kept per case: the window and the crosshair position.
-  const { updateCurrent } = ws
-  useEffect(() => {
-    const w = viewer.window
-    if (!onCurrent || !w) return
-    updateCurrent((c) => (c.window?.center === w.center && c.window?.width === w.width ? c : { ...c, window: w }))
-  }, [onCurrent, viewer.window, updateCurrent])
-  const readoutMm = onCurrent && viewer.readout?.volume === viewer.loaded ? viewer.readout.mm : null
-  useEffect(() => {
-    if (!readoutMm) return
-    const timer = window.setTimeout(() => updateCurrent((c) => ({ ...c, crosshairMm: readoutMm })), 300)
-    return () => window.clearTimeout(timer)
-  }, [readoutMm, updateCurrent])
-
-  // One overlay per visible mask, loaded by the viewer hook.
-  const specs: OverlaySpec[] = useMemo(() => ws.results.map((r) => ({
-    key: r.key, color: r.color, opacity: r.opacity, visible: r.visible, box: r.bbox_voxel,
-    load: () => api.mask(r.jobId, r.index),
-  })), [api, ws.results])
-  const { syncOverlays } = viewer
-  useEffect(() => {
-    if (onCurrent) void syncOverlays(specs)
-  }, [onCurrent, specs, syncOverlays])
-
-  const { setView, setOutline, setCrosshairVisible, setPanMode } = viewer
-  useEffect(() => {
-    if (ready) setView(prefs.view)
-  }, [ready, prefs.view, setView])
-  useEffect(() => setOutline(prefs.outline), [prefs.outline, setOutline, onCurrent])
-  useEffect(() => setCrosshairVisible(prefs.crosshair), [prefs.crosshair, setCrosshairVisible, ready])
-  useEffect(() => setPanMode(prefs.pan), [prefs.pan, setPanMode, ready])
+  // The viewer and the workspace kept in sync, one concern per hook (hooks/sync/).
+  const onCurrent = useCaseRestore(api, viewer, ws.current, ws.volume, reportErr)
+  useWindowPersistence(onCurrent, viewer.window, ws.updateCurrent)
+  useCrosshairPersistence(onCurrent, viewer, ws.updateCurrent)
+  useResultOverlays(api, ws.results, onCurrent, viewer.syncOverlays)
+  useViewerPrefs(viewer, prefs, onCurrent)
 
   useShortcuts((action: ShortcutAction) => {
     if (action.kind === 'step') viewer.step(action.delta)

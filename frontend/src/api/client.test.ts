@@ -7,7 +7,8 @@ import { moveHighlight } from '../lib/keys'
 
 const job = (status: JobStatus['status'], done = 0): JobStatus => ({
   id: 'j1', volume_id: 'v1', status, prompts: ['liver'], options: {}, queue_position: null, done, total: 4,
-  eta_s: null, error: null, results: [],
+  eta_s: null, error: null, results: [], created: 0, started: null, finished: null,
+  phase: status === 'running' ? 'segmenting' : status,
 })
 
 function sseResponse(...statuses: JobStatus[]): Response {

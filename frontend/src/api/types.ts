@@ -1,56 +1,51 @@
-/** Shapes of the server's JSON (see backend/API.md). */
+/**
+ * The app's names for the server's JSON (see backend/API.md). They are derived from schema.d.ts,
+ * which is generated from the server's OpenAPI document (`npm run gen:api`, `make api-types`;
+ * `npm run check:api` fails when it is out of date): a field the server changes is a type error
+ * here or where the app reads it. Where the app needs a narrower type than the schema says,
+ * {@link Narrow} narrows that field and checks that the narrow type still fits the schema.
+ */
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
+import type { components, paths } from './schema'
 
-export interface MaskResult {
-  index: number
-  name: string
-  source: 'model' | 'edited'
-  file: string
-  voxels: number
-  volume_ml: number
-  /** half-open [lo, hi) per RAS-array axis (S, A, R) */
-  bbox: number[][] | null
-  components: number
-  mean: number | null
-  sd: number | null
-  /** display colour (0..255 each), owned by the server; absent from servers before issue 14 */
-  color?: [number, number, number]
-  /** world RAS millimetres of the mask voxel nearest to its centroid ("go to" lands here) */
+type Schemas = components['schemas']
+
+/**
+ * ``T`` with the fields named in ``N`` given ``N``'s (narrower) types. Each must be assignable to the
+ * schema's type of that field, and name a field of ``T``: else this is a type error.
+ */
+type Narrow<T, N extends { [K in keyof N]: K extends keyof T ? T[K] : never }> = Omit<T, keyof N> & N
+
+export type MaskResult = Narrow<Schemas['MaskResult'], {
+  /** world RAS millimetres of the mask voxel nearest to its centroid ("go to" lands here): x, y, z */
   centre_mm?: [number, number, number] | null
-  /** half-open [lo, hi) per axis in the file's own voxel order (the frame of VolumeInfo.shape) */
-  bbox_voxel?: number[][] | null
-}
+}>
 
+export type JobStatus = Narrow<Schemas['JobStatus'], { results: MaskResult[] }>
+export type JobState = JobStatus['status']
 /** What a job is doing, in the server's words (shown in plain words by lib/phases.ts). */
-export type JobPhase = 'queued' | 'loading_text_model' | 'encoding_prompts' | 'segmenting' | 'writing_results'
-  | 'done' | 'failed' | 'cancelled'
+export type JobPhase = JobStatus['phase']
+export type PhaseLogEntry = Schemas['PhaseEntry']
+export type JobOptions = Schemas['JobOptions']
 
-export interface PhaseLogEntry {
-  phase: JobPhase | string
-  /** epoch seconds */
-  started: number
-  finished: number | null
-}
+export type VolumeInfo = Schemas['VolumeInfo']
+export type ServerInfo = Schemas['Info']
 
-export interface JobStatus {
-  id: string
-  volume_id: string
-  status: JobState
-  prompts: string[]
-  options: Record<string, unknown>
-  queue_position: number | null
-  done: number
-  total: number
-  /** null until the server has a meaningful estimate */
-  eta_s: number | null
-  error: string | null
-  results: MaskResult[]
-  phase?: JobPhase
-  /** every phase the job went through, in order (kept after the job ends) */
-  phase_log?: PhaseLogEntry[]
-}
+/** A rename and/or recolour of one result (PATCH /api/jobs/{id}/masks/{i}). */
+export type MaskPatch = Schemas['MaskUpdate']
 
+/** A study found in the configured DICOMweb archive (QIDO-RS). */
+export type PacsStudy = Schemas['PacsStudy']
+export type PacsSeries = Schemas['PacsSeries']
+/** What the archive stored: the new series of a DICOM SEG or RTSTRUCT. */
+export type PacsStored = Schemas['PacsStored']
+/** The search fields of GET /api/pacs/studies (the page size is the client's). */
+export type PacsStudyQuery = Omit<NonNullable<paths['/api/pacs/studies']['get']['parameters']['query']>, 'limit' | 'offset'>
+
+/**
+ * One series of an upload that holds several (the 409 of POST /api/volumes). The schema types
+ * ``SeriesChoice.series`` as free-form objects; these are the fields the server puts in each.
+ */
 export interface DicomSeries {
   series_uid: string
   description: string
@@ -59,89 +54,7 @@ export interface DicomSeries {
   size: number[]
 }
 
-export interface VolumeInfo {
-  id: string
-  format: 'nifti' | 'nrrd' | 'mha' | 'dicom'
-
-  shape: number[]
-  spacing: number[]
-  orientation: string
-  dtype: string
-  intensity_min: number
-  intensity_max: number
-  /** DICOM Modality, or "CT" for HU-like NIfTI/NRRD/MHA intensities; null when unknown */
-  modality?: string | null
-  /** "HU" for CT, else null */
-  intensity_unit?: string | null
-}
-
-export interface ServerInfo {
-  model_name: string
-  demo: boolean
-  /** the server's words for the demo model (shown in the banner), null for a real model */
-  demo_notice: string | null
-  device: string
-  precision: string
-  path: string
-  queue_length: number
-  auth_required: boolean
-  /** A DICOMweb archive is configured (the PACS source and "Send to PACS"). */
-  pacs?: boolean
-}
-
-export interface JobOptions {
-  keep_largest_component: boolean
-  fill_holes: boolean
-}
-
 export const TERMINAL: JobState[] = ['done', 'failed', 'cancelled']
 
-/** A rename and/or recolour of one result (PATCH /api/jobs/{id}/masks/{i}). */
-export interface MaskPatch {
-  name?: string
-  color?: [number, number, number]
-}
-
-/** The files a finished job can be downloaded as. */
+/** The files a finished job can be downloaded as (the client maps each to its URL). */
 export type ExportKind = 'zip' | 'labelmap' | 'labels-json' | 'labels-txt' | 'seg' | 'rtstruct'
-
-/** A study found in the configured DICOMweb archive (QIDO-RS). */
-export interface PacsStudy {
-  study_uid: string
-  study_date: string
-  study_time: string
-  description: string
-  accession_number: string
-  modalities: string[]
-  series_count: number | null
-  instance_count: number | null
-  patient_name: string
-  patient_id: string
-}
-
-export interface PacsSeries {
-  series_uid: string
-  modality: string
-  description: string
-  series_number: number | null
-  instance_count: number | null
-  body_part: string
-  orientation: 'axial' | 'coronal' | 'sagittal' | 'oblique' | ''
-}
-
-export interface PacsStudyQuery {
-  patient_name?: string
-  patient_id?: string
-  accession?: string
-  study_date?: string
-  modality?: string
-}
-
-/** What the archive stored: the new series of a DICOM SEG or RTSTRUCT. */
-export interface PacsStored {
-  format: 'seg' | 'rtstruct'
-  study_uid: string
-  series_uid: string
-  sop_instance_uid: string
-  series_description: string
-}

@@ -1,18 +1,19 @@
 /**
  * The viewer: one NiiVue instance in a ref, and everything the app does with it — the base
  * volume, window/level, views, radiological or neurological convention, crosshair, slices, zoom
- * and pan, the readout, the mask overlays (viewer/overlays.ts) and drawing (viewer/drawing.ts).
+ * and pan, the readout, the mask overlays and drawing. The NiiVue adapters those two use (no
+ * React) are in src/viewer/: overlays.ts and drawing.ts.
  */
 
 import { DRAG_MODE, Niivue, SLICE_TYPE } from '@niivue/niivue'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Brush } from '../lib/brush'
 import type { IntensityRange, WindowLevel } from '../lib/windowing'
-import { installBrush, penFor, type DrawTool } from './viewer/drawing'
-import { MaskLayers, type OverlaySpec, type OverlayState } from './viewer/overlays'
+import { installBrush, penFor, type DrawTool } from '../viewer/drawing'
+import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
 
-export type { DrawTool } from './viewer/drawing'
-export type { OverlaySpec, OverlayState } from './viewer/overlays'
+export type { DrawTool } from '../viewer/drawing'
+export type { OverlaySpec, OverlayState } from '../viewer/overlays'
 export type ViewName = 'axial' | 'coronal' | 'sagittal' | 'multiplanar' | 'render'
 /** 0 axial, 1 coronal, 2 sagittal (NiiVue's numbering). */
 export type Plane = 0 | 1 | 2

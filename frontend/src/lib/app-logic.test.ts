@@ -67,7 +67,8 @@ describe('error words', () => {
 })
 
 const job = (over: Partial<JobStatus>): JobStatus => ({ id: 'j', volume_id: 'v', status: 'running', prompts: ['x'],
-  options: {}, queue_position: null, done: 0, total: 0, eta_s: null, error: null, results: [], ...over })
+  options: {}, queue_position: null, done: 0, total: 0, eta_s: null, error: null, results: [], created: 0,
+  started: 0, finished: null, phase: 'segmenting', ...over })
 
 describe('job phases in words', () => {
   it('say what the job does now', () => {
@@ -76,11 +77,11 @@ describe('job phases in words', () => {
     expect(describeJob(job({ phase: 'segmenting', done: 2, total: 8 }))).toBe('segmenting: part 3 of 8')
     expect(describeJob(job({ phase: 'segmenting', done: 8, total: 8 }))).toBe('segmenting: part 8 of 8')
     expect(describeJob(job({ phase: 'writing_results' }))).toBe('writing results')
-    expect(describeJob(job({ status: 'running', done: 1, total: 4 }))).toBe('segmenting: part 2 of 4') // older server
+    expect(describeJob(job({ status: 'running', done: 1, total: 4, phase: undefined }))).toBe('segmenting: part 2 of 4') // older server
     expect(phaseWords('something_new')).toBe('something new')
   })
   it('keep the history and the reason a job ended', () => {
-    const log = ['queued', 'loading_text_model', 'encoding_prompts', 'segmenting', 'segmenting', 'done']
+    const log = (['queued', 'loading_text_model', 'encoding_prompts', 'segmenting', 'segmenting', 'done'] as const)
       .map((phase, i) => ({ phase, started: i, finished: i + 1 }))
     expect(phaseHistory(job({ phase_log: log }))).toEqual(['waiting in queue', 'loading the text model',
       'encoding prompts', 'segmenting', 'done'])

@@ -6,8 +6,8 @@
  */
 
 import { NVMesh, type Niivue } from '@niivue/niivue'
-import type { Rgb } from '../../lib/colors'
-import { maskSurfaceWithin } from '../../lib/surface'
+import type { Rgb } from '../lib/colors'
+import { maskSurfaceWithin } from '../lib/surface'
 
 type Image = Niivue['volumes'][number]
 

@@ -5,7 +5,7 @@
  */
 
 import type { Niivue } from '@niivue/niivue'
-import { brushOffsets, keepInRange, lineVoxels, stamp, type Brush, type Plane } from '../../lib/brush'
+import { brushOffsets, keepInRange, lineVoxels, stamp, type Brush, type Plane } from '../lib/brush'
 
 export type DrawTool = 'pen' | 'filled' | 'eraser' | 'filled-eraser'
 
