@@ -11,15 +11,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
-from backend.deps import AppState
-from backend.embedded import JobRunner
-from backend.errors import NotFound, install_error_handlers
-from backend.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
-from backend.routers import jobs, official, pacs, predict, system, volumes
-from backend.runner import JobQueue, Predictor
-from backend.services import RetentionSweeper
+from backend.domain.jobs import RetentionSweeper
+from backend.http.deps import AppState
+from backend.http.errors import NotFound, install_error_handlers
+from backend.http.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
+from backend.http.routers import jobs, official, pacs, predict, system, volumes
+from backend.jobs.embedded import JobRunner
+from backend.jobs.execute import JobQueue, Predictor
 from backend.settings import Settings
-from backend.store import Store
+from backend.storage.store import Store
 
 logger = logging.getLogger("backend")
 PredictorFactory = Callable[[Settings], Predictor]
@@ -48,8 +48,8 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
         store = Store(settings.data_dir, settings.database_url)
         runner: JobQueue
         if settings.broker_url:  # distributed: workers hold the model, this node only its metadata
-            from backend.catalog import catalog_for
-            from backend.distributed import DistributedQueue
+            from backend.domain.model import catalog_for
+            from backend.jobs.distributed.queue import DistributedQueue
 
             predictor: Predictor = predictor_factory(settings) if predictor_factory else catalog_for(settings)
             runner = DistributedQueue(store, settings)

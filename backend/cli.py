@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "cluster":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        from backend.cluster import run_cluster
+        from backend.devtools.cluster import run_cluster
 
         return run_cluster(args.port, args.workers, args.data_dir)
     overrides = {k: v for k, v in {"host": getattr(args, "host", None), "port": getattr(args, "port", None),
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     keep_identifiers_out_of_logs()
     configure_cuda_allocator()
     if args.command == "worker":
-        from backend.worker import serve_worker
+        from backend.jobs.distributed.worker import serve_worker
 
         return serve_worker(settings, _worker_device(args.device, args.gpu))
     if args.device is not None:

@@ -1,6 +1,6 @@
 """Distributed mode: throughput with 1 and 2 workers, and the overhead of distributed /predict.
 
-Starts throw-away Redis and PostgreSQL (``backend.localservices``), one API node and N CPU
+Starts throw-away Redis and PostgreSQL (``backend.devtools.localservices``), one API node and N CPU
 workers (demo model), all real processes on this machine:
 
 * ``throughput``: 8 jobs on a 200x200x64 volume (36 demo windows each) submitted at once; jobs
@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.localservices import free_port, postgres_server, redis_server  # noqa: E402
+from backend.devtools.localservices import free_port, postgres_server, redis_server  # noqa: E402
 
 
 def _volume(shape: tuple[int, int, int], seed: int) -> bytes:

@@ -3,6 +3,6 @@ data directories; each context manager stops what it started, also when the test
 (`make test` installs the packages when missing.) The launchers are the product's own, the ones
 ``make cluster`` uses."""
 
-from backend.localservices import Postgres, Redis, free_port, postgres_server, redis_server
+from backend.devtools.localservices import Postgres, Redis, free_port, postgres_server, redis_server
 
 __all__ = ["Postgres", "Redis", "free_port", "postgres_server", "redis_server"]

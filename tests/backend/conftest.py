@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend import Settings, create_app
-from backend.store import Store
+from backend.storage.store import Store
 from voxtell.errors import InferenceCancelled
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from backend.store import Store
+from backend.storage.store import Store
 
 
 def _store_with_job(tmp_path: Path) -> tuple[Store, str]:

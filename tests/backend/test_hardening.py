@@ -353,7 +353,7 @@ def test_leftover_staging_files_are_swept(make_client, tmp_path: Path) -> None: 
     import os
     import time
 
-    from backend.services import RetentionSweeper
+    from backend.domain.jobs import RetentionSweeper
 
     data = tmp_path / "data"
     (data / "tmp" / "crashed-dicom").mkdir(parents=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.cli import main as cli_main
-from backend.store import Job, Store
+from backend.storage.store import Job, Store
 from tests.backend.conftest import FakePredictor, upload, wait_done
 from tests.backend.fakes import ScriptedPredictor
 
@@ -77,7 +77,7 @@ def test_health_and_progress_while_a_job_runs(make_client) -> None:  # type: ign
     assert answers == [{"ok": True}]
     running = client.get(f"/api/jobs/{job}").json()
     assert running["status"] == "running" and (running["done"], running["total"]) == (2, 50)
-    # The ETA appears only once enough has run (backend.eta.eta_from, tested on its own).
+    # The ETA appears only once enough has run (backend.domain.eta.eta_from, tested on its own).
     predictor.proceed.set()
     assert wait_done(client, job)["status"] == "done"
 
@@ -154,7 +154,7 @@ def test_demo_header_only_for_demo_models(make_client) -> None:  # type: ignore[
 
 
 def test_retention_and_volume_deletion(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from backend.services import RetentionSweeper
+    from backend.domain.jobs import RetentionSweeper
 
     client = make_client(data_dir=tmp_path / "data", retention_hours=1.0)
     vol = upload(client).json()["id"]

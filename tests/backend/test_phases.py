@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.eta import queued_eta, running_eta
-from backend.store import Job, Store
+from backend.domain.eta import queued_eta, running_eta
+from backend.storage.store import Job, Store
 from tests.backend.conftest import FakePredictor, upload, wait_done
 from tests.backend.fakes import ScriptedPredictor
 from voxtell.errors import InvalidInputError
@@ -182,7 +182,7 @@ def test_a_data_dir_at_revision_0005_upgrades_in_place(make_client, tmp_path: Pa
     from alembic import command
     from alembic.config import Config
 
-    from backend.db import MIGRATIONS, make_engine, sqlite_url
+    from backend.storage.db import MIGRATIONS, make_engine, sqlite_url
 
     data = tmp_path / "data"
     data.mkdir()

@@ -15,7 +15,7 @@ import numpy as np
 import pydicom
 import pytest
 
-from backend.db import volumes
+from backend.storage.db import volumes
 from tests.backend.conftest import FakePredictor, load_nifti, upload, wait_done
 from tests.backend.fakes import ScriptedPredictor
 from tests.backend.test_dicom_uploads import AXIAL, _zip_bytes

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-import backend.runner as runner_module
-from backend.embedded import JobRunner, ProgressBoard, RecentUploads
-from backend.eta import eta_from
-from backend.rendezvous import Rendezvous
-from backend.store import Store
+import backend.jobs.execute as runner_module
+from backend.domain.eta import eta_from
+from backend.jobs.embedded import JobRunner, ProgressBoard, RecentUploads
+from backend.jobs.rendezvous import Rendezvous
+from backend.storage.store import Store
 from tests.backend.conftest import FakePredictor, nifti_bytes, running_job
 
 

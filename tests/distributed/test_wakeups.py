@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from backend.distributed import DistributedQueue
+from backend.jobs.distributed.queue import DistributedQueue
+from backend.jobs.distributed.wakeups import JobEndedAnnouncer, JobEndedListener
 from backend.settings import Settings
-from backend.store import Store
-from backend.wakeups import JobEndedAnnouncer, JobEndedListener
+from backend.storage.store import Store
 from tests.backend.conftest import nifti_bytes, running_job
 from tests.services import Redis, redis_server
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from backend import cli
+from backend.jobs.distributed.worker import worker_settings
 from backend.settings import Settings
-from backend.worker import worker_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,7 @@ WORKER_EMBEDS = """
 import json, sys
 from backend.app import default_predictor
 from backend.settings import Settings
-from backend.worker import worker_settings
+from backend.jobs.distributed.worker import worker_settings
 
 settings = worker_settings(Settings(data_dir=sys.argv[1], model=sys.argv[2]), "cpu")
 predictor = default_predictor(settings)
@@ -58,7 +58,7 @@ def test_a_configured_cache_dir_is_kept(tmp_path: Path) -> None:
 
 def test_worker_threads_from_the_command_line_and_the_environment(monkeypatch: pytest.MonkeyPatch,
                                                                    tmp_path: Path) -> None:
-    import backend.worker as worker_module
+    import backend.jobs.distributed.worker as worker_module
 
     seen: list[Settings] = []
     monkeypatch.setattr(worker_module, "serve_worker", lambda settings, device: seen.append(settings) or 0)
@@ -70,7 +70,7 @@ def test_worker_threads_from_the_command_line_and_the_environment(monkeypatch: p
 
 WORKER_THREADS = """
 import sys, torch
-import backend.worker as w
+import backend.jobs.distributed.worker as w
 from backend.settings import Settings
 
 class Stop(Exception):

@@ -20,12 +20,12 @@ from typing import Any
 
 from celery import Celery
 
-from backend.runner import Predictor, run_claimed_job
+from backend.jobs.distributed.wakeups import JobEndedAnnouncer
+from backend.jobs.execute import Predictor, run_claimed_job
 from backend.settings import Settings
-from backend.store import Store
-from backend.wakeups import JobEndedAnnouncer
+from backend.storage.store import Store
 
-logger = logging.getLogger("backend.worker")
+logger = logging.getLogger("backend.jobs.distributed.worker")
 TASK = "voxtell.run_job"
 QUEUE = "voxtell"
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import redis
 
-logger = logging.getLogger("backend.wakeups")
+logger = logging.getLogger("backend.jobs.distributed.wakeups")
 CHANNEL = "voxtell:job-ended"
 
 

@@ -20,9 +20,11 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from backend.deps import AppState, State, require_key
-from backend.dicom_uploads import looks_like_dicom_or_zip
-from backend.errors import (
+from backend.domain.ingest import ingest_volume
+from backend.domain.ingest_dicom import looks_like_dicom_or_zip
+from backend.domain.jobs import ingest_files, keep_within_budget, submit_job
+from backend.http.deps import AppState, State, require_key
+from backend.http.errors import (
     COMMON_ERRORS,
     DISK_FULL,
     BadInput,
@@ -32,10 +34,8 @@ from backend.errors import (
     NotFound,
     error_responses,
 )
-from backend.schemas import JobOptions
-from backend.services import ingest_files, keep_within_budget, submit_job
-from backend.store import TERMINAL, Job
-from backend.uploads import ingest_volume
+from backend.http.schemas import JobOptions
+from backend.storage.store import TERMINAL, Job
 from voxtell.io import read_volume, write_mask
 from voxtell.io.itk import sniff_itk_format
 from voxtell.io.nifti import LoadedVolume

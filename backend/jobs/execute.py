@@ -2,7 +2,7 @@
 :func:`execute_job` predicts, post-processes and writes its files.
 
 Also the two seams the routes depend on: ``Predictor`` (what the server needs of the engine) and
-``JobQueue`` (``backend.embedded.JobRunner`` in one process, ``backend.distributed.DistributedQueue``
+``JobQueue`` (``backend.jobs.embedded.JobRunner`` in one process, ``backend.jobs.distributed.queue.DistributedQueue``
 with Celery workers). A job is known by its id only; everything else comes from the store.
 """
 
@@ -16,15 +16,15 @@ from typing import Any, Protocol, TypeVar
 
 import sqlalchemy.exc
 
-from backend.errors import is_disk_full
-from backend.results import mask_file, result_entry
-from backend.store import Job, Store
+from backend.domain.masks import mask_file, result_entry
+from backend.http.errors import is_disk_full
+from backend.storage.store import Job, Store
 from voxtell.errors import InferenceCancelled, InvalidInputError
 from voxtell.io import read_volume, write_mask
 from voxtell.io.nifti import LoadedVolume
 from voxtell.postprocess import fill_holes, keep_largest_component, mask_location, mask_statistics
 
-logger = logging.getLogger("backend.runner")
+logger = logging.getLogger("backend.jobs.execute")
 T = TypeVar("T")
 
 
@@ -44,8 +44,8 @@ class Predictor(Protocol):
 
 
 class JobQueue(Protocol):
-    """What the routes need of the job queue: ``backend.embedded.JobRunner`` (embedded mode) or
-    ``backend.distributed.DistributedQueue`` (Celery workers)."""
+    """What the routes need of the job queue: ``backend.jobs.embedded.JobRunner`` (embedded mode) or
+    ``backend.jobs.distributed.queue.DistributedQueue`` (Celery workers)."""
 
     def start(self) -> None: ...
     def stop(self) -> None: ...

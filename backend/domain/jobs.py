@@ -14,19 +14,19 @@ from typing import TYPE_CHECKING, Any
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from backend.dicom_uploads import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
-from backend.errors import BadInput, Conflict, NotFound, QueueFull
-from backend.middleware import queue_full_detail, retry_after_s
-from backend.results import color_of, forget_label_maps, mask_file, result_entry, selected_results
-from backend.store import Job
-from backend.uploads import ingest_volume, read_validated_nifti, stage_upload
+from backend.domain.ingest import ingest_volume, read_validated_nifti, stage_upload
+from backend.domain.ingest_dicom import ingest_dicom, looks_like_dicom_or_zip, stage_dicom
+from backend.domain.masks import color_of, forget_label_maps, mask_file, result_entry, selected_results
+from backend.http.errors import BadInput, Conflict, NotFound, QueueFull
+from backend.http.middleware import queue_full_detail, retry_after_s
+from backend.storage.store import Job
 from voxtell.errors import ComputeBudgetExceeded, InvalidInputError
 from voxtell.inference.sliding_window import window_count
 from voxtell.io import read_volume, write_mask
 from voxtell.postprocess import as_mask, mask_location, mask_statistics
 
 if TYPE_CHECKING:
-    from backend.deps import AppState
+    from backend.http.deps import AppState
 
 logger = logging.getLogger("backend")
 

@@ -14,8 +14,10 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from backend.deps import AppState, State, require_key
-from backend.errors import (
+from backend.domain.jobs import ingest_files, submit_job
+from backend.domain.masks import labelmap_path, safe_download_name
+from backend.http.deps import AppState, State, require_key
+from backend.http.errors import (
     COMMON_ERRORS,
     DISK_FULL,
     BadInput,
@@ -24,10 +26,8 @@ from backend.errors import (
     SeriesChoice,
     error_responses,
 )
-from backend.results import labelmap_path, safe_download_name
-from backend.schemas import JobOptions, Prompt
-from backend.services import ingest_files, submit_job
-from backend.store import Job
+from backend.http.schemas import JobOptions, Prompt
+from backend.storage.store import Job
 
 router = APIRouter(dependencies=[Depends(require_key)], responses=error_responses(*COMMON_ERRORS))
 

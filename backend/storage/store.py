@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from backend.db import jobs, make_engine, sqlite_url, upgrade, volumes, workers
+from backend.storage.db import jobs, make_engine, sqlite_url, upgrade, volumes, workers
 
 TERMINAL = ("done", "failed", "cancelled")
 ERROR_KINDS = ("invalid_input", "timeout", "disk_full", "interrupted", "internal")
@@ -55,7 +55,7 @@ class Job:
     cancel_requested: bool = False  # distributed mode: a cancel for a running job, seen by its worker
     published: float | None = None  # distributed mode: when it was last handed to the broker
     notices: list[str] = field(default_factory=list)  # the engine's notices (out-of-memory fallbacks)
-    phase: str = "queued"  # what it is doing, in plain words (backend.schemas.Phase)
+    phase: str = "queued"  # what it is doing, in plain words (backend.http.schemas.Phase)
     phase_log: list[dict[str, Any]] = field(default_factory=list)  # [{phase, started, finished}], in order
 
 

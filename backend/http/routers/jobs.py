@@ -12,11 +12,16 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from backend.deps import AppState, State, require_key
-from backend.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
-from backend.eta import queued_eta, running_eta
-from backend.palette import parse_color
-from backend.results import (
+from backend.domain.eta import queued_eta, running_eta
+from backend.domain.jobs import (
+    add_edited_mask,
+    delete_mask,
+    dicom_export,
+    finished_job,
+    submit_job,
+    update_mask,
+)
+from backend.domain.masks import (
     itksnap_labels,
     labelmap_path,
     labels,
@@ -24,9 +29,11 @@ from backend.results import (
     safe_download_name,
     selected_results,
 )
-from backend.schemas import JobCreate, JobStatus, MaskUpdate
-from backend.services import add_edited_mask, delete_mask, dicom_export, finished_job, submit_job, update_mask
-from backend.store import TERMINAL, Job
+from backend.domain.palette import parse_color
+from backend.http.deps import AppState, State, require_key
+from backend.http.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
+from backend.http.schemas import JobCreate, JobStatus, MaskUpdate
+from backend.storage.store import TERMINAL, Job
 
 router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)],
                    responses=error_responses(*COMMON_ERRORS))

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from backend.deps import AppState, State, require_key
-from backend.errors import COMMON_ERRORS, ErrorDetail, NotFound, error_responses
-from backend.pacs import NO_PACS, Pacs, study_filters
-from backend.schemas import PacsImport, PacsSeries, PacsStore, PacsStored, PacsStudy, VolumeInfo
-from backend.services import dicom_export
+from backend.domain.jobs import dicom_export
+from backend.http.deps import AppState, State, require_key
+from backend.http.errors import COMMON_ERRORS, ErrorDetail, NotFound, error_responses
+from backend.http.schemas import PacsImport, PacsSeries, PacsStore, PacsStored, PacsStudy, VolumeInfo
+from backend.integrations.pacs import NO_PACS, Pacs, study_filters
 
 _ARCHIVE: dict[int | str, dict[str, Any]] = {502: {"model": ErrorDetail, "description": "the PACS is unreachable, refused our credentials or the store"},
             504: {"model": ErrorDetail, "description": "the PACS did not answer in time"}}

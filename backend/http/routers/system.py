@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from backend.deps import State, require_key
-from backend.errors import COMMON_ERRORS, error_responses
-from backend.schemas import Info, WorkerInfo
+from backend.http.deps import State, require_key
+from backend.http.errors import COMMON_ERRORS, error_responses
+from backend.http.schemas import Info, WorkerInfo
 from voxtell.demo import DEMO_NOTICE
 
 router = APIRouter(prefix="/api")

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from backend.palette import mask_color
+from backend.domain.palette import mask_color
 
 
 def _check_mask_name(text: str | None) -> str | None:

@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from backend.errors import Unauthorized
-from backend.runner import JobQueue, Predictor
+from backend.http.errors import Unauthorized
+from backend.jobs.execute import JobQueue, Predictor
 from backend.settings import Settings
-from backend.store import Store
+from backend.storage.store import Store
 
 
 @dataclass

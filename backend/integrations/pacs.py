@@ -15,15 +15,15 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backend.dicom_uploads import ingest_dicom
-from backend.errors import DomainError, NotFound
-from backend.services import keep_within_budget
+from backend.domain.ingest_dicom import ingest_dicom
+from backend.domain.jobs import keep_within_budget
+from backend.http.errors import DomainError, NotFound
 from voxtell.io.dicomweb import ArchiveConfig, DicomWebError, archive_errors, open_archive, orientation_hint
 from voxtell.io.dicomweb import retrieve_series as _retrieve_series
 from voxtell.io.dicomweb import store_file as _store_file
 
 if TYPE_CHECKING:
-    from backend.deps import AppState
+    from backend.http.deps import AppState
     from backend.settings import Settings
 
 logger = logging.getLogger("backend")

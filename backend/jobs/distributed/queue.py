@@ -6,7 +6,7 @@ state lives in the database, so any API node can submit, watch, cancel and answe
 node re-publishes queued jobs the broker may have lost (Redis restarted empty) and puts the
 running jobs of workers that stopped heartbeating back in the queue; one watcher thread wakes
 the ``/predict`` requests waiting for a job (callbacks, no thread parked per request) as soon as
-a worker announces over Redis pub/sub (``backend.wakeups``) that the job's mask files are written
+a worker announces over Redis pub/sub (``backend.jobs.distributed.wakeups``) that the job's mask files are written
 or that the job has ended, and polls the database every ``POLL_S`` in case an announcement is
 lost. A one-prompt ``/predict`` answers once its mask file is on the shared storage (files are
 renamed into place whole), while the worker still computes the statistics, as in embedded mode.
@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from backend.results import mask_file
+from backend.domain.masks import mask_file
+from backend.jobs.distributed.wakeups import JobEndedAnnouncer, JobEndedListener
+from backend.jobs.distributed.worker import QUEUE, TASK, make_celery
 from backend.settings import Settings
-from backend.store import TERMINAL, Job, Store
-from backend.wakeups import JobEndedAnnouncer, JobEndedListener
-from backend.worker import QUEUE, TASK, make_celery
+from backend.storage.store import TERMINAL, Job, Store
 
-logger = logging.getLogger("backend.distributed")
+logger = logging.getLogger("backend.jobs.distributed.queue")
 
 
 class DistributedQueue:

@@ -15,8 +15,8 @@ import shutil
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.deps import AppState, key_matches
-from backend.errors import DISK_FULL
+from backend.http.deps import AppState, key_matches
+from backend.http.errors import DISK_FULL
 
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),

@@ -17,9 +17,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from backend.errors import BadInput, NotFound
-from backend.palette import mask_color
-from backend.store import Job, Store
+from backend.domain.palette import mask_color
+from backend.http.errors import BadInput, NotFound
+from backend.storage.store import Job, Store
 from voxtell.io import read_volume, write_mask
 from voxtell.postprocess import combine_labels
 

@@ -3,8 +3,8 @@
 ``JobRunner`` is only the queue and its thread; what the routes also need of it lives in small
 parts it is built from: ``ProgressBoard`` (windows done / total of the running job, in memory),
 ``RecentUploads`` (a just-uploaded volume handed to its first job without reading it again) and
-``backend.rendezvous.Rendezvous`` (``/predict`` requests waiting for their job). The job itself
-runs through ``backend.runner.run_claimed_job``, the same function the distributed workers use.
+``backend.jobs.rendezvous.Rendezvous`` (``/predict`` requests waiting for their job). The job itself
+runs through ``backend.jobs.execute.run_claimed_job``, the same function the distributed workers use.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import threading
 import time
 from collections.abc import Callable
 
-from backend.rendezvous import Rendezvous
-from backend.runner import Predictor, run_claimed_job
-from backend.store import TERMINAL, Job, Store
+from backend.jobs.execute import Predictor, run_claimed_job
+from backend.jobs.rendezvous import Rendezvous
+from backend.storage.store import TERMINAL, Job, Store
 from voxtell.io.nifti import LoadedVolume
 
 
 class ProgressBoard:
     """Windows done / total of running jobs, as the runner thread reports them (live, ahead of
     the job row, which is written every few windows). The ETA is not kept here: the routes
-    compute it from the job row's phase log (``backend.eta``), the same way in both modes."""
+    compute it from the job row's phase log (``backend.domain.eta``), the same way in both modes."""
 
     def __init__(self) -> None:
         self._progress: dict[str, tuple[int, int]] = {}

@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from backend.localservices import postgres_server, redis_server
+from backend.devtools.localservices import postgres_server, redis_server
 
-logger = logging.getLogger("backend.cluster")
+logger = logging.getLogger("backend.devtools.cluster")
 
 
 def run_cluster(port: int = 8000, workers: int = 2, data_dir: Path | None = None) -> int:

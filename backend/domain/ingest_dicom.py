@@ -9,9 +9,9 @@ from typing import Any, BinaryIO
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from backend.errors import BadInput, SeriesChoiceNeeded
+from backend.http.errors import BadInput, SeriesChoiceNeeded
 from backend.settings import Settings
-from backend.store import Store
+from backend.storage.store import Store
 from voxtell.io.dicom import ZipLimits, load_series, safe_extract_zip, scan_series
 from voxtell.io.dicom_export import save_source_headers
 from voxtell.io.nifti import volume_from_image, volume_summary

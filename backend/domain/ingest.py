@@ -11,7 +11,7 @@ from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from backend.settings import Settings
-from backend.store import Store
+from backend.storage.store import Store
 from voxtell.io import read_volume
 from voxtell.io.itk import sniff_itk_format, validate_itk
 from voxtell.io.nifti import LoadedVolume, volume_from_bytes, volume_summary

@@ -1,10 +1,10 @@
-"""Alembic environment: runs on the connection that ``backend.db.upgrade`` hands over."""
+"""Alembic environment: runs on the connection that ``backend.storage.db.upgrade`` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from backend.db import metadata
+from backend.storage.db import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from backend.store import Job, Store
+from backend.storage.store import Job, Store
 
 # An ETA is only shown once it means something: a few windows done over a few seconds.
 ETA_MIN_WINDOWS = 2

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
-from backend.deps import State, require_key
-from backend.errors import COMMON_ERRORS, NotFound, SeriesChoice, error_responses, file_response
-from backend.schemas import VolumeInfo
-from backend.services import ingest_files
+from backend.domain.jobs import ingest_files
+from backend.http.deps import State, require_key
+from backend.http.errors import COMMON_ERRORS, NotFound, SeriesChoice, error_responses, file_response
+from backend.http.schemas import VolumeInfo
 
 router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)],
                    responses=error_responses(*COMMON_ERRORS))
