@@ -9,13 +9,13 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv frontend-deps frontend-build services browser orthanc lint test test-py test-gpu test-frontend test-all screenshots run cluster demo-model bench clean
+.PHONY: venv frontend-deps frontend-build services browser orthanc lint test test-py test-gpu api-types test-frontend test-all screenshots run cluster demo-model bench clean
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH_SPEC)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[server,cluster,dev]'
 	touch $(PY_STAMP)
 
 venv: $(PY_STAMP)
@@ -44,6 +44,7 @@ browser:
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check voxtell backend tests bench download_model.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 test-py: $(PY_STAMP) services orthanc
 	$(VENV)/bin/pytest -m "not slow"
@@ -55,12 +56,17 @@ test-gpu: $(PY_STAMP)
 	$(VENV)/bin/pytest -m gpu
 
 ifneq ($(wildcard frontend/package.json),)
+# The app's API types (frontend/src/api/schema.d.ts) from the server's OpenAPI document; test-frontend checks them.
+api-types: $(PY_STAMP) $(FE_STAMP)
+	cd frontend && VOXTELL_PYTHON=../$(PY) npm run gen:api
+
 test-frontend: $(PY_STAMP) $(FE_STAMP) browser orthanc
+	cd frontend && VOXTELL_PYTHON=../$(PY) npm run check:api
 	cd frontend && npm run typecheck && npx vitest run
 	cd frontend && npm run build
 	cd frontend && VOXTELL_PYTHON=../$(PY) npm run e2e
 else
-test-frontend:
+api-types test-frontend:
 	@echo "frontend/ not present yet: no front-end tests to run"
 endif
 

@@ -1,42 +1,34 @@
-"""``create_app(settings)``: the FastAPI application factory."""
+"""``create_app(settings)``: the composition root. It builds the node from its parts — the store,
+the model (embedded) or only its metadata (distributed), the job queue, the retention sweep — and
+attaches the HTTP surface (``backend.http``). The only module that imports ``backend.http``.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
 
-from backend.domain.jobs import RetentionSweeper
-from backend.http.deps import AppState
-from backend.http.errors import NotFound, install_error_handlers
+from backend.domain.context import AppState
+from backend.domain.model import ModelInfo, Predictor, catalog_for, default_predictor
+from backend.domain.ports import JobQueue
+from backend.http.errors import install_error_handlers
 from backend.http.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
 from backend.http.routers import jobs, official, pacs, predict, system, volumes
+from backend.http.spa import mount_web_app
 from backend.jobs.embedded import JobRunner
-from backend.jobs.execute import JobQueue, Predictor
+from backend.jobs.rendezvous import Rendezvous
 from backend.settings import Settings
+from backend.states import Mode
+from backend.storage.retention import RetentionSweeper
 from backend.storage.store import Store
 
 logger = logging.getLogger("backend")
 PredictorFactory = Callable[[Settings], Predictor]
-
-
-def default_predictor(settings: Settings) -> Predictor:
-    """The real model if one resolves, else the demo model (said in the log)."""
-    from voxtell.demo import DEMO_NOTICE
-    from voxtell.inference.predictor import VoxTellPredictor
-    from voxtell.resolve import find_demo_or_real_model, voxtell_home
-
-    model_dir, is_demo = find_demo_or_real_model(settings.model)
-    device = None if settings.device == "auto" else settings.device
-    predictor = VoxTellPredictor(model_dir, device=device, cache_dir=settings.cache_dir or voxtell_home() / "cache")
-    if predictor.is_demo or is_demo:
-        logger.warning(DEMO_NOTICE)
-    return predictor
+__all__ = ["PredictorFactory", "create_app", "default_predictor"]
 
 
 def create_app(settings: Settings | None = None, predictor_factory: PredictorFactory | None = None) -> FastAPI:
@@ -47,23 +39,23 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.data_dir, settings.database_url)
         runner: JobQueue
-        if settings.broker_url:  # distributed: workers hold the model, this node only its metadata
-            from backend.domain.model import catalog_for
-            from backend.jobs.distributed.queue import DistributedQueue
+        if settings.mode == Mode.DISTRIBUTED:  # workers hold the model, this node only its metadata
+            from backend.jobs.distributed.queue import DistributedQueue  # Celery and Redis: this mode only
 
             predictor: Predictor = predictor_factory(settings) if predictor_factory else catalog_for(settings)
             runner = DistributedQueue(store, settings)
         else:
             predictor = factory(settings)
-            runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s)
+            runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s,
+                               rendezvous=Rendezvous(settings.predict_hold_s), fallback_s=settings.stream_fallback_s)
         state = AppState(settings=settings, store=store, predictor=predictor, runner=runner)
         app.state.voxtell = state
-        sweeper = RetentionSweeper(state)
-        if not settings.broker_url:  # embedded: nothing is being uploaded yet, all of tmp/ is left over
+        sweeper = RetentionSweeper(store, settings)
+        if settings.mode == Mode.EMBEDDED:  # nothing is being uploaded yet: all of tmp/ is left over
             sweeper.sweep_tmp(max_age_s=0)
         runner.start()
         sweeper.start()
-        logger.info("ready: %s", {k: v for k, v in predictor.info().items() if k != "model_dir"})
+        logger.info("ready: %s", ModelInfo.of(predictor).public())
         try:
             yield
         finally:
@@ -91,24 +83,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(ResponseHeadersMiddleware)
-    _mount_frontend(app, settings.resolved_static_dir())
+    mount_web_app(app, settings.resolved_static_dir())
     return app
 
 
-_OFFICIAL_ROOTS = {"healthz", "capabilities", "images", "jobs"}  # the official protocol's paths
-
-
-def _mount_frontend(app: FastAPI, static: Path | None) -> None:
-    """Serve the built web app at ``/`` with a single-page-app fallback."""
-    if static is None:
-        return
-    root = static.resolve()
-
-    @app.get("/{path:path}", include_in_schema=False)
-    def spa(path: str) -> FileResponse:
-        if path.startswith(("api/", "predict", "docs", "openapi.json")) or path.split("/")[0] in _OFFICIAL_ROOTS:
-            raise NotFound("not found")
-        candidate = (root / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(root):
-            return FileResponse(candidate)
-        return FileResponse(root / "index.html")

@@ -8,8 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from voxtell.env import configure_cuda_allocator
-from voxtell.logs import keep_identifiers_out_of_logs
+from voxtell.api import configure_cuda_allocator, keep_identifiers_out_of_logs
 
 
 def is_loopback(host: str) -> bool:
@@ -65,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve_worker(settings, _worker_device(args.device, args.gpu))
     if args.device is not None:
         settings = settings.model_copy(update={"device": args.device})
-    if not is_loopback(settings.host) and not settings.api_key:
+    if not is_loopback(settings.host) and not settings.key:
         sys.stderr.write(f"voxtell-web: error: refusing to bind to {settings.host} without VOXTELL_API_KEY set\n")
         return 2
     import uvicorn

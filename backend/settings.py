@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.states import Mode
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The longest prompt by default; the OpenAPI document states it (VOXTELL_MAX_PROMPT_CHARS changes it).
+DEFAULT_MAX_PROMPT_CHARS = 500
 
 
 class Settings(BaseSettings):
@@ -23,12 +27,14 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="default: SQLite in the data dir; "
                                      "postgresql://user:password@host/db for a shared job store")
     cache_dir: Path | None = None
-    api_key: str | None = None
+    api_key: SecretStr | None = Field(default=None, description="the bootstrap bearer key: every route but "
+                                      "the health checks needs it (required to bind beyond loopback)")
     cors_origins: list[str] = Field(default_factory=list)
     max_upload_bytes: int = 2 * 1024**3
     max_voxels: int = 1024 * 1024 * 1024
     max_image_bytes: int = 8 * 1024**3
     max_prompts: int = 32
+    max_prompt_chars: int = Field(default=DEFAULT_MAX_PROMPT_CHARS, ge=1, description="the longest prompt (every route and protocol)")
     queue_size: int = 16
     # Sliding windows per job: 512x512x1000 at step 0.5 with the 192^3 patch needs 250.
     max_windows: int = Field(default=320, ge=1)
@@ -48,6 +54,12 @@ class Settings(BaseSettings):
     reconcile_interval_s: float = Field(default=5.0, gt=0)
     republish_after_s: float = Field(default=60.0, gt=0, description="a queued job is re-sent to the broker "
                                      "after this long (Redis may have lost it)")
+    settle_poll_s: float = Field(default=1.0, gt=0, description="distributed: how often an API node reads the "
+                                 "jobs its requests wait for when no announcement arrives")
+    stream_fallback_s: float = Field(default=5.0, gt=0, description="a progress stream reads its job at least "
+                                     "this often (embedded; distributed: settle_poll_s)")
+    predict_hold_s: float = Field(default=2.0, ge=0, description="embedded: the longest a finished job's "
+                                  "statistics wait for its /predict answer to be sent")
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
     static_dir: Path | None = None
     # A DICOMweb archive (PACS): server configuration only, a client never names one.
@@ -57,6 +69,23 @@ class Settings(BaseSettings):
     dicomweb_token: SecretStr | None = Field(default=None, description="bearer token (instead of user/password)")
     dicomweb_connect_timeout_s: float = Field(default=5.0, gt=0)
     dicomweb_timeout_s: float = Field(default=60.0, gt=0, description="the longest wait for each answer of the archive")
+
+    @property
+    def mode(self) -> Mode:
+        """Distributed when a broker is configured (``VOXTELL_BROKER_URL``), else embedded."""
+        return Mode.DISTRIBUTED if self.broker_url else Mode.EMBEDDED
+
+    @property
+    def key(self) -> str | None:
+        """The bootstrap key's text, or None when no key is set."""
+        return self.api_key.get_secret_value() if self.api_key else None
+
+    @model_validator(mode="after")
+    def _distributed_needs_a_shared_database(self) -> Settings:
+        if self.broker_url and not (self.database_url or "").startswith(("postgresql", "postgres:")):
+            raise ValueError("distributed mode (VOXTELL_BROKER_URL) needs a shared PostgreSQL job database: set "
+                             "VOXTELL_DATABASE_URL=postgresql://user:password@host/db (SQLite serves one node only)")
+        return self
 
     def resolved_static_dir(self) -> Path | None:
         if self.static_dir is not None:

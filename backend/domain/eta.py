@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 
+from backend.states import Phase
 from backend.storage.store import Job, Store
 
 # An ETA is only shown once it means something: a few windows done over a few seconds.
@@ -26,7 +28,7 @@ def eta_from(done: int, total: int, elapsed_s: float) -> float | None:
 
 def segmenting_since(job: Job) -> float | None:
     """When the job's current ``segmenting`` phase began (epoch seconds); ``None`` outside it."""
-    if job.phase != "segmenting" or not job.phase_log:
+    if job.phase != Phase.SEGMENTING or not job.phase_log:
         return None
     last = job.phase_log[-1]
     return float(last["started"]) if last.get("phase") == "segmenting" and last.get("finished") is None else None
@@ -54,3 +56,13 @@ def queued_eta(store: Store, position: int | None, now: float | None = None) -> 
         elapsed = now - job.started if job.started is not None else 0.0
         left += pace if pace is not None else max(typical - elapsed, 0.0)
     return (left + (position - 1) * typical) / max(1, len(running)) + typical
+
+
+def queue_full_detail(queue_size: int) -> str:
+    return f"the queue is full ({queue_size} jobs); retry later"
+
+
+def retry_after_s(store: Store) -> int:
+    """``Retry-After`` of a refused job: seconds until a queue slot is likely free (the median
+    running time of recent jobs, 1 s to an hour)."""
+    return min(3600, max(1, math.ceil(store.typical_job_seconds())))

@@ -1,4 +1,7 @@
-"""Uploads: streamed to the data dir, validated from the header, never named by the client."""
+"""Uploads: staged in the data dir under generated names, validated from the header, stored as
+volumes — the one path of every upload (``/api/volumes``, ``/predict``, the official ``/images``;
+a DICOM zip or files go through ``backend.domain.ingest_dicom``). Functions here block: the
+HTTP layer calls them from a worker thread."""
 
 from __future__ import annotations
 
@@ -7,25 +10,68 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from fastapi import UploadFile
-from starlette.concurrency import run_in_threadpool
-
+from backend.domain.context import AppState
+from backend.domain.ingest_dicom import ingest_dicom, looks_like_dicom_or_zip, stage_parts, stage_staged_file
+from backend.domain.jobs import keep_within_budget
 from backend.settings import Settings
 from backend.storage.store import Store
-from voxtell.io import read_volume
-from voxtell.io.itk import sniff_itk_format, validate_itk
-from voxtell.io.nifti import LoadedVolume, volume_from_bytes, volume_summary
-from voxtell.io.validation import validate_nifti
+from voxtell.api import (
+    LoadedVolume,
+    read_volume,
+    sniff_itk_format,
+    validate_itk,
+    validate_nifti,
+    volume_from_bytes,
+    volume_summary,
+)
 
 _CHUNK = 1 << 20
 _KEEP_DECOMPRESSED = 64 << 20  # smaller gzip uploads are inflated once, by validation
 
 
-async def stage_upload(upload: UploadFile, store: Store) -> tuple[Path, str]:
-    """Copy an upload to a private temp file; returns it and its format suffix, by content
-    (``.nii.gz``, ``.nii``, ``.nrrd`` or ``.mha``), never by the client's file name. The copy
-    runs in a worker thread: disk writes never hold up the event loop."""
-    return await run_in_threadpool(_stage_file, upload.file, store)
+Remember = Callable[[str, LoadedVolume], None]
+
+
+def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None) -> tuple[str, dict[str, Any]]:
+    """Store an upload (one image file, a DICOM zip or DICOM files: the parts' file objects) as a
+    volume. A volume whose default sliding window is over the compute budget is refused (422)
+    and not kept.
+
+    Raises:
+        InvalidInputError, BadInput, SeriesChoiceNeeded, ComputeBudgetExceeded: nothing is stored then.
+    """
+    head = sources[0].read(132)
+    sources[0].seek(0)
+    if len(sources) > 1 or looks_like_dicom_or_zip(head):
+        folder = stage_parts(sources, state.store)
+        volume_id, meta = ingest_dicom(folder, series_uid, state.store, state.settings)
+    else:
+        staged, suffix = _stage_file(sources[0], state.store)
+        volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings, state.runner.remember_volume)
+    keep_within_budget(state, volume_id, meta)
+    return volume_id, meta
+
+
+def ingest_staged(state: AppState, staged: Path, remember: Remember | None = None) -> tuple[str, dict[str, Any]]:
+    """Store a body already streamed into ``tmp/`` (the official ``/images``) exactly as
+    :func:`ingest_files` stores an upload; the staged file is moved or removed."""
+    try:
+        with staged.open("rb") as handle:
+            head = handle.read(132)
+        if looks_like_dicom_or_zip(head):
+            folder = stage_staged_file(staged, state.store)
+            volume_id, meta = ingest_dicom(folder, None, state.store, state.settings)
+        else:
+            suffix = ".nii.gz" if head[:2] == b"\x1f\x8b" else (sniff_itk_format(head) or ".nii")
+            named = staged.with_name(staged.name + suffix)
+            staged.replace(named)
+            staged = named
+            volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings,
+                                            remember or state.runner.remember_volume)
+    finally:
+        staged.unlink(missing_ok=True)  # moved into volumes/ when all went well
+    keep_within_budget(state, volume_id, meta)
+    return volume_id, meta
 
 
 def _stage_file(source: BinaryIO, store: Store) -> tuple[Path, str]:
@@ -57,7 +103,7 @@ def read_validated_nifti(staged: Path, settings: Settings) -> tuple[str, LoadedV
 
 
 def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
-                  remember: Callable[[str, LoadedVolume], None] | None = None) -> tuple[str, dict[str, Any]]:
+                  remember: Remember | None = None) -> tuple[str, dict[str, Any]]:
     """Validate a staged NIfTI and store it as a volume; the staged file is removed on error."""
     try:
         if suffix in (".nrrd", ".mha"):

@@ -6,15 +6,18 @@ import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from fastapi import UploadFile
-from starlette.concurrency import run_in_threadpool
-
-from backend.http.errors import BadInput, SeriesChoiceNeeded
+from backend.domain.errors import BadInput, SeriesChoiceNeeded
 from backend.settings import Settings
 from backend.storage.store import Store
-from voxtell.io.dicom import ZipLimits, load_series, safe_extract_zip, scan_series
-from voxtell.io.dicom_export import save_source_headers
-from voxtell.io.nifti import volume_from_image, volume_summary
+from voxtell.api import (
+    ZipLimits,
+    load_series,
+    safe_extract_zip,
+    save_source_headers,
+    scan_series,
+    volume_from_image,
+    volume_summary,
+)
 
 _CHUNK = 1 << 20
 
@@ -23,13 +26,9 @@ def looks_like_dicom_or_zip(head: bytes) -> bool:
     return head[:4] == b"PK\x03\x04" or head[128:132] == b"DICM"
 
 
-async def stage_dicom(files: list[UploadFile], store: Store) -> Path:
+def stage_parts(sources: list[BinaryIO], store: Store) -> Path:
     """Copy the uploaded parts into a private temp folder under generated names and unzip zips
-    safely, in a worker thread (decompression never holds up the event loop)."""
-    return await run_in_threadpool(_stage_parts, [f.file for f in files], store)
-
-
-def _stage_parts(sources: list[BinaryIO], store: Store) -> Path:
+    safely (blocking: call it from a worker thread)."""
     folder = store.tmp_path("-dicom")
     folder.mkdir()
     try:
@@ -38,15 +37,33 @@ def _stage_parts(sources: list[BinaryIO], store: Store) -> Path:
             source.seek(0)
             with part.open("wb") as out:
                 shutil.copyfileobj(source, out, _CHUNK)
-            with part.open("rb") as f:
-                is_zip = f.read(4) == b"PK\x03\x04"
-            if is_zip:
-                safe_extract_zip(part, folder / f"zip{n:05d}", ZipLimits())
-                part.unlink()
+            _unzip_in_place(part, folder / f"zip{n:05d}")
     except BaseException:  # InvalidInputError included: 422 from the one error handler
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
+
+
+def stage_staged_file(staged: Path, store: Store) -> Path:
+    """A body already streamed into ``tmp/`` as the one part of a DICOM upload (no second copy)."""
+    folder = store.tmp_path("-dicom")
+    folder.mkdir()
+    try:
+        part = folder / "part00000"
+        staged.replace(part)
+        _unzip_in_place(part, folder / "zip00000")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _unzip_in_place(part: Path, into: Path) -> None:
+    with part.open("rb") as f:
+        is_zip = f.read(4) == b"PK\x03\x04"
+    if is_zip:
+        safe_extract_zip(part, into, ZipLimits())
+        part.unlink()
 
 
 def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: Settings) -> tuple[str, dict[str, Any]]:

@@ -15,13 +15,46 @@ import json
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
+from backend.domain.context import AppState
+from backend.domain.errors import BadInput, Conflict, NotFound
+from backend.domain.ingest import read_validated_nifti
+from backend.domain.jobs import finished_job
 from backend.domain.palette import mask_color
-from backend.http.errors import BadInput, NotFound
 from backend.storage.store import Job, Store
-from voxtell.io import read_volume, write_mask
-from voxtell.postprocess import combine_labels
+from voxtell.api import (
+    InvalidInputError,
+    as_mask,
+    combine_labels,
+    mask_location,
+    mask_statistics,
+    read_volume,
+    write_dicom_seg_from_files,
+    write_mask,
+    write_rtstruct_from_files,
+)
+
+
+class MaskResult(TypedDict, total=False):
+    """One result as the job row keeps it (``Job.results``): its index (never reused within a
+    job), name, where it came from, file, colour and statistics (``voxtell.api.mask_statistics``
+    and ``mask_location``: voxels, volume_ml, bbox, components, mean, sd, centre_mm, bbox_voxel).
+    Results stored by older versions may lack ``color`` (see :func:`color_of`)."""
+
+    index: int
+    name: str
+    source: Literal["model", "edited"]
+    file: str
+    color: list[int]
+    voxels: int
+    volume_ml: float
+    bbox: list[list[int]] | None
+    components: int
+    mean: float | None
+    sd: float | None
+    centre_mm: list[float] | None
+    bbox_voxel: list[list[int]] | None
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -31,11 +64,12 @@ def safe_download_name(name: str) -> str:
     return re.sub(r"[^\w\-]+", "_", name, flags=re.UNICODE).strip("_")[:100] or "mask"
 
 
-def result_entry(index: int, name: str, source: str, stats: dict[str, Any],
-                 color: list[int] | None = None) -> dict[str, Any]:
+def result_entry(index: int, name: str, source: Literal["model", "edited"], stats: dict[str, Any],
+                 color: list[int] | None = None) -> MaskResult:
     """A result as the job row keeps it; ``color`` defaults to the palette colour of ``index``."""
-    return {"index": index, "name": name, "source": source, "file": mask_file(index),
-            "color": color if color is not None else mask_color(index), **stats}
+    entry: dict[str, Any] = {"index": index, "name": name, "source": source, "file": mask_file(index),
+                             "color": color if color is not None else mask_color(index), **stats}
+    return entry  # type: ignore[return-value]
 
 
 def mask_file(index: int) -> str:
@@ -144,3 +178,105 @@ def masks_zip(store: Store, job: Job, results: list[dict[str, Any]] | None = Non
         zf.writestr("labels.json", json.dumps(labels(results), indent=1, ensure_ascii=False))
         zf.writestr("labels.txt", itksnap_labels(results))
     return buffer.getvalue()
+
+
+DICOM_EXPORTS = {"seg": ("DICOM SEG", "segmentation.dcm"), "rtstruct": ("RTSTRUCT", "rtstruct.dcm")}
+
+
+def dicom_export(state: AppState, job_id: str, kind: str, mask: int | None, masks: str | None = None) -> Path:
+    """All masks (or mask ``mask``, or the comma-separated indices ``masks`` in that order) of a
+    finished job as a DICOM SEG (``kind="seg"``) or RT Structure Set (``"rtstruct"``)
+    referencing the source series, with the masks' current names and colours; the file's path.
+    Written to a temporary name and renamed: a reader never sees half a file.
+
+    Raises:
+        NotFound, Conflict, BadInput: unknown job or mask; not finished; the volume did not come
+        from DICOM; both ``mask`` and ``masks``, or a malformed ``masks``.
+    """
+    label, filename = DICOM_EXPORTS[kind]
+    job = finished_job(state.store, job_id, with_masks=True)
+    headers_dir = state.store.dicom_headers_dir(job.volume_id)
+    if not headers_dir.is_dir():
+        raise Conflict(f"{label} export needs a volume uploaded as DICOM")
+    if mask is not None and masks is not None:
+        raise BadInput("give either mask or masks, not both")
+    results = selected_results(job, str(mask) if mask is not None else masks)
+    writer = write_dicom_seg_from_files if kind == "seg" else write_rtstruct_from_files
+    selection = ",".join(str(r["index"]) for r in results)
+    out = state.store.result_dir(job_id) / f"{hashlib.sha256(selection.encode()).hexdigest()[:16]}-{filename}"
+    staged = state.store.tmp_path(".dcm")
+    try:
+        writer([state.store.result_dir(job_id) / r["file"] for r in results], [r["name"] for r in results],
+               sorted(headers_dir.iterdir()), staged, colors=[color_of(r) for r in results])
+        staged.replace(out)
+    finally:
+        staged.unlink(missing_ok=True)
+    return out
+
+
+def delete_mask(state: AppState, job: Job, index: int) -> None:
+    """Remove result ``index`` of ``job``: from its results, its files and every export.
+
+    Raises:
+        NotFound: the job has no such mask.
+    """
+    def without(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not any(r["index"] == index for r in results):
+            raise NotFound(f"job has no mask {index}")
+        return [r for r in results if r["index"] != index]
+
+    # The index stays used: the job row's next_mask_index only grows (clients key colours on it).
+    state.store.edit_results(job.id, without)
+    out_dir = state.store.result_dir(job.id)
+    with state.edit_lock:
+        (out_dir / mask_file(index)).unlink(missing_ok=True)
+        forget_label_maps(state.store, job.id)  # none may keep its voxels; rebuilt on request
+
+
+def update_mask(state: AppState, job: Job, index: int, name: str | None, color: list[int] | None) -> None:
+    """Rename and/or recolour result ``index`` of ``job`` (kept in the job row: every export and
+    every node sees it).
+
+    Raises:
+        NotFound: the job has no such mask.
+    """
+    def changed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not any(r["index"] == index for r in results):
+            raise NotFound(f"job has no mask {index}")
+        return [{**r, **({"name": name} if name is not None else {}), **({"color": color} if color else {})}
+                if r["index"] == index else r for r in results]
+
+    state.store.edit_results(job.id, changed)
+
+
+def add_edited_mask(state: AppState, job: Job, data: bytes, name: str, color: list[int] | None = None) -> None:
+    """Store a mask edited in the viewer as a new result of ``job`` with fresh statistics;
+    ``color`` defaults to the palette colour of its new index."""
+    staged = state.store.tmp_path(".nii.gz" if data[:2] == b"\x1f\x8b" else ".nii")
+    staged.write_bytes(data)
+    try:
+        _, edited = read_validated_nifti(staged, state.settings)
+        path = state.store.volume_path(job.volume_id)
+        if path is None:
+            raise NotFound("the job's volume is gone")
+        volume = read_volume(path, confined=True)
+    except InvalidInputError as exc:
+        raise BadInput(f"edited mask: {exc}") from None
+    finally:
+        staged.unlink(missing_ok=True)
+    if not edited.geometry.same_grid(volume.geometry):
+        raise BadInput("edited mask: its shape or affine differs from the volume's")
+    mask = as_mask(edited.data)
+    index = state.store.reserve_mask_index(job.id)  # two saves, on any nodes, never share an index
+    out_dir = state.store.result_dir(job.id)
+    staged = state.store.tmp_path(".nii.gz")
+    try:
+        write_mask(mask, volume.geometry, staged)
+        staged.replace(out_dir / mask_file(index))
+    finally:
+        staged.unlink(missing_ok=True)
+    stats = {**mask_statistics(mask, volume.data, volume.geometry.spacing), **mask_location(mask, volume.geometry)}
+    entry = result_entry(index, name, "edited", stats, color)
+    state.store.edit_results(job.id, lambda results: [*results, dict(entry)])
+    with state.edit_lock:
+        forget_label_maps(state.store, job.id)  # "all masks" now has one more; rebuilt on request

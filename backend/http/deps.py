@@ -1,27 +1,19 @@
-"""Dependencies: the app state and authentication."""
+"""Dependencies of the routes: the node's ``AppState``, the key, and objects looked up or 404."""
 
 from __future__ import annotations
 
 import hmac
-import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from backend.http.errors import Unauthorized
-from backend.jobs.execute import JobQueue, Predictor
-from backend.settings import Settings
-from backend.storage.store import Store
+from backend.domain.context import AppState
+from backend.domain.errors import Unauthorized
+from backend.domain.jobs import finished_job, job_or_404
+from backend.storage.store import Job
 
-
-@dataclass
-class AppState:
-    settings: Settings
-    store: Store
-    predictor: Predictor
-    runner: JobQueue
-    edit_lock: threading.Lock = field(default_factory=threading.Lock)
+__all__ = ["AppState", "FinishedJob", "JobById", "State", "job_lookup", "key_matches", "require_key"]
 
 
 async def get_state(request: Request) -> AppState:  # async: no worker-thread hop per request
@@ -40,6 +32,23 @@ def key_matches(key: str, authorization: str) -> bool:
 async def require_key(request: Request, state: State) -> None:
     """``Authorization: Bearer <key>`` when a key is configured. The admission middleware
     already answered 401 before the body was read; this keeps each route safe on its own."""
-    key = state.settings.api_key
+    key = state.settings.key
     if key and not key_matches(key, request.headers.get("authorization", "")):
         raise Unauthorized("missing or wrong API key (Authorization: Bearer <key>)")
+
+
+def job_lookup(missing: str) -> Callable[[AppState, str], Job]:
+    """A dependency giving the path's ``{job_id}`` job, or 404 with ``missing`` (each protocol
+    words it its own way)."""
+    def lookup(state: State, job_id: str) -> Job:
+        return job_or_404(state.store, job_id, missing)
+
+    return lookup
+
+
+def get_finished_job(state: State, job_id: str) -> Job:
+    return finished_job(state.store, job_id)
+
+
+JobById = Annotated[Job, Depends(job_lookup("job not found"))]
+FinishedJob = Annotated[Job, Depends(get_finished_job)]

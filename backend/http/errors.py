@@ -1,8 +1,13 @@
-"""Domain errors and the one place that maps them to HTTP responses."""
+"""The one place that maps errors to HTTP: domain errors, the engine's input errors, storage and
+database failures, and the framework's own; plus the OpenAPI models of error answers.
+
+Every error answers ``{"detail": "..."}`` (a 409 of an upload with several DICOM series adds
+``series``). A failed job's kind maps to the same status on every protocol (``/predict``, the
+official ``/jobs/{id}/result``): the user's input or a limit 422, a full disk 507, the server 500.
+"""
 
 from __future__ import annotations
 
-import errno
 import logging
 import sqlite3
 from typing import Any
@@ -14,54 +19,51 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from voxtell.errors import InvalidInputError
+from backend.domain.errors import (
+    DISK_FULL,
+    BadInput,
+    Conflict,
+    DomainError,
+    JobCancelled,
+    JobFailed,
+    NotFound,
+    QueueFull,
+    SeriesChoiceNeeded,
+    Unauthorized,
+    UpstreamFailed,
+    UpstreamTimeout,
+    is_disk_full,
+)
+from backend.states import ErrorKind
+from voxtell.api import InvalidInputError
 
 logger = logging.getLogger("backend")
+DATABASE_UNAVAILABLE = "the job database is unavailable for the moment; retry shortly"
+DATABASE_RETRY_AFTER_S = 2
+
+# Checked in order: the first class an error is an instance of decides its status.
+_STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404), (SeriesChoiceNeeded, 409), (JobCancelled, 409), (Conflict, 409), (BadInput, 422),
+    (QueueFull, 429), (Unauthorized, 401), (UpstreamFailed, 502), (UpstreamTimeout, 504),
+)
+_STATUS_BY_ERROR_KIND = {ErrorKind.INVALID_INPUT: 422, ErrorKind.TIMEOUT: 422, ErrorKind.DISK_FULL: 507}
 
 
-class DomainError(Exception):
-    status = 400
+class ProtocolError(DomainError):
+    """An answer whose status a protocol fixes itself (the official server's 400s)."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, status: int) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.status = status
 
 
-class NotFound(DomainError):
-    status = 404
-
-
-class Conflict(DomainError):
-    status = 409
-
-
-class BadInput(DomainError):
-    status = 422
-
-
-class QueueFull(DomainError):
-    status = 429
-
-    def __init__(self, detail: str, retry_after_s: int = 30) -> None:
-        super().__init__(detail)
-        self.retry_after_s = retry_after_s
-
-
-DISK_FULL = "the server's disk is full; nothing was stored — retry once space has been freed"
-
-
-class Unauthorized(DomainError):
-    status = 401
-
-
-class SeriesChoiceNeeded(DomainError):
-    """Several DICOM series in one upload: the client must pick one (never picked silently)."""
-
-    status = 409
-
-    def __init__(self, series: list[dict[str, object]]) -> None:
-        super().__init__(f"the upload holds {len(series)} DICOM series; send again with series_uid set to one of them")
-        self.series = series
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error (400 for one no rule names)."""
+    if isinstance(exc, ProtocolError):
+        return exc.status
+    if isinstance(exc, JobFailed):
+        return _STATUS_BY_ERROR_KIND.get(exc.kind, 500)
+    return next((status for cls, status in _STATUS_BY_ERROR if isinstance(exc, cls)), 400)
 
 
 class ErrorDetail(BaseModel):
@@ -105,15 +107,9 @@ def file_response(media_type: str, description: str) -> dict[int | str, dict[str
 COMMON_ERRORS = (400, 401, 422, 503)
 
 
-def is_disk_full(exc: BaseException | None) -> bool:
-    """An ``OSError`` (or SQLite error) that says the disk or quota is full, anywhere in the chain."""
-    while exc is not None:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Locked, or the database server down or unreachable: the request may be retried."""
+    return isinstance(exc, (sqlite3.OperationalError, sqlalchemy.exc.OperationalError)) and not is_disk_full(exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -122,10 +118,11 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, QueueFull) else None
         if isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": "Bearer"}
-        body: dict[str, object] = {"detail": exc.detail}
+        detail = DISK_FULL if isinstance(exc, JobFailed) and exc.kind == ErrorKind.DISK_FULL else exc.detail
+        body: dict[str, object] = {"detail": detail}
         if isinstance(exc, SeriesChoiceNeeded):
             body["series"] = exc.series
-        return JSONResponse(body, status_code=exc.status, headers=headers)
+        return JSONResponse(body, status_code=status_of(exc), headers=headers)
 
     @app.exception_handler(InvalidInputError)
     async def _invalid(_: Request, exc: Exception) -> JSONResponse:
@@ -160,11 +157,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_disk_full(exc):
             logger.warning("disk full on %s %s", request.method, request.url.path)
             return JSONResponse({"detail": DISK_FULL}, status_code=507)
-        if isinstance(exc, (sqlite3.OperationalError, sqlalchemy.exc.OperationalError)):
-            # locked, or the database server is down or unreachable: the request may be retried
+        if is_database_unavailable(exc):
             logger.warning("job database unavailable on %s %s", request.method, request.url.path)
-            return JSONResponse({"detail": "the job database is unavailable for the moment; retry shortly"},
-                                status_code=503, headers={"Retry-After": "2"})
+            return JSONResponse({"detail": DATABASE_UNAVAILABLE}, status_code=503,
+                                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)})
         return _internal(request, exc)
 
     @app.exception_handler(Exception)
@@ -176,8 +172,10 @@ def _allowed_methods(request: Request) -> list[str]:
     """The documented methods of every route whose path matches this request's."""
     from starlette.routing import Match, Route
 
+    from backend.http.admission import flat_routes
+
     methods: set[str] = set()
-    for route in request.app.routes:
+    for route in flat_routes(request.app.routes):
         if isinstance(route, Route) and route.include_in_schema and route.methods:
             match, _ = route.matches({**request.scope, "method": "\0"})
             if match != Match.NONE:

@@ -9,28 +9,36 @@ upload that would then be thrown away.
 from __future__ import annotations
 
 import json
-import math
-import re
+import logging
 import shutil
 
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.http.deps import AppState, key_matches
-from backend.http.errors import DISK_FULL
+from backend.domain.context import AppState
+from backend.domain.errors import DISK_FULL
+from backend.domain.eta import queue_full_detail, retry_after_s
+from backend.http.admission import Admission, admission_of, flat_routes, requires, route_for
+from backend.http.deps import key_matches, require_key
+from backend.http.errors import DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE, is_database_unavailable
+
+logger = logging.getLogger("backend")
 
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    # The app uses none of these; a page (or something injected into it) may not either.
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+                            b"bluetooth=(), midi=(), display-capture=(), interest-cohort=()"),
 ]
-# Patient data and job state: never kept by a browser or proxy cache.
-_NO_STORE_PREFIXES = ("/api/", "/predict", "/capabilities", "/images", "/jobs")
+# Patient data and job state: never kept by a browser or proxy cache. Paths under these prefixes
+# that match no route are also answered 401 without the key (nothing about them is revealed).
+_API_PREFIXES = ("/api/", "/predict", "/capabilities", "/images", "/jobs")
+_OPEN_PATHS = ("/api/health", "/healthz")
 _DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
-_UPLOADS = re.compile(r"^/(?:predict|api/volumes|api/jobs/[^/]+/masks|api/pacs/import|images)$")
-_ENQUEUES = re.compile(r"^/(?:predict|api/jobs|jobs)$")
-# The official voxtell-server protocol: everything but /healthz needs the key.
-_OFFICIAL = re.compile(r"^/(?:capabilities|images|jobs)(?:/|$)")
 
 
 def _state(scope: Scope) -> AppState | None:
@@ -51,8 +59,13 @@ class ResponseHeadersMiddleware:
             return
         state = _state(scope)
         extra = list(_SECURITY_HEADERS)
-        if scope["path"].startswith(_NO_STORE_PREFIXES):
+        path = scope["path"]
+        if path.startswith(_API_PREFIXES):
             extra.append((b"cache-control", b"no-store"))
+        elif path == "/" or path == "/index.html" or "." not in path.rsplit("/", 1)[-1]:
+            # The web app's page (also the single-page fallback): revalidated on every load, so a
+            # new release is picked up at once; its hashed assets may be cached.
+            extra.append((b"cache-control", b"no-cache"))
         if state is not None and getattr(state.predictor, "is_demo", False):
             extra.append((b"x-voxtell-demo", b"1"))
         replaced = {name for name, _ in extra}
@@ -67,13 +80,17 @@ class ResponseHeadersMiddleware:
 
 
 class AdmissionMiddleware:
-    """Answers before the body is read: 401 without the key (every protected path, the API
-    docs included), 507 for an upload while the disk is below its reserve, 429 for a new job
-    while the queue is full (``Retry-After`` from the measured job duration). The routes check
-    again where it matters (the queue bound atomically at insert)."""
+    """Answers before the body is read: 401 without the key (every route that depends on
+    ``require_key``, unknown paths under the API prefixes and the API docs), 507 for a route
+    flagged ``Admission.UPLOAD`` while the disk is below its reserve, 429 for a route flagged
+    ``Admission.ENQUEUE`` while the queue is full (``Retry-After`` from the measured job duration),
+    503 with ``Retry-After`` while the job database is unreachable. The flags are the routes' own
+    (``backend.http.admission``); the routes check again where it matters (the queue bound
+    atomically at insert)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._routes: list[BaseRoute] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = _state(scope) if scope["type"] == "http" else None
@@ -82,31 +99,42 @@ class AdmissionMiddleware:
             return
         path, method = scope["path"], scope["method"]
         settings = state.settings
-        protected = (path.startswith("/api/") and path != "/api/health") or path == "/predict" \
-            or path in _DOCS_PATHS or bool(_OFFICIAL.match(path))
-        if protected and settings.api_key and method != "OPTIONS":
+        if self._routes is None:  # the app's routes are all added once it serves
+            self._routes = flat_routes(scope["app"].router.routes)
+        route = route_for(self._routes, scope)
+        key = settings.key
+        if key and method != "OPTIONS" and _protected(route, path):
             headers = dict(scope.get("headers", []))
-            if not key_matches(settings.api_key, headers.get(b"authorization", b"").decode("latin-1")):
+            if not key_matches(key, headers.get(b"authorization", b"").decode("latin-1")):
                 await _answer(send, 401, "missing or wrong API key (Authorization: Bearer <key>)",
                               [(b"www-authenticate", b"Bearer")])
                 return
-        if method == "POST" and _UPLOADS.match(path) and _disk_low(state):
+        flags = admission_of(route) if method == "POST" else Admission.NONE
+        if Admission.UPLOAD in flags and _disk_low(state):
             await _answer(send, 507, DISK_FULL)
             return
-        if method == "POST" and _ENQUEUES.match(path) and state.store.count_active() >= settings.queue_size:
-            await _answer(send, 429, queue_full_detail(settings.queue_size),
-                          [(b"retry-after", str(retry_after_s(state)).encode())])
-            return
+        if Admission.ENQUEUE in flags:
+            try:
+                full = state.store.count_active() >= settings.queue_size
+                retry = retry_after_s(state.store) if full else 0
+            except Exception as exc:  # the database: answered as every route answers it
+                if not is_database_unavailable(exc):
+                    raise
+                logger.warning("job database unavailable on %s %s", method, path)
+                await _answer(send, 503, DATABASE_UNAVAILABLE, [(b"retry-after", str(DATABASE_RETRY_AFTER_S).encode())])
+                return
+            if full:
+                await _answer(send, 429, queue_full_detail(settings.queue_size), [(b"retry-after", str(retry).encode())])
+                return
         await self.app(scope, receive, send)
 
 
-def queue_full_detail(queue_size: int) -> str:
-    return f"the queue is full ({queue_size} jobs); retry later"
-
-
-def retry_after_s(state: AppState) -> int:
-    """Seconds until a queue slot is likely free: the median running time of recent jobs."""
-    return min(3600, max(1, math.ceil(state.store.typical_job_seconds())))
+def _protected(route: object, path: str) -> bool:
+    """A route that depends on ``require_key``, the API docs, and any other path under the API
+    prefixes (one no route serves: nothing about it is revealed without the key)."""
+    if path in _OPEN_PATHS:
+        return False
+    return requires(route, require_key) or path in _DOCS_PATHS or path.startswith(_API_PREFIXES)  # type: ignore[arg-type]
 
 
 def _disk_low(state: AppState) -> bool:

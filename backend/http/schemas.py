@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from backend.domain.palette import mask_color
+from backend.settings import DEFAULT_MAX_PROMPT_CHARS
 
 
 def _check_mask_name(text: str | None) -> str | None:
@@ -22,15 +23,15 @@ def _check_mask_name(text: str | None) -> str | None:
 def _check_prompt(text: str) -> str:
     if not text.strip():
         raise ValueError("non-empty prompt text is required (this one is blank)")
-    if len(text) > 500:
-        raise ValueError("a prompt is longer than 500 characters")
     return text
 
 
-# A prompt: some visible text, at most 500 characters. The schema says so (clients and schema
-# fuzzers see what is valid); the validator says it in words.
-Prompt = Annotated[str, AfterValidator(_check_prompt),
-                   WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S"})]
+# A prompt: some visible text, at most VOXTELL_MAX_PROMPT_CHARS characters (checked with the
+# server's setting by ``backend.domain.jobs.check_prompts``; the schema states the default, so
+# clients and schema fuzzers see what is valid).
+PROMPT_SCHEMA: dict[str, object] = {"type": "string", "minLength": 1, "maxLength": DEFAULT_MAX_PROMPT_CHARS,
+                                    "pattern": r"\S"}
+Prompt = Annotated[str, AfterValidator(_check_prompt), WithJsonSchema(PROMPT_SCHEMA)]
 
 
 class JobOptions(BaseModel):

@@ -11,33 +11,28 @@ import hashlib
 import json
 import logging
 import shutil
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from backend.domain.context import AppState
+from backend.domain.errors import DomainError, NotFound, UpstreamFailed, UpstreamTimeout
 from backend.domain.ingest_dicom import ingest_dicom
 from backend.domain.jobs import keep_within_budget
-from backend.http.errors import DomainError, NotFound
-from voxtell.io.dicomweb import ArchiveConfig, DicomWebError, archive_errors, open_archive, orientation_hint
-from voxtell.io.dicomweb import retrieve_series as _retrieve_series
-from voxtell.io.dicomweb import store_file as _store_file
-
-if TYPE_CHECKING:
-    from backend.http.deps import AppState
-    from backend.settings import Settings
+from backend.settings import Settings
+from voxtell.api import ArchiveConfig, DicomWebError, archive_errors, open_archive, orientation_hint
+from voxtell.api import retrieve_series as _retrieve_series
+from voxtell.api import store_file as _store_file
 
 logger = logging.getLogger("backend")
 NO_PACS = "no PACS is configured on this server (VOXTELL_DICOMWEB_URL)"
 
 
-class ArchiveFailed(DomainError):
-    """The archive is unreachable, refused our credentials or refused a store."""
-
-    status = 502
+class ArchiveFailed(UpstreamFailed):
+    """The archive is unreachable, refused our credentials or refused a store (502)."""
 
 
-class ArchiveTimeout(DomainError):
-    status = 504
+class ArchiveTimeout(UpstreamTimeout):
+    """The archive did not answer in time (504)."""
 
 
 def http_error(exc: DicomWebError, missing: str = "") -> DomainError:
@@ -47,15 +42,6 @@ def http_error(exc: DicomWebError, missing: str = "") -> DomainError:
     if exc.kind == "not_found" and missing:
         return NotFound(missing)
     return ArchiveFailed(str(exc))
-
-
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock(key: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(key, threading.Lock())
 
 
 class Pacs:
@@ -106,8 +92,10 @@ class Pacs:
         """Retrieve a series and store it as a volume (the DICOM upload path); the same series
         again answers the volume already stored. Returns ``(volume_id, meta, reused)``."""
         key = hashlib.sha256(f"{self.url}\n{study_uid}\n{series_uid}".encode()).hexdigest()
-        record = state.store.data_dir / "pacs" / f"{key}.json"
-        with _lock(key):
+        record = state.store.paths.pacs_record(key)
+        # One import of a series at a time on every API node (a database lock): the second waits
+        # and answers the volume the first stored.
+        with state.store.exclusive(f"pacs-import:{key}"):
             if record.is_file():
                 volume_id = json.loads(record.read_text())["volume_id"]
                 meta = state.store.get_volume(volume_id)

@@ -4,7 +4,8 @@
 parts it is built from: ``ProgressBoard`` (windows done / total of the running job, in memory),
 ``RecentUploads`` (a just-uploaded volume handed to its first job without reading it again) and
 ``backend.jobs.rendezvous.Rendezvous`` (``/predict`` requests waiting for their job). The job itself
-runs through ``backend.jobs.execute.run_claimed_job``, the same function the distributed workers use.
+runs through ``backend.jobs.execute.run_claimed_job``, the same function the distributed workers use;
+every change it records wakes the job's progress streams (``backend.jobs.events``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import threading
 import time
 from collections.abc import Callable
 
-from backend.jobs.execute import Predictor, run_claimed_job
+from backend.domain.model import Predictor
+from backend.jobs.events import JobEvents
+from backend.jobs.execute import run_claimed_job
 from backend.jobs.rendezvous import Rendezvous
-from backend.storage.store import TERMINAL, Job, Store
-from voxtell.io.nifti import LoadedVolume
+from backend.states import TERMINAL, JobStatus
+from backend.storage.store import Job, Store
+from voxtell.api import LoadedVolume
 
 
 class ProgressBoard:
@@ -62,11 +66,13 @@ class JobRunner:
     """The embedded ``JobQueue``: a FIFO of job ids and the one thread that runs them."""
 
     def __init__(self, store: Store, predictor: Predictor, job_timeout_s: float | None = None,
-                 rendezvous: Rendezvous | None = None) -> None:
+                 rendezvous: Rendezvous | None = None, fallback_s: float = 5.0) -> None:
         self.store = store
         self.predictor = predictor
         self.job_timeout_s = job_timeout_s
         self.rendezvous = rendezvous or Rendezvous()
+        self.events = JobEvents()
+        self.fallback_s = fallback_s
         self.progress_board = ProgressBoard()
         self.uploads = RecentUploads()
         self._queue: queue.Queue[str | None] = queue.Queue()
@@ -92,11 +98,12 @@ class JobRunner:
 
     def cancel(self, job_id: str) -> bool:
         """Queued: never starts. Running: stops at the next window. Returns False if finished."""
-        if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
+        if self.store.transition(job_id, (JobStatus.QUEUED,), JobStatus.CANCELLED, finished=time.time()):
             self.rendezvous.job_ended(job_id)
+            self.events.notify(job_id)
             return True
         job = self.store.get_job(job_id)
-        if job is not None and job.status == "running":
+        if job is not None and job.status == JobStatus.RUNNING:
             self._cancel.add(job_id)
             return True
         return False
@@ -106,9 +113,10 @@ class JobRunner:
         done, total = self.progress_board.read(job.id)
         return max(done, job.done), max(total, job.total)
 
-    def queue_position(self, job_id: str) -> int | None:
-        ids = self.store.queued_ids()
-        return ids.index(job_id) + 1 if job_id in ids else None
+    def stream_fallback_s(self) -> float:
+        """Every change is announced in this process: a stream reads its job at least this often
+        only for changes made elsewhere (none today)."""
+        return self.fallback_s
 
     def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
         """``callback(True)`` once the job's masks are written (with ``masks_only``), else
@@ -134,8 +142,9 @@ class JobRunner:
             job_id = self._queue.get()
             if job_id is None:
                 return
-            if not self.store.transition(job_id, ("queued",), "running", started=time.time()):
+            if not self.store.transition(job_id, (JobStatus.QUEUED,), JobStatus.RUNNING, started=time.time()):
                 continue
+            self.events.notify(job_id)
             self._run(job_id)
 
     def _run(self, job_id: str) -> None:
@@ -147,8 +156,10 @@ class JobRunner:
                             keep_going=lambda: job_id not in self._cancel,
                             on_progress=lambda done, total: self.progress_board.update(job_id, done, total),
                             volume=self.uploads.take(job.volume_id),
-                            on_masks_written=lambda: self.rendezvous.masks_written(job_id))
+                            on_masks_written=lambda: self.rendezvous.masks_written(job_id),
+                            on_change=lambda: self.events.notify(job_id))
         finally:
             self._cancel.discard(job_id)
             self.progress_board.end(job_id)
             self.rendezvous.job_ended(job_id)
+            self.events.notify(job_id)

@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from backend.storage.datadir import DataDir
+
 metadata = sa.MetaData()
 
 volumes = sa.Table(
@@ -67,7 +69,7 @@ _LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}  # never beyond 0003
 
 
 def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{Path(data_dir).resolve() / 'voxtell.sqlite'}"
+    return f"sqlite:///{DataDir(data_dir).sqlite_file.resolve()}"
 
 
 def make_engine(url: str) -> Engine:

@@ -1,37 +1,32 @@
-"""The job table and the files: the source of truth (a runner needs only a job id).
-
-Layout of the data dir::
-
-    voxtell.sqlite                 volumes and jobs (embedded mode; else VOXTELL_DATABASE_URL)
-    volumes/<volume id>.nii[.gz]   uploads (never named after the uploaded file)
-    results/<job id>/mask_<i>.nii.gz, labelmap.nii.gz
-    tmp/                           staging (written here, then renamed into place)
-"""
+"""The job tables and the files: the source of truth (a runner needs only a job id). The data
+dir's layout belongs to ``backend.storage.datadir``; statuses are ``backend.states`` enums,
+stored as their strings."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import shutil
 import statistics
+import threading
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from backend.states import ACTIVE, TERMINAL, ErrorKind, JobStatus, Phase
+from backend.storage.datadir import DataDir, new_id
 from backend.storage.db import jobs, make_engine, sqlite_url, upgrade, volumes, workers
 
-TERMINAL = ("done", "failed", "cancelled")
-ERROR_KINDS = ("invalid_input", "timeout", "disk_full", "interrupted", "internal")
-_ACTIVE = ("queued", "running")
+_TERMINAL = tuple(s.value for s in TERMINAL)
+_ACTIVE = tuple(s.value for s in ACTIVE)
 _QUEUE_LOCK = 734_112  # PostgreSQL advisory lock id: count-then-insert of jobs is serialised
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
+__all__ = ["Job", "Store", "new_id"]
 
 
 @dataclass
@@ -41,7 +36,7 @@ class Job:
     created: float
     prompts: list[str]
     options: dict[str, Any]
-    status: str
+    status: JobStatus
     attempts: int = 0
     started: float | None = None
     finished: float | None = None
@@ -49,7 +44,7 @@ class Job:
     total: int = 0
     error: str | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
-    error_kind: str | None = None  # one of ERROR_KINDS once failed
+    error_kind: ErrorKind | None = None  # once failed
     next_mask_index: int = 0  # the index the next result gets (indices are never reused)
     worker_id: str | None = None  # distributed mode: the worker running it
     cancel_requested: bool = False  # distributed mode: a cancel for a running job, seen by its worker
@@ -64,34 +59,57 @@ class Store:
     data-dir files."""
 
     def __init__(self, data_dir: Path, database_url: str | None = None) -> None:
-        self.data_dir = Path(data_dir)
-        for folder in ("volumes", "results", "tmp"):
-            (self.data_dir / folder).mkdir(parents=True, exist_ok=True)
+        self.paths = DataDir(data_dir)
+        self.data_dir = self.paths.root
+        self.paths.create()
         self.engine = make_engine(database_url or sqlite_url(self.data_dir))
         upgrade(self.engine, self.data_dir)
+        self._local_locks: dict[str, threading.Lock] = {}
+        self._local_locks_guard = threading.Lock()
 
-    # -- paths --------------------------------------------------------------------------
+    # -- paths (the data dir's layout: backend.storage.datadir) ----------------------------
     def tmp_path(self, suffix: str = "") -> Path:
-        return self.data_dir / "tmp" / f"{new_id()}{suffix}"
+        return self.paths.tmp_path(suffix)
 
     def result_dir(self, job_id: str) -> Path:
-        return self.data_dir / "results" / job_id
+        return self.paths.result_dir(job_id)
 
     def dicom_headers_dir(self, volume_id: str) -> Path:
         """Header-only copies of a DICOM-sourced volume's slices, sorted (kept for export)."""
-        return self.data_dir / "volumes" / f"{volume_id}-dicom"
+        return self.paths.dicom_headers(volume_id)
 
     def volume_path(self, volume_id: str) -> Path | None:
         """The stored upload of ``volume_id``; None for an unknown volume."""
         name = self._scalar(sa.select(volumes.c.file).where(volumes.c.id == volume_id))
-        return self.data_dir / "volumes" / name if name else None
+        return self.paths.volume_file(name) if name else None
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Only one holder of ``name`` at a time across every process that shares this database:
+        on PostgreSQL a session advisory lock on a connection held meanwhile (two API nodes), on
+        SQLite (one node) a lock of this process."""
+        with self._local_locks_guard:
+            local = self._local_locks.setdefault(name, threading.Lock())
+        with local:
+            if self.engine.dialect.name != "postgresql":
+                yield
+                return
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            with self.engine.connect() as db:
+                db.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                db.commit()  # the lock is the session's: no transaction stays open meanwhile
+                try:
+                    yield
+                finally:
+                    db.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    db.commit()
 
     # -- volumes --------------------------------------------------------------------------
     def add_volume(self, staged: Path, suffix: str, meta: dict[str, Any]) -> str:
         """Move a validated staged file into ``volumes/`` and record it (both or neither)."""
         volume_id = new_id()
         name = f"{volume_id}{suffix}"
-        target = self.data_dir / "volumes" / name
+        target = self.paths.volume_file(name)
         staged.replace(target)
         try:
             with self.engine.begin() as db:
@@ -135,7 +153,7 @@ class Store:
         (count and insert in one serialised write transaction: concurrent callers, in any
         process, never overshoot). Returns None when the queue is full."""
         job = Job(id=new_id(), volume_id=volume_id, created=time.time(), prompts=prompts,
-                  options=options, status="queued")
+                  options=options, status=JobStatus.QUEUED)
         with self.engine.connect().execution_options(immediate=True) as db, db.begin():
             if db.dialect.name == "postgresql":
                 db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _QUEUE_LOCK})
@@ -158,6 +176,10 @@ class Store:
         values = dict(row)
         for key in ("prompts", "options", "results", "notices", "phase_log"):
             values[key] = json.loads(values[key])
+        values["status"] = JobStatus(values["status"])
+        values["phase"] = Phase(values["phase"]) if values["phase"] in Phase._value2member_map_ else Phase.QUEUED
+        kind = values["error_kind"]
+        values["error_kind"] = ErrorKind(kind) if kind in ErrorKind._value2member_map_ else None
         return Job(**values)
 
     def update_job(self, job_id: str, **values: Any) -> None:
@@ -167,7 +189,8 @@ class Store:
     def transition(self, job_id: str, old: tuple[str, ...], new: str, **values: Any) -> bool:
         """Atomically move a job from one of ``old`` statuses to ``new``; an ending (``done``,
         ``failed``, ``cancelled``) or ``queued`` also becomes the job's phase, logged."""
-        if new not in TERMINAL and new != "queued":
+        old, new = tuple(_plain(o) for o in old), _plain(new)
+        if new not in _TERMINAL and new != "queued":
             with self.engine.begin() as db:
                 changed = db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(old))
                                      .values(status=new, **_encoded(values))).rowcount
@@ -185,6 +208,7 @@ class Store:
     def set_phase(self, job_id: str, phase: str) -> bool:
         """A running job enters ``phase`` (the previous one ends now); the same phase again
         changes nothing. Returns whether the job was running."""
+        phase = _plain(phase)
         with self.engine.connect().execution_options(immediate=True) as db, db.begin():
             row = db.execute(sa.select(jobs.c.status, jobs.c.phase, jobs.c.phase_log)
                              .where(jobs.c.id == job_id).with_for_update()).first()
@@ -199,6 +223,12 @@ class Store:
         with self.engine.connect() as db:
             return list(db.execute(sa.select(jobs.c.id).where(jobs.c.status == "queued")
                                    .order_by(jobs.c.created)).scalars())
+
+    def queue_position(self, job_id: str) -> int | None:
+        """1 for the next queued job to start, 2 for the one after, ...; None when not queued
+        (both modes start queued jobs in the order they were created)."""
+        ids = self.queued_ids()
+        return ids.index(job_id) + 1 if job_id in ids else None
 
     def count_active(self) -> int:
         """Jobs queued or running (a plain read: in WAL mode it never waits for a writer)."""
@@ -349,8 +379,13 @@ class Store:
         self.engine.dispose()
 
 
+def _plain(value: Any) -> Any:
+    """An enum member as the string the database keeps (drivers may write an enum's name)."""
+    return value.value if isinstance(value, Enum) else value
+
+
 def _encoded(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: json.dumps(v) if k in ("results", "prompts", "options", "notices", "phase_log") else v
+    return {k: json.dumps(v) if k in ("results", "prompts", "options", "notices", "phase_log") else _plain(v)
             for k, v in values.items()}
 
 
@@ -363,5 +398,5 @@ def _phase_change(current: str | None, log_json: str | None, phase: str, now: fl
     log = json.loads(log_json or "[]")
     if log and log[-1].get("finished") is None:
         log[-1]["finished"] = now
-    log.append({"phase": phase, "started": now, "finished": now if phase in TERMINAL else None})
+    log.append({"phase": phase, "started": now, "finished": now if phase in _TERMINAL else None})
     return {"phase": phase, "phase_log": json.dumps(log)}

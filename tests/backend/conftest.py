@@ -27,6 +27,10 @@ class FakePredictor:
     honours cancellation exactly like the engine (``False`` -> ``InferenceCancelled``).
     """
 
+    # The Predictor protocol's callbacks (the job executor sets them while a job runs).
+    notice_callback: Callable[[str], None] | None = None
+    phase_callback: Callable[[str], None] | None = None
+
     def __init__(self, patches: int = 3, delay: float = 0.0, demo: bool = False) -> None:
         self.patches = patches
         self.delay = delay

@@ -28,6 +28,10 @@ class ScriptedPredictor:
     A ``False`` from the progress callback cancels, as in the engine.
     """
 
+    # The Predictor protocol's callbacks (the job executor sets them while a job runs).
+    notice_callback: Callable[[str], None] | None = None
+    phase_callback: Callable[[str], None] | None = None
+
     def __init__(self, rule: MaskRule | None = None, windows: int = 3, hold_after: int | None = None,
                  error: BaseException | None = None, demo: bool = False, vocab: list[str] | None = None,
                  patch_size: tuple[int, int, int] = (64, 64, 64)) -> None:

@@ -353,7 +353,7 @@ def test_leftover_staging_files_are_swept(make_client, tmp_path: Path) -> None: 
     import os
     import time
 
-    from backend.domain.jobs import RetentionSweeper
+    from backend.storage.retention import RetentionSweeper
 
     data = tmp_path / "data"
     (data / "tmp" / "crashed-dicom").mkdir(parents=True)
@@ -366,7 +366,7 @@ def test_leftover_staging_files_are_swept(make_client, tmp_path: Path) -> None: 
     fresh.write_bytes(b"x")
     two_hours_ago = time.time() - 7200
     os.utime(old, (two_hours_ago, two_hours_ago))
-    assert RetentionSweeper(client.app.state.voxtell).sweep_tmp() == 1  # type: ignore[attr-defined]
+    assert RetentionSweeper(client.app.state.voxtell.store, client.app.state.voxtell.settings).sweep_tmp() == 1  # type: ignore[attr-defined]
     assert [p.name for p in (data / "tmp").iterdir()] == ["fresh.nii"]
 
 

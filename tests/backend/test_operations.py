@@ -154,14 +154,14 @@ def test_demo_header_only_for_demo_models(make_client) -> None:  # type: ignore[
 
 
 def test_retention_and_volume_deletion(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from backend.domain.jobs import RetentionSweeper
+    from backend.storage.retention import RetentionSweeper
 
     client = make_client(data_dir=tmp_path / "data", retention_hours=1.0)
     vol = upload(client).json()["id"]
     job = _job(client, vol).json()["id"]
     wait_done(client, job)
     state = client.app.state.voxtell
-    sweeper = RetentionSweeper(state)
+    sweeper = RetentionSweeper(state.store, state.settings)
     assert sweeper.sweep(now=time.time()) == 0
     assert client.get(f"/api/jobs/{job}/masks/0.nii.gz").status_code == 200
     assert sweeper.sweep(now=time.time() + 2 * 3600) == 1

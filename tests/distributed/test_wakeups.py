@@ -34,9 +34,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _queue(store: Store, redis: Redis, poll_s: float) -> DistributedQueue:
-    settings = Settings(data_dir=store.data_dir, broker_url=redis.url, reconcile_interval_s=3600)
+    # The queue is handed its store (SQLite here); the settings' database URL is not opened.
+    settings = Settings(data_dir=store.data_dir, broker_url=redis.url, reconcile_interval_s=3600,
+                        settle_poll_s=poll_s, database_url="postgresql://unused")
     distributed = DistributedQueue(store, settings)
-    distributed.POLL_S = poll_s
     distributed.start()
     assert distributed.listener.wait_subscribed(10)
     return distributed

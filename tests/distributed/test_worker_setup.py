@@ -81,7 +81,8 @@ def stop_at_store(*args, **kwargs):
 
 w.Store = stop_at_store
 try:
-    w.serve_worker(Settings(data_dir=sys.argv[1], broker_url="redis://127.0.0.1:1/0", worker_threads=1), "cpu")
+    w.serve_worker(Settings(data_dir=sys.argv[1], broker_url="redis://127.0.0.1:1/0", worker_threads=1,
+                            database_url="postgresql://unused"), "cpu")
 except Stop:
     print(torch.get_num_threads())
 """

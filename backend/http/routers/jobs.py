@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
@@ -12,28 +11,29 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.eta import queued_eta, running_eta
-from backend.domain.jobs import (
+from backend.domain.jobs import finished_job, submit_job
+from backend.domain.masks import (
     add_edited_mask,
     delete_mask,
     dicom_export,
-    finished_job,
-    submit_job,
-    update_mask,
-)
-from backend.domain.masks import (
     itksnap_labels,
     labelmap_path,
     labels,
     masks_zip,
     safe_download_name,
     selected_results,
+    update_mask,
 )
 from backend.domain.palette import parse_color
-from backend.http.deps import AppState, State, require_key
-from backend.http.errors import COMMON_ERRORS, BadInput, Conflict, NotFound, error_responses, file_response
+from backend.http.admission import Admission, admits
+from backend.http.deps import AppState, FinishedJob, JobById, State, require_key
+from backend.http.errors import COMMON_ERRORS, error_responses, file_response
 from backend.http.schemas import JobCreate, JobStatus, MaskUpdate
-from backend.storage.store import TERMINAL, Job
+from backend.http.streams import watch_job
+from backend.states import TERMINAL
+from backend.storage.store import Job
 
 router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)],
                    responses=error_responses(*COMMON_ERRORS))
@@ -45,20 +45,13 @@ Masks = Annotated[str | None, Query(max_length=4000, description=(
     "absent: all"))]
 
 
-def _job_or_404(state: AppState, job_id: str) -> Job:
-    job = state.store.get_job(job_id)
-    if job is None:
-        raise NotFound("job not found")
-    return job
-
-
 def job_status(state: AppState, job: Job) -> JobStatus:
     done, total, eta, position = job.done, job.total, None, None
     if job.status == "running":
         done, total = state.runner.progress(job)
         eta = running_eta(job, done, total)
     elif job.status == "queued":
-        position = state.runner.queue_position(job.id)
+        position = state.store.queue_position(job.id)
         eta = queued_eta(state.store, position)
     # A job that ended before phases were kept (migration 0006) shows its status as its phase.
     phase = job.status if job.status in TERMINAL else job.phase
@@ -70,77 +63,74 @@ def job_status(state: AppState, job: Job) -> JobStatus:
 
 
 @router.post("", status_code=201, responses=error_responses(400, 404, 429, 507))
+@admits(Admission.ENQUEUE)
 def create_job(state: State, body: JobCreate) -> JobStatus:
     return job_status(state, submit_job(state, body.volume_id, body.prompts, body.options.model_dump()))
 
 
 @router.get("/{job_id}", responses=_MISSING)
-def get_job(state: State, job_id: str) -> JobStatus:
-    return job_status(state, _job_or_404(state, job_id))
+def get_job(state: State, job: JobById) -> JobStatus:
+    return job_status(state, job)
 
 
 @router.get("/{job_id}/events", response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
           "description": "Server-Sent Events: one JobStatus JSON per change, until the job ends"}, **_MISSING})
-async def job_events(state: State, job_id: str) -> StreamingResponse:
+async def job_events(state: State, job: JobById) -> StreamingResponse:
     """Server-Sent Events: a JSON status on every change, until the job ends."""
-    _job_or_404(state, job_id)
 
     async def stream() -> AsyncIterator[str]:
         last = None
-        while True:
-            job = state.store.get_job(job_id)
-            if job is None:
+        async for current in watch_job(state, job.id):
+            if current is None:
                 yield "event: error\ndata: {\"detail\": \"job not found\"}\n\n"
                 return
-            payload = job_status(state, job).model_dump_json()
+            payload = job_status(state, current).model_dump_json()
             if payload != last:
                 last = payload
                 yield f"data: {payload}\n\n"
-            if job.status in TERMINAL:
-                return
-            await asyncio.sleep(0.2)
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.post("/{job_id}/cancel", responses=_NOT_READY)
-def cancel_job(state: State, job_id: str) -> JobStatus:
-    job = _job_or_404(state, job_id)
+def cancel_job(state: State, job: JobById) -> JobStatus:
     if job.status in TERMINAL:
         raise Conflict(f"the job is already {job.status}")
-    state.runner.cancel(job_id)
-    return job_status(state, _job_or_404(state, job_id))
+    state.runner.cancel(job.id)
+    return _current(state, job.id)
 
 
-def _finished(state: AppState, job_id: str) -> Job:
-    return finished_job(state, job_id)
+def _current(state: AppState, job_id: str) -> JobStatus:
+    """The job's status as it is now (after a change); 404 if it went meanwhile."""
+    job = state.store.get_job(job_id)
+    if job is None:
+        raise NotFound("job not found")
+    return job_status(state, job)
 
 
 @router.get("/{job_id}/masks/{index:int}.nii.gz", response_class=FileResponse,
             responses={**file_response("application/gzip", "one mask in the input's orientation"), **_NOT_READY})
-def download_mask(state: State, job_id: str, index: int) -> FileResponse:
-    job = _finished(state, job_id)
+def download_mask(state: State, job: FinishedJob, index: int) -> FileResponse:
     entry = next((r for r in job.results if r["index"] == index), None)
     if entry is None:
         raise NotFound(f"job has no mask {index}")
-    return FileResponse(state.store.result_dir(job_id) / entry["file"], media_type="application/gzip",
+    return FileResponse(state.store.result_dir(job.id) / entry["file"], media_type="application/gzip",
                         filename=f"{safe_download_name(entry['name'])}.nii.gz")
 
 
 @router.delete("/{job_id}/masks/{index:int}", responses=_NOT_READY)
-def delete_result_mask(state: State, job_id: str, index: int) -> JobStatus:
+def delete_result_mask(state: State, job: FinishedJob, index: int) -> JobStatus:
     """Delete one mask of a finished job; downloads, the label map and DICOM exports lose it too."""
-    delete_mask(state, _finished(state, job_id), index)
-    return job_status(state, _job_or_404(state, job_id))
+    delete_mask(state, job, index)
+    return _current(state, job.id)
 
 
 @router.get("/{job_id}/masks.zip", response_class=StreamingResponse,
             responses={**file_response("application/zip", "the masks as <name>.nii.gz, labels.json, labels.txt"),
                        **_SELECTION})
-def download_all(state: State, job_id: str, masks: Masks = None) -> StreamingResponse:
-    job = _finished(state, job_id)
+def download_all(state: State, job: FinishedJob, masks: Masks = None) -> StreamingResponse:
     return StreamingResponse(io.BytesIO(masks_zip(state.store, job, selected_results(job, masks))),
                              media_type="application/zip",
                              headers={"Content-Disposition": 'attachment; filename="masks.zip"'})
@@ -149,7 +139,7 @@ def download_all(state: State, job_id: str, masks: Masks = None) -> StreamingRes
 @router.get("/{job_id}/labelmap.nii.gz", response_class=FileResponse,
             responses={**file_response("application/gzip", "value k + 1 = the k-th mask exported"), **_SELECTION})
 def download_labelmap(state: State, job_id: str, masks: Masks = None) -> FileResponse:
-    job = finished_job(state, job_id, with_masks=True)
+    job = finished_job(state.store, job_id, with_masks=True)
     results = selected_results(job, masks)
     with state.edit_lock:
         path = labelmap_path(state.store, job_id, results)
@@ -178,29 +168,27 @@ def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Que
 
 
 @router.get("/{job_id}/labels.json", responses=_SELECTION)
-def job_labels(state: State, job_id: str, masks: Masks = None) -> list[dict[str, object]]:
+def job_labels(job: FinishedJob, masks: Masks = None) -> list[dict[str, object]]:
     """``[{value, name, color, index, source}]`` of the label map with the same ``masks``."""
-    job = _finished(state, job_id)
     return labels(selected_results(job, masks))
 
 
 @router.get("/{job_id}/labels.txt", response_class=Response,  # errors stay documented as JSON
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "ITK-SNAP label description file"}, **_SELECTION})
-def job_labels_itksnap(state: State, job_id: str, masks: Masks = None) -> PlainTextResponse:
+def job_labels_itksnap(job: FinishedJob, masks: Masks = None) -> PlainTextResponse:
     """The ITK-SNAP label description file matching ``labelmap.nii.gz`` with the same ``masks``."""
-    job = _finished(state, job_id)
     return PlainTextResponse(itksnap_labels(selected_results(job, masks)))
 
 
 @router.post("/{job_id}/masks", status_code=201, responses={**_NOT_READY, **error_responses(400, 413, 507)})
+@admits(Admission.UPLOAD)
 async def save_edited_mask(
-    state: State, job_id: str, file: Annotated[UploadFile, File()],
+    state: State, job: FinishedJob, file: Annotated[UploadFile, File()],
     name: Annotated[str, Form(max_length=200)] = "edited mask",
     color: Annotated[str | None, Form(max_length=40, description="'r,g,b' (0..255); default: the next palette colour")]
     = None,
 ) -> JobStatus:
-    job = _finished(state, job_id)
     try:
         rgb = parse_color(color) if color is not None else None
     except ValueError as exc:
@@ -209,12 +197,12 @@ async def save_edited_mask(
     if len(data) > state.settings.max_image_bytes:
         raise BadInput("the edited mask is too large")
     await run_in_threadpool(add_edited_mask, state, job, data, name.strip() or "edited mask", rgb)
-    return job_status(state, _job_or_404(state, job_id))
+    return _current(state, job.id)
 
 
 @router.patch("/{job_id}/masks/{index:int}", responses={**_NOT_READY, **error_responses(422)})
-def update_result_mask(state: State, job_id: str, index: int, body: MaskUpdate) -> JobStatus:
+def update_result_mask(state: State, job: FinishedJob, index: int, body: MaskUpdate) -> JobStatus:
     """Rename and/or recolour mask ``index`` of a finished job; every export uses the new name
     and colour."""
-    update_mask(state, _finished(state, job_id), index, body.name, body.color)
-    return job_status(state, _job_or_404(state, job_id))
+    update_mask(state, job, index, body.name, body.color)
+    return _current(state, job.id)

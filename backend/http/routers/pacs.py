@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from backend.domain.jobs import dicom_export
+from backend.domain.errors import NotFound
+from backend.domain.masks import dicom_export
+from backend.http.admission import Admission, admits
 from backend.http.deps import AppState, State, require_key
-from backend.http.errors import COMMON_ERRORS, ErrorDetail, NotFound, error_responses
+from backend.http.errors import COMMON_ERRORS, ErrorDetail, error_responses
 from backend.http.schemas import PacsImport, PacsSeries, PacsStore, PacsStored, PacsStudy, VolumeInfo
 from backend.integrations.pacs import NO_PACS, Pacs, study_filters
 
@@ -59,6 +61,7 @@ async def list_series(pacs: Archive, study_uid: Uid) -> list[PacsSeries]:
 @router.post("/pacs/import", status_code=201, responses={
     200: {"model": VolumeInfo, "description": "the series was imported before: the stored volume"},
     **error_responses(409, 507)})
+@admits(Admission.UPLOAD)
 async def import_series(state: State, pacs: Archive, body: PacsImport, response: Response) -> VolumeInfo:
     """Retrieve a series (WADO-RS, within the upload limits) and store it as a volume, read and
     checked exactly as a DICOM upload. The same series again answers 200 with the stored volume."""

@@ -14,20 +14,14 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from backend.domain.jobs import ingest_files, submit_job
+from backend.domain.ingest import ingest_files
+from backend.domain.jobs import check_prompts, job_outcome_error, submit_job
 from backend.domain.masks import labelmap_path, safe_download_name
+from backend.http.admission import Admission, admits
 from backend.http.deps import AppState, State, require_key
-from backend.http.errors import (
-    COMMON_ERRORS,
-    DISK_FULL,
-    BadInput,
-    DomainError,
-    ErrorDetail,
-    SeriesChoice,
-    error_responses,
-)
+from backend.http.errors import COMMON_ERRORS, ErrorDetail, SeriesChoice, error_responses
 from backend.http.schemas import JobOptions, Prompt
-from backend.storage.store import Job
+from backend.states import JobStatus
 
 router = APIRouter(dependencies=[Depends(require_key)], responses=error_responses(*COMMON_ERRORS))
 
@@ -39,6 +33,7 @@ router = APIRouter(dependencies=[Depends(require_key)], responses=error_response
                         409: {"model": SeriesChoice,
                               "description": "several DICOM series (pick one), or the job was cancelled"},
                         500: {"model": ErrorDetail, "description": "the segmentation failed inside the server"}})
+@admits(Admission.UPLOAD | Admission.ENQUEUE)
 async def predict(state: State, image: Annotated[UploadFile, File(description=".nii, .nii.gz, .nrrd, .mha or a DICOM .zip")],
                   prompt: Annotated[list[Prompt], Form(min_length=1, description="one or more prompts")],
                   keep_largest_component: Annotated[bool, Form()] = False,
@@ -46,9 +41,8 @@ async def predict(state: State, image: Annotated[UploadFile, File(description=".
                   series_uid: Annotated[str | None, Form(description="DICOM zip with several series")] = None,
                   ) -> Response:
     """One prompt -> its mask; several -> a label map (label i = prompt i, later prompts win)."""
-    if not prompt or any(not p.strip() for p in prompt):
-        raise BadInput("give at least one non-empty prompt field")
-    volume_id, _ = await ingest_files(state, [image], series_uid)
+    prompt = check_prompts(state.settings, prompt)  # before the upload is stored
+    volume_id, _ = await run_in_threadpool(ingest_files, state, [image.file], series_uid)
     options = JobOptions(keep_largest_component=keep_largest_component, fill_holes=fill_holes)
     try:
         job = submit_job(state, volume_id, prompt, options.model_dump())
@@ -77,28 +71,13 @@ async def _answer(state: AppState, job_id: str, prompt: list[str], headers: dict
     if not await _settled(state, job_id, masks_only=len(prompt) == 1):
         finished = state.store.get_job(job_id)
         assert finished is not None
-        if finished.status != "done":
-            raise _job_error(finished)
+        if finished.status != JobStatus.DONE:
+            raise job_outcome_error(finished)
         if len(prompt) > 1:
             path = await run_in_threadpool(labelmap_path, state.store, job_id, finished.results)
             return await _download(path, "labelmap.nii.gz", headers)
     return await _download(state.store.result_dir(job_id) / "mask_0.nii.gz",
                            f"{safe_download_name(prompt[0])}.nii.gz", headers)
-
-
-_STATUS_BY_ERROR_KIND = {"invalid_input": 422, "timeout": 422, "disk_full": 507}
-
-
-def _job_error(job: Job) -> DomainError:
-    """The answer for a job that ended without masks: the input's fault is a 4xx, a full disk
-    507, anything else (a bug, a restart, a cancel from elsewhere) 500."""
-    if job.status == "cancelled":
-        error = DomainError("segmentation cancelled before it finished")
-        error.status = 409
-        return error
-    error = DomainError(DISK_FULL if job.error_kind == "disk_full" else f"segmentation failed: {job.error or 'no result'}")
-    error.status = _STATUS_BY_ERROR_KIND.get(job.error_kind or "", 500)
-    return error
 
 
 async def _settled(state: AppState, job_id: str, masks_only: bool) -> bool:

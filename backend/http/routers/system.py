@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
+from backend.domain.model import ModelInfo
 from backend.http.deps import State, require_key
 from backend.http.errors import COMMON_ERRORS, error_responses
 from backend.http.schemas import Info, WorkerInfo
-from voxtell.demo import DEMO_NOTICE
+from backend.states import Mode
+from voxtell.api import DEMO_NOTICE
 
 router = APIRouter(prefix="/api")
 
@@ -29,7 +31,7 @@ _PROTECTED = {"dependencies": [Depends(require_key)], "responses": error_respons
 async def ready(state: State) -> dict[str, bool]:
     """Readiness: embedded, the model is loaded and the runner takes jobs (no database access);
     distributed, at least one worker heartbeats."""
-    if state.settings.broker_url:
+    if state.settings.mode == Mode.DISTRIBUTED:
         return {"ready": await run_in_threadpool(state.runner.is_alive)}
     return {"ready": state.predictor is not None and state.runner.is_alive()}
 
@@ -38,23 +40,21 @@ async def ready(state: State) -> dict[str, bool]:
 def list_workers(state: State) -> list[WorkerInfo]:
     """Workers online (distributed mode; empty when embedded): heartbeat within
     ``VOXTELL_WORKER_LOST_AFTER_S``."""
-    if not state.settings.broker_url:
+    if state.settings.mode == Mode.EMBEDDED:
         return []
     return [WorkerInfo(**w) for w in state.store.workers_online(state.settings.worker_lost_after_s)]
 
 
 @router.get("/info", **_PROTECTED)  # type: ignore[arg-type]
 def info(state: State) -> Info:
-    model = state.predictor.info()
-    return Info(model_name=str(model.get("model_name", "voxtell")), demo=bool(model.get("demo", False)),
-                device=str(model.get("device", "cpu")), precision=str(model.get("precision", "fp32")),
-                path=str(model.get("path", "fast")), patch_size=list(model.get("patch_size", [])),
-                queue_length=state.store.count_active(), auth_required=bool(state.settings.api_key),
-                pacs=bool(state.settings.dicomweb_url),
-                demo_notice=DEMO_NOTICE if model.get("demo") else None,
-                mode="distributed" if state.settings.broker_url else "embedded",
+    model = ModelInfo.of(state.predictor)
+    distributed = state.settings.mode == Mode.DISTRIBUTED
+    return Info(model_name=model.model_name, demo=model.demo, device=model.device, precision=model.precision,
+                path=model.path, patch_size=list(model.patch_size), queue_length=state.store.count_active(),
+                auth_required=bool(state.settings.key), pacs=bool(state.settings.dicomweb_url),
+                demo_notice=DEMO_NOTICE if model.demo else None, mode=state.settings.mode.value,
                 workers_online=len(state.store.workers_online(state.settings.worker_lost_after_s))
-                if state.settings.broker_url else 1)
+                if distributed else 1)
 
 
 @router.get("/prompts", **_PROTECTED)  # type: ignore[arg-type]

@@ -6,10 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
-from backend.domain.jobs import ingest_files
+from backend.domain.errors import NotFound
+from backend.domain.ingest import ingest_files
+from backend.http.admission import Admission, admits
 from backend.http.deps import State, require_key
-from backend.http.errors import COMMON_ERRORS, NotFound, SeriesChoice, error_responses, file_response
+from backend.http.errors import COMMON_ERRORS, SeriesChoice, error_responses, file_response
 from backend.http.schemas import VolumeInfo
 
 router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)],
@@ -19,13 +22,14 @@ router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)],
 @router.post("", status_code=201, responses={
     **error_responses(400, 413, 507),
     409: {"model": SeriesChoice, "description": "several DICOM series: pick one (list in `series`)"}})
+@admits(Admission.UPLOAD)
 async def upload_volume(
     state: State,
     file: Annotated[list[UploadFile], File(min_length=1,
                                            description=".nii/.nii.gz/.nrrd/.mha, a DICOM .zip, or DICOM files")],
     series_uid: Annotated[str | None, Form(description="which DICOM series, when the upload holds several")] = None,
 ) -> VolumeInfo:
-    volume_id, meta = await ingest_files(state, file, series_uid)
+    volume_id, meta = await run_in_threadpool(ingest_files, state, [f.file for f in file], series_uid)
     return _info({**meta, "id": volume_id})
 
 

@@ -2,12 +2,12 @@
 state lives in the database, so any API node can submit, watch, cancel and answer for any job.
 
 ``DistributedQueue`` offers what the routes use of the in-process ``JobRunner``: ``submit``,
-``cancel``, ``progress``, ``queue_position``, ``when_settled``. One reconciler thread per API
+``cancel``, ``progress``, ``when_settled``, ``events``. One reconciler thread per API
 node re-publishes queued jobs the broker may have lost (Redis restarted empty) and puts the
 running jobs of workers that stopped heartbeating back in the queue; one watcher thread wakes
 the ``/predict`` requests waiting for a job (callbacks, no thread parked per request) as soon as
 a worker announces over Redis pub/sub (``backend.jobs.distributed.wakeups``) that the job's mask files are written
-or that the job has ended, and polls the database every ``POLL_S`` in case an announcement is
+or that the job has ended, and reads the database every ``settle_poll_s`` in case an announcement is
 lost. A one-prompt ``/predict`` answers once its mask file is on the shared storage (files are
 renamed into place whole), while the worker still computes the statistics, as in embedded mode.
 """
@@ -21,21 +21,23 @@ from collections.abc import Callable
 from typing import Any
 
 from backend.domain.masks import mask_file
+from backend.jobs.distributed.celery_app import QUEUE, TASK, make_celery
 from backend.jobs.distributed.wakeups import JobEndedAnnouncer, JobEndedListener
-from backend.jobs.distributed.worker import QUEUE, TASK, make_celery
+from backend.jobs.events import JobEvents
 from backend.settings import Settings
-from backend.storage.store import TERMINAL, Job, Store
+from backend.states import TERMINAL, JobStatus
+from backend.storage.store import Job, Store
 
 logger = logging.getLogger("backend.jobs.distributed.queue")
 
 
 class DistributedQueue:
-    POLL_S = 1.0  # the watcher's database poll when no announcement arrives
-
     def __init__(self, store: Store, settings: Settings) -> None:
         assert settings.broker_url
         self.store = store
         self.settings = settings
+        self.poll_s = settings.settle_poll_s  # the watcher's database read when no announcement arrives
+        self.events = JobEvents()
         self.celery = make_celery(settings.broker_url)
         self._stop = threading.Event()
         # job id -> [(callback, masks_only)]: masks_only waiters also answer once the masks are written
@@ -43,7 +45,7 @@ class DistributedQueue:
         self._waiters_lock = threading.Lock()
         self._wake = threading.Event()
         self.announcer = JobEndedAnnouncer(settings.broker_url)
-        self.listener = JobEndedListener(settings.broker_url, self._on_job_ended)
+        self.listener = JobEndedListener(settings.broker_url, self._on_job_ended, self.events.notify)
         self._threads = [threading.Thread(target=self._reconcile_loop, name="voxtell-reconciler", daemon=True),
                          threading.Thread(target=self._watch_loop, name="voxtell-settle-watcher", daemon=True)]
 
@@ -71,7 +73,7 @@ class DistributedQueue:
 
     def cancel(self, job_id: str) -> bool:
         """Queued: never starts. Running (on any machine): its worker stops at the next window."""
-        if self.store.transition(job_id, ("queued",), "cancelled", finished=time.time()):
+        if self.store.transition(job_id, (JobStatus.QUEUED,), JobStatus.CANCELLED, finished=time.time()):
             self.announcer.announce(job_id)  # requests waiting on other API nodes answer now
             return True
         return self.store.request_cancel(job_id)
@@ -80,9 +82,10 @@ class DistributedQueue:
         """(done, total): the job row the caller read is the truth here (workers write it)."""
         return job.done, job.total
 
-    def queue_position(self, job_id: str) -> int | None:
-        ids = self.store.queued_ids()
-        return ids.index(job_id) + 1 if job_id in ids else None
+    def stream_fallback_s(self) -> float:
+        """Workers announce changes over Redis, which may lose one: a stream reads its job at
+        least this often."""
+        return self.poll_s
 
     def when_settled(self, job_id: str, callback: Callable[[bool], None], masks_only: bool = False) -> None:
         """``callback(True)`` once every mask file of the running job is written (with
@@ -134,6 +137,7 @@ class DistributedQueue:
             self._stop.wait(self.settings.reconcile_interval_s)
 
     def _on_job_ended(self, job_id: str) -> None:
+        self.events.notify(job_id)
         with self._waiters_lock:
             watched = job_id in self._waiters
         if watched:
@@ -141,7 +145,7 @@ class DistributedQueue:
 
     def _watch_loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self.POLL_S)
+            self._wake.wait(self.poll_s)
             self._wake.clear()
             with self._waiters_lock:
                 watched = list(self._waiters)
@@ -162,7 +166,7 @@ class DistributedQueue:
             with self._waiters_lock:
                 waiting = self._waiters.get(job_id, [])
                 wants_masks = any(masks_only for _, masks_only in waiting)
-            masks_ready = (not ended and wants_masks and job is not None and job.status == "running"
+            masks_ready = (not ended and wants_masks and job is not None and job.status == JobStatus.RUNNING
                            and self._masks_written(job))
             if not (ended or masks_ready):
                 continue

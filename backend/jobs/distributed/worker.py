@@ -18,32 +18,17 @@ import threading
 import uuid
 from typing import Any
 
-from celery import Celery
-
+from backend.domain.model import Predictor, default_predictor
+from backend.jobs.distributed.celery_app import QUEUE, TASK, make_celery
 from backend.jobs.distributed.wakeups import JobEndedAnnouncer
-from backend.jobs.execute import Predictor, run_claimed_job
+from backend.jobs.execute import run_claimed_job
 from backend.settings import Settings
+from backend.states import JobStatus
+from backend.storage.datadir import DataDir
 from backend.storage.store import Store
 
-logger = logging.getLogger("backend.jobs.distributed.worker")
-TASK = "voxtell.run_job"
-QUEUE = "voxtell"
-
-
-def make_celery(broker_url: str) -> Celery:
-    """The Celery app both sides share: API nodes publish, workers consume."""
-    app = Celery("voxtell", broker=broker_url)
-    app.conf.update(
-        task_acks_late=True,  # a job is acknowledged only once it has run
-        task_reject_on_worker_lost=True,  # ... and redelivered when its worker dies
-        worker_prefetch_multiplier=1,  # one job per worker at a time, none held back
-        task_default_queue=QUEUE,
-        task_ignore_result=True,  # results live in the database and the data dir
-        broker_connection_retry_on_startup=True,
-        worker_hijack_root_logger=False,
-        worker_cancel_long_running_tasks_on_connection_loss=False,
-    )
-    return app
+logger = logging.getLogger("backend.worker")
+__all__ = ["QUEUE", "TASK", "Worker", "make_celery", "serve_worker", "worker_settings"]
 
 
 class Worker:
@@ -81,7 +66,7 @@ class Worker:
         while not self._stop.wait(self.settings.heartbeat_s):
             self.heartbeat()
 
-    def run(self, job_id: str) -> str:
+    def run(self, job_id: str) -> JobStatus | str:
         """Claim and run one job; returns what happened (``skip`` for a duplicate delivery)."""
         outcome = self.store.claim(job_id, self.id, self.settings.max_attempts, self.settings.worker_lost_after_s)
         if outcome != "claimed":
@@ -94,9 +79,10 @@ class Worker:
         try:
             announcer = self.announcer
             masks_written = (lambda: announcer.announce(job_id)) if announcer is not None else None
+            changed = (lambda: announcer.announce_change(job_id)) if announcer is not None else None
             return run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.settings.job_timeout_s,
                                    keep_going=lambda: not self.store.cancel_requested(job_id),
-                                   on_masks_written=masks_written)
+                                   on_masks_written=masks_written, on_change=changed)
         finally:
             self.current = None
             if self.announcer is not None:  # the API nodes' waiting requests answer now
@@ -117,13 +103,11 @@ def worker_settings(settings: Settings, device: str) -> Settings:
     """A worker's settings: its device, and the prompt cache in the shared data dir (unless one
     is configured), so that a prompt encoded by one worker is never encoded again by another."""
     return settings.model_copy(update={"device": device,
-                                       "cache_dir": settings.cache_dir or settings.data_dir / "prompt-cache"})
+                                       "cache_dir": settings.cache_dir or DataDir(settings.data_dir).prompt_cache})
 
 
 def serve_worker(settings: Settings, device: str) -> int:
     """Load the model once, then take jobs from the broker until stopped."""
-    from backend.app import default_predictor
-
     broker_url = settings.broker_url
     if not broker_url:
         raise SystemExit("voxtell-web worker: error: VOXTELL_BROKER_URL is not set (redis://host:port/n)")

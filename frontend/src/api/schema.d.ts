@@ -1897,8 +1897,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                job_id: string;
                 index: number;
+                job_id: string;
             };
             cookie?: never;
         };
@@ -1974,8 +1974,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                job_id: string;
                 index: number;
+                job_id: string;
             };
             cookie?: never;
         };
@@ -2055,8 +2055,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                job_id: string;
                 index: number;
+                job_id: string;
             };
             cookie?: never;
         };

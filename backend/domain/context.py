@@ -1,0 +1,22 @@
+"""``AppState``: what a request (or a job step) works with — the settings, the store, the model and
+the job queue of this node. Built once by ``backend.app``'s lifespan; the HTTP layer hands it to
+the domain functions (it is plain data: no web framework here)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from backend.domain.model import Predictor
+from backend.domain.ports import JobQueue
+from backend.settings import Settings
+from backend.storage.store import Store
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    predictor: Predictor
+    runner: JobQueue
+    edit_lock: threading.Lock = field(default_factory=threading.Lock)

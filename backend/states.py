@@ -1,0 +1,72 @@
+"""The words a job's life is told in: its status, why it failed, its phase, and the server's mode.
+
+Shared vocabulary of every layer (a leaf module: it imports nothing of ``backend``). The values
+are the strings the database rows, the HTTP answers and the web app have always used, so an
+enum member compares equal to its string (``JobStatus.DONE == "done"``) and formats as it
+(``f"{JobStatus.DONE}" == "done"``); the store writes ``.value`` and reads members back.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class _Text(str, Enum):
+    """A ``str`` enum that prints and formats as its value on every Python version."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+    def __hash__(self) -> int:  # as its string's: "done" in {JobStatus.DONE}
+        return hash(str(self.value))
+
+
+class JobStatus(_Text):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        """Done, failed or cancelled: nothing will change the job's outcome any more."""
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
+ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
+
+
+class ErrorKind(_Text):
+    """Why a failed job failed: the user's input, a server limit, or the server itself."""
+
+    INVALID_INPUT = "invalid_input"  # the user's data (the message says what is wrong)
+    TIMEOUT = "timeout"  # over VOXTELL_JOB_TIMEOUT_S
+    DISK_FULL = "disk_full"  # the results could not be written
+    INTERRUPTED = "interrupted"  # lost its worker too often, or the server restarted
+    INTERNAL = "internal"  # a bug or the environment (details only in the log)
+
+
+class Phase(_Text):
+    """What a job is doing now, in plain words (kept in its row with a log of every phase)."""
+
+    QUEUED = "queued"
+    LOADING_TEXT_MODEL = "loading_text_model"
+    ENCODING_PROMPTS = "encoding_prompts"
+    SEGMENTING = "segmenting"
+    WRITING_RESULTS = "writing_results"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Mode(_Text):
+    """Embedded: one process holds the model and runs jobs in a thread (SQLite or PostgreSQL).
+    Distributed: API nodes without the model, Celery workers with it, Redis and PostgreSQL."""
+
+    EMBEDDED = "embedded"
+    DISTRIBUTED = "distributed"
