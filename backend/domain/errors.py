@@ -6,10 +6,11 @@ engine's ``voxtell.api.InvalidInputError`` (the user's data is wrong) is mapped 
 
 from __future__ import annotations
 
-import errno
-import sqlite3
-
 from backend.states import ErrorKind
+from backend.storage.failures import is_disk_full
+
+__all__ = ["DISK_FULL", "BadInput", "Conflict", "DomainError", "JobCancelled", "JobFailed", "NotFound", "QueueFull",
+           "SeriesChoiceNeeded", "Unauthorized", "UpstreamFailed", "UpstreamTimeout", "is_disk_full"]
 
 DISK_FULL = "the server's disk is full; nothing was stored — retry once space has been freed"
 
@@ -72,14 +73,3 @@ class UpstreamFailed(DomainError):
 
 class UpstreamTimeout(DomainError):
     """An archive (PACS) did not answer in time."""
-
-
-def is_disk_full(exc: BaseException | None) -> bool:
-    """An ``OSError`` (or SQLite error) that says the disk or quota is full, anywhere in the chain."""
-    while exc is not None:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False

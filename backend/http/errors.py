@@ -35,6 +35,7 @@ from backend.domain.errors import (
     is_disk_full,
 )
 from backend.states import ErrorKind
+from backend.storage.failures import is_database_unavailable
 from voxtell.api import InvalidInputError
 
 logger = logging.getLogger("backend")
@@ -105,11 +106,6 @@ def file_response(media_type: str, description: str) -> dict[int | str, dict[str
 
 # What every protected route may answer, whatever it does (400: a body that cannot be parsed).
 COMMON_ERRORS = (400, 401, 422, 503)
-
-
-def is_database_unavailable(exc: BaseException) -> bool:
-    """Locked, or the database server down or unreachable: the request may be retried."""
-    return isinstance(exc, (sqlite3.OperationalError, sqlalchemy.exc.OperationalError)) and not is_disk_full(exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,5 +1,5 @@
 """The configured DICOMweb archive: client, QIDO-RS searches shaped for the API, imports into
-stored volumes and STOW-RS of exports, with archive failures mapped to HTTP.
+stored volumes and STOW-RS of exports; archive failures become domain errors (502/504 in http/errors.py).
 
 The archive is server configuration (``VOXTELL_DICOMWEB_URL``); a client never names one.
 Patient name and id go back to the caller of a search and are never logged.
@@ -35,8 +35,8 @@ class ArchiveTimeout(UpstreamTimeout):
     """The archive did not answer in time (504)."""
 
 
-def http_error(exc: DicomWebError, missing: str = "") -> DomainError:
-    """The HTTP answer for an archive failure (``missing``: what a 404 of the archive means)."""
+def archive_error(exc: DicomWebError, missing: str = "") -> DomainError:
+    """The domain error for an archive failure (``missing``: what a 404 of the archive means)."""
     if exc.kind == "timeout":
         return ArchiveTimeout(str(exc))
     if exc.kind == "not_found" and missing:
@@ -64,7 +64,7 @@ class Pacs:
                     fields=["StudyDate", "StudyTime", "StudyDescription", "AccessionNumber", "ModalitiesInStudy",
                             "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances"])
         except DicomWebError as exc:
-            raise http_error(exc) from None
+            raise archive_error(exc) from None
         return [_study(item) for item in found]
 
     def list_series(self, study_uid: str) -> list[dict[str, Any]]:
@@ -79,7 +79,7 @@ class Pacs:
                     if not entry["orientation"] and "00200037" not in item:  # not a series attribute here
                         entry["orientation"] = self._first_orientation(study_uid, entry["series_uid"])
         except DicomWebError as exc:
-            raise http_error(exc, missing) from None
+            raise archive_error(exc, missing) from None
         if not series:
             raise NotFound(missing)
         return sorted(series, key=lambda s: (s["series_number"] is None, s["series_number"] or 0, s["series_uid"]))
@@ -107,7 +107,7 @@ class Pacs:
                                  max_voxels=state.settings.max_voxels)
             except DicomWebError as exc:
                 shutil.rmtree(folder, ignore_errors=True)
-                raise http_error(exc, f"the PACS has no series {series_uid} in study {study_uid}") from None
+                raise archive_error(exc, f"the PACS has no series {series_uid} in study {study_uid}") from None
             except BaseException:  # InvalidInputError (over the limits) answers 422 as any upload
                 shutil.rmtree(folder, ignore_errors=True)
                 raise

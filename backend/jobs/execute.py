@@ -7,17 +7,15 @@ everything else comes from the store.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-
-import sqlalchemy.exc
 
 from backend.domain.errors import is_disk_full
 from backend.domain.masks import MaskResult, mask_file, result_entry
 from backend.domain.model import Predictor
 from backend.states import ErrorKind, JobStatus, Phase
+from backend.storage.failures import is_database_unavailable
 from backend.storage.store import Store
 from voxtell.api import (
     InferenceCancelled,
@@ -31,7 +29,7 @@ from voxtell.api import (
     write_mask,
 )
 
-logger = logging.getLogger("backend.runner")
+logger = logging.getLogger("backend.jobs")
 T = TypeVar("T")
 
 
@@ -42,8 +40,8 @@ def with_database_retry(call: Callable[[], T], give_up_after_s: float = 300.0) -
     while True:
         try:
             return call()
-        except (sqlalchemy.exc.OperationalError, sqlite3.OperationalError) as exc:
-            if is_disk_full(exc) or time.monotonic() > deadline:
+        except Exception as exc:
+            if not is_database_unavailable(exc) or time.monotonic() > deadline:
                 raise
             logger.warning("job database unavailable; retrying")
             time.sleep(0.5)
@@ -53,7 +51,7 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
                     keep_going: Callable[[], bool], on_progress: Callable[[int, int], None] | None = None,
                     volume: LoadedVolume | None = None,
                     on_masks_written: Callable[[], None] | None = None,
-                    on_change: Callable[[], None] | None = None) -> JobStatus:
+                    on_change: Callable[[], None] | None = None, owner: str | None = None) -> JobStatus:
     """Run a job already moved to ``running`` and record how it ended; returns the status.
 
     The one place that decides a job's outcome, for the in-process runner and the distributed
@@ -61,7 +59,12 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
     window, a job over ``timeout_s`` fails as ``timeout``, the user's bad data as
     ``invalid_input``, a full disk as ``disk_full`` and anything else as ``internal`` (its
     details only in the log). ``on_change()`` follows every change recorded in the job's row
-    (progress, phase, notice): the queue wakes the job's progress streams with it."""
+    (progress, phase, notice): the queue wakes the job's progress streams with it.
+
+    ``owner`` (distributed mode: the worker's id) makes every write of this attempt conditional on
+    the worker still holding the job: an attempt whose job was handed to another worker (its own
+    worker seemed lost) records nothing, and its masks are not moved into place once it knows.
+    ``keep_going()`` is asked once more before the masks are written."""
     started = time.monotonic()
     changed = on_change or (lambda: None)
     timed_out = False
@@ -83,7 +86,7 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
         nonlocal timed_out
         if phase != Phase.SEGMENTING:  # a predictor that does not report its phases
             record_phase(Phase.SEGMENTING)
-        with_database_retry(lambda: store.update_job(job_id, done=done, total=total))
+        with_database_retry(lambda: store.update_job(job_id, owner=owner, done=done, total=total))
         if on_progress is not None:
             on_progress(done, total)
         changed()
@@ -106,7 +109,7 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
     predictor.notice_callback, predictor.phase_callback = record_notice, record_phase
 
     def fail(kind: ErrorKind, message: str) -> JobStatus:
-        with_database_retry(lambda: store.transition(job_id, (JobStatus.RUNNING,), JobStatus.FAILED,
+        with_database_retry(lambda: store.transition(job_id, (JobStatus.RUNNING,), JobStatus.FAILED, owner=owner,
                                                       finished=time.time(), error=message, error_kind=kind))
         logger.info("job %s failed: %s", job_id, kind)
         return JobStatus.FAILED
@@ -114,7 +117,7 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
     try:
         try:
             results = execute_job(store, predictor, job_id, progress, volume, on_masks_written=on_masks_written,
-                                  on_phase=record_phase)
+                                  on_phase=record_phase, may_write=lambda: with_database_retry(keep_going))
         finally:
             predictor.notice_callback, predictor.phase_callback = previous_notice, previous_phase
     except InferenceCancelled:
@@ -122,7 +125,7 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
             return fail(ErrorKind.TIMEOUT, f"the job ran longer than the time limit of {timeout_s:g} s and was "
                         "stopped (VOXTELL_JOB_TIMEOUT_S)")
         with_database_retry(lambda: store.transition(job_id, (JobStatus.RUNNING,), JobStatus.CANCELLED,
-                                                      finished=time.time()))
+                                                      owner=owner, finished=time.time()))
         logger.info("job %s cancelled", job_id)
         return JobStatus.CANCELLED
     except InvalidInputError as exc:  # the user's data: the message says what is wrong
@@ -132,9 +135,13 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
             return fail(ErrorKind.DISK_FULL, "the server's disk is full; the results could not be written")
         logger.exception("job %s failed", job_id)
         return fail(ErrorKind.INTERNAL, "internal error during inference (see the server log)")
-    with_database_retry(lambda: store.update_job(job_id, results=results, next_mask_index=len(results)))
-    with_database_retry(lambda: store.transition(job_id, (JobStatus.RUNNING,), JobStatus.DONE,
-                                                  finished=time.time()))
+    # The results and "done" in one write: a job is never done without its result set, and an
+    # attempt that no longer holds the job records nothing.
+    if not with_database_retry(lambda: store.transition(job_id, (JobStatus.RUNNING,), JobStatus.DONE, owner=owner,
+                                                         finished=time.time(), results=results,
+                                                         next_mask_index=len(results))):
+        logger.warning("job %s: this attempt no longer holds the job; its results are not recorded", job_id)
+        return JobStatus.CANCELLED
     logger.info("job %s done", job_id)
     return JobStatus.DONE
 
@@ -142,7 +149,8 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
 def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: Any,
                 volume: LoadedVolume | None = None,
                 on_masks_written: Callable[[], None] | None = None,
-                on_phase: Callable[[str], None] | None = None) -> list[MaskResult]:
+                on_phase: Callable[[str], None] | None = None,
+                may_write: Callable[[], bool] | None = None) -> list[MaskResult]:
     """Run one job from the store: predict, post-process, write masks and stats.
 
     ``on_masks_written`` is called once every mask file is complete, possibly while the
@@ -175,6 +183,8 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
             mask = keep_largest_component(mask)
         finished.append(mask)
     # Masks first (``/predict`` answers as soon as they are on disk), statistics after.
+    if may_write is not None and not may_write():  # cancelled, or the job went to another worker meanwhile
+        raise InferenceCancelled("the job was cancelled or handed to another worker before its masks were written")
     for i, mask in enumerate(finished):
         staged = store.tmp_path(".nii.gz")  # a re-run overwrites its own files atomically
         write_mask(mask, volume.geometry, staged)

@@ -50,7 +50,7 @@ class Job:
     cancel_requested: bool = False  # distributed mode: a cancel for a running job, seen by its worker
     published: float | None = None  # distributed mode: when it was last handed to the broker
     notices: list[str] = field(default_factory=list)  # the engine's notices (out-of-memory fallbacks)
-    phase: str = "queued"  # what it is doing, in plain words (backend.http.schemas.Phase)
+    phase: Phase = Phase.QUEUED  # what it is doing, in plain words
     phase_log: list[dict[str, Any]] = field(default_factory=list)  # [{phase, started, finished}], in order
 
 
@@ -66,6 +66,18 @@ class Store:
         upgrade(self.engine, self.data_dir)
         self._local_locks: dict[str, threading.Lock] = {}
         self._local_locks_guard = threading.Lock()
+        self._writer = _writer_lock(str(self.engine.url)) if self.engine.dialect.name == "sqlite" else None
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """One write transaction. On SQLite the writers of this process take turns (a queue in
+        front of SQLite's single write lock: a burst of requests waits its turn, milliseconds each,
+        instead of failing with "database is locked"), and each takes the lock at BEGIN (IMMEDIATE),
+        so a read never has to upgrade to a write mid-transaction; other processes wait on the busy
+        timeout. PostgreSQL: an ordinary transaction."""
+        with self._writer or contextlib.nullcontext(), \
+                self.engine.connect().execution_options(immediate=True) as db, db.begin():
+            yield db
 
     # -- paths (the data dir's layout: backend.storage.datadir) ----------------------------
     def tmp_path(self, suffix: str = "") -> Path:
@@ -112,7 +124,7 @@ class Store:
         target = self.paths.volume_file(name)
         staged.replace(target)
         try:
-            with self.engine.begin() as db:
+            with self._write() as db:
                 db.execute(volumes.insert().values(id=volume_id, created=time.time(), file=name,
                                                    meta=json.dumps(meta)))
         except BaseException:
@@ -132,7 +144,7 @@ class Store:
         path = self.volume_path(volume_id)
         if path is None:
             return False
-        with self.engine.begin() as db:
+        with self._write() as db:
             job_ids = list(db.execute(sa.select(jobs.c.id).where(jobs.c.volume_id == volume_id)).scalars())
             deleted = db.execute(volumes.delete().where(volumes.c.id == volume_id)).rowcount
             db.execute(jobs.delete().where(jobs.c.volume_id == volume_id))
@@ -154,7 +166,7 @@ class Store:
         process, never overshoot). Returns None when the queue is full."""
         job = Job(id=new_id(), volume_id=volume_id, created=time.time(), prompts=prompts,
                   options=options, status=JobStatus.QUEUED)
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._write() as db:
             if db.dialect.name == "postgresql":
                 db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _QUEUE_LOCK})
             if max_active is not None:
@@ -182,34 +194,47 @@ class Store:
         values["error_kind"] = ErrorKind(kind) if kind in ErrorKind._value2member_map_ else None
         return Job(**values)
 
-    def update_job(self, job_id: str, **values: Any) -> None:
-        with self.engine.begin() as db:
-            db.execute(jobs.update().where(jobs.c.id == job_id).values(**_encoded(values)))
+    def update_job(self, job_id: str, owner: str | None = None, **values: Any) -> bool:
+        """Set columns of a job; with ``owner``, only while that worker holds it (a worker whose
+        job was given to another one never writes over the new attempt). Returns whether it did."""
+        with self._write() as db:
+            return bool(db.execute(jobs.update().where(jobs.c.id == job_id, *_held_by(owner))
+                                   .values(**_encoded(values))).rowcount)
 
-    def transition(self, job_id: str, old: tuple[str, ...], new: str, **values: Any) -> bool:
-        """Atomically move a job from one of ``old`` statuses to ``new``; an ending (``done``,
-        ``failed``, ``cancelled``) or ``queued`` also becomes the job's phase, logged."""
+    def transition(self, job_id: str, old: tuple[str, ...], new: str, owner: str | None = None,
+                   **values: Any) -> bool:
+        """Atomically move a job from one of ``old`` statuses to ``new`` (with ``owner``: only
+        while that worker holds it); an ending (``done``, ``failed``, ``cancelled``) or ``queued``
+        also becomes the job's phase, logged."""
         old, new = tuple(_plain(o) for o in old), _plain(new)
         if new not in _TERMINAL and new != "queued":
-            with self.engine.begin() as db:
-                changed = db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(old))
+            with self._write() as db:
+                changed = db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(old),
+                                                         *_held_by(owner))
                                      .values(status=new, **_encoded(values))).rowcount
             return bool(changed)
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
-            row = db.execute(sa.select(jobs.c.status, jobs.c.phase, jobs.c.phase_log)
+        with self._write() as db:
+            row = db.execute(sa.select(jobs.c.status, jobs.c.phase, jobs.c.phase_log, jobs.c.worker_id)
                              .where(jobs.c.id == job_id).with_for_update()).first()
-            if row is None or row.status not in old:
+            if row is None or row.status not in old or (owner is not None and row.worker_id != owner):
                 return False
             phase = _phase_change(row.phase, row.phase_log, new, values.get("finished") or time.time())
-            changed = db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(old))
+            changed = db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(old), *_held_by(owner))
                                  .values(status=new, **_encoded(values), **phase)).rowcount
         return bool(changed)
+
+    def holds(self, job_id: str, worker_id: str) -> bool:
+        """Whether the worker still runs the job: running, claimed by it, no cancel requested."""
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(jobs.c.status, jobs.c.worker_id, jobs.c.cancel_requested)
+                             .where(jobs.c.id == job_id)).first()
+        return row is not None and row.status == "running" and row.worker_id == worker_id and not row.cancel_requested
 
     def set_phase(self, job_id: str, phase: str) -> bool:
         """A running job enters ``phase`` (the previous one ends now); the same phase again
         changes nothing. Returns whether the job was running."""
         phase = _plain(phase)
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._write() as db:
             row = db.execute(sa.select(jobs.c.status, jobs.c.phase, jobs.c.phase_log)
                              .where(jobs.c.id == job_id).with_for_update()).first()
             if row is None or row.status != "running":
@@ -258,7 +283,7 @@ class Store:
     def recover_after_restart(self) -> list[str]:
         """Re-queue jobs that were running (once); fail those interrupted twice. Returns queued ids."""
         now = time.time()
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._write() as db:
             rows = db.execute(sa.select(jobs.c.id, jobs.c.attempts, jobs.c.phase, jobs.c.phase_log)
                               .where(jobs.c.status == "running").with_for_update()).all()
             for row in rows:
@@ -273,14 +298,14 @@ class Store:
 
     def add_notice(self, job_id: str, message: str) -> None:
         """Append one of the engine's notices to the job (read by every node's event streams)."""
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._write() as db:
             current = db.execute(sa.select(jobs.c.notices).where(jobs.c.id == job_id).with_for_update()).scalar()
             db.execute(jobs.update().where(jobs.c.id == job_id).values(
                 notices=json.dumps([*json.loads(current or "[]"), message])))
 
     def reserve_mask_index(self, job_id: str) -> int:
         """The next mask index of a job, taken for good (never handed out twice, by any node)."""
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._write() as db:
             index = db.execute(sa.select(jobs.c.next_mask_index).where(jobs.c.id == job_id).with_for_update()).scalar()
             db.execute(jobs.update().where(jobs.c.id == job_id).values(next_mask_index=int(index or 0) + 1))
         return int(index or 0)
@@ -288,7 +313,7 @@ class Store:
     def edit_results(self, job_id: str, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
         """Replace a job's results by ``change(results)`` in one serialised transaction (two
         nodes editing one job's masks never lose each other's change)."""
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._write() as db:
             current = db.execute(sa.select(jobs.c.results).where(jobs.c.id == job_id).with_for_update()).scalar()
             db.execute(jobs.update().where(jobs.c.id == job_id).values(
                 results=json.dumps(change(json.loads(current or "[]")))))
@@ -299,7 +324,7 @@ class Store:
         stopped heartbeating), ``"skip"`` (finished, cancelled, or held by a live worker: a
         duplicate delivery), or ``"failed"`` (too many attempts: failed with the reason)."""
         now = time.time()
-        with self.engine.connect().execution_options(immediate=True) as db, db.begin():
+        with self._write() as db:
             row = db.execute(sa.select(jobs.c.status, jobs.c.attempts, jobs.c.worker_id, jobs.c.phase, jobs.c.phase_log)
                              .where(jobs.c.id == job_id).with_for_update()).first()
             if row is None or row.status not in ("queued", "running"):
@@ -320,7 +345,7 @@ class Store:
 
     def request_cancel(self, job_id: str) -> bool:
         """Flag a running job for its worker (it stops at its next window)."""
-        with self.engine.begin() as db:
+        with self._write() as db:
             return bool(db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status == "running")
                                    .values(cancel_requested=True)).rowcount)
 
@@ -329,7 +354,7 @@ class Store:
 
     def mark_published(self, job_ids: list[str]) -> None:
         if job_ids:
-            with self.engine.begin() as db:
+            with self._write() as db:
                 db.execute(jobs.update().where(jobs.c.id.in_(job_ids)).values(published=time.time()))
 
     def unpublished_since(self, before: float) -> list[str]:
@@ -354,7 +379,7 @@ class Store:
 
     def heartbeat(self, worker_id: str, host: str, device: str, gpu_name: str | None, current_job: str | None) -> None:
         now = time.time()
-        with self.engine.begin() as db:
+        with self._write() as db:
             changed = db.execute(workers.update().where(workers.c.id == worker_id).values(
                 last_seen=now, current_job=current_job)).rowcount
             if not changed:
@@ -368,7 +393,7 @@ class Store:
         return [dict(r) for r in rows]
 
     def forget_worker(self, worker_id: str) -> None:
-        with self.engine.begin() as db:
+        with self._write() as db:
             db.execute(workers.delete().where(workers.c.id == worker_id))
 
     def _scalar(self, statement: sa.Select[Any]) -> Any:
@@ -377,6 +402,20 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _held_by(owner: str | None) -> list[Any]:
+    return [] if owner is None else [jobs.c.worker_id == owner]
+
+
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(url: str) -> threading.Lock:
+    """The one writer lock of this process for a SQLite file (every Store on it shares it)."""
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(url, threading.Lock())
 
 
 def _plain(value: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import socket
 import sqlite3
 import struct
@@ -179,10 +180,14 @@ def test_an_absurd_shape_is_refused_by_its_window_count(make_client, tmp_path: P
     assert _stored(data) == [] and predictor.calls == 0
 
 
-def test_a_job_over_the_window_budget_by_its_step_is_422(make_client) -> None:  # type: ignore[no-untyped-def]
-    client = make_client(max_windows=4)
-    volume = upload(client, nifti_bytes((100, 70, 70))).json()  # 3 x 2 x 2 = 12 windows at step 0.5 > 4
-    assert volume.get("id") is None
+def test_a_job_over_the_window_budget_by_its_step_is_422(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "small-budget"
+    client = make_client(max_windows=4, data_dir=data)
+    refused = upload(client, nifti_bytes((100, 70, 70)))  # 3 x 2 x 2 = 12 windows at step 0.5 > 4
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == ("the image (70x70x100 voxels) needs 12 sliding windows of 64x64x64 at "
+                                        "step 0.5; this server allows at most 4 per job")
+    assert _stored(data) == [], "a volume over the budget is not kept"
     client = make_client(max_windows=12)
     volume = upload(client, nifti_bytes((100, 70, 70))).json()
     response = client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"],
@@ -344,9 +349,31 @@ def test_every_answer_carries_the_security_headers_and_no_banner(tmp_path: Path)
         assert response.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["cross-origin-opener-policy"] == "same-origin"
+        denied = {part.strip() for part in response.headers["permissions-policy"].split(",")}
+        assert {"camera=()", "microphone=()", "geolocation=()", "usb=()"} <= denied
         assert "server" not in response.headers
     for response in (answers[0], answers[1], answers[2], answers[4]):
         assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_web_app_page_is_revalidated_and_carries_the_browser_policies(tmp_path: Path) -> None:
+    """A new release is picked up at the next load (index.html: no-cache; hashed assets may be
+    cached), and the page runs with an isolated browsing context and no camera, microphone, ..."""
+    static = tmp_path / "dist"
+    (static / "assets").mkdir(parents=True)
+    (static / "index.html").write_text("<!doctype html><title>VoxTell</title>")
+    (static / "assets" / "app-1234.js").write_text("console.log(1)")
+    settings = Settings(data_dir=tmp_path / "data", static_dir=static)
+    with live_server(settings, FakePredictor()) as url:
+        pages = [httpx.get(f"{url}/"), httpx.get(f"{url}/index.html"), httpx.get(f"{url}/some/view")]
+        asset = httpx.get(f"{url}/assets/app-1234.js")
+    for page in pages:
+        assert page.status_code == 200 and "<title>VoxTell</title>" in page.text
+        assert page.headers["cache-control"] == "no-cache"
+        assert page.headers["cross-origin-opener-policy"] == "same-origin"
+        assert "camera=()" in page.headers["permissions-policy"]
+    assert asset.status_code == 200 and "cache-control" not in asset.headers
 
 
 def test_leftover_staging_files_are_swept(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -400,10 +427,50 @@ def test_an_old_database_upgrades_in_place(make_client, tmp_path: Path) -> None:
     assert list((data / "results" / "donejob").iterdir()) == [], "tombstones are read once, then gone"
 
 
-def test_an_interrupted_upload_leaves_nothing(tmp_path: Path) -> None:
-    """The client sends half of a 4 MB upload and goes away: no volume, no staging file."""
+def _open_under(folder: Path) -> list[str]:
+    """The files under ``folder`` this process holds open (the live server runs in it), also
+    unnamed (``O_TMPFILE``) or deleted ones, which no directory listing shows."""
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith(f"{folder}/"):
+            held.append(target)
+    return held
+
+
+def _kept(data: Path) -> list[str]:
+    """Every file under the data dir but the job database's."""
+    return sorted(str(p.relative_to(data)) for p in data.rglob("*")
+                  if p.is_file() and not p.name.startswith("voxtell.sqlite"))
+
+
+def _until(condition: Any, what: str, timeout_s: float = 20) -> None:
+    """Bounded polling for a state that must be reached."""
     import time
 
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for: {what}"
+        time.sleep(0.02)
+
+
+def test_an_interrupted_upload_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client sends half of a 4 MB form upload and goes away.
+
+    Where the bytes go: the framework spools a form's file part (python-multipart through
+    Starlette; over 1 MB on disk) to an anonymous temporary file of the system's temp dir, never
+    under the data dir; the server stages the upload in ``data/tmp`` only once the whole form has
+    arrived. So the promise is: while the half body arrives and after the client is gone, nothing
+    is stored under ``data/`` and no file there is held open, and the spooled file is closed and
+    gone."""
+    import tempfile
+
+    spool = tmp_path / "system-tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))  # the system temp dir of this process
     data = tmp_path / "data"
     settings = Settings(data_dir=data, static_dir=tmp_path / "none")
     body = nifti_bytes((128, 128, 128), compress=False)
@@ -415,8 +482,15 @@ def test_an_interrupted_upload_leaves_nothing(tmp_path: Path) -> None:
             sock.sendall(f"POST /api/volumes HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; "
                          f"boundary=b\r\nContent-Length: {len(head) + len(body) + 8}\r\n\r\n".encode())
             sock.sendall(head + body[: len(body) // 2])
-        deadline = time.monotonic() + 20  # bounded polling for the state that must be reached
-        while time.monotonic() < deadline and list((data / "tmp").iterdir()):
-            time.sleep(0.05)
-        assert list((data / "tmp").iterdir()) == [] and list((data / "volumes").iterdir()) == []
-        assert httpx.post(f"{url}/api/volumes", files={"file": ("a.nii", body)}).status_code == 201
+            _until(lambda: _open_under(spool), "the form's file part spooled to the system temp dir")
+            assert [f for f in _open_under(data) if not Path(f).name.startswith("voxtell.sqlite")] == [], \
+                "the half-received upload is held under the data dir"
+            assert _kept(data) == []
+        _until(lambda: not _open_under(spool), "the spooled file closed once the client is gone")
+        assert list(spool.iterdir()) == [], "the spooled file is gone"
+        assert _kept(data) == [] and [f for f in _open_under(data)
+                                      if not Path(f).name.startswith("voxtell.sqlite")] == []
+        complete = httpx.post(f"{url}/api/volumes", files={"file": ("a.nii", body)})
+        assert complete.status_code == 201
+        assert _kept(data) == [f"volumes/{complete.json()['id']}.nii"], "what a complete upload stores"
+        assert list(spool.iterdir()) == [] and not _open_under(spool)

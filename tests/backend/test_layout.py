@@ -143,3 +143,16 @@ def _staged(store: Store) -> Path:
     path = store.tmp_path(".nii")
     path.write_bytes(b"")
     return path
+
+
+def test_the_server_imports_the_engine_only_through_voxtell_api() -> None:
+    """The import contract forbids ``voxtell``'s subpackages; this covers the package root too."""
+    offending = []
+    for path in sorted((ROOT / "backend").rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            words = line.split()
+            if words[:2] in (["from", "voxtell"], ["import", "voxtell"]) or (
+                    words[:1] == ["from"] and len(words) > 1 and words[1].startswith("voxtell.")
+                    and words[1] != "voxtell.api"):
+                offending.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offending == []

@@ -200,6 +200,7 @@ def test_a_killed_worker_s_job_is_finished_by_another(cluster: Cluster) -> None:
     finished = _job(api, job["id"])
     assert finished["status"] == "done", finished
     assert len(finished["results"]) == 1
+    assert _row(cluster, job["id"])["attempts"] == 2, "run once more, on another worker, and only once"
     assert sorted(p.name for p in (cluster.data / "results" / job["id"]).iterdir()) == ["mask_0.nii.gz"]
     mask = _mask(httpx.get(f"{api}/api/jobs/{job['id']}/masks/0.nii.gz").content)
     assert np.array_equal(mask, _engine_mask(content, Path(cluster.env["VOXTELL_HOME"]), "liver"))
@@ -232,24 +233,40 @@ def test_jobs_queued_when_redis_loses_everything_still_run(cluster: Cluster) -> 
     _until(lambda: all(_job(api, j)["status"] in ("done", "failed", "cancelled") for j in busy + queued), 600,
            "every job ends")
     assert [_job(api, j)["status"] for j in busy + queued] == ["done"] * 5
+    # Delivered again by the re-publish, never run twice: one attempt and one result set each.
+    assert [_row(cluster, j)["attempts"] for j in busy + queued] == [1] * 5
+    assert [len(_job(api, j)["results"]) for j in busy + queued] == [1] * 5
 
 
-def test_a_database_outage_answers_503_and_the_worker_pauses(cluster: Cluster) -> None:
+def test_a_database_outage_longer_than_the_lost_timeout_answers_503_and_the_worker_finishes_once(
+        cluster: Cluster) -> None:
     api = cluster.api[1]
+    lost_after = float(cluster.env["VOXTELL_WORKER_LOST_AFTER_S"])
     volume = httpx.post(f"{api}/api/volumes", files={"file": ("big.nii.gz", _volume((200, 200, 64), 6))}).json()
     job = httpx.post(f"{api}/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}).json()
     _until(lambda: _job(api, job["id"])["done"] >= 2, 300, "the job is running")
+    before = _row(cluster, job["id"])
+    assert before["attempts"] == 1 and before["worker_id"]
+    workers = [w for w in cluster.workers if w.poll() is None]  # (an earlier test killed one on purpose)
+    assert len(workers) == 2
     cluster.postgres.stop()
     try:
-        response = httpx.get(f"{api}/api/jobs/{job['id']}", timeout=30)
-        assert response.status_code == 503, response.text
-        assert "database is unavailable" in response.json()["detail"]
+        for path, method in ((f"/api/jobs/{job['id']}", "GET"), ("/api/jobs", "POST"), ("/api/info", "GET")):
+            response = httpx.request(method, f"{api}{path}", timeout=30,
+                                     json={"volume_id": volume["id"], "prompts": ["liver"]} if method == "POST" else None)
+            assert response.status_code == 503, (path, response.status_code, response.text)
+            assert "database is unavailable" in response.json()["detail"] and int(response.headers["retry-after"]) >= 1
         assert httpx.get(f"{api}/api/health").status_code == 200
-        time.sleep(3)  # the outage lasts a few seconds (the worker keeps computing and waits to record)
+        time.sleep(lost_after + 4)  # longer than a lost worker's timeout: heartbeats fail meanwhile
     finally:
         cluster.postgres.start()
     _until(lambda: _job(api, job["id"])["status"] in ("done", "failed"), 300, "the job ends")
     assert _job(api, job["id"])["status"] == "done"
+    after = _row(cluster, job["id"])
+    assert after["attempts"] == 1 and after["worker_id"] == before["worker_id"], "the job was run again"
+    assert all(worker.poll() is None for worker in workers), "a worker died in the outage"
+    mask = httpx.get(f"{api}/api/jobs/{job['id']}/masks/0.nii.gz")
+    assert mask.status_code == 200 and _mask(mask.content).shape == (200, 200, 64)
 
 
 def test_an_api_node_killed_during_predict_loses_nothing_accepted(cluster: Cluster) -> None:
@@ -297,6 +314,15 @@ def _count(cluster: Cluster, table: str) -> int:
         count = int(db.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
     engine.dispose()
     return count
+
+
+def _row(cluster: Cluster, job_id: str) -> dict[str, object]:
+    engine = sa.create_engine(cluster.postgres.url.replace("postgresql://", "postgresql+psycopg://", 1),
+                              poolclass=sa.pool.NullPool)
+    with engine.connect() as db:
+        row = db.execute(sa.text("SELECT attempts, worker_id FROM jobs WHERE id = :id"), {"id": job_id}).mappings().one()
+    engine.dispose()
+    return dict(row)
 
 
 def _job_ids(cluster: Cluster) -> set[str]:

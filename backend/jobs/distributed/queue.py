@@ -26,6 +26,7 @@ from backend.jobs.distributed.wakeups import JobEndedAnnouncer, JobEndedListener
 from backend.jobs.events import JobEvents
 from backend.settings import Settings
 from backend.states import TERMINAL, JobStatus
+from backend.storage.failures import is_database_unavailable
 from backend.storage.store import Job, Store
 
 logger = logging.getLogger("backend.jobs.distributed.queue")
@@ -37,6 +38,7 @@ class DistributedQueue:
         self.store = store
         self.settings = settings
         self.poll_s = settings.settle_poll_s  # the watcher's database read when no announcement arrives
+        self.database_up_since: float | None = None  # monotonic; None until reached (again)
         self.events = JobEvents()
         self.celery = make_celery(settings.broker_url)
         self._stop = threading.Event()
@@ -120,10 +122,21 @@ class DistributedQueue:
         self.store.mark_published(published)
 
     def reconcile(self) -> None:
-        """Re-queue the jobs of lost workers; re-publish queued jobs not published lately."""
-        for job_id in self.store.orphaned_running(self.settings.worker_lost_after_s):
-            if self.store.requeue(job_id):
-                logger.warning("job %s: its worker stopped heartbeating; back in the queue", job_id)
+        """Re-queue the jobs of lost workers; re-publish queued jobs not published lately.
+
+        A worker counts as lost only once this node has itself reached the database for a whole
+        ``worker_lost_after_s``: while the database was away no worker could heartbeat, so after
+        an outage (or this node's start) every worker gets that long to heartbeat again. A worker
+        that computed through an outage then records its result; one that really died is found a
+        lost-after period later than it otherwise would be."""
+        now = time.monotonic()
+        if self.database_up_since is None:
+            self.database_up_since = now
+        lost_after = self.settings.worker_lost_after_s
+        if now - self.database_up_since >= lost_after:
+            for job_id in self.store.orphaned_running(lost_after):
+                if self.store.requeue(job_id):
+                    logger.warning("job %s: its worker stopped heartbeating; back in the queue", job_id)
         stale = self.store.unpublished_since(time.time() - self.settings.republish_after_s)
         if stale:
             self._publish(stale)
@@ -132,7 +145,9 @@ class DistributedQueue:
         while not self._stop.is_set():
             try:
                 self.reconcile()
-            except Exception:  # database or broker down for a moment: next round
+            except Exception as exc:  # database or broker down for a moment: next round
+                if is_database_unavailable(exc):
+                    self.database_up_since = None  # the workers' heartbeats failed too meanwhile
                 logger.warning("reconciler round failed; retrying")
             self._stop.wait(self.settings.reconcile_interval_s)
 

@@ -27,7 +27,7 @@ from backend.states import JobStatus
 from backend.storage.datadir import DataDir
 from backend.storage.store import Store
 
-logger = logging.getLogger("backend.worker")
+logger = logging.getLogger("backend.jobs.worker")
 __all__ = ["QUEUE", "TASK", "Worker", "make_celery", "serve_worker", "worker_settings"]
 
 
@@ -80,9 +80,11 @@ class Worker:
             announcer = self.announcer
             masks_written = (lambda: announcer.announce(job_id)) if announcer is not None else None
             changed = (lambda: announcer.announce_change(job_id)) if announcer is not None else None
+            # keep_going: no cancel requested and the job still ours (an API node may have handed it to
+            # another worker if this one seemed lost); every write of this attempt checks the latter too.
             return run_claimed_job(self.store, self.predictor, job_id, timeout_s=self.settings.job_timeout_s,
-                                   keep_going=lambda: not self.store.cancel_requested(job_id),
-                                   on_masks_written=masks_written, on_change=changed)
+                                   keep_going=lambda: self.store.holds(job_id, self.id),
+                                   on_masks_written=masks_written, on_change=changed, owner=self.id)
         finally:
             self.current = None
             if self.announcer is not None:  # the API nodes' waiting requests answer now
