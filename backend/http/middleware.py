@@ -12,6 +12,7 @@ import json
 import logging
 import shutil
 
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -115,8 +116,9 @@ class AdmissionMiddleware:
             return
         if Admission.ENQUEUE in flags:
             try:
-                full = state.store.count_active() >= settings.queue_size
-                retry = retry_after_s(state.store) if full else 0
+                # In a worker thread: a burst of refusals must not hold the event loop (health
+                # checks and every other request are answered on it meanwhile).
+                full, retry = await run_in_threadpool(_queue_room, state)
             except Exception as exc:  # the database: answered as every route answers it
                 if not is_database_unavailable(exc):
                     raise
@@ -135,6 +137,12 @@ def _protected(route: object, path: str) -> bool:
     if path in _OPEN_PATHS:
         return False
     return requires(route, require_key) or path in _DOCS_PATHS or path.startswith(_API_PREFIXES)  # type: ignore[arg-type]
+
+
+def _queue_room(state: AppState) -> tuple[bool, int]:
+    """(the queue is full, Retry-After seconds if it is): two plain reads of the job table."""
+    full = state.store.count_active() >= state.settings.queue_size
+    return full, retry_after_s(state.store) if full else 0
 
 
 def _disk_low(state: AppState) -> bool:
