@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from tests.backend.conftest import FakePredictor, nifti_bytes, upload, wait_done
+from tests.backend.fakes import ScriptedPredictor
 
 
 @pytest.fixture()
@@ -87,25 +88,61 @@ def test_below_the_reserve_uploads_are_refused_before_the_body(make_client, smal
     assert upload(client).status_code == 201
 
 
-def test_a_job_whose_masks_cannot_be_written_fails_as_disk_full(make_client, small_disk: Path) -> None:  # type: ignore[no-untyped-def]
+def _fill(disk: Path) -> Path:
+    """Fill the file system to the last page; returns the filler file."""
+    filler = disk / f"filler-{uuid.uuid4().hex}"
+    with filler.open("wb", buffering=0) as f:
+        for chunk in (1 << 20, 4096, 1):  # big pieces, then what is left
+            try:
+                while True:
+                    f.write(b"\xff" * chunk)
+            except OSError:
+                pass
+    assert shutil.disk_usage(disk).free < 65536
+    return filler
+
+
+def test_an_images_body_that_fills_the_disk_answers_507_and_leaves_nothing(make_client, small_disk: Path) -> None:  # type: ignore[no-untyped-def]
+    """The official ``/images`` streams its raw body into ``data/tmp`` itself: a body larger than
+    the disk answers 507 and the partial file is removed."""
     data = small_disk / "data"
     client = make_client(FakePredictor(), data_dir=data, disk_reserve_bytes=0)
-    volume = upload(client, nifti_bytes((80, 80, 96), seed=1)).json()
-    filler = small_disk / f"filler-{uuid.uuid4().hex}"
-    with filler.open("wb") as f:  # fill the disk to the last byte
-        try:
-            while True:
-                f.write(b"\xff" * 65536)
-                f.flush()
-        except OSError:
-            pass
-    free_before = shutil.disk_usage(small_disk).free
-    response = client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]})
-    if response.status_code == 507:  # the job row itself could not be written: also an honest answer
-        assert "disk is full" in response.json()["detail"]
-    else:
-        job = wait_done(client, response.json()["id"])
-        assert (job["status"], job["error_kind"]) == ("failed", "disk_full"), job
-    filler.unlink()
-    assert free_before < 65536
+    body = np.random.default_rng(3).bytes(12 << 20)  # more than the whole 8 MiB disk
+    response = client.post("/images", content=body, headers={"Content-Type": "application/octet-stream"})
+    assert response.status_code == 507, response.text
+    assert "disk is full" in response.json()["detail"]
+    assert list((data / "tmp").iterdir()) == [] and list((data / "volumes").iterdir()) == []
+    assert shutil.disk_usage(small_disk).free > 6 << 20, "the partial body's space is free again"
     assert _integrity(data) == "ok"
+
+
+def _job_held_then_disk_filled(client, predictor: ScriptedPredictor, disk: Path) -> tuple[str, Path]:  # type: ignore[no-untyped-def]
+    """Admit a job (201) on a disk with room; fill the disk while the network runs; let it go on
+    to write its masks. Returns the job id and the filler."""
+    volume = upload(client, nifti_bytes((80, 80, 96), seed=1)).json()  # two masks of ~120 kB each
+    response = client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver", "spleen"]})
+    assert response.status_code == 201, response.text
+    assert predictor.reached.wait(30), "the job never ran"
+    filler = _fill(disk)
+    predictor.proceed.set()
+    return response.json()["id"], filler
+
+
+def test_a_job_whose_masks_cannot_be_written_fails_as_disk_full(make_client, small_disk: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The data dir fills while the network runs (the job database elsewhere, as PostgreSQL is in
+    a deployment): the masks cannot be written, the job fails as ``disk_full``, no mask is kept."""
+    data = small_disk / "data"
+    predictor = ScriptedPredictor(windows=2, hold_after=2)  # parks after its last window
+    client = make_client(predictor, data_dir=data, disk_reserve_bytes=0,
+                         database_url=f"sqlite:///{tmp_path / 'jobs.sqlite'}")
+    job_id, filler = _job_held_then_disk_filled(client, predictor, small_disk)
+    job = wait_done(client, job_id)
+    assert (job["status"], job["error_kind"]) == ("failed", "disk_full"), job
+    assert job["error"] == "the server's disk is full; the results could not be written"
+    assert job["results"] == [] and client.get(f"/api/jobs/{job_id}/masks/0.nii.gz").status_code == 409
+    assert not any((data / "results").rglob("*.nii.gz")), "no mask of the failed job is kept"
+    filler.unlink()
+    response = upload(client, _volume_bytes(7), name="scan.nii")
+    assert response.status_code == 201, "the server goes on once there is room again"
+    again = client.post("/api/jobs", json={"volume_id": response.json()["id"], "prompts": ["liver"]}).json()
+    assert wait_done(client, again["id"])["status"] == "done"

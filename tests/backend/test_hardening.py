@@ -493,4 +493,5 @@ def test_an_interrupted_upload_leaves_nothing(tmp_path: Path, monkeypatch: pytes
         complete = httpx.post(f"{url}/api/volumes", files={"file": ("a.nii", body)})
         assert complete.status_code == 201
         assert _kept(data) == [f"volumes/{complete.json()['id']}.nii"], "what a complete upload stores"
-        assert list(spool.iterdir()) == [] and not _open_under(spool)
+        _until(lambda: not _open_under(spool), "the complete upload's spooled file closed after its answer")
+        assert list(spool.iterdir()) == []

@@ -238,11 +238,12 @@ def test_malformed_job_requests(make_client: Callable[..., TestClient], payload:
 
 
 @pytest.mark.parametrize(("content", "headers", "needle"), [
-    (b"", OCTET, "empty"),
-    (b"\x1f\x8b not really gzip at all" * 4, OCTET, ""),
-    (b"just some bytes that are not an image" * 20, OCTET, ""),
+    (b"", OCTET, "the request body is empty: send the image file's bytes (.nii.gz)"),
+    (b"\x1f\x8b not really gzip at all" * 4, OCTET, "the gzip data is corrupt or truncated"),
+    (b"just some bytes that are not an image" * 20, OCTET, "not a NIfTI file (unrecognised header)"),
     (b"--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--b--\r\n",
-     {"Content-Type": "multipart/form-data; boundary=b"}, "not a form"),
+     {"Content-Type": "multipart/form-data; boundary=b"},
+     "POST /images takes the image file's bytes as the request body, not a form"),
 ], ids=["empty", "bad-gzip", "not-an-image", "form"])
 def test_malformed_images(make_client: Callable[..., TestClient], content: bytes, headers: dict[str, str],
                           needle: str) -> None:

@@ -69,12 +69,16 @@ def test_health_and_progress_while_a_job_runs(make_client) -> None:  # type: ign
 
     def ask() -> None:
         answers.append(client.get("/api/health").json())
+        # What the server says of the job right after health answered (a job never goes back
+        # from done to running: "running" here means health did not wait for the job's end).
+        answers.append(client.get(f"/api/jobs/{job}").json()["status"])
         answered.set()
 
     threading.Thread(target=ask, daemon=True).start()
-    assert answered.wait(30), "/api/health waited for the running job"
-    assert not predictor.proceed.is_set(), "the job was still inside the predictor"
-    assert answers == [{"ok": True}]
+    if not answered.wait(30):  # a health check that waits for the job: let the job end, then see
+        predictor.proceed.set()
+        answered.wait(60)
+    assert answers == [{"ok": True}, "running"], "/api/health waited for the running job"
     running = client.get(f"/api/jobs/{job}").json()
     assert running["status"] == "running" and (running["done"], running["total"]) == (2, 50)
     # The ETA appears only once enough has run (backend.domain.eta.eta_from, tested on its own).

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -102,3 +103,65 @@ def test_a_database_outage_answers_503_and_recovers(make_client, postgres: Postg
     assert client.get(f"/api/volumes/{volume['id']}").status_code == 200
     job = client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["x"]}).json()
     assert wait_done(client, job["id"])["status"] == "done"
+
+
+def _node_starting(database: str, data_dir: str, barrier: Any, errors: Any) -> None:
+    """One API node's start in its own process (as on its own machine): open the store, which
+    applies the migrations. Each CREATE TABLE takes 0.2 s longer here, so that the nodes'
+    migrations surely overlap in time."""
+    import time
+
+    import backend.storage.store as store_module
+    from backend.storage.db import make_engine
+
+    def slow_engine(url: str) -> sa.Engine:
+        engine = make_engine(url)
+
+        @sa.event.listens_for(engine, "before_cursor_execute")
+        def slowly(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if statement.lstrip().upper().startswith("CREATE TABLE"):
+                time.sleep(0.2)
+
+        return engine
+
+    store_module.make_engine = slow_engine  # type: ignore[assignment]
+    try:
+        barrier.wait(120)
+        store_module.Store(Path(data_dir), database).close()
+    except BaseException as exc:
+        errors.put(f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+def test_api_nodes_starting_together_migrate_a_fresh_database_once(database: str, tmp_path: Path) -> None:
+    """Every process applies the migrations at start; four starting at the same moment on an
+    empty database all come up (one migrates, the others wait and find the schema at head)."""
+    import multiprocessing
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from backend.storage.db import MIGRATIONS
+
+    nodes = 4
+    spawn = multiprocessing.get_context("spawn")
+    barrier, errors = spawn.Barrier(nodes), spawn.Queue()
+    processes = [spawn.Process(target=_node_starting, args=(database, str(tmp_path / "shared-data"), barrier, errors))
+                 for _ in range(nodes)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(180)
+    failures = []
+    while not errors.empty():
+        failures.append(errors.get())
+    assert [p.exitcode for p in processes] == [0] * nodes, failures
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    engine = sa.create_engine(_driver(database), poolclass=sa.pool.NullPool)
+    with engine.connect() as db:
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
+        tables = set(sa.inspect(db).get_table_names())
+    engine.dispose()
+    assert {"volumes", "jobs", "workers", "alembic_version"} <= tables

@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # In a fresh process: build a predictor (or not), then allocate, fill and free a 40 MB tensor
 # eight times (the size of one slab temporary) and count the minor page faults of the loop.
+# Transparent huge pages off for the probe process (prctl PR_SET_THP_DISABLE): with THP "always"
+# (or GLIBC_TUNABLES=glibc.malloc.hugetlb=1) one fault maps 2 MB instead of 4 KB, and the counts
+# below would depend on the host's setting. The probe says whether it could switch them off.
 PROBE = """
-import json, resource, sys, torch
+import ctypes, json, resource, sys
+thp_off = ctypes.CDLL(None, use_errno=True).prctl(41, 1, 0, 0, 0) == 0  # PR_SET_THP_DISABLE
+import torch
 if sys.argv[1] == "predictor":
     from voxtell.inference.predictor import VoxTellPredictor
     VoxTellPredictor(sys.argv[2], device="cpu")
@@ -26,7 +31,7 @@ for _ in range(8):
     t.fill_(1.0)
     del t
 faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-print(json.dumps({"tuned": tuned, "faults": faults}))
+print(json.dumps({"tuned": tuned, "faults": faults, "thp_off": thp_off}))
 """
 
 
@@ -42,6 +47,7 @@ def test_building_a_predictor_lets_slab_sized_temporaries_be_reused(demo_model_d
     tuned = _probe("predictor", demo_model_dir)
     default = _probe("predictor", demo_model_dir, VOXTELL_MALLOC_TUNING="0")
     assert tuned["tuned"] is True and default["tuned"] is False
+    assert tuned["thp_off"] is True and default["thp_off"] is True, "faults are counted in 4 KB pages"
     pages = 40 * 1024 * 1024 // 4096  # one 40 MB tensor's pages
     # glibc's default maps every block over 32 MB afresh: each of the 8 rounds faults its pages in.
     assert int(default["faults"]) >= 6 * pages  # type: ignore[call-overload]

@@ -28,7 +28,7 @@ from pydicom.uid import generate_uid
 from backend import Settings, create_app
 from tests.backend.conftest import FakePredictor
 from tests.dicom.series import write_series
-from tests.pacs.orthanc import Orthanc, free_port, orthanc_available
+from tests.pacs.orthanc import Orthanc, orthanc_available
 
 USER, PASSWORD = "radiology", "s3cret-pacs"
 
@@ -150,9 +150,12 @@ def silent_archive() -> Iterator[str]:
 
 
 @pytest.fixture()
-def closed_port_url() -> str:
-    """A DICOMweb URL where nothing listens."""
-    return f"http://127.0.0.1:{free_port()}/dicom-web"
+def closed_port_url() -> Iterator[str]:
+    """A DICOMweb URL where nothing listens: its port is bound by this fixture and never listened
+    on, so connections are refused and no other process can take the port during the test."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}/dicom-web"
 
 
 def stored_files(client: TestClient) -> list[Path]:

@@ -14,6 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,9 +40,16 @@ def orthanc_available() -> bool:
 
 
 def free_port() -> int:
+    """A loopback port free at the moment of asking: another process may take it before Orthanc
+    binds it (a subprocess cannot be handed a bound socket), so :meth:`Orthanc.start` retries
+    with another port when Orthanc says its port is in use."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class PortInUse(RuntimeError):
+    """Orthanc could not bind its HTTP port."""
 
 
 # An archive with rules: STOW-RS into study {refuse} is forbidden (HTTP 403); RTSTRUCT objects of
@@ -69,6 +77,7 @@ class Orthanc:
     refuse_study: str | None = None  # STOW-RS into it: HTTP 403
     drop_rtstruct_study: str | None = None  # its RTSTRUCTs: accepted, never stored
     port: int = 0  # 0: a free loopback port
+    name: str = ""
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -79,14 +88,28 @@ class Orthanc:
     def dicomweb(self) -> str:
         return f"{self.url}/dicom-web"
 
-    def start(self, timeout_s: float = 60.0) -> Orthanc:
+    def start(self, timeout_s: float = 60.0, attempts: int = 5) -> Orthanc:
+        """Start Orthanc on the given port, or on a free one (another one if it was taken between
+        the choice and Orthanc's bind); returns once this Orthanc answers."""
+        chosen = not self.port
+        for attempt in range(attempts):
+            if chosen:
+                self.port = free_port()
+            try:
+                return self._launch(timeout_s)
+            except PortInUse:
+                if not chosen or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _launch(self, timeout_s: float) -> Orthanc:
         plugin = dicomweb_plugin()
         if plugin is None:
             raise RuntimeError("the orthanc-dicomweb plugin is not installed")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.port = self.port or free_port()  # a given port, else a free one
+        self.name = f"voxtell-test-{uuid.uuid4().hex[:12]}"  # tells this Orthanc from whatever else answers
         config: dict[str, object] = {
-            "Name": "voxtell-test", "StorageDirectory": str(self.folder / "storage"),
+            "Name": self.name, "StorageDirectory": str(self.folder / "storage"),
             "IndexDirectory": str(self.folder / "index"), "HttpPort": self.port, "DicomServerEnabled": False,
             "RemoteAccessAllowed": False, "AuthenticationEnabled": bool(self.users), "RegisteredUsers": self.users,
             "Plugins": [str(plugin)], "HttpsVerifyPeers": False, "StableAge": 1, "ConcurrentJobs": 1,
@@ -100,17 +123,24 @@ class Orthanc:
             config["LuaScripts"] = [str(lua)]
         conf = self.folder / "orthanc.json"
         conf.write_text(json.dumps(config))
-        log = (self.folder / "orthanc.log").open("wb")
-        self.process = subprocess.Popen([ORTHANC, str(conf)], stdout=log, stderr=subprocess.STDOUT)
+        log_path = self.folder / "orthanc.log"
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen([ORTHANC, str(conf)], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Orthanc exited: {(self.folder / 'orthanc.log').read_text()[-2000:]}")
+                self.process = None
+                output = log_path.read_text(errors="replace")
+                if "already in use" in output:
+                    raise PortInUse(f"port {self.port} is taken")
+                raise RuntimeError(f"Orthanc exited: {output[-2000:]}")
             try:
-                self.get("/system")
-                return self
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.2)
+                answer = json.loads(self._request("/system", timeout_s=2))
+                if isinstance(answer, dict) and answer.get("Name") == self.name:
+                    return self
+            except (urllib.error.URLError, ConnectionError, OSError, ValueError):
+                pass
+            time.sleep(0.2)
         self.stop()
         raise RuntimeError("Orthanc did not start")
 
@@ -125,7 +155,7 @@ class Orthanc:
         self.process = None
 
     def _request(self, path: str, data: bytes | None = None, method: str = "GET",
-                 content_type: str = "application/dicom") -> bytes:
+                 content_type: str = "application/dicom", timeout_s: float = 30) -> bytes:
         request = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", content_type)
@@ -133,7 +163,7 @@ class Orthanc:
             user, password = next(iter(self.users.items()))
             token = base64.b64encode(f"{user}:{password}".encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
             return bytes(response.read())
 
     def get(self, path: str) -> object:

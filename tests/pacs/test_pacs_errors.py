@@ -3,7 +3,9 @@ in every case nothing is stored on our side."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import http.server
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -75,11 +77,69 @@ def test_unknown_study_and_series_are_404(server: TestClient, archive: Archive) 
     assert stored_files(server) == []
 
 
-def test_uids_are_checked_before_the_archive_is_asked(server: TestClient) -> None:
-    assert server.get("/api/pacs/studies/1.2.3%2F..%2Fx/series").status_code in (404, 422)
-    bad = server.post("/api/pacs/import", json={"study_uid": "1.2?x=1", "series_uid": "1.3"})
-    assert bad.status_code == 422 and "study_uid" in bad.json()["detail"]
-    assert server.get("/api/pacs/studies", params={"study_date": "last week"}).status_code == 422
+class _RecordingArchive(http.server.ThreadingHTTPServer):
+    """A DICOMweb "archive" that answers every request with an empty list and records it."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+        archive = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                archive.requests.append((self.command, self.path))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/dicom+json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"[]")
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)  # bound here, once: no free-port race
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/dicom-web"
+
+
+@pytest.fixture()
+def recording_archive() -> Iterator[_RecordingArchive]:
+    archive = _RecordingArchive()
+    thread = threading.Thread(target=archive.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield archive
+    finally:
+        archive.shutdown()
+        archive.server_close()
+        thread.join(10)
+
+
+def test_uids_are_checked_before_the_archive_is_asked(recording_archive: _RecordingArchive,
+                                                      make_server: Callable[..., TestClient]) -> None:
+    server = make_server(dicomweb_url=recording_archive.url)
+    # A %2F is decoded before routing: "1.2.3/../x" is more than one path segment, no route has it.
+    traversal = server.get("/api/pacs/studies/1.2.3%2F..%2Fx/series")
+    assert (traversal.status_code, traversal.json()) == (404, {"detail": "Not Found"})
+    for uid in ("1.2.3..x", "1.2%3Fx=1", "x", ".1.2", "1" * 65):
+        refused = server.get(f"/api/pacs/studies/{uid}/series")
+        assert refused.status_code == 422 and refused.json()["detail"].startswith("path.study_uid: "), uid
+    for body, field in (({"study_uid": "1.2?x=1", "series_uid": "1.3"}, "study_uid"),
+                        ({"study_uid": "1.2", "series_uid": "1.3/../4"}, "series_uid")):
+        bad = server.post("/api/pacs/import", json=body)
+        assert bad.status_code == 422 and bad.json()["detail"].startswith(f"{field}: "), bad.text
+    for query in ({"study_date": "last week"}, {"modality": "CT&x=1"}, {"limit": "0"}):
+        bad = server.get("/api/pacs/studies", params=query)
+        assert bad.status_code == 422 and bad.json()["detail"].startswith(f"query.{next(iter(query))}: "), bad.text
+    assert recording_archive.requests == [], "a refused request reached the archive"
+    assert stored_files(server) == []
+    # The same server does ask the archive for well-formed ones (the recorder sees them).
+    missing = server.get("/api/pacs/studies/1.2.3/series")
+    assert (missing.status_code, missing.json()["detail"]) == (404, "the PACS has no study 1.2.3")
+    assert [path.split("?")[0] for _, path in recording_archive.requests] == ["/dicom-web/studies/1.2.3/series"]
 
 
 def test_archive_that_refuses_the_store_is_502(server: TestClient, archive: Archive) -> None:
