@@ -62,6 +62,8 @@ class Settings(BaseSettings):
                                   "statistics wait for its /predict answer to be sent")
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
     static_dir: Path | None = None
+    test_hold_dir: Path | None = Field(default=None, description="TESTS ONLY: jobs pause before each window while "
+                                       "<dir>/hold exists")
     # A DICOMweb archive (PACS): server configuration only, a client never names one.
     dicomweb_url: str | None = Field(default=None, description="DICOMweb root, e.g. http://orthanc:8042/dicom-web")
     dicomweb_user: str | None = None

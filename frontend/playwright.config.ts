@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test'
-import { mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -16,6 +16,15 @@ const pacsUrl = process.env.VOXTELL_E2E_PACS_URL
 // The built app the servers serve: frontend/dist, or VOXTELL_E2E_DIST (a private build, e.g.
 // `npx vite build --outDir /tmp/my-dist`, so that another build of dist/ cannot change it mid-run).
 const dist = resolve(process.env.VOXTELL_E2E_DIST ?? 'dist')
+// Held jobs (backend/devtools/held_predictor.py): while <dir>/hold exists the main server's jobs
+// wait before each sliding window (tests/e2e/hold.ts), so a spec sees a job part-way however fast
+// the machine is. Inherited by the workers, like the port.
+process.env.VOXTELL_E2E_HOLD_DIR ??= join(scratch, 'hold')
+const holdDir = process.env.VOXTELL_E2E_HOLD_DIR
+mkdirSync(holdDir, { recursive: true })
+// Every server on the CPU (--device cpu): a CUDA machine would change the tests' timing.
+const serve = (port: number, data: string) =>
+  `${python} -m backend.cli serve --device cpu --port ${port} --data-dir ${join(scratch, data)}`
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -33,15 +42,16 @@ export default defineConfig({
     },
   },
   webServer: [{
-    command: `${python} -m backend.cli serve --port ${port} --data-dir ${join(scratch, 'data')}`,
+    command: serve(port, 'data'),
     cwd: resolve('..'),
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    env: { VOXTELL_HOME: join(scratch, 'home'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '' },
+    env: { VOXTELL_HOME: join(scratch, 'home'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
+      VOXTELL_TEST_HOLD_DIR: holdDir },
   }, {
     // The same app behind an API key (VOXTELL_API_KEY), on the next port.
-    command: `${python} -m backend.cli serve --port ${port + 1} --data-dir ${join(scratch, 'data-keyed')}`,
+    command: serve(port + 1, 'data-keyed'),
     cwd: resolve('..'),
     url: `http://127.0.0.1:${port + 1}/api/health`,
     timeout: 180_000,
@@ -50,7 +60,7 @@ export default defineConfig({
       VOXTELL_API_KEY: E2E_API_KEY },
   }, {
     // A server whose jobs all fail (time limit of 10 ms), for the app's job-error row.
-    command: `${python} -m backend.cli serve --port ${port + 2} --data-dir ${join(scratch, 'data-failing')}`,
+    command: serve(port + 2, 'data-failing'),
     cwd: resolve('..'),
     url: `http://127.0.0.1:${port + 2}/api/health`,
     timeout: 180_000,
@@ -67,7 +77,7 @@ export default defineConfig({
     gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
   }, {
     // The app with that archive as its PACS (VOXTELL_DICOMWEB_URL).
-    command: `${python} -m backend.cli serve --port ${port + 3} --data-dir ${join(scratch, 'data-pacs')}`,
+    command: serve(port + 3, 'data-pacs'),
     cwd: resolve('..'),
     url: `http://127.0.0.1:${port + 3}/api/health`,
     timeout: 180_000,

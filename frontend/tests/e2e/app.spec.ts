@@ -4,14 +4,17 @@ import { resolve } from 'node:path'
 import { unzipSync } from 'fflate'
 import { changedPixels, blend, canvasImage, countNonZero, job, near, recordAttribute, recorded, rgbOf,
   serverMask, session, settledCanvas, swatchColor, type Rgb } from './helpers'
+import { holdJobs, releaseJobs } from './hold'
 import { makeVolume, readMask } from './nifti'
+
+test.afterEach(releaseJobs)
 
 test('upload, segment two prompts, review, download and reload', async ({ page, request }, testInfo) => {
   await page.setViewportSize({ width: 1600, height: 900 }) // the README picture's size
   await page.goto('/')
   await expect(page.getByTestId('demo-banner')).toHaveText(/DEMO MODEL/)
 
-  // Large enough for many sliding windows, so progress is visible: 160x140x120 -> 4 x 4 x 3 windows of 64³.
+  // Many sliding windows, so a job has parts: 160x140x120 -> 4 x 4 x 3 windows of 64³.
   const volume = makeVolume([160, 140, 120], [1.2, 1.0, 1.5])
   // Upload progress on a slow link (the upload throttled to about three seconds): the bar shows
   // intermediate fractions and goes away when the volume is stored.
@@ -48,11 +51,19 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
 
   // Every value the progress bar takes is recorded by a MutationObserver (events, no sampling).
   await recordAttribute(page, 'progress', 'job-progress', ['data-done', 'data-total'])
+  // The job is held after its second window, then after its fifth (however fast the machine): the
+  // bar must show it part-way through, twice, before it finishes.
+  holdJobs(2)
   await page.getByTestId('run-button').click()
   await expect(page.getByTestId('prompt-chip')).toHaveCount(0)
   await expect(page.getByTestId('job-row')).toContainText('liver, left kidney')
-  // The state that must be reached: the bar shows a job part-way through.
-  await expect(page.getByTestId('job-status')).toHaveText(/^segmenting: part ([2-9]|[1-3]\d|4[0-8]) of 48$/, { timeout: 240_000 })
+  await expect(page.getByTestId('job-status')).toHaveText('segmenting: part 3 of 48', { timeout: 240_000 })
+  await expect(page.getByTestId('job-progress')).toHaveAttribute('data-done', '2')
+  expect(await page.getByTestId('job-progress').evaluate((e) => (e as HTMLProgressElement).value)).toBeCloseTo(2 / 48, 5)
+  holdJobs(5)
+  await expect(page.getByTestId('job-status')).toHaveText('segmenting: part 6 of 48', { timeout: 60_000 })
+  await expect(page.getByTestId('job-progress')).toHaveAttribute('data-done', '5')
+  releaseJobs()
   const rows = page.getByTestId('result-row')
   await expect(rows).toHaveCount(2, { timeout: 240_000 })
   await expect(page.getByTestId('job-row')).toHaveCount(0)
@@ -61,6 +72,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   expect(running.every(([, total]) => total === 48), `totals shown: ${running.map(([, t]) => t)}`).toBe(true)
   const doneShown = running.map(([done]) => done)
   expect(doneShown, 'progress never goes back').toEqual([...doneShown].sort((a, b) => a - b))
+  expect(doneShown, 'the held parts were shown').toEqual(expect.arrayContaining([2, 5]))
   expect(new Set(doneShown.filter((d) => d > 0 && d < 48)).size, `progress values shown: ${doneShown}`)
     .toBeGreaterThanOrEqual(2)
 

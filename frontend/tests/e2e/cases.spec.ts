@@ -19,14 +19,19 @@ async function download(page: Page, click: () => Promise<void>) {
 test('cases: a second file asks first, switching back restores results, window and readout; names stay in the browser',
   async ({ page }) => {
     await page.setViewportSize({ width: 1280, height: 720 })
+    // Every upload's body as sent, read by a route as the request leaves the page (Chromium's
+    // request event carries no body for a FormData holding a File: an empty body shows no name
+    // and proves nothing, so the bodies are checked below to hold the files' bytes).
     const uploads: Buffer[] = []
     const urls: string[] = []
-    page.on('request', (r) => {
-      urls.push(r.url())
-      if (r.method() === 'POST' && r.url().endsWith('/api/volumes')) uploads.push(r.postDataBuffer() ?? Buffer.alloc(0))
+    page.on('request', (r) => { urls.push(r.url()) })
+    await page.route('**/api/volumes', async (route) => {
+      if (route.request().method() === 'POST') uploads.push(route.request().postDataBuffer() ?? Buffer.alloc(0))
+      await route.continue()
     })
     await page.goto('/')
-    await page.getByTestId('file-input').setInputFiles({ name: 'case_a.nii.gz', mimeType: 'application/gzip', buffer: caseA() })
+    const fileA = caseA()
+    await page.getByTestId('file-input').setInputFiles({ name: 'case_a.nii.gz', mimeType: 'application/gzip', buffer: fileA })
     await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
     const a = (await session(page)).volumeId
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', a, { timeout: 60_000 })
@@ -40,13 +45,14 @@ test('cases: a second file asks first, switching back restores results, window a
     await page.getByTestId('window-apply').click()
 
     // A second file asks before replacing the case on screen; Cancel uploads nothing.
-    await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: caseB() }])
+    const fileB = caseB()
+    await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: fileB }])
     await expect(page.getByTestId('replace-confirm')).toContainText('Open case_b.nii.gz in place of case_a.nii.gz?')
     await page.keyboard.press('Escape') // or Cancel
     await expect(page.getByTestId('replace-confirm')).toHaveCount(0)
     expect(uploads).toHaveLength(1)
     expect((await session(page)).volumeId).toBe(a)
-    await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: caseB() }])
+    await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: fileB }])
     await page.getByTestId('replace-confirm-ok').click()
     await expect(page.getByTestId('volume-info')).toHaveText(/48×40×24/)
     const b = (await session(page)).volumeId
@@ -89,7 +95,6 @@ test('cases: a second file asks first, switching back restores results, window a
     expect(await download(page, () => page.getByTestId('download-zip').click())).toBe('case_a_masks.zip')
     expect(await download(page, () => page.getByTestId('download-labelmap').click())).toBe('case_a_labels.nii.gz')
     expect(await download(page, () => page.getByTestId('download-labels-txt').click())).toBe('case_a_labels.txt')
-    for (const body of uploads) expect(body.includes('case_a') || body.includes('case_b'), 'file name in an upload').toBe(false)
     expect(urls.filter((u) => u.includes('case_a') || u.includes('case_b'))).toEqual([])
 
     // Closing a case asks first.
@@ -102,8 +107,8 @@ test('cases: a second file asks first, switching back restores results, window a
     await expect(page.getByTestId('case-row')).toHaveText(['case_a.nii.gz×'])
 
     // A file that is no image: the message names it in plain words, above the images, not over them.
-    await page.getByTestId('file-input').setInputFiles({ name: 'case.txt', mimeType: 'text/plain',
-      buffer: Buffer.from('not an image '.repeat(60)) })
+    const text = Buffer.from('not an image '.repeat(60))
+    await page.getByTestId('file-input').setInputFiles({ name: 'case.txt', mimeType: 'text/plain', buffer: text })
     await page.getByTestId('replace-confirm-ok').click()
     await expect(page.getByTestId('error-message')).toContainText('case.txt is not a NIfTI, NRRD, MetaImage or DICOM file')
     const error = (await page.getByTestId('error-message').boundingBox())!
@@ -111,4 +116,18 @@ test('cases: a second file asks first, switching back restores results, window a
     expect(error.y + error.height, 'the error ends above the images').toBeLessThanOrEqual(canvas.y + 0.5)
     expect((await session(page)).volumeId).toBe(a)
     await expect(page.getByTestId('case-row')).toHaveCount(1)
+
+    // The file names never left the browser: each upload is a real multipart body holding the
+    // file's bytes under the app's generic part name (src/api/client.ts: part0), never the name.
+    expect(uploads).toHaveLength(3)
+    const sent: [Buffer, Buffer, string][] = [[uploads[0], fileA, 'case_a'], [uploads[1], fileB, 'case_b'],
+      [uploads[2], text, 'case.txt']]
+    for (const [body, file, name] of sent) {
+      expect(body.length, `the upload of ${name} has a body`).toBeGreaterThan(file.length)
+      expect(body.includes(file), `the upload of ${name} holds its bytes`).toBe(true)
+      expect(body.includes('name="file"; filename="part0"'), `the upload of ${name} uses the generic part name`).toBe(true)
+      for (const local of ['case_a', 'case_b', 'case.txt', '.nii']) {
+        expect(body.includes(local), `"${local}" in the upload of ${name}`).toBe(false)
+      }
+    }
   })

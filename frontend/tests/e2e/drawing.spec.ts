@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { blend, canvasImage, job, near, pixel, pen, serverMask, session, swatchColor, windowed, type Rgb } from './helpers'
+import { blend, canvasImage, job, near, pixel, pen, readout, serverMask, session, swatchColor, windowed, type Rgb } from './helpers'
 import { makeVolumeFrom } from './nifti'
 
 /** The colour the user sees at ``(dx, dy)`` pixels from the canvas centre. */
@@ -64,8 +64,14 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     await expect.poll(async () => near(await colourAt(page, ...spot), blend(base, color, 0.9)),
       { message: 'shown again at the opacity it had' }).toBe(true)
 
-    // Edit the disc: a pen line beside it, an eraser line across it, and a second pen line that
-    // Ctrl+Z takes back. Saved as a new result "new mask (edited)".
+    // Edit the disc: a pen line beside it on the left half of the view, an eraser line across it,
+    // and a second pen line on the right half that Ctrl+Z takes back. Saved as a new result "new
+    // mask (edited)". First, the file column under the pointer 200 px left of the centre, from
+    // the crosshair readout (a click while not drawing; its lines stay clear of the spot above).
+    const before = await readout(page)
+    await draw.click(-200, -60)
+    await expect.poll(async () => (await readout(page)).voxel.join()).not.toBe(before.voxel.join())
+    const penColumn = (await readout(page)).voxel[0]
     const { jobIds } = await session(page)
     const jobId = jobIds[0]
     const discIndex = Number(await rows.nth(1).getAttribute('data-index'))
@@ -76,12 +82,13 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
     await expect(rows.nth(1)).toHaveAttribute('data-state', 'editing')
     await page.getByTestId('draw-size').fill('1') // one voxel: the lines below are one voxel wide
-    await draw.stroke([[200, -80], [200, 80]], 4)
+    await expect(page.getByTestId('convention')).toHaveAttribute('data-value', 'radiological')
+    await draw.stroke([[-200, -80], [-200, 80]], 4)
     await page.getByTestId('draw-eraser').click()
     await expect(page.getByTestId('draw-eraser')).toHaveClass(/active/)
     await draw.stroke([[-150, 10], [150, 10]], 4)
     await page.getByTestId('draw-pen').click()
-    await draw.stroke([[-250, -80], [-250, 80]], 4)
+    await draw.stroke([[250, -80], [250, 80]], 4)
     await page.keyboard.press('Control+z')
     await page.getByTestId('draw-save').click()
     await expect(page.getByTestId('save-name-input')).toHaveValue('new mask (edited)')
@@ -107,14 +114,19 @@ test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour
     const [discLo, discHi] = [Math.min(...xs), Math.max(...xs)]
     const discSlice = discVoxels[0][2]
     expect(new Set(discVoxels.map(([, , z]) => z)).size, 'the disc lies on one slice').toBe(1)
-    // The pen line: voxels beside the disc, all on one side of it (the undone line was on the other).
+    // The pen line: voxels beside the disc on the side the pointer was. Radiological (the app's
+    // default): the left half of the view is the patient's right, the low file x of this LAS
+    // volume; the line lies in the column the readout gave for the pointer 200 px left of the
+    // centre. The undone line (right half) left nothing.
     expect(added.length, 'voxels added by the pen').toBeGreaterThan(5)
     expect(added.every(([, , z]) => z === discSlice)).toBe(true)
     const sides = new Set(added.map(([x]) => (x < discLo ? 'low' : x > discHi ? 'high' : 'inside')))
-    expect([...sides], 'pen voxels beside the disc, and only on one side (Ctrl+Z undid the other line)')
-      .toHaveLength(1)
-    expect([...sides][0]).not.toBe('inside')
-    expect(new Set(added.map(([x]) => x)).size, 'one vertical line').toBeLessThanOrEqual(2)
+    expect([...sides], 'pen voxels only left of the disc on screen: low file x (Ctrl+Z undid the other line)')
+      .toEqual(['low'])
+    const lineXs = new Set(added.map(([x]) => x))
+    expect(lineXs.size, 'one vertical line').toBeLessThanOrEqual(2)
+    expect(penColumn, 'the pointer was left of the disc: low file x').toBeLessThan(discLo)
+    for (const x of lineXs) expect(Math.abs(x - penColumn), `pen column ${x}, pointer over ${penColumn}`).toBeLessThanOrEqual(1)
     // The eraser line: voxels taken out of the disc along one row.
     expect(removed.length, 'voxels erased').toBeGreaterThan(5)
     expect(new Set(removed.map(([, y]) => y)).size, 'one horizontal line').toBeLessThanOrEqual(2)

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { job, recordAttribute, recorded, session } from './helpers'
+import { holdJobs, releaseJobs } from './hold'
 import { makeVolume } from './nifti'
 
 /** Every (status text, windows done, ETA text) the job row shows, recorded on each DOM change. */
@@ -21,6 +22,8 @@ async function recordJobRow(page: import('@playwright/test').Page) {
   })
 }
 
+test.afterEach(releaseJobs)
+
 test('job feedback in plain words: phases from the server (a free-text prompt loads the text model), ETA only once known, overlays loading until drawn',
   async ({ page, request }) => {
     await page.goto('/')
@@ -32,9 +35,19 @@ test('job feedback in plain words: phases from the server (a free-text prompt lo
     // Not in the embedding bank: the text model has to encode it.
     const prompt = 'a small hypodense lesion in liver segment seven'
     await page.getByTestId('prompt-input').fill(prompt)
+    // The job is held after its second window (however fast the machine): the server gives an ETA
+    // once two windows are done and segmenting has gone on for 3 s, and the row must show it.
+    holdJobs(2)
     await page.getByTestId('run-button').click()
     await expect(page.getByTestId('job-phases')).toContainText('loading the text model', { timeout: 120_000 })
-    await expect(page.getByTestId('job-status')).toHaveText(/^segmenting: part \d+ of 48$/, { timeout: 120_000 })
+    await expect(page.getByTestId('job-status')).toHaveText('segmenting: part 3 of 48', { timeout: 120_000 })
+    await expect(page.getByTestId('job-eta'), 'the ETA the server gives once known').toHaveText(/^ · (< 1 s|\d+ s|\d+ min) left$/, { timeout: 30_000 })
+    await expect(page.getByTestId('job-status')).toHaveText('segmenting: part 3 of 48') // still held: two parts done
+    const { jobIds: [heldId] } = await session(page)
+    const held = await job(request, heldId)
+    expect([held.status, held.done], 'held after two windows').toEqual(['running', 2])
+    expect(held.eta_s, 'the server has an ETA').toBeGreaterThan(0)
+    releaseJobs()
     await expect(page.getByTestId('result-row')).toHaveCount(1, { timeout: 300_000 })
     await expect(page.getByTestId('result-row')).toHaveAttribute('data-state', 'shown', { timeout: 60_000 })
 

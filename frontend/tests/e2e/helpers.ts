@@ -120,6 +120,9 @@ export interface Job {
   prompts: string[]
   options: Record<string, unknown>
   error: string | null
+  done: number
+  total: number
+  eta_s: number | null
   results: MaskResult[]
 }
 

@@ -1,9 +1,12 @@
 import { expect, test } from '@playwright/test'
 import { changedPixels, canvasImage, grayPlateaus, job, session, settledCanvas, windowed } from './helpers'
+import { holdJobs, releaseJobs } from './hold'
 import { makeVolumeFrom } from './nifti'
 
+test.afterEach(releaseJobs)
+
 // Four bands of constant intensity along x (air, water, soft tissue, bone-ish), so every window
-// setting has an exact expected gray on screen. 160x140x120 also makes the job long enough to cancel.
+// setting has an exact expected gray on screen. 160x140x120: a job of 48 windows (held to be cancelled).
 const BANDS = [-1000, 0, 100, 300]
 const volume = () => makeVolumeFrom([160, 140, 120], [1.2, 1.0, 1.5], (x) => BANDS[Math.floor(x / 40)])
 
@@ -106,12 +109,14 @@ test('views, window presets and manual window on the canvas, crosshair readout a
   await expect.poll(async () => changedPixels(image, await canvasImage(page)).length).toBeGreaterThan(100)
 
 
-  // Cancel a running job: no result appears, the job stays listed as cancelled (also after a
-  // reload) until dismissed; the server says cancelled.
+  // Cancel a running job (held after its first window, however fast the machine): it stops while
+  // held, no result appears, the job stays listed as cancelled (also after a reload) until
+  // dismissed; the server says cancelled, with that one window done.
   await page.getByTestId('prompt-input').fill('aorta')
   await page.getByTestId('prompt-input').press('Enter')
+  holdJobs(1)
   await page.getByTestId('run-button').click()
-  await expect(page.getByTestId('job-progress')).toBeVisible()
+  await expect(page.getByTestId('job-status')).toHaveText('segmenting: part 2 of 48', { timeout: 120_000 })
   await page.getByTestId('cancel-button').click()
   await expect(page.getByTestId('job-row')).toHaveCount(0, { timeout: 30_000 })
   await expect(page.getByTestId('job-ended')).toHaveAttribute('data-status', 'cancelled')
@@ -119,7 +124,9 @@ test('views, window presets and manual window on the canvas, crosshair readout a
   await expect(page.getByTestId('result-row')).toHaveCount(0)
   await expect(page.getByTestId('job-error')).toHaveCount(0)
   const { jobIds } = await session(page)
-  expect((await job(request, jobIds[0])).status).toBe('cancelled')
+  const cancelled = await job(request, jobIds[0])
+  expect([cancelled.status, cancelled.done, cancelled.total], 'cancelled while held after one window').toEqual(['cancelled', 1, 48])
+  releaseJobs()
   await page.reload()
   await expect(page.getByTestId('job-ended')).toHaveAttribute('data-status', 'cancelled')
   await page.getByTestId('job-dismiss').click()
