@@ -22,6 +22,7 @@ def is_loopback(host: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     from backend.settings import Settings
+    from backend.states import Mode
 
     parser = argparse.ArgumentParser(prog="voxtell-web")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     cluster.add_argument("--port", type=int, default=8000)
     cluster.add_argument("--workers", type=int, default=2)
     cluster.add_argument("--data-dir", type=Path, default=None)
+    from backend.admin import add_commands, run
+
+    add_commands(sub)  # users, tokens, audit
     args = parser.parse_args(argv)
     if args.command == "cluster":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -55,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
                                    "worker_threads": getattr(args, "threads", None)}.items()
                  if v is not None}
     settings = Settings(**overrides)
+    if args.command in ("users", "tokens", "audit"):
+        return run(args, settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     keep_identifiers_out_of_logs()
     configure_cuda_allocator()
@@ -71,7 +77,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from backend.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+    factory = None
+    if settings.test_hold_dir is not None and settings.mode == Mode.EMBEDDED:  # TESTS ONLY (browser tests)
+        from backend.devtools.held_predictor import held_factory
+
+        factory = held_factory(settings.test_hold_dir)
+    uvicorn.run(create_app(settings, predictor_factory=factory), host=settings.host, port=settings.port, log_level="info",
                 access_log=False,  # access logs would carry ids only, but keep logs minimal
                 server_header=False)  # no "server: uvicorn" banner
     return 0

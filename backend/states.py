@@ -70,3 +70,44 @@ class Mode(_Text):
 
     EMBEDDED = "embedded"
     DISTRIBUTED = "distributed"
+
+
+class Role(_Text):
+    """What a person (or a script) may do. ``admin``: manage users and tokens, read the audit
+    trail, see everything (each such access audited); ``user``: their own data; ``service``: a
+    script or the DICOM node, as a user."""
+
+    ADMIN = "admin"
+    USER = "user"
+    SERVICE = "service"
+
+
+class Scope(_Text):
+    """What a personal API token may do: ``read`` only GET requests, ``full`` everything its user may."""
+
+    READ = "read"
+    FULL = "full"
+
+
+class AuthVia(_Text):
+    """How a request was signed in (kept in each audit event)."""
+
+    LOCAL = "local"  # no key configured: the one implicit local user of a workstation
+    KEY = "key"  # VOXTELL_API_KEY: the bootstrap administrator
+    TOKEN = "token"  # a personal API token
+    NONE = "none"  # not signed in (a refused request)
+
+
+class AuditAction(_Text):
+    LOGIN = "login"
+    DENIED = "denied"
+    UPLOAD = "upload"
+    VIEW = "view"
+    INFER = "infer"
+    DOWNLOAD = "download"
+    EXPORT = "export"
+    PACS_IMPORT = "pacs_import"
+    PACS_STORE = "pacs_store"
+    EDIT = "edit"
+    DELETE = "delete"
+    ADMIN = "admin"

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from backend.domain.model import Predictor
 from backend.domain.ports import JobQueue
 from backend.settings import Settings
+from backend.storage.audit import AuditTrail
+from backend.storage.identities import Identities
 from backend.storage.store import Store
 
 
@@ -20,3 +22,13 @@ class AppState:
     predictor: Predictor
     runner: JobQueue
     edit_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def identities(self) -> Identities:
+        """Users and personal tokens (on the store's database)."""
+        return Identities(self.store)
+
+    @property
+    def audit(self) -> AuditTrail:
+        """The append-only audit trail (on the store's database)."""
+        return AuditTrail(self.store)

@@ -10,7 +10,7 @@ from backend.states import ErrorKind
 from backend.storage.failures import is_disk_full
 
 __all__ = ["DISK_FULL", "BadInput", "Conflict", "DomainError", "JobCancelled", "JobFailed", "NotFound", "QueueFull",
-           "SeriesChoiceNeeded", "Unauthorized", "UpstreamFailed", "UpstreamTimeout", "is_disk_full"]
+           "SeriesChoiceNeeded", "Unauthorized", "Forbidden", "UpstreamFailed", "UpstreamTimeout", "is_disk_full"]
 
 DISK_FULL = "the server's disk is full; nothing was stored — retry once space has been freed"
 
@@ -37,6 +37,10 @@ class BadInput(DomainError):
 
 class Unauthorized(DomainError):
     """No or wrong credentials."""
+
+
+class Forbidden(DomainError):
+    """Signed in, but not allowed to do this (e.g. a read-only token that tries to change something)."""
 
 
 class QueueFull(DomainError):

@@ -5,7 +5,9 @@ HTTP layer calls them from a worker thread."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +32,10 @@ _KEEP_DECOMPRESSED = 64 << 20  # smaller gzip uploads are inflated once, by vali
 
 
 Remember = Callable[[str, LoadedVolume], None]
+# Uploads are read and validated a few at a time (one per core): a burst of uploads in 40 worker
+# threads would hold the GIL in turns, and every other request of the process — the health check
+# included — would wait behind them; each also holds a whole volume in memory.
+_INGESTING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None) -> tuple[str, dict[str, Any]]:
@@ -40,6 +46,11 @@ def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | Non
     Raises:
         InvalidInputError, BadInput, SeriesChoiceNeeded, ComputeBudgetExceeded: nothing is stored then.
     """
+    with _INGESTING:
+        return _ingest_files(state, sources, series_uid)
+
+
+def _ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None) -> tuple[str, dict[str, Any]]:
     head = sources[0].read(132)
     sources[0].seek(0)
     if len(sources) > 1 or looks_like_dicom_or_zip(head):
@@ -55,6 +66,11 @@ def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | Non
 def ingest_staged(state: AppState, staged: Path, remember: Remember | None = None) -> tuple[str, dict[str, Any]]:
     """Store a body already streamed into ``tmp/`` (the official ``/images``) exactly as
     :func:`ingest_files` stores an upload; the staged file is moved or removed."""
+    with _INGESTING:
+        return _ingest_staged(state, staged, remember)
+
+
+def _ingest_staged(state: AppState, staged: Path, remember: Remember | None) -> tuple[str, dict[str, Any]]:
     try:
         with staged.open("rb") as handle:
             head = handle.read(132)

@@ -9,7 +9,7 @@ A route that stores a request body or creates a job says so where it is declared
 and ``AdmissionMiddleware`` reads the flag of the route a request will reach, before the body is
 read (507 below the disk reserve, 429 while the queue is full). A route added later carries its
 own flag: no list of paths elsewhere has to be kept in step. Whether a route needs the key is
-read from the route too (its ``require_key`` dependency).
+read from the route too (its ``authenticated`` dependency).
 """
 
 from __future__ import annotations
@@ -73,5 +73,5 @@ def route_for(routes: list[BaseRoute], scope: Scope) -> BaseRoute | None:
 
 
 def requires(route: BaseRoute | None, dependency: Callable[..., Any]) -> bool:
-    """Whether ``route`` runs ``dependency`` (e.g. ``require_key``) before its endpoint."""
+    """Whether ``route`` runs ``dependency`` (e.g. ``authenticated``) before its endpoint."""
     return isinstance(route, APIRoute) and any(d.call is dependency for d in route.dependant.dependencies)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from backend.domain.context import AppState
-from backend.domain.errors import Unauthorized
+from backend.domain.identity import Principal, authenticate
 from backend.domain.jobs import finished_job, job_or_404
 from backend.storage.store import Job
 
-__all__ = ["AppState", "FinishedJob", "JobById", "State", "job_lookup", "key_matches", "require_key"]
+__all__ = ["PRINCIPAL", "AppState", "Caller", "FinishedJob", "JobById", "State", "authenticated", "job_lookup"]
 
 
 async def get_state(request: Request) -> AppState:  # async: no worker-thread hop per request
@@ -23,18 +23,21 @@ async def get_state(request: Request) -> AppState:  # async: no worker-thread ho
 State = Annotated[AppState, Depends(get_state)]
 
 
-def key_matches(key: str, authorization: str) -> bool:
-    """Whether an ``Authorization`` header carries ``Bearer <key>`` (constant-time compare)."""
-    scheme, _, token = authorization.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), key.encode())
+PRINCIPAL = "voxtell_principal"  # where the middleware leaves the principal in the request's state
 
 
-async def require_key(request: Request, state: State) -> None:
-    """``Authorization: Bearer <key>`` when a key is configured. The admission middleware
-    already answered 401 before the body was read; this keeps each route safe on its own."""
-    key = state.settings.key
-    if key and not key_matches(key, request.headers.get("authorization", "")):
-        raise Unauthorized("missing or wrong API key (Authorization: Bearer <key>)")
+async def authenticated(request: Request, state: State) -> Principal:
+    """Who is asking (``backend.domain.identity.authenticate``): every route but the health
+    checks depends on it. The admission middleware signed the request in before its body was
+    read (401 / 403 then); this keeps each route safe on its own."""
+    principal = request.scope.get("state", {}).get(PRINCIPAL)
+    if isinstance(principal, Principal):
+        return principal
+    return await run_in_threadpool(authenticate, state.settings, state.identities,
+                                   request.headers.get("authorization", ""), request.method)
+
+
+Caller = Annotated[Principal, Depends(authenticated)]
 
 
 def job_lookup(missing: str) -> Callable[[AppState, str], Job]:

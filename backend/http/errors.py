@@ -24,6 +24,7 @@ from backend.domain.errors import (
     BadInput,
     Conflict,
     DomainError,
+    Forbidden,
     JobCancelled,
     JobFailed,
     NotFound,
@@ -45,7 +46,7 @@ DATABASE_RETRY_AFTER_S = 2
 # Checked in order: the first class an error is an instance of decides its status.
 _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404), (SeriesChoiceNeeded, 409), (JobCancelled, 409), (Conflict, 409), (BadInput, 422),
-    (QueueFull, 429), (Unauthorized, 401), (UpstreamFailed, 502), (UpstreamTimeout, 504),
+    (QueueFull, 429), (Unauthorized, 401), (Forbidden, 403), (UpstreamFailed, 502), (UpstreamTimeout, 504),
 )
 _STATUS_BY_ERROR_KIND = {ErrorKind.INVALID_INPUT: 422, ErrorKind.TIMEOUT: 422, ErrorKind.DISK_FULL: 507}
 
@@ -75,7 +76,8 @@ class ErrorDetail(BaseModel):
 
 _DESCRIPTIONS = {
     400: "malformed request body (e.g. invalid multipart data)",
-    401: "missing or wrong API key",
+    401: "missing or wrong credentials (API key or personal token)",
+    403: "signed in, but not allowed to do this",
     404: "no such resource",
     409: "the resource is not in a state that allows this",
     413: "request body over the size limit",
@@ -105,7 +107,7 @@ def file_response(media_type: str, description: str) -> dict[int | str, dict[str
 
 
 # What every protected route may answer, whatever it does (400: a body that cannot be parsed).
-COMMON_ERRORS = (400, 401, 422, 503)
+COMMON_ERRORS = (400, 401, 403, 422, 503)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
+import uuid
 
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.domain.context import AppState
-from backend.domain.errors import DISK_FULL
+from backend.domain.errors import DISK_FULL, Forbidden, Unauthorized
 from backend.domain.eta import queue_full_detail, retry_after_s
+from backend.domain.identity import Principal, authenticate, bearer
 from backend.http.admission import Admission, admission_of, flat_routes, requires, route_for
-from backend.http.deps import key_matches, require_key
+from backend.http.audit import OBJECT, REQUEST_ID, audit_of
+from backend.http.deps import PRINCIPAL, authenticated
 from backend.http.errors import DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE, is_database_unavailable
+from backend.states import AuditAction, AuthVia
+from backend.storage.audit import AuditEvent
+from backend.storage.identities import split_token
 
 logger = logging.getLogger("backend")
 
@@ -81,13 +88,18 @@ class ResponseHeadersMiddleware:
 
 
 class AdmissionMiddleware:
-    """Answers before the body is read: 401 without the key (every route that depends on
-    ``require_key``, unknown paths under the API prefixes and the API docs), 507 for a route
-    flagged ``Admission.UPLOAD`` while the disk is below its reserve, 429 for a route flagged
-    ``Admission.ENQUEUE`` while the queue is full (``Retry-After`` from the measured job duration),
-    503 with ``Retry-After`` while the job database is unreachable. The flags are the routes' own
-    (``backend.http.admission``); the routes check again where it matters (the queue bound
-    atomically at insert)."""
+    """Answers before the body is read: 401 / 403 for a request that does not sign in (every route
+    that depends on ``authenticated``, unknown paths under the API prefixes and the API docs;
+    ``backend.domain.identity``), 507 for a route flagged ``Admission.UPLOAD`` while the disk is
+    below its reserve, 429 for a route flagged ``Admission.ENQUEUE`` while the queue is full
+    (``Retry-After`` from the measured job duration), 503 with ``Retry-After`` while the job
+    database is unreachable. The flags are the routes' own (``backend.http.admission``); the
+    routes check again where it matters (the queue bound atomically at insert).
+
+    Once a route flagged ``@audited`` has answered, one audit event records who did what to which
+    object and the status (``backend.http.audit``); a refused sign-in is one ``denied`` event.
+    Every answer carries ``X-Request-Id`` (the client's, when it sent a sane one), which the
+    audit event keeps too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -103,16 +115,37 @@ class AdmissionMiddleware:
         if self._routes is None:  # the app's routes are all added once it serves
             self._routes = flat_routes(scope["app"].router.routes)
         route = route_for(self._routes, scope)
-        key = settings.key
-        if key and method != "OPTIONS" and _protected(route, path):
-            headers = dict(scope.get("headers", []))
-            if not key_matches(key, headers.get(b"authorization", b"").decode("latin-1")):
-                await _answer(send, 401, "missing or wrong API key (Authorization: Bearer <key>)",
-                              [(b"www-authenticate", b"Bearer")])
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})[REQUEST_ID] = request_id
+        answered: list[int] = []
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered.append(int(message["status"]))
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
+            await send(message)
+
+        principal: Principal | None = None
+        if method != "OPTIONS" and _protected(route, path):
+            authorization = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
+            try:
+                principal = await _sign_in(state, authorization, method)
+            except (Unauthorized, Forbidden) as exc:
+                status = 401 if isinstance(exc, Unauthorized) else 403
+                await _answer(send_with_id, status, exc.detail,
+                              [(b"www-authenticate", b"Bearer")] if status == 401 else None)
+                await _record(state, route, scope, None, status, denied=True)
                 return
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+                await _answer(send_with_id, 503, DATABASE_UNAVAILABLE,
+                              [(b"retry-after", str(DATABASE_RETRY_AFTER_S).encode())])
+                return
+            scope["state"][PRINCIPAL] = principal
         flags = admission_of(route) if method == "POST" else Admission.NONE
         if Admission.UPLOAD in flags and _disk_low(state):
-            await _answer(send, 507, DISK_FULL)
+            await _answer(send_with_id, 507, DISK_FULL)
             return
         if Admission.ENQUEUE in flags:
             try:
@@ -123,20 +156,67 @@ class AdmissionMiddleware:
                 if not is_database_unavailable(exc):
                     raise
                 logger.warning("job database unavailable on %s %s", method, path)
-                await _answer(send, 503, DATABASE_UNAVAILABLE, [(b"retry-after", str(DATABASE_RETRY_AFTER_S).encode())])
+                await _answer(send_with_id, 503, DATABASE_UNAVAILABLE,
+                              [(b"retry-after", str(DATABASE_RETRY_AFTER_S).encode())])
                 return
             if full:
-                await _answer(send, 429, queue_full_detail(settings.queue_size), [(b"retry-after", str(retry).encode())])
+                await _answer(send_with_id, 429, queue_full_detail(settings.queue_size),
+                              [(b"retry-after", str(retry).encode())])
                 return
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if audit_of(route) is not None and answered:
+                await _record(state, route, scope, principal, answered[0])
+
+
+async def _sign_in(state: AppState, authorization: str, method: str) -> Principal:
+    """The request's principal; a personal token is looked up in the database (a worker thread),
+    anything else is checked right here."""
+    if split_token(bearer(authorization) or "") is None:
+        return authenticate(state.settings, state.identities, authorization, method)
+    return await run_in_threadpool(authenticate, state.settings, state.identities, authorization, method)
+
+
+_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _request_id(scope: Scope) -> str:
+    sent = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+    return sent if _SANE_ID.match(sent) else uuid.uuid4().hex
+
+
+async def _record(state: AppState, route: BaseRoute | None, scope: Scope, principal: Principal | None, status: int,
+                  denied: bool = False) -> None:
+    """Append the request's audit event (never worth failing or delaying the answer: written
+    after it, and a database error only logged)."""
+    flags = audit_of(route)
+    object_type, object_id = (flags.object_type, None) if flags is not None else (None, None)
+    noted = scope.get("state", {}).get(OBJECT)
+    if noted is not None:
+        object_type, object_id = noted
+    elif flags is not None and flags.id_param and route is not None:
+        _, child = route.matches(scope)
+        object_id = child.get("path_params", {}).get(flags.id_param)
+    action = AuditAction.DENIED if denied or status in (401, 403) else (flags.action if flags else AuditAction.DENIED)
+    client = scope.get("client")
+    event = AuditEvent(action=action.value, outcome=status, via=(principal.via if principal else AuthVia.NONE).value,
+                       user_id=principal.user_id if principal else None,
+                       token_id=principal.token_id if principal else None, object_type=object_type,
+                       object_id=None if object_id is None else str(object_id)[:128],
+                       source=client[0] if client else None, request_id=scope.get("state", {}).get(REQUEST_ID))
+    try:
+        await run_in_threadpool(state.audit.append, event)
+    except Exception:
+        logger.warning("could not write an audit event (%s, %d)", action.value, status)
 
 
 def _protected(route: object, path: str) -> bool:
-    """A route that depends on ``require_key``, the API docs, and any other path under the API
+    """A route that depends on ``authenticated``, the API docs, and any other path under the API
     prefixes (one no route serves: nothing about it is revealed without the key)."""
     if path in _OPEN_PATHS:
         return False
-    return requires(route, require_key) or path in _DOCS_PATHS or path.startswith(_API_PREFIXES)  # type: ignore[arg-type]
+    return requires(route, authenticated) or path in _DOCS_PATHS or path.startswith(_API_PREFIXES)  # type: ignore[arg-type]
 
 
 def _queue_room(state: AppState) -> tuple[bool, int]:

@@ -10,6 +10,7 @@ every change it records wakes the job's progress streams (``backend.jobs.events`
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -22,6 +23,8 @@ from backend.jobs.rendezvous import Rendezvous
 from backend.states import TERMINAL, JobStatus
 from backend.storage.store import Job, Store
 from voxtell.api import LoadedVolume
+
+logger = logging.getLogger("backend.jobs")
 
 
 class ProgressBoard:
@@ -145,7 +148,11 @@ class JobRunner:
             if not self.store.transition(job_id, (JobStatus.QUEUED,), JobStatus.RUNNING, started=time.time()):
                 continue
             self.events.notify(job_id)
-            self._run(job_id)
+            try:
+                self._run(job_id)
+            except Exception:  # the outcome could not even be recorded: never stop the runner for it
+                logger.exception("job %s: its outcome could not be recorded; it is re-queued at the next start",
+                                 job_id)
 
     def _run(self, job_id: str) -> None:
         job = self.store.get_job(job_id)

@@ -33,15 +33,18 @@ logger = logging.getLogger("backend.jobs")
 T = TypeVar("T")
 
 
-def with_database_retry(call: Callable[[], T], give_up_after_s: float = 300.0) -> T:
+def with_database_retry(call: Callable[[], T], give_up_after_s: float = 300.0, disk_full_too: bool = False) -> T:
     """``call()``, retried while the job database is unreachable or locked (the job pauses and
-    resumes instead of failing); a full disk or any other error is not retried."""
+    resumes instead of failing); with ``disk_full_too`` also while the disk is full (recording
+    that a job failed must wait for space: the SQLite file may be on that disk). Any other error
+    is not retried."""
     deadline = time.monotonic() + give_up_after_s
     while True:
         try:
             return call()
         except Exception as exc:
-            if not is_database_unavailable(exc) or time.monotonic() > deadline:
+            retry = is_database_unavailable(exc) or (disk_full_too and is_disk_full(exc))
+            if not retry or time.monotonic() > deadline:
                 raise
             logger.warning("job database unavailable; retrying")
             time.sleep(0.5)
@@ -110,7 +113,8 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
 
     def fail(kind: ErrorKind, message: str) -> JobStatus:
         with_database_retry(lambda: store.transition(job_id, (JobStatus.RUNNING,), JobStatus.FAILED, owner=owner,
-                                                      finished=time.time(), error=message, error_kind=kind))
+                                                      finished=time.time(), error=message, error_kind=kind),
+                            disk_full_too=True)
         logger.info("job %s failed: %s", job_id, kind)
         return JobStatus.FAILED
 
@@ -187,8 +191,11 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
         raise InferenceCancelled("the job was cancelled or handed to another worker before its masks were written")
     for i, mask in enumerate(finished):
         staged = store.tmp_path(".nii.gz")  # a re-run overwrites its own files atomically
-        write_mask(mask, volume.geometry, staged)
-        staged.replace(out_dir / mask_file(i))
+        try:
+            write_mask(mask, volume.geometry, staged)
+            staged.replace(out_dir / mask_file(i))
+        finally:
+            staged.unlink(missing_ok=True)  # moved into place, or half-written on a full disk
     if on_masks_written is not None:
         on_masks_written()
     results = [result_entry(i, prompt, "model", {**mask_statistics(mask, volume.data, volume.geometry.spacing),

@@ -63,6 +63,46 @@ workers = sa.Table(
     sa.Column("last_seen", sa.Float, nullable=False),
 )
 
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.Text, nullable=False),  # backend.states.Role
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("secret_hash", sa.Text, nullable=False),  # SHA-256 of the secret; the secret is never kept
+    sa.Column("scope", sa.Text, nullable=False),  # backend.states.Scope
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("expires", sa.Float),
+    sa.Column("last_used", sa.Float),  # written at most every few minutes
+    sa.Column("revoked", sa.Float),
+)
+
+# Append-only (triggers refuse UPDATE and DELETE); each row's hash chains it to the one before.
+audit_events = sa.Table(
+    "audit_events", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("user_id", sa.Text),
+    sa.Column("via", sa.Text, nullable=False),
+    sa.Column("token_id", sa.Text),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("outcome", sa.Integer, nullable=False),
+    sa.Column("object_type", sa.Text),
+    sa.Column("object_id", sa.Text),
+    sa.Column("source", sa.Text),
+    sa.Column("request_id", sa.Text),
+    sa.Column("prev_hash", sa.Text, nullable=False),
+    sa.Column("hash", sa.Text, nullable=False),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Before Alembic, SQLite data dirs counted applied changes in PRAGMA user_version.
 _LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}  # never beyond 0003

@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,3 +147,22 @@ def test_a_job_whose_masks_cannot_be_written_fails_as_disk_full(make_client, sma
     assert response.status_code == 201, "the server goes on once there is room again"
     again = client.post("/api/jobs", json={"volume_id": response.json()["id"], "prompts": ["liver"]}).json()
     assert wait_done(client, again["id"])["status"] == "done"
+
+
+def test_with_the_job_database_on_the_full_disk_the_failure_is_recorded_once_there_is_room(
+        make_client, small_disk: Path) -> None:  # type: ignore[no-untyped-def]
+    """The default embedded layout (SQLite in the data dir): while the disk is full even the
+    job's failure cannot be written. The runner waits for room instead of dying: once space is
+    freed the job is recorded as ``disk_full`` and the next job runs."""
+    data = small_disk / "data"
+    predictor = ScriptedPredictor(windows=2, hold_after=2)
+    client = make_client(predictor, data_dir=data, disk_reserve_bytes=0)
+    job_id, filler = _job_held_then_disk_filled(client, predictor, small_disk)
+    time.sleep(2.0)  # the masks cannot be written, nor the failure: the runner waits
+    filler.unlink()
+    job = wait_done(client, job_id)
+    assert (job["status"], job["error_kind"]) == ("failed", "disk_full"), job
+    response = upload(client, _volume_bytes(8), name="scan.nii")
+    assert response.status_code == 201
+    again = client.post("/api/jobs", json={"volume_id": response.json()["id"], "prompts": ["liver"]}).json()
+    assert wait_done(client, again["id"])["status"] == "done", "the runner is still alive"

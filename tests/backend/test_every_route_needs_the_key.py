@@ -11,7 +11,8 @@ from pathlib import Path
 
 from backend import Settings, create_app
 from backend.http.admission import flat_routes, requires
-from backend.http.deps import require_key
+from backend.http.audit import audit_of
+from backend.http.deps import authenticated
 from tests.backend.conftest import FakePredictor
 from tests.backend.live import live_server
 
@@ -49,8 +50,8 @@ def test_every_route_but_health_answers_401_without_the_key_before_the_body(tmp_
             "/openapi.json"} <= {path for _, path in routes}, "the walk must see every router"
     unprotected = sorted(path for path in api_routes - OPEN
                          if not requires(next(r for r in flat_routes(app.router.routes)  # type: ignore[attr-defined]
-                                              if getattr(r, "path", None) == path), require_key))
-    assert unprotected == [], "each route must depend on require_key itself, not on a path prefix"
+                                              if getattr(r, "path", None) == path), authenticated))
+    assert unprotected == [], "each route must depend on authenticated itself, not on a path prefix"
     with live_server(settings, FakePredictor()) as url:
         port = int(url.rsplit(":", 1)[1])
         answers = {(method, path): _status_without_body(port, method, _concrete(path)) for method, path in routes}
@@ -58,3 +59,17 @@ def test_every_route_but_health_answers_401_without_the_key_before_the_body(tmp_
              if status != (200 if route[1] in OPEN else 401)}
     assert wrong == {}
     assert len(answers) >= 30
+
+
+NO_PATIENT_DATA = {"/api/health", "/healthz", "/api/ready", "/api/info", "/api/prompts", "/api/workers", "/capabilities"}
+
+
+def test_every_route_touching_patient_data_is_audited(tmp_path: Path) -> None:
+    """Each route but the system ones (health, readiness, model info, prompt suggestions, workers)
+    reads or changes patient data, so each carries its audit flag: a route added later without
+    one fails here."""
+    app = create_app(Settings(data_dir=tmp_path / "data", static_dir=tmp_path / "none"))
+    api = [r for r in flat_routes(app.router.routes) if hasattr(r, "dependant")]
+    missing = sorted(r.path for r in api if r.path not in NO_PATIENT_DATA and audit_of(r) is None)  # type: ignore[attr-defined]
+    assert missing == []
+    assert len(api) - len(NO_PATIENT_DATA) >= 28

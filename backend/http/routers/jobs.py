@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -28,14 +28,15 @@ from backend.domain.masks import (
 )
 from backend.domain.palette import parse_color
 from backend.http.admission import Admission, admits
-from backend.http.deps import AppState, FinishedJob, JobById, State, require_key
+from backend.http.audit import audited, note_object
+from backend.http.deps import AppState, FinishedJob, JobById, State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses, file_response
 from backend.http.schemas import JobCreate, JobStatus, MaskUpdate
 from backend.http.streams import watch_job
-from backend.states import TERMINAL
+from backend.states import TERMINAL, AuditAction
 from backend.storage.store import Job
 
-router = APIRouter(prefix="/api/jobs", dependencies=[Depends(require_key)],
+router = APIRouter(prefix="/api/jobs", dependencies=[Depends(authenticated)],
                    responses=error_responses(*COMMON_ERRORS))
 _MISSING = error_responses(404)
 _NOT_READY = error_responses(404, 409)  # unknown job; job not finished or no masks left
@@ -64,11 +65,15 @@ def job_status(state: AppState, job: Job) -> JobStatus:
 
 @router.post("", status_code=201, responses=error_responses(400, 404, 429, 507))
 @admits(Admission.ENQUEUE)
-def create_job(state: State, body: JobCreate) -> JobStatus:
-    return job_status(state, submit_job(state, body.volume_id, body.prompts, body.options.model_dump()))
+@audited(AuditAction.INFER, "job")
+def create_job(state: State, request: Request, body: JobCreate) -> JobStatus:
+    job = submit_job(state, body.volume_id, body.prompts, body.options.model_dump())
+    note_object(request, "job", job.id)
+    return job_status(state, job)
 
 
 @router.get("/{job_id}", responses=_MISSING)
+@audited(AuditAction.VIEW, "job", id_param="job_id")
 def get_job(state: State, job: JobById) -> JobStatus:
     return job_status(state, job)
 
@@ -76,6 +81,7 @@ def get_job(state: State, job: JobById) -> JobStatus:
 @router.get("/{job_id}/events", response_class=StreamingResponse, responses={
     200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
           "description": "Server-Sent Events: one JobStatus JSON per change, until the job ends"}, **_MISSING})
+@audited(AuditAction.VIEW, "job", id_param="job_id")
 async def job_events(state: State, job: JobById) -> StreamingResponse:
     """Server-Sent Events: a JSON status on every change, until the job ends."""
 
@@ -95,6 +101,7 @@ async def job_events(state: State, job: JobById) -> StreamingResponse:
 
 
 @router.post("/{job_id}/cancel", responses=_NOT_READY)
+@audited(AuditAction.EDIT, "job", id_param="job_id")
 def cancel_job(state: State, job: JobById) -> JobStatus:
     if job.status in TERMINAL:
         raise Conflict(f"the job is already {job.status}")
@@ -112,6 +119,7 @@ def _current(state: AppState, job_id: str) -> JobStatus:
 
 @router.get("/{job_id}/masks/{index:int}.nii.gz", response_class=FileResponse,
             responses={**file_response("application/gzip", "one mask in the input's orientation"), **_NOT_READY})
+@audited(AuditAction.DOWNLOAD, "job", id_param="job_id")
 def download_mask(state: State, job: FinishedJob, index: int) -> FileResponse:
     entry = next((r for r in job.results if r["index"] == index), None)
     if entry is None:
@@ -121,6 +129,7 @@ def download_mask(state: State, job: FinishedJob, index: int) -> FileResponse:
 
 
 @router.delete("/{job_id}/masks/{index:int}", responses=_NOT_READY)
+@audited(AuditAction.DELETE, "job", id_param="job_id")
 def delete_result_mask(state: State, job: FinishedJob, index: int) -> JobStatus:
     """Delete one mask of a finished job; downloads, the label map and DICOM exports lose it too."""
     delete_mask(state, job, index)
@@ -130,6 +139,7 @@ def delete_result_mask(state: State, job: FinishedJob, index: int) -> JobStatus:
 @router.get("/{job_id}/masks.zip", response_class=StreamingResponse,
             responses={**file_response("application/zip", "the masks as <name>.nii.gz, labels.json, labels.txt"),
                        **_SELECTION})
+@audited(AuditAction.DOWNLOAD, "job", id_param="job_id")
 def download_all(state: State, job: FinishedJob, masks: Masks = None) -> StreamingResponse:
     return StreamingResponse(io.BytesIO(masks_zip(state.store, job, selected_results(job, masks))),
                              media_type="application/zip",
@@ -138,6 +148,7 @@ def download_all(state: State, job: FinishedJob, masks: Masks = None) -> Streami
 
 @router.get("/{job_id}/labelmap.nii.gz", response_class=FileResponse,
             responses={**file_response("application/gzip", "value k + 1 = the k-th mask exported"), **_SELECTION})
+@audited(AuditAction.DOWNLOAD, "job", id_param="job_id")
 def download_labelmap(state: State, job_id: str, masks: Masks = None) -> FileResponse:
     job = finished_job(state.store, job_id, with_masks=True)
     results = selected_results(job, masks)
@@ -149,6 +160,7 @@ def download_labelmap(state: State, job_id: str, masks: Masks = None) -> FileRes
 
 @router.get("/{job_id}/seg.dcm", response_class=FileResponse,
             responses={**file_response("application/dicom", "DICOM SEG"), **_SELECTION})
+@audited(AuditAction.EXPORT, "job", id_param="job_id")
 def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None,
                        masks: Masks = None) -> FileResponse:
     """All masks (or ``?mask=i``, or ``?masks=i,j``) as one DICOM SEG referencing the source series
@@ -159,6 +171,7 @@ def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Qu
 
 @router.get("/{job_id}/rtstruct.dcm", response_class=FileResponse,
             responses={**file_response("application/dicom", "RT Structure Set"), **_SELECTION})
+@audited(AuditAction.EXPORT, "job", id_param="job_id")
 def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None,
                       masks: Masks = None) -> FileResponse:
     """All masks (or ``?mask=i``, or ``?masks=i,j``) as one RT Structure Set on the source series
@@ -168,6 +181,7 @@ def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Que
 
 
 @router.get("/{job_id}/labels.json", responses=_SELECTION)
+@audited(AuditAction.VIEW, "job", id_param="job_id")
 def job_labels(job: FinishedJob, masks: Masks = None) -> list[dict[str, object]]:
     """``[{value, name, color, index, source}]`` of the label map with the same ``masks``."""
     return labels(selected_results(job, masks))
@@ -176,6 +190,7 @@ def job_labels(job: FinishedJob, masks: Masks = None) -> list[dict[str, object]]
 @router.get("/{job_id}/labels.txt", response_class=Response,  # errors stay documented as JSON
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "ITK-SNAP label description file"}, **_SELECTION})
+@audited(AuditAction.VIEW, "job", id_param="job_id")
 def job_labels_itksnap(job: FinishedJob, masks: Masks = None) -> PlainTextResponse:
     """The ITK-SNAP label description file matching ``labelmap.nii.gz`` with the same ``masks``."""
     return PlainTextResponse(itksnap_labels(selected_results(job, masks)))
@@ -183,6 +198,7 @@ def job_labels_itksnap(job: FinishedJob, masks: Masks = None) -> PlainTextRespon
 
 @router.post("/{job_id}/masks", status_code=201, responses={**_NOT_READY, **error_responses(400, 413, 507)})
 @admits(Admission.UPLOAD)
+@audited(AuditAction.EDIT, "job", id_param="job_id")
 async def save_edited_mask(
     state: State, job: FinishedJob, file: Annotated[UploadFile, File()],
     name: Annotated[str, Form(max_length=200)] = "edited mask",
@@ -201,6 +217,7 @@ async def save_edited_mask(
 
 
 @router.patch("/{job_id}/masks/{index:int}", responses={**_NOT_READY, **error_responses(422)})
+@audited(AuditAction.EDIT, "job", id_param="job_id")
 def update_result_mask(state: State, job: FinishedJob, index: int, body: MaskUpdate) -> JobStatus:
     """Rename and/or recolour mask ``index`` of a finished job; every export uses the new name
     and colour."""

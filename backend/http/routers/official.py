@@ -22,11 +22,12 @@ from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.ingest import ingest_staged
 from backend.domain.jobs import job_outcome_error, submit_job
 from backend.http.admission import Admission, admits
-from backend.http.deps import AppState, State, job_lookup, require_key
+from backend.http.audit import audited, note_object
+from backend.http.deps import AppState, State, authenticated, job_lookup
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, ProtocolError, error_responses
 from backend.http.schemas import PROMPT_SCHEMA, JobOptions
 from backend.http.streams import watch_job
-from backend.states import TERMINAL, JobStatus
+from backend.states import TERMINAL, AuditAction, JobStatus
 from backend.storage.store import Job
 from voxtell.api import (
     LoadedVolume,
@@ -44,7 +45,7 @@ UNKNOWN_IMAGE = "Unknown image_id (upload it first)."
 UNKNOWN_JOB = "Unknown job_id."
 
 router = APIRouter(tags=["official voxtell-server protocol"])
-_PROTECTED: dict[str, Any] = {"dependencies": [Depends(require_key)]}
+_PROTECTED: dict[str, Any] = {"dependencies": [Depends(authenticated)]}
 OfficialJob = Annotated[Job, Depends(job_lookup(UNKNOWN_JOB))]
 
 
@@ -75,6 +76,7 @@ def capabilities(state: State) -> dict[str, Any]:
                                    ".nrrd, .mha or a DICOM .zip)",
                                    "content": {OCTET: {"schema": {"type": "string", "format": "binary"}}}}})
 @admits(Admission.UPLOAD)
+@audited(AuditAction.UPLOAD, "volume")
 async def upload_image(state: State, request: Request, include_image: bool = True) -> Response:
     """Store the image as a volume of ours (the same id in ``/api/volumes``) and answer its RAS array."""
     if request.headers.get("content-type", "").startswith("multipart/"):
@@ -96,6 +98,7 @@ async def upload_image(state: State, request: Request, include_image: bool = Tru
             state.runner.remember_volume(volume_id, volume)
 
         volume_id, _ = await run_in_threadpool(ingest_staged, state, staged, remember)
+        note_object(request, "volume", volume_id)
     finally:
         staged.unlink(missing_ok=True)  # moved into volumes/ when all went well
     volume = kept[0] if kept else await run_in_threadpool(_read_volume, state, volume_id)
@@ -123,6 +126,7 @@ _PROMPT_SCHEMA = PROMPT_SCHEMA
                                                       {"type": "array", "minItems": 1, "items": _PROMPT_SCHEMA}]},
                                 "keep_largest": {"type": "boolean"}}}}}}})
 @admits(Admission.ENQUEUE)
+@audited(AuditAction.INFER, "job")
 async def start_job(state: State, request: Request) -> dict[str, str]:
     """``{image_id, prompts (a string or a list of non-empty strings), keep_largest}`` -> ``{job_id}``:
     an ordinary job of ours (``GET /api/jobs/{job_id}`` shows it)."""
@@ -147,6 +151,7 @@ async def start_job(state: State, request: Request) -> dict[str, str]:
         raise _bad_request("keep_largest must be true or false.")
     options = JobOptions(keep_largest_component=bool(keep_largest)).model_dump()
     job = await run_in_threadpool(submit_job, state, image_id, prompts, options)
+    note_object(request, "job", job.id)
     return {"job_id": job.id}
 
 
@@ -165,6 +170,7 @@ def _terminal(job: Job) -> dict[str, str]:
           "description": 'NDJSON: {"done", "total"} per window, {"event": "oom_fallback", "message"}, then '
                          '{"status": "done" | "cancelled" | "error"[, "message"]}'},
     **error_responses(*COMMON_ERRORS, 404)})
+@audited(AuditAction.VIEW, "job", id_param="job_id")
 async def job_events(state: State, job: OfficialJob) -> StreamingResponse:
     """Progress of the job as NDJSON until its terminal status (a finished job: at once)."""
 
@@ -197,6 +203,7 @@ async def job_events(state: State, job: OfficialJob) -> StreamingResponse:
     **_binary("the masks, packed: (N, A0, A1, A2) uint8, prompt i in [i]"),
     **error_responses(*COMMON_ERRORS, 404, 409, 507),
     500: {"model": ErrorDetail, "description": "the job failed inside the server (as the official server)"}})
+@audited(AuditAction.DOWNLOAD, "job", id_param="job_id")
 async def job_result(state: State, job: OfficialJob) -> Response:
     """The job's masks in RAS-array order; 409 until it has finished."""
     if job.status == JobStatus.FAILED:
@@ -212,6 +219,7 @@ async def job_result(state: State, job: OfficialJob) -> Response:
 
 
 @router.post("/jobs/{job_id}/cancel", **_PROTECTED, responses=error_responses(*COMMON_ERRORS, 404))
+@audited(AuditAction.EDIT, "job", id_param="job_id")
 def cancel_job(state: State, job: OfficialJob) -> dict[str, bool]:
     """Queued: never starts; running: stops at the next window (the stream then ends with
     ``cancelled``). ``cancelling`` is false when the job had already finished."""
@@ -223,6 +231,7 @@ def cancel_job(state: State, job: OfficialJob) -> dict[str, bool]:
     **error_responses(*COMMON_ERRORS, 404, 413)},
     openapi_extra={"requestBody": {"required": True, "description": "a packed (A0, A1, A2) integer label map",
                                    "content": {OCTET: {"schema": {"type": "string", "format": "binary"}}}}})
+@audited(AuditAction.EXPORT, "volume", id_param="image_id")
 async def export_labelmap(state: State, request: Request, image_id: str) -> Response:
     """Write a label map (RAS-array order, the image's shape) back as the original file would be."""
     if state.store.volume_path(image_id) is None:

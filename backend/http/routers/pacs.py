@@ -5,20 +5,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from backend.domain.errors import NotFound
 from backend.domain.masks import dicom_export
 from backend.http.admission import Admission, admits
-from backend.http.deps import AppState, State, require_key
+from backend.http.audit import audited, note_object
+from backend.http.deps import AppState, State, authenticated
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, error_responses
 from backend.http.schemas import PacsImport, PacsSeries, PacsStore, PacsStored, PacsStudy, VolumeInfo
 from backend.integrations.pacs import NO_PACS, Pacs, study_filters
+from backend.states import AuditAction
 
 _ARCHIVE: dict[int | str, dict[str, Any]] = {502: {"model": ErrorDetail, "description": "the PACS is unreachable, refused our credentials or the store"},
             504: {"model": ErrorDetail, "description": "the PACS did not answer in time"}}
-router = APIRouter(prefix="/api", dependencies=[Depends(require_key)],
+router = APIRouter(prefix="/api", dependencies=[Depends(authenticated)],
                    responses={**error_responses(*COMMON_ERRORS, 404), **_ARCHIVE})
 
 _UID = r"^[0-9]+(\.[0-9]+)*$"  # a DICOM UID: digits and dots only (nothing else reaches the archive's URLs)
@@ -35,6 +37,7 @@ Archive = Annotated[Pacs, Depends(get_pacs)]
 
 
 @router.get("/pacs/studies")
+@audited(AuditAction.VIEW, "study")
 async def search_studies(
     pacs: Archive,
     patient_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -53,6 +56,7 @@ async def search_studies(
 
 
 @router.get("/pacs/studies/{study_uid}/series")
+@audited(AuditAction.VIEW, "study", id_param="study_uid")
 async def list_series(pacs: Archive, study_uid: Uid) -> list[PacsSeries]:
     """The series of one study, with an orientation hint (404 when the archive has no such study)."""
     return [PacsSeries(**s) for s in await run_in_threadpool(pacs.list_series, study_uid)]
@@ -62,16 +66,19 @@ async def list_series(pacs: Archive, study_uid: Uid) -> list[PacsSeries]:
     200: {"model": VolumeInfo, "description": "the series was imported before: the stored volume"},
     **error_responses(409, 507)})
 @admits(Admission.UPLOAD)
-async def import_series(state: State, pacs: Archive, body: PacsImport, response: Response) -> VolumeInfo:
+@audited(AuditAction.PACS_IMPORT, "volume")
+async def import_series(state: State, pacs: Archive, body: PacsImport, request: Request, response: Response) -> VolumeInfo:
     """Retrieve a series (WADO-RS, within the upload limits) and store it as a volume, read and
     checked exactly as a DICOM upload. The same series again answers 200 with the stored volume."""
     volume_id, meta, reused = await run_in_threadpool(pacs.import_series, state, body.study_uid, body.series_uid)
+    note_object(request, "volume", volume_id)
     if reused:
         response.status_code = 200
     return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
 
 
 @router.post("/jobs/{job_id}/pacs", status_code=201, responses=error_responses(409))
+@audited(AuditAction.PACS_STORE, "job", id_param="job_id")
 async def store_result(state: State, pacs: Archive, job_id: str, body: PacsStore) -> PacsStored:
     """Build the job's DICOM SEG or RTSTRUCT exactly as the ``seg.dcm`` / ``rtstruct.dcm``
     downloads and store it in the archive (STOW-RS). Volumes that came from DICOM only (409)."""

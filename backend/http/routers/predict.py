@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -18,12 +18,13 @@ from backend.domain.ingest import ingest_files
 from backend.domain.jobs import check_prompts, job_outcome_error, submit_job
 from backend.domain.masks import labelmap_path, safe_download_name
 from backend.http.admission import Admission, admits
-from backend.http.deps import AppState, State, require_key
+from backend.http.audit import audited, note_object
+from backend.http.deps import AppState, State, authenticated
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, SeriesChoice, error_responses
 from backend.http.schemas import JobOptions, Prompt
-from backend.states import JobStatus
+from backend.states import AuditAction, JobStatus
 
-router = APIRouter(dependencies=[Depends(require_key)], responses=error_responses(*COMMON_ERRORS))
+router = APIRouter(dependencies=[Depends(authenticated)], responses=error_responses(*COMMON_ERRORS))
 
 
 @router.post("/predict", response_class=Response,
@@ -34,7 +35,8 @@ router = APIRouter(dependencies=[Depends(require_key)], responses=error_response
                               "description": "several DICOM series (pick one), or the job was cancelled"},
                         500: {"model": ErrorDetail, "description": "the segmentation failed inside the server"}})
 @admits(Admission.UPLOAD | Admission.ENQUEUE)
-async def predict(state: State, image: Annotated[UploadFile, File(description=".nii, .nii.gz, .nrrd, .mha or a DICOM .zip")],
+@audited(AuditAction.INFER, "job")
+async def predict(state: State, request: Request, image: Annotated[UploadFile, File(description=".nii, .nii.gz, .nrrd, .mha or a DICOM .zip")],
                   prompt: Annotated[list[Prompt], Form(min_length=1, description="one or more prompts")],
                   keep_largest_component: Annotated[bool, Form()] = False,
                   fill_holes: Annotated[bool, Form()] = False,
@@ -50,6 +52,7 @@ async def predict(state: State, image: Annotated[UploadFile, File(description=".
         state.runner.forget_volume(volume_id)
         await run_in_threadpool(state.store.delete_volume, volume_id)
         raise
+    note_object(request, "job", job.id)
     headers = {"X-VoxTell-Job": job.id, "X-VoxTell-Labels": json.dumps(prompt),
                "Link": f'</api/jobs/{job.id}/labels.json>; rel="describedby"'}
     # One prompt: answer as soon as the mask file is written; the job's statistics follow once

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from backend.domain.model import ModelInfo
-from backend.http.deps import State, require_key
+from backend.http.deps import State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses
 from backend.http.schemas import Info, WorkerInfo
 from backend.states import Mode
@@ -24,7 +24,7 @@ async def health() -> dict[str, bool]:
     return {"ok": True}
 
 
-_PROTECTED = {"dependencies": [Depends(require_key)], "responses": error_responses(*COMMON_ERRORS)}
+_PROTECTED = {"dependencies": [Depends(authenticated)], "responses": error_responses(*COMMON_ERRORS)}
 
 
 @router.get("/ready", **_PROTECTED)  # type: ignore[arg-type]

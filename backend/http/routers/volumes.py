@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from backend.domain.errors import NotFound
 from backend.domain.ingest import ingest_files
 from backend.http.admission import Admission, admits
-from backend.http.deps import State, require_key
+from backend.http.audit import audited, note_object
+from backend.http.deps import State, authenticated
 from backend.http.errors import COMMON_ERRORS, SeriesChoice, error_responses, file_response
 from backend.http.schemas import VolumeInfo
+from backend.states import AuditAction
 
-router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)],
+router = APIRouter(prefix="/api/volumes", dependencies=[Depends(authenticated)],
                    responses=error_responses(*COMMON_ERRORS))
 
 
@@ -23,17 +25,21 @@ router = APIRouter(prefix="/api/volumes", dependencies=[Depends(require_key)],
     **error_responses(400, 413, 507),
     409: {"model": SeriesChoice, "description": "several DICOM series: pick one (list in `series`)"}})
 @admits(Admission.UPLOAD)
+@audited(AuditAction.UPLOAD, "volume")
 async def upload_volume(
     state: State,
+    request: Request,
     file: Annotated[list[UploadFile], File(min_length=1,
                                            description=".nii/.nii.gz/.nrrd/.mha, a DICOM .zip, or DICOM files")],
     series_uid: Annotated[str | None, Form(description="which DICOM series, when the upload holds several")] = None,
 ) -> VolumeInfo:
     volume_id, meta = await run_in_threadpool(ingest_files, state, [f.file for f in file], series_uid)
+    note_object(request, "volume", volume_id)
     return _info({**meta, "id": volume_id})
 
 
 @router.get("/{volume_id}", responses=error_responses(404))
+@audited(AuditAction.VIEW, "volume", id_param="volume_id")
 def get_volume(state: State, volume_id: str) -> VolumeInfo:
     meta = state.store.get_volume(volume_id)
     if meta is None:
@@ -48,6 +54,7 @@ def _info(meta: dict[str, Any]) -> VolumeInfo:
 
 @router.get("/{volume_id}/image", response_class=FileResponse,
             responses={**file_response("application/gzip", "the stored upload"), **error_responses(404)})
+@audited(AuditAction.DOWNLOAD, "volume", id_param="volume_id")
 def get_volume_image(state: State, volume_id: str) -> FileResponse:
     path = state.store.volume_path(volume_id)
     if path is None:
@@ -57,6 +64,7 @@ def get_volume_image(state: State, volume_id: str) -> FileResponse:
 
 
 @router.delete("/{volume_id}", status_code=204, responses=error_responses(404))
+@audited(AuditAction.DELETE, "volume", id_param="volume_id")
 def delete_volume(state: State, volume_id: str) -> None:
     if not state.store.delete_volume(volume_id):
         raise NotFound("volume not found")

@@ -1150,8 +1150,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1210,8 +1219,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1295,8 +1313,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1362,8 +1389,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1438,8 +1474,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1508,8 +1553,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1589,8 +1643,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1668,8 +1731,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1748,8 +1820,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1845,8 +1926,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1922,8 +2012,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2003,8 +2102,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2080,8 +2188,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2160,8 +2277,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2258,8 +2384,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2338,8 +2473,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2425,8 +2569,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2536,8 +2689,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2621,8 +2783,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2707,8 +2878,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2765,8 +2945,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2825,8 +3014,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2910,8 +3108,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2975,8 +3182,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3042,8 +3258,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3107,8 +3332,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3165,8 +3399,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3250,8 +3493,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3340,8 +3592,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3427,8 +3688,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3505,8 +3775,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3572,8 +3851,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3639,8 +3927,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3735,8 +4032,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description missing or wrong API key */
+            /** @description missing or wrong credentials (API key or personal token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,140 @@
+"""``voxtell-web users|tokens|audit``: people, their personal API tokens and the audit trail, on
+the command line (the same job database the server uses: ``VOXTELL_DATA_DIR`` /
+``VOXTELL_DATABASE_URL``). A token's text is printed once, when it is made; only its hash is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from backend.settings import Settings
+from backend.states import Role, Scope
+from backend.storage.audit import AuditTrail
+from backend.storage.identities import Identities, Token, User
+from backend.storage.store import Store
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def add_commands(sub: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=None, help="the server's data dir (VOXTELL_DATA_DIR)")
+    users = sub.add_parser("users", help="people who may sign in (admin, user, service)")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", help="add a user", parents=[common])
+    add.add_argument("name")
+    add.add_argument("--role", choices=[r.value for r in Role], default=Role.USER.value)
+    users_sub.add_parser("list", help="list users", parents=[common])
+    disable = users_sub.add_parser("disable", help="disable a user (every token of theirs stops working)", parents=[common])
+    disable.add_argument("name")
+    enable = users_sub.add_parser("enable", help="enable a disabled user again", parents=[common])
+    enable.add_argument("name")
+
+    tokens = sub.add_parser("tokens", help="personal API tokens (vxt_<id>_<secret>)")
+    tokens_sub = tokens.add_subparsers(dest="action", required=True)
+    create = tokens_sub.add_parser("create", help="make a token for a user; its text is printed once", parents=[common])
+    create.add_argument("user")
+    create.add_argument("--name", default="token", help="what the token is for")
+    create.add_argument("--scope", choices=[s.value for s in Scope], default=Scope.FULL.value)
+    create.add_argument("--expires-days", type=float, default=None, help="default: never")
+    listing = tokens_sub.add_parser("list", help="list tokens (never their secrets)", parents=[common])
+    listing.add_argument("user", nargs="?")
+    revoke = tokens_sub.add_parser("revoke", help="revoke a token by its id", parents=[common])
+    revoke.add_argument("token_id")
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="action", required=True)
+    audit_sub.add_parser("verify", help="walk the hash chain; exit 1 naming the first broken row", parents=[common])
+    export = audit_sub.add_parser("export", help="write the events as JSON lines", parents=[common])
+    export.add_argument("--since", default=None, help="ISO date or time (UTC), e.g. 2026-12-01")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(settings.data_dir, settings.database_url)
+    try:
+        return {"users": _users, "tokens": _tokens, "audit": _audit}[args.command](args, store)
+    except _Refused as exc:
+        sys.stderr.write(f"voxtell-web: error: {exc}\n")
+        return 2
+    finally:
+        store.close()
+
+
+class _Refused(Exception):
+    pass
+
+
+def _user_named(identities: Identities, name: str) -> User:
+    user = identities.user_named(name)
+    if user is None:
+        raise _Refused(f"no user named {name!r}")
+    return user
+
+
+def _users(args: argparse.Namespace, store: Store) -> int:
+    identities = Identities(store)
+    if args.action == "add":
+        try:
+            user = identities.add_user(args.name, Role(args.role))
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+        _out(f"{user.id}\t{user.name}\t{user.role}")
+    elif args.action == "list":
+        for user in identities.list_users():
+            _out(f"{user.id}\t{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
+    else:
+        identities.set_disabled(_user_named(identities, args.name).id, args.action == "disable")
+    return 0
+
+
+def _tokens(args: argparse.Namespace, store: Store) -> int:
+    identities = Identities(store)
+    if args.action == "create":
+        user = _user_named(identities, args.user)
+        expires = time.time() + args.expires_days * 86400 if args.expires_days else None
+        token, text = identities.create_token(user.id, args.name, Scope(args.scope), expires)
+        sys.stderr.write(f"token {token.id} for {user.name} ({token.scope}); it is shown once, keep it safe:\n")
+        _out(text)
+    elif args.action == "list":
+        owner = _user_named(identities, args.user).id if args.user else None
+        for token in identities.list_tokens(owner):
+            _out("\t".join([token.id, token.user_id, token.name, token.scope, _state(token)]))
+    elif not identities.revoke_token(args.token_id):
+        raise _Refused(f"no active token {args.token_id!r}")
+    return 0
+
+
+def _state(token: Token) -> str:
+    if token.revoked is not None:
+        return "revoked"
+    if token.expires is not None and token.expires <= time.time():
+        return "expired"
+    return "active"
+
+
+def _audit(args: argparse.Namespace, store: Store) -> int:
+    trail = AuditTrail(store)
+    if args.action == "verify":
+        check = trail.verify()
+        if check.ok:
+            _out(f"audit trail intact: {check.events} events")
+            return 0
+        _out(f"audit trail BROKEN at event {check.first_broken}: {check.reason}")
+        return 1
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.fromisoformat(args.since).replace(tzinfo=dt.timezone.utc).timestamp()
+        except ValueError:
+            raise _Refused(f"--since must be an ISO date or time, e.g. 2026-12-01; got {args.since!r}") from None
+    for row in trail.rows(since):
+        _out(json.dumps(row, sort_keys=True))
+    return 0

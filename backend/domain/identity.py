@@ -1,0 +1,86 @@
+"""Who is asking: a ``Principal`` from the request's credentials.
+
+* No ``VOXTELL_API_KEY``: a workstation — every request is the one implicit local user (an
+  administrator), as before; a personal token, if one is sent and valid, still names its user.
+* ``VOXTELL_API_KEY`` set: every request must sign in — with that key (the bootstrap
+  administrator) or a personal API token (``vxt_<id>_<secret>``); anything else is refused (401)
+  with a ``detail`` that says what was wrong. A read-only token may only read (403 otherwise).
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass
+
+from backend.domain.errors import Forbidden, Unauthorized
+from backend.settings import Settings
+from backend.states import AuthVia, Role, Scope
+from backend.storage.identities import Identities, split_token
+
+BOOTSTRAP_ADMIN = "admin"  # the user id of VOXTELL_API_KEY (and of the implicit local user)
+LOCAL_USER = "local"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    name: str
+    role: Role
+    via: AuthVia
+    token_id: str | None = None
+    scope: Scope = Scope.FULL
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+LOCAL = Principal(user_id=LOCAL_USER, name="local user", role=Role.ADMIN, via=AuthVia.LOCAL)
+
+
+def bearer(authorization: str) -> str | None:
+    scheme, _, credential = authorization.partition(" ")
+    return credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
+
+
+def authenticate(settings: Settings, identities: Identities, authorization: str, method: str,
+                 now: float | None = None) -> Principal:
+    """The principal of a request with this ``Authorization`` header and method.
+
+    Raises:
+        Unauthorized: naming what is wrong with the credentials; Forbidden: a read-only token
+        used to change something.
+    """
+    credential = bearer(authorization)
+    key = settings.key
+    if credential is not None and split_token(credential) is not None:
+        principal = _token_principal(identities, credential, now or time.time())
+    elif key is None:
+        return LOCAL
+    elif credential is None:
+        raise Unauthorized("missing credentials: send Authorization: Bearer <API key or personal token>")
+    elif hmac.compare_digest(credential.encode(), key.encode()):
+        return Principal(user_id=BOOTSTRAP_ADMIN, name="administrator", role=Role.ADMIN, via=AuthVia.KEY)
+    else:
+        raise Unauthorized("wrong API key or token (Authorization: Bearer <key>)")
+    if principal.scope == Scope.READ and method.upper() not in READ_METHODS:
+        raise Forbidden("this API token is read-only; a token with full scope is needed to change anything")
+    return principal
+
+
+def _token_principal(identities: Identities, credential: str, now: float) -> Principal:
+    found = identities.check_token(credential)
+    if found is None:
+        raise Unauthorized("unknown API token, or its secret is wrong")
+    token, user = found
+    if token.revoked is not None:
+        raise Unauthorized("this API token was revoked")
+    if token.expires is not None and token.expires <= now:
+        raise Unauthorized(f"this API token expired on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(token.expires))}")
+    if user.disabled:
+        raise Unauthorized("the user of this API token is disabled")
+    identities.touch(token, now)
+    return Principal(user_id=user.id, name=user.name, role=user.role, via=AuthVia.TOKEN, token_id=token.id,
+                     scope=token.scope)

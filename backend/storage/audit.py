@@ -1,0 +1,91 @@
+"""The audit trail: one append-only row per access to patient data (or refused request), each
+carrying ``SHA-256(previous hash ‖ canonical JSON of the row)`` so that an edited, removed or
+inserted row breaks the chain at that point. Database triggers refuse ``UPDATE`` and
+``DELETE`` (migration 0007); appends from every API node and worker are serialised (SQLite: the
+store's writer turn; PostgreSQL: an advisory lock), so the chain stays one line.
+
+No image data, file names or patient fields are ever written here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from backend.storage.db import audit_events
+from backend.storage.store import Store
+
+GENESIS = "0" * 64
+_APPEND_LOCK = 734_114  # PostgreSQL advisory lock id: one append at a time, one linear chain
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    action: str
+    outcome: int  # the HTTP status the request was answered with
+    via: str
+    user_id: str | None = None
+    token_id: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    source: str | None = None  # the client's address
+    request_id: str | None = None
+    at: float = field(default_factory=time.time)
+
+    def canonical(self, prev_hash: str) -> str:
+        return json.dumps({**asdict(self), "prev_hash": prev_hash}, sort_keys=True, separators=(",", ":"))
+
+
+def chain_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + event.canonical(prev_hash)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    events: int
+    first_broken: int | None  # seq of the first row whose hash or link is wrong
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken is None
+
+
+class AuditTrail:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def append(self, event: AuditEvent) -> None:
+        with self.store._write() as db:
+            if db.dialect.name == "postgresql":
+                db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+            prev = db.execute(sa.select(audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)).scalar()
+            prev = prev or GENESIS
+            db.execute(audit_events.insert().values(**asdict(event), prev_hash=prev, hash=chain_hash(prev, event)))
+
+    def rows(self, since: float | None = None) -> Iterator[dict[str, Any]]:
+        query = sa.select(audit_events).order_by(audit_events.c.seq)
+        if since is not None:
+            query = query.where(audit_events.c.at >= since)
+        with self.store.engine.connect() as db:
+            for row in db.execute(query).mappings():
+                yield dict(row)
+
+    def verify(self) -> ChainCheck:
+        """Walk the chain from its start; the first row that does not follow names the break."""
+        prev, count = GENESIS, 0
+        for row in self.rows():
+            count += 1
+            event = AuditEvent(**{k: row[k] for k in AuditEvent.__dataclass_fields__})
+            if row["prev_hash"] != prev:
+                return ChainCheck(count, row["seq"], "does not follow the row before it (a row was removed or inserted)")
+            if row["hash"] != chain_hash(prev, event):
+                return ChainCheck(count, row["seq"], "its content was changed after it was written")
+            prev = row["hash"]
+        return ChainCheck(count, None)
