@@ -79,7 +79,15 @@ def postgres_server() -> Iterator[Postgres]:
             os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
         _as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "voxtell", "--pwfile", str(pwfile),
                       "-A", "scram-sha-256", "--no-sync"])
-        server.start()
+        for attempt in range(5):  # the free port may be taken before the server binds it: another one
+            try:
+                server.start()
+                break
+            except subprocess.CalledProcessError:
+                if attempt == 4:
+                    raise
+                server.port = free_port()
+                server.url = f"postgresql://voxtell:voxtell@127.0.0.1:{server.port}/voxtell"
         _createdb(server)
         yield server
     finally:
@@ -123,21 +131,34 @@ def _start_redis(port: int, folder: Path) -> subprocess.Popen[bytes]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        if process.poll() is not None:  # it could not bind: the port was taken meanwhile
+            raise PortTaken(f"redis-server could not listen on port {port}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as s:
             s.sendall(b"PING\r\n")
-            if s.recv(16).startswith(b"+PONG"):
+            if s.recv(16).startswith(b"+PONG") and process.poll() is None:
                 return process
         time.sleep(0.1)
     process.kill()
     raise RuntimeError("redis-server did not start")
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 @contextlib.contextmanager
 def redis_server() -> Iterator[Redis]:
     """A throw-away redis-server on a free loopback port, no persistence."""
     folder = Path(tempfile.mkdtemp(prefix="voxtell-redis-"))
-    port = free_port()
-    server = Redis(url=f"redis://127.0.0.1:{port}/0", port=port, process=_start_redis(port, folder), folder=folder)
+    for attempt in range(5):  # the free port may be taken before redis binds it: another one
+        port = free_port()
+        try:
+            process = _start_redis(port, folder)
+            break
+        except PortTaken:
+            if attempt == 4:
+                raise
+    server = Redis(url=f"redis://127.0.0.1:{port}/0", port=port, process=process, folder=folder)
     try:
         yield server
     finally:

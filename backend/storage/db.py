@@ -8,6 +8,7 @@ the data dirs written before Alembic (their ``PRAGMA user_version`` says how far
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -142,10 +143,18 @@ def make_engine(url: str) -> Engine:
 
 def upgrade(engine: Engine, data_dir: Path) -> None:
     """Apply every migration the database lacks (Alembic ``upgrade head``)."""
-    from alembic import command
     from alembic.config import Config
 
-    config = Config()
+    with _UPGRADES:  # Alembic's command context is process-global: one upgrade at a time per process
+        _upgrade(engine, data_dir, Config())
+
+
+_UPGRADES = threading.Lock()
+
+
+def _upgrade(engine: Engine, data_dir: Path, config: Any) -> None:
+    from alembic import command
+
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["data_dir"] = Path(data_dir)
     with engine.begin() as connection:

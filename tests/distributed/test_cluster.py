@@ -193,6 +193,18 @@ def test_a_killed_worker_s_job_is_finished_by_another(cluster: Cluster) -> None:
     watcher.start()
     _until(lambda: _job(api, job["id"])["done"] >= 3, 300, "the job is running")
     holder = next(w for w in httpx.get(f"{api}/api/workers").json() if w["current_job"] == job["id"])
+    try:
+        _kill_and_check_the_takeover(cluster, api, job["id"], holder["id"], content, watcher, statuses)
+    finally:  # back to two workers for the tests after this one, whatever happened here
+        if sum(w.poll() is None for w in cluster.workers) < 2:
+            cluster.start_worker()
+        cluster.wait_workers(2)
+
+
+def _kill_and_check_the_takeover(cluster: Cluster, api: str, job_id: str, holder_id: str, content: bytes,
+                                 watcher: threading.Thread, statuses: list[str]) -> None:
+    job = {"id": job_id}
+    holder = {"id": holder_id}
     os.kill(int(holder["id"].split("-")[-2]), signal.SIGKILL)
     _until(lambda: _job(api, job["id"])["status"] in ("done", "failed"), 300, "the job finishes elsewhere")
     watcher.join(timeout=60)
@@ -205,8 +217,6 @@ def test_a_killed_worker_s_job_is_finished_by_another(cluster: Cluster) -> None:
     mask = _mask(httpx.get(f"{api}/api/jobs/{job['id']}/masks/0.nii.gz").content)
     assert np.array_equal(mask, _engine_mask(content, Path(cluster.env["VOXTELL_HOME"]), "liver"))
     assert holder["id"] not in {w["id"] for w in httpx.get(f"{api}/api/workers").json()}
-    cluster.start_worker()  # back to two for the tests after this one
-    cluster.wait_workers(2)
 
 
 def test_cancel_a_running_job_on_another_machine_s_worker(cluster: Cluster) -> None:
@@ -272,6 +282,16 @@ def test_a_database_outage_longer_than_the_lost_timeout_answers_503_and_the_work
 def test_an_api_node_killed_during_predict_loses_nothing_accepted(cluster: Cluster) -> None:
     doomed = cluster.start_api()
     process = cluster.processes[-1]
+    try:
+        _kill_an_api_node_during_predict(cluster, doomed, process)
+    finally:  # the cluster as it was for the tests after this one, whatever happened here
+        if process.poll() is None:
+            process.kill()
+        if doomed in cluster.api:
+            cluster.api.remove(doomed)
+
+
+def _kill_an_api_node_during_predict(cluster: Cluster, doomed: str, process: subprocess.Popen[bytes]) -> None:
     before = _job_ids(cluster)
     content = _volume((200, 200, 64), 7)
     answered: list[int] = []
@@ -300,7 +320,6 @@ def test_an_api_node_killed_during_predict_loses_nothing_accepted(cluster: Clust
     assert answered == [-1]
     assert _count(cluster, "volumes") == volumes_before, "the half-received upload left no volume row"
     assert list((cluster.data / "tmp").iterdir()) == [], "and no stray file"
-    cluster.api.remove(doomed)
     api = cluster.api[0]
     _until(lambda: _job(api, job_id)["status"] == "done", 300, "the accepted job finishes anyway")
     mask = httpx.get(f"{api}/api/jobs/{job_id}/masks/0.nii.gz")
