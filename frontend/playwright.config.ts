@@ -1,13 +1,16 @@
 import { defineConfig } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 // The real backend with the demo model, serving the built app; Debian's Chromium, never a downloaded one.
-// A per-run port (inherited by workers through the environment) so two runs never collide.
-process.env.VOXTELL_E2E_PORT ??= String(20000 + (process.pid % 20000))
-const port = Number(process.env.VOXTELL_E2E_PORT)
 const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
+// Five consecutive free loopback ports for the servers below (port .. port + 4), checked by binding all
+// five at once, chosen once per run and inherited by the workers through the environment, so two runs
+// never collide and a port taken by something else is never used.
+process.env.VOXTELL_E2E_PORT ??= freePortRun(5)
+const port = Number(process.env.VOXTELL_E2E_PORT)
 const scratch = mkdtempSync(join(tmpdir(), 'voxtell-e2e-'))
 const E2E_API_KEY = 'e2e-secret-key' // tests/e2e/app.spec.ts types it into the app
 // The PACS of tests/e2e/pacs.spec.ts: Orthanc + DICOMweb on port + 4, the app using it on port + 3.
@@ -86,3 +89,25 @@ export default defineConfig({
       VOXTELL_DICOMWEB_URL: `${pacsUrl}/dicom-web` },
   }],
 })
+
+/** The first of `count` consecutive loopback ports that are all free right now (bound together, then released). */
+function freePortRun(count: number): string {
+  const script = [
+    'import random, socket',
+    `count = ${count}`,
+    'for _ in range(200):',
+    '    base = random.randint(20000, 60000 - count)',
+    '    held = []',
+    '    try:',
+    '        for p in range(base, base + count):',
+    '            s = socket.socket(); s.bind(("127.0.0.1", p)); held.append(s)',
+    '    except OSError:',
+    '        continue',
+    '    finally:',
+    '        for s in held: s.close()',
+    '    print(base); break',
+    'else:',
+    '    raise SystemExit("no run of free ports")',
+  ].join('\n')
+  return execFileSync(python, ['-c', script], { encoding: 'utf8' }).trim()
+}
