@@ -9,11 +9,12 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from backend.domain.context import AppState
-from backend.domain.identity import Principal, authenticate
+from backend.domain.identity import Principal, authenticate, bearer
 from backend.domain.jobs import finished_job, job_or_404
+from backend.storage.identities import split_token
 from backend.storage.store import Job
 
-__all__ = ["PRINCIPAL", "AppState", "Caller", "FinishedJob", "JobById", "State", "authenticated", "job_lookup"]
+__all__ = ["PRINCIPAL", "AppState", "Caller", "FinishedJob", "JobById", "State", "authenticated", "job_lookup", "sign_in"]
 
 
 async def get_state(request: Request) -> AppState:  # async: no worker-thread hop per request
@@ -33,8 +34,15 @@ async def authenticated(request: Request, state: State) -> Principal:
     principal = request.scope.get("state", {}).get(PRINCIPAL)
     if isinstance(principal, Principal):
         return principal
-    return await run_in_threadpool(authenticate, state.settings, state.identities,
-                                   request.headers.get("authorization", ""), request.method)
+    return await sign_in(state, request.headers.get("authorization", ""), request.method)
+
+
+async def sign_in(state: AppState, authorization: str, method: str) -> Principal:
+    """The request's principal; a personal token is looked up in the database (a worker thread),
+    anything else is checked right here."""
+    if split_token(bearer(authorization) or "") is None:
+        return authenticate(state.settings, state.identities, authorization, method)
+    return await run_in_threadpool(authenticate, state.settings, state.identities, authorization, method)
 
 
 Caller = Annotated[Principal, Depends(authenticated)]

@@ -21,14 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backend.domain.context import AppState
 from backend.domain.errors import DISK_FULL, Forbidden, Unauthorized
 from backend.domain.eta import queue_full_detail, retry_after_s
-from backend.domain.identity import Principal, authenticate, bearer
+from backend.domain.identity import Principal
 from backend.http.admission import Admission, admission_of, flat_routes, requires, route_for
 from backend.http.audit import OBJECT, REQUEST_ID, audit_of
-from backend.http.deps import PRINCIPAL, authenticated
+from backend.http.deps import PRINCIPAL, authenticated, sign_in
 from backend.http.errors import DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE, is_database_unavailable
 from backend.states import AuditAction, AuthVia
 from backend.storage.audit import AuditEvent
-from backend.storage.identities import split_token
 
 logger = logging.getLogger("backend")
 
@@ -129,7 +128,7 @@ class AdmissionMiddleware:
         if method != "OPTIONS" and _protected(route, path):
             authorization = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
             try:
-                principal = await _sign_in(state, authorization, method)
+                principal = await sign_in(state, authorization, method)
             except (Unauthorized, Forbidden) as exc:
                 status = 401 if isinstance(exc, Unauthorized) else 403
                 await _answer(send_with_id, status, exc.detail,
@@ -168,14 +167,6 @@ class AdmissionMiddleware:
         finally:
             if audit_of(route) is not None and answered:
                 await _record(state, route, scope, principal, answered[0])
-
-
-async def _sign_in(state: AppState, authorization: str, method: str) -> Principal:
-    """The request's principal; a personal token is looked up in the database (a worker thread),
-    anything else is checked right here."""
-    if split_token(bearer(authorization) or "") is None:
-        return authenticate(state.settings, state.identities, authorization, method)
-    return await run_in_threadpool(authenticate, state.settings, state.identities, authorization, method)
 
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

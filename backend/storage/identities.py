@@ -76,19 +76,6 @@ class Identities:
                                              created=user.created))
         return user
 
-    def ensure_user(self, user_id: str, name: str, role: Role) -> User:
-        """The user with this id, made if missing (the bootstrap administrator)."""
-        found = self.user(user_id)
-        if found is not None:
-            return found
-        try:
-            return self.add_user(name, role, user_id=user_id)
-        except (ValueError, sa.exc.IntegrityError):  # made meanwhile by another node
-            found = self.user(user_id)
-            if found is None:
-                raise
-            return found
-
     def user(self, user_id: str) -> User | None:
         with self.store.engine.connect() as db:
             row = db.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
