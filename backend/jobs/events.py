@@ -51,6 +51,11 @@ class JobEvents:
             with contextlib.suppress(RuntimeError):  # that loop is closed: the server is stopping
                 loop.call_soon_threadsafe(event.set)
 
+    def watching(self) -> list[str]:
+        """The jobs some stream of this node waits for (tests use it to know a stream subscribed)."""
+        with self._lock:
+            return list(self._waiting)
+
     @contextlib.contextmanager
     def subscribe(self, job_id: str) -> Iterator[Subscription]:
         """``with events.subscribe(job_id) as changes: ... await changes.next(timeout_s)``."""
