@@ -19,7 +19,7 @@ export function StatusBar({ readout, unit }: Props) {
             RAS <b data-testid="readout-mm">{formatMm(readout.mm)}</b> mm
           </span>
           <span title="voxel indices in the file's own axis order, from 0">
-            voxel <b data-testid="readout-voxel">{readout.voxel.join(', ')}</b>
+            voxel (i, j, k), 0-based <b data-testid="readout-voxel">{readout.voxel.join(', ')}</b>
           </span>
           <span>value <b data-testid="readout-value">{formatValue(readout.value, unit)}</b></span>
         </>

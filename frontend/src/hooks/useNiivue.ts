@@ -11,6 +11,7 @@ import type { Brush } from '../lib/brush'
 import type { IntensityRange, WindowLevel } from '../lib/windowing'
 import { installBrush, penFor, type DrawTool } from '../viewer/drawing'
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
+import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
 
 export type { DrawTool } from '../viewer/drawing'
 export type { OverlaySpec, OverlayState } from '../viewer/overlays'
@@ -115,10 +116,17 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
       setOverlayCount(layers.count())
     })
     installBrush(nv, () => brushRef.current)
+    installVoxelSnap(nv)
     nv.onLocationChange = (location: unknown) => {
       const loc = location as Location
       const key = loadedRef.current
       if (!loc.mm || !loc.vox || !key || !nv.back) return
+      // The crosshair on a voxel centre whatever moved it (clicks are snapped already: viewer/voxels.ts).
+      if (!isSnapped(nv, nv.scene.crosshairPos)) {
+        nv.scene.crosshairPos = snapFrac(nv, nv.scene.crosshairPos)
+        loc.mm = Array.from(nv.frac2mm(nv.scene.crosshairPos, 0, true))
+        nv.drawScene()
+      }
       const fileVoxel = rasToFileVoxel(nv, loc.vox)
       setReadout({ volume: key, mm: [loc.mm[0], loc.mm[1], loc.mm[2]], voxel: fileVoxel,
         value: loc.values?.[0]?.value ?? null })
@@ -174,7 +182,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     back.cal_max = w.center + w.width / 2
     setWindowState(w)
     nv.setPan2Dxyzmm([0, 0, 0, 1])
-    nv.scene.crosshairPos = options.crosshairMm ? clampFrac(nv.mm2frac(options.crosshairMm)) : [0.5, 0.5, 0.5]
+    // The voxel the case had (kept as its centre in world mm: the readout's mm), else the middle one.
+    nv.scene.crosshairPos = snapFrac(nv, options.crosshairMm ? clampFrac(nv.mm2frac(options.crosshairMm, 0, true)) : [0.5, 0.5, 0.5])
     nv.updateGLVolume()
     loadedRef.current = options.key
     setLoaded(options.key)
@@ -222,7 +231,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const moveTo = useCallback((frac: number[]) => {
     const nv = nvRef.current
     if (!nv?.volumes.length) return
-    nv.scene.crosshairPos = clampFrac(frac)
+    nv.scene.crosshairPos = snapFrac(nv, clampFrac(frac))
     nv.drawScene()
     // Moving the crosshair from code fires no location event; raise one so the readout follows.
     nv.createOnLocationChange()
@@ -247,7 +256,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
 
   const goToMm = useCallback((mm: Mm) => {
     const nv = nvRef.current
-    if (nv?.volumes.length) moveTo(Array.from(nv.mm2frac(mm)))
+    if (nv?.volumes.length) moveTo(Array.from(nv.mm2frac(mm, 0, true)))
   }, [moveTo])
 
   const zoom = useCallback((factor: number) => {

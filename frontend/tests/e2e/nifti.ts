@@ -13,9 +13,10 @@ export function makeVolume(dims: [number, number, number], spacing: [number, num
   })
 }
 
-/** An int16 NIfTI (gzip) with voxel (x, y, z) = ``value(x, y, z)``; the x axis runs right to left. */
+/** An int16 NIfTI (gzip) with voxel (x, y, z) = ``value(x, y, z)``; the x axis runs right to left
+ * unless ``srow`` (the sform's three rows, voxel to RAS mm) says otherwise. */
 export function makeVolumeFrom(dims: [number, number, number], spacing: [number, number, number],
-  value: (x: number, y: number, z: number) => number): Buffer {
+  value: (x: number, y: number, z: number) => number, srow?: number[][]): Buffer {
   const [nx, ny, nz] = dims
   const header = Buffer.alloc(352)
   header.writeInt32LE(348, 0)
@@ -28,8 +29,8 @@ export function makeVolumeFrom(dims: [number, number, number], spacing: [number,
   header.writeFloatLE(352, 108)
   header.writeFloatLE(1, 112) // scl_slope
   header.writeInt16LE(2, 254) // sform_code
-  const srow = [[-spacing[0], 0, 0, 60], [0, spacing[1], 0, -50], [0, 0, spacing[2], -40]]
-  srow.flat().forEach((v, i) => header.writeFloatLE(v, 280 + 4 * i))
+  const rows = srow ?? [[-spacing[0], 0, 0, 60], [0, spacing[1], 0, -50], [0, 0, spacing[2], -40]]
+  rows.flat().forEach((v, i) => header.writeFloatLE(v, 280 + 4 * i))
   header.write('n+1\0', 344, 'latin1')
   const data = Buffer.alloc(nx * ny * nz * 2)
   let i = 0

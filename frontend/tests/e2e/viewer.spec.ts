@@ -74,15 +74,18 @@ test('viewer: drop on the images, layout across sizes and resizes, radiological 
 
     // Slices: the number and slider of the view, keyboard stepping (arrows, Page Up/Down).
     const number = page.getByTestId('slice-number-axial')
-    const at = async () => Number((await number.textContent())!.match(/(\d+)\//)![1])
+    const at = async () => Number((await number.textContent())!.match(/^Ax (\d+) /)![1])
     const start = await at()
     await page.keyboard.press('ArrowUp')
     await expect.poll(at).toBe(start + 1)
-    expect((await readout(page)).voxel[2], 'the readout follows (file z is the axial slice)').toBe(start)
+    // One convention: the slice number is the 0-based voxel index, as in the readout (file z is the axial slice).
+    expect((await readout(page)).voxel[2], 'the readout follows, with the same number').toBe(start + 1)
     await page.keyboard.press('PageDown')
     await expect.poll(at).toBe(start - 9)
     await page.getByTestId('slice-axial').fill('5')
-    await expect(number).toHaveText('Ax 6/40')
+    await expect(number).toHaveText('Ax 5 (0–39)')
+    await expect(page.getByTestId('slice-convention')).toHaveText('slice, 0-based')
+    await expect(page.getByTestId('cursor-readout')).toContainText('voxel (i, j, k), 0-based')
     expect((await readout(page)).voxel[2]).toBe(5)
 
     // Zoom in, then reset: back to the same picture. Crosshair hidden, then shown again.
