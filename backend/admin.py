@@ -1,4 +1,5 @@
-"""``voxtell-web users|tokens|audit``: people, their personal API tokens and the audit trail, on
+"""``voxtell-web users|tokens|projects|audit``: people, their personal API tokens, the projects
+whose members share volumes, and the audit trail, on
 the command line (the same job database the server uses: ``VOXTELL_DATA_DIR`` /
 ``VOXTELL_DATABASE_URL``). A token's text is printed once, when it is made; only its hash is kept.
 """
@@ -50,6 +51,17 @@ def add_commands(sub: Any) -> None:
     revoke = tokens_sub.add_parser("revoke", help="revoke a token by its id", parents=[common])
     revoke.add_argument("token_id")
 
+    projects = sub.add_parser("projects", help="projects: their members see the project's volumes and jobs")
+    projects_sub = projects.add_subparsers(dest="action", required=True)
+    padd = projects_sub.add_parser("add", help="make a project; prints its id (the upload's `project` field)",
+                                   parents=[common])
+    padd.add_argument("name")
+    projects_sub.add_parser("list", help="list projects and their members", parents=[common])
+    for action, what in (("add-member", "add a member"), ("remove-member", "remove a member")):
+        member = projects_sub.add_parser(action, help=what, parents=[common])
+        member.add_argument("project")
+        member.add_argument("user")
+
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="walk the hash chain; exit 1 naming the first broken row", parents=[common])
@@ -60,7 +72,7 @@ def add_commands(sub: Any) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.data_dir, settings.database_url)
     try:
-        return {"users": _users, "tokens": _tokens, "audit": _audit}[args.command](args, store)
+        return {"users": _users, "tokens": _tokens, "projects": _projects, "audit": _audit}[args.command](args, store)
     except _Refused as exc:
         sys.stderr.write(f"voxtell-web: error: {exc}\n")
         return 2
@@ -109,6 +121,27 @@ def _tokens(args: argparse.Namespace, store: Store) -> int:
             _out("\t".join([token.id, token.user_id, token.name, token.scope, _state(token)]))
     elif not identities.revoke_token(args.token_id):
         raise _Refused(f"no active token {args.token_id!r}")
+    return 0
+
+
+def _projects(args: argparse.Namespace, store: Store) -> int:
+    identities = Identities(store)
+    if args.action == "add":
+        try:
+            _out(identities.add_project(args.name))
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+    elif args.action == "list":
+        names = {user.id: user.name for user in identities.list_users()}
+        for project_id, name, members in identities.list_projects():
+            _out("\t".join([project_id, name, ",".join(names.get(m, m) for m in members)]))
+    else:
+        found = identities.project_named(args.project)
+        if found is None:
+            raise _Refused(f"no project named {args.project!r}")
+        user = _user_named(identities, args.user)
+        if not identities.set_member(found, user.id, args.action == "add-member"):
+            raise _Refused(f"{user.name} is {'already' if args.action == 'add-member' else 'not'} a member of {args.project}")
     return 0
 
 

@@ -13,13 +13,15 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from backend.domain.errors import Forbidden, Unauthorized
+from backend.domain.errors import Forbidden, NotFound, Unauthorized
 from backend.settings import Settings
 from backend.states import AuthVia, Role, Scope
+from backend.storage.access import Access
 from backend.storage.identities import Identities, split_token
 
-BOOTSTRAP_ADMIN = "admin"  # the user id of VOXTELL_API_KEY (and of the implicit local user)
-LOCAL_USER = "local"
+# The user id of VOXTELL_API_KEY and of the implicit local user of a workstation: what a
+# workstation stored stays its administrator's when the department turns sign-in on.
+BOOTSTRAP_ADMIN = "admin"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -31,13 +33,39 @@ class Principal:
     via: AuthVia
     token_id: str | None = None
     scope: Scope = Scope.FULL
+    projects: frozenset[str] = frozenset()  # ids of the projects the person belongs to
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def access(self) -> Access:
+        """What this person may see: their own objects, their projects', or (admins) all."""
+        return Access(user_id=self.user_id, everything=self.is_admin, projects=self.projects)
 
-LOCAL = Principal(user_id=LOCAL_USER, name="local user", role=Role.ADMIN, via=AuthVia.LOCAL)
+
+LOCAL = Principal(user_id=BOOTSTRAP_ADMIN, name="local user", role=Role.ADMIN, via=AuthVia.LOCAL)
+
+
+@dataclass(frozen=True)
+class Owned:
+    """Whose a new volume or job is: a user id and, optionally, a project whose members see it."""
+
+    owner: str
+    project: str | None = None
+
+
+def project_of(caller: Principal, project: str | None) -> str | None:
+    """The project a new object of ``caller`` goes into: ``project`` if the caller belongs to it.
+
+    Raises:
+        NotFound: the caller is no member (an administrator may use any of their own projects
+        only, too: objects are filed where their owner works).
+    """
+    if project is None or project in caller.projects:
+        return project
+    raise NotFound("no project with this id among yours")
 
 
 def bearer(authorization: str) -> str | None:
@@ -83,4 +111,4 @@ def _token_principal(identities: Identities, credential: str, now: float) -> Pri
         raise Unauthorized("the user of this API token is disabled")
     identities.touch(token, now)
     return Principal(user_id=user.id, name=user.name, role=user.role, via=AuthVia.TOKEN, token_id=token.id,
-                     scope=token.scope)
+                     scope=token.scope, projects=identities.projects_of(user.id))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from backend.domain.context import AppState
+from backend.domain.identity import Owned, Principal, project_of
 from backend.domain.ingest_dicom import ingest_dicom, looks_like_dicom_or_zip, stage_parts, stage_staged_file
 from backend.domain.jobs import keep_within_budget
 from backend.settings import Settings
@@ -38,51 +39,57 @@ Remember = Callable[[str, LoadedVolume], None]
 _INGESTING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
-def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None) -> tuple[str, dict[str, Any]]:
+def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None, owner: Principal,
+                 project: str | None = None) -> tuple[str, dict[str, Any]]:
     """Store an upload (one image file, a DICOM zip or DICOM files: the parts' file objects) as a
-    volume. A volume whose default sliding window is over the compute budget is refused (422)
+    volume of ``owner`` (and ``project``, which the owner must belong to). A volume whose default sliding window is over the compute budget is refused (422)
     and not kept.
 
     Raises:
         InvalidInputError, BadInput, SeriesChoiceNeeded, ComputeBudgetExceeded: nothing is stored then.
     """
+    owned = Owned(owner.user_id, project_of(owner, project))
     with _INGESTING:
-        return _ingest_files(state, sources, series_uid)
+        return _ingest_files(state, sources, series_uid, owned)
 
 
-def _ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None) -> tuple[str, dict[str, Any]]:
+def _ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None,
+                  owned: Owned) -> tuple[str, dict[str, Any]]:
     head = sources[0].read(132)
     sources[0].seek(0)
     if len(sources) > 1 or looks_like_dicom_or_zip(head):
         folder = stage_parts(sources, state.store)
-        volume_id, meta = ingest_dicom(folder, series_uid, state.store, state.settings)
+        volume_id, meta = ingest_dicom(folder, series_uid, state.store, state.settings, owned)
     else:
         staged, suffix = _stage_file(sources[0], state.store)
-        volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings, state.runner.remember_volume)
+        volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings, owned,
+                                        state.runner.remember_volume)
     keep_within_budget(state, volume_id, meta)
     return volume_id, meta
 
 
-def ingest_staged(state: AppState, staged: Path, remember: Remember | None = None) -> tuple[str, dict[str, Any]]:
+def ingest_staged(state: AppState, staged: Path, owner: Principal,
+                  remember: Remember | None = None) -> tuple[str, dict[str, Any]]:
     """Store a body already streamed into ``tmp/`` (the official ``/images``) exactly as
-    :func:`ingest_files` stores an upload; the staged file is moved or removed."""
+    :func:`ingest_files` stores an upload, as ``owner``'s; the staged file is moved or removed."""
     with _INGESTING:
-        return _ingest_staged(state, staged, remember)
+        return _ingest_staged(state, staged, Owned(owner.user_id), remember)
 
 
-def _ingest_staged(state: AppState, staged: Path, remember: Remember | None) -> tuple[str, dict[str, Any]]:
+def _ingest_staged(state: AppState, staged: Path, owned: Owned,
+                   remember: Remember | None) -> tuple[str, dict[str, Any]]:
     try:
         with staged.open("rb") as handle:
             head = handle.read(132)
         if looks_like_dicom_or_zip(head):
             folder = stage_staged_file(staged, state.store)
-            volume_id, meta = ingest_dicom(folder, None, state.store, state.settings)
+            volume_id, meta = ingest_dicom(folder, None, state.store, state.settings, owned)
         else:
             suffix = ".nii.gz" if head[:2] == b"\x1f\x8b" else (sniff_itk_format(head) or ".nii")
             named = staged.with_name(staged.name + suffix)
             staged.replace(named)
             staged = named
-            volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings,
+            volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings, owned,
                                             remember or state.runner.remember_volume)
     finally:
         staged.unlink(missing_ok=True)  # moved into volumes/ when all went well
@@ -118,9 +125,9 @@ def read_validated_nifti(staged: Path, settings: Settings) -> tuple[str, LoadedV
     return info.dtype, volume_from_bytes(info.content) if info.content else read_volume(staged, confined=True)
 
 
-def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
+def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings, owned: Owned,
                   remember: Remember | None = None) -> tuple[str, dict[str, Any]]:
-    """Validate a staged NIfTI and store it as a volume; the staged file is removed on error."""
+    """Validate a staged NIfTI and store it as ``owned``'s volume; the staged file is removed on error."""
     try:
         if suffix in (".nrrd", ".mha"):
             _, dtype = validate_itk(staged, max_voxels=settings.max_voxels)
@@ -133,7 +140,7 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings,
         staged.unlink(missing_ok=True)
         raise
     meta = {**volume_summary(volume), "dtype": dtype, "format": fmt}
-    volume_id = store.add_volume(staged, suffix, meta)
+    volume_id = store.add_volume(staged, suffix, meta, owner=owned.owner, project=owned.project)
     if remember is not None:
         remember(volume_id, volume)
     return volume_id, meta

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from backend.domain.errors import BadInput, SeriesChoiceNeeded
+from backend.domain.identity import Owned
 from backend.settings import Settings
 from backend.storage.store import Store
 from voxtell.api import (
@@ -66,8 +67,10 @@ def _unzip_in_place(part: Path, into: Path) -> None:
         part.unlink()
 
 
-def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: Settings) -> tuple[str, dict[str, Any]]:
-    """Pick the series (or ask the client to), build the volume, store it as NIfTI plus UIDs."""
+def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: Settings,
+                 owned: Owned) -> tuple[str, dict[str, Any]]:
+    """Pick the series (or ask the client to), build the volume, store it as NIfTI plus UIDs, as
+    ``owned``'s."""
     staged = store.tmp_path(".nii.gz")
     headers = store.tmp_path("-headers")
     try:
@@ -90,7 +93,7 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
                 "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,
                           "frame_of_reference_uid": loaded.frame_of_reference_uid,
                           "sop_instance_uids": list(loaded.sop_instance_uids)}}
-        volume_id = store.add_volume(staged, ".nii.gz", meta)
+        volume_id = store.add_volume(staged, ".nii.gz", meta, owner=owned.owner, project=owned.project)
         try:
             headers.replace(store.dicom_headers_dir(volume_id))
         except BaseException:

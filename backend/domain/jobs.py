@@ -8,10 +8,11 @@ from typing import Any
 from backend.domain.context import AppState
 from backend.domain.errors import BadInput, Conflict, JobCancelled, JobFailed, NotFound, QueueFull
 from backend.domain.eta import queue_full_detail, retry_after_s
+from backend.domain.identity import Principal
 from backend.domain.model import ModelInfo
 from backend.settings import Settings
 from backend.states import JobStatus
-from backend.storage.store import Job, Store
+from backend.storage.store import Access, Job, Store
 from voxtell.api import ComputeBudgetExceeded, window_count
 
 
@@ -68,40 +69,44 @@ def check_window_budget(state: AppState, ras_shape: list[int], step: float | Non
     return windows
 
 
-def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dict[str, object]) -> Job:
-    """Check a job request and queue it (queue bound enforced atomically).
+def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dict[str, object],
+               caller: Principal) -> Job:
+    """Check a job request and queue it as ``caller``'s (queue bound enforced atomically); the
+    job goes into its volume's project.
 
     Raises:
-        NotFound, BadInput, QueueFull, ComputeBudgetExceeded.
+        NotFound (also: a volume the caller may not see), BadInput, QueueFull, ComputeBudgetExceeded.
     """
-    volume = state.store.get_volume(volume_id)
+    volume = state.store.get_volume(volume_id, caller.access)
     if volume is None:
         raise NotFound("volume not found")
     prompts = check_prompts(state.settings, prompts)
     step = options.get("tile_step_size")
     check_window_budget(state, volume["ras_shape"], float(step) if isinstance(step, (int, float)) else None)
-    job = state.store.add_job(volume_id, prompts, options, max_active=state.settings.queue_size)
+    job = state.store.add_job(volume_id, prompts, options, max_active=state.settings.queue_size,
+                              owner=caller.user_id, project=volume["project"])
     if job is None:
         raise QueueFull(queue_full_detail(state.settings.queue_size), retry_after_s(state.store))
     state.runner.submit(job.id)
     return job
 
 
-def job_or_404(store: Store, job_id: str, missing: str = "job not found") -> Job:
-    """The job, or NotFound with ``missing`` as its detail."""
-    job = store.get_job(job_id)
+def job_or_404(store: Store, job_id: str, access: Access | None, missing: str = "job not found") -> Job:
+    """The job if ``access`` may see it, or NotFound with ``missing`` as its detail (the same
+    answer for someone else's job as for no job: its existence is not revealed)."""
+    job = store.get_job(job_id, access)
     if job is None:
         raise NotFound(missing)
     return job
 
 
-def finished_job(store: Store, job_id: str, with_masks: bool = False) -> Job:
-    """A finished job, for its results.
+def finished_job(store: Store, job_id: str, access: Access | None, with_masks: bool = False) -> Job:
+    """A finished job that ``access`` may see, for its results.
 
     Raises:
         NotFound: unknown job; Conflict: not finished, or (``with_masks``) no mask left.
     """
-    job = job_or_404(store, job_id)
+    job = job_or_404(store, job_id, access)
     if job.status != JobStatus.DONE:
         raise Conflict(f"the job is {job.status}; results exist only for finished jobs")
     if with_masks and not job.results:

@@ -20,7 +20,6 @@ from typing import Any, Literal, TypedDict
 from backend.domain.context import AppState
 from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.ingest import read_validated_nifti
-from backend.domain.jobs import finished_job
 from backend.domain.palette import mask_color
 from backend.storage.store import Job, Store
 from voxtell.api import (
@@ -183,9 +182,10 @@ def masks_zip(store: Store, job: Job, results: list[dict[str, Any]] | None = Non
 DICOM_EXPORTS = {"seg": ("DICOM SEG", "segmentation.dcm"), "rtstruct": ("RTSTRUCT", "rtstruct.dcm")}
 
 
-def dicom_export(state: AppState, job_id: str, kind: str, mask: int | None, masks: str | None = None) -> Path:
+def dicom_export(state: AppState, job: Job, kind: str, mask: int | None, masks: str | None = None) -> Path:
     """All masks (or mask ``mask``, or the comma-separated indices ``masks`` in that order) of a
-    finished job as a DICOM SEG (``kind="seg"``) or RT Structure Set (``"rtstruct"``)
+    finished job with masks (``finished_job(..., with_masks=True)``) as a DICOM SEG
+    (``kind="seg"``) or RT Structure Set (``"rtstruct"``)
     referencing the source series, with the masks' current names and colours; the file's path.
     Written to a temporary name and renamed: a reader never sees half a file.
 
@@ -194,7 +194,7 @@ def dicom_export(state: AppState, job_id: str, kind: str, mask: int | None, mask
         from DICOM; both ``mask`` and ``masks``, or a malformed ``masks``.
     """
     label, filename = DICOM_EXPORTS[kind]
-    job = finished_job(state.store, job_id, with_masks=True)
+    job_id = job.id
     headers_dir = state.store.dicom_headers_dir(job.volume_id)
     if not headers_dir.is_dir():
         raise Conflict(f"{label} export needs a volume uploaded as DICOM")

@@ -14,7 +14,8 @@ from backend.domain.jobs import finished_job, job_or_404
 from backend.storage.identities import split_token
 from backend.storage.store import Job
 
-__all__ = ["PRINCIPAL", "AppState", "Caller", "FinishedJob", "JobById", "State", "authenticated", "job_lookup", "sign_in"]
+__all__ = ["PRINCIPAL", "AppState", "Caller", "FinishedJob", "JobById", "JobWithMasks", "State", "authenticated",
+           "job_lookup", "sign_in"]
 
 
 async def get_state(request: Request) -> AppState:  # async: no worker-thread hop per request
@@ -48,18 +49,23 @@ async def sign_in(state: AppState, authorization: str, method: str) -> Principal
 Caller = Annotated[Principal, Depends(authenticated)]
 
 
-def job_lookup(missing: str) -> Callable[[AppState, str], Job]:
-    """A dependency giving the path's ``{job_id}`` job, or 404 with ``missing`` (each protocol
-    words it its own way)."""
-    def lookup(state: State, job_id: str) -> Job:
-        return job_or_404(state.store, job_id, missing)
+def job_lookup(missing: str) -> Callable[[AppState, Principal, str], Job]:
+    """A dependency giving the path's ``{job_id}`` job if the caller may see it, or 404 with
+    ``missing`` (each protocol words it its own way)."""
+    def lookup(state: State, caller: Caller, job_id: str) -> Job:
+        return job_or_404(state.store, job_id, caller.access, missing)
 
     return lookup
 
 
-def get_finished_job(state: State, job_id: str) -> Job:
-    return finished_job(state.store, job_id)
+def get_finished_job(state: State, caller: Caller, job_id: str) -> Job:
+    return finished_job(state.store, job_id, caller.access)
+
+
+def get_job_with_masks(state: State, caller: Caller, job_id: str) -> Job:
+    return finished_job(state.store, job_id, caller.access, with_masks=True)
 
 
 JobById = Annotated[Job, Depends(job_lookup("job not found"))]
 FinishedJob = Annotated[Job, Depends(get_finished_job)]
+JobWithMasks = Annotated[Job, Depends(get_job_with_masks)]  # finished, with at least one mask left

@@ -125,6 +125,8 @@ class JobStatus(BaseModel):
     phase: Phase = Field(default="queued", description="what the job is doing now, in plain words")
     phase_log: list[PhaseEntry] = Field(default_factory=list,
                                         description="every phase the job went through, in order (kept after it ends)")
+    owner: str | None = Field(default=None, description="the user id of whoever submitted it")
+    project: str | None = Field(default=None, description="its volume's project: the members see it too")
 
 
 class VolumeInfo(BaseModel):
@@ -139,6 +141,9 @@ class VolumeInfo(BaseModel):
     affine: list[list[float]]
     modality: str | None = Field(default=None, description="DICOM Modality, or \"CT\" for HU-like intensities")
     intensity_unit: str | None = Field(default=None, description="\"HU\" for CT, else null")
+    created: float | None = Field(default=None, description="when it was stored (seconds since the epoch)")
+    owner: str | None = Field(default=None, description="the user id of whoever stored it")
+    project: str | None = Field(default=None, description="its project's id: the members see it too")
 
 
 class WorkerInfo(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 
 from backend.domain.context import AppState
 from backend.domain.errors import DomainError, NotFound, UpstreamFailed, UpstreamTimeout
+from backend.domain.identity import Owned, Principal
 from backend.domain.ingest_dicom import ingest_dicom
 from backend.domain.jobs import keep_within_budget
 from backend.settings import Settings
@@ -88,17 +89,19 @@ class Pacs:
         first = self.client.search_for_instances(study_uid, series_uid, fields=["ImageOrientationPatient"], limit=1)
         return orientation_hint(_value(first[0], "00200037", many=True)) if first else ""
 
-    def import_series(self, state: AppState, study_uid: str, series_uid: str) -> tuple[str, dict[str, Any], bool]:
-        """Retrieve a series and store it as a volume (the DICOM upload path); the same series
-        again answers the volume already stored. Returns ``(volume_id, meta, reused)``."""
-        key = hashlib.sha256(f"{self.url}\n{study_uid}\n{series_uid}".encode()).hexdigest()
+    def import_series(self, state: AppState, study_uid: str, series_uid: str,
+                      caller: Principal) -> tuple[str, dict[str, Any], bool]:
+        """Retrieve a series and store it as ``caller``'s volume (the DICOM upload path); the same
+        series again, by the same person, answers the volume already stored (someone else gets
+        their own copy: a volume is seen by its owner). Returns ``(volume_id, meta, reused)``."""
+        key = hashlib.sha256(f"{self.url}\n{study_uid}\n{series_uid}\n{caller.user_id}".encode()).hexdigest()
         record = state.store.paths.pacs_record(key)
         # One import of a series at a time on every API node (a database lock): the second waits
         # and answers the volume the first stored.
         with state.store.exclusive(f"pacs-import:{key}"):
             if record.is_file():
                 volume_id = json.loads(record.read_text())["volume_id"]
-                meta = state.store.get_volume(volume_id)
+                meta = state.store.get_volume(volume_id, caller.access)
                 if meta is not None:
                     return volume_id, meta, True
             folder = state.store.tmp_path("-pacs")
@@ -111,7 +114,8 @@ class Pacs:
             except BaseException:  # InvalidInputError (over the limits) answers 422 as any upload
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
-            volume_id, meta = ingest_dicom(folder, series_uid, state.store, state.settings)  # removes the folder
+            volume_id, meta = ingest_dicom(folder, series_uid, state.store, state.settings,  # removes the folder
+                                           Owned(caller.user_id))
             keep_within_budget(state, volume_id, meta)
             record.parent.mkdir(exist_ok=True)
             _write_atomic(record, json.dumps({"volume_id": volume_id}))

@@ -25,6 +25,9 @@ volumes = sa.Table(
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("file", sa.Text, nullable=False),
     sa.Column("meta", sa.Text, nullable=False),
+    sa.Column("owner", sa.Text, nullable=False, server_default="admin"),  # a user id
+    sa.Column("project", sa.Text),  # a project id: its members see the volume too
+    sa.Index("volumes_owner", "owner", "created"),
 )
 
 jobs = sa.Table(
@@ -50,7 +53,10 @@ jobs = sa.Table(
     sa.Column("notices", sa.Text, nullable=False, server_default="[]"),
     sa.Column("phase", sa.Text, nullable=False, server_default="queued"),
     sa.Column("phase_log", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("owner", sa.Text, nullable=False, server_default="admin"),  # who submitted it
+    sa.Column("project", sa.Text),  # the volume's project
     sa.Index("jobs_status", "status", "created"),
+    sa.Index("jobs_owner", "owner", "created"),
 )
 
 workers = sa.Table(
@@ -84,6 +90,19 @@ tokens = sa.Table(
     sa.Column("expires", sa.Float),
     sa.Column("last_used", sa.Float),  # written at most every few minutes
     sa.Column("revoked", sa.Float),
+)
+
+projects = sa.Table(
+    "projects", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+project_members = sa.Table(
+    "project_members", metadata,
+    sa.Column("project_id", sa.Text, sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("user_id", sa.Text, primary_key=True),
 )
 
 # Append-only (triggers refuse UPDATE and DELETE); each row's hash chains it to the one before.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from backend.states import Role, Scope
-from backend.storage.db import tokens, users
+from backend.storage.db import project_members, projects, tokens, users
 from backend.storage.store import Store
 
 PREFIX = "vxt_"
@@ -94,6 +94,43 @@ class Identities:
     def set_disabled(self, user_id: str, disabled: bool) -> bool:
         with self.store._write() as db:
             return bool(db.execute(users.update().where(users.c.id == user_id).values(disabled=disabled)).rowcount)
+
+    # -- projects: their members see the project's volumes and jobs --------------------------
+    def add_project(self, name: str) -> str:
+        """A new project's id. Raises ValueError when the name is taken."""
+        project_id = secrets.token_hex(6)
+        with self.store._write() as db:
+            if db.execute(sa.select(projects.c.id).where(projects.c.name == name)).first() is not None:
+                raise ValueError(f"a project named {name!r} exists already")
+            db.execute(projects.insert().values(id=project_id, name=name, created=time.time()))
+        return project_id
+
+    def project_named(self, name: str) -> str | None:
+        with self.store.engine.connect() as db:
+            return db.execute(sa.select(projects.c.id).where(projects.c.name == name)).scalar()
+
+    def list_projects(self) -> list[tuple[str, str, list[str]]]:
+        """``(id, name, member user ids)`` of every project, oldest first."""
+        with self.store.engine.connect() as db:
+            rows = db.execute(sa.select(projects.c.id, projects.c.name).order_by(projects.c.created)).all()
+            members = db.execute(sa.select(project_members.c.project_id, project_members.c.user_id)).all()
+        return [(r.id, r.name, sorted(m.user_id for m in members if m.project_id == r.id)) for r in rows]
+
+    def set_member(self, project_id: str, user_id: str, member: bool) -> bool:
+        """Add (or remove) a member; returns whether anything changed."""
+        with self.store._write() as db:
+            where = (project_members.c.project_id == project_id, project_members.c.user_id == user_id)
+            present = db.execute(sa.select(project_members.c.user_id).where(*where)).first() is not None
+            if member and not present:
+                db.execute(project_members.insert().values(project_id=project_id, user_id=user_id))
+            elif not member and present:
+                db.execute(project_members.delete().where(*where))
+            return member != present
+
+    def projects_of(self, user_id: str) -> frozenset[str]:
+        with self.store.engine.connect() as db:
+            return frozenset(db.execute(sa.select(project_members.c.project_id)
+                                        .where(project_members.c.user_id == user_id)).scalars())
 
     # -- tokens -------------------------------------------------------------------------------
     def create_token(self, user_id: str, name: str, scope: Scope = Scope.FULL,

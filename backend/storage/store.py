@@ -20,13 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from backend.states import ACTIVE, TERMINAL, ErrorKind, JobStatus, Phase
+from backend.storage.access import Access, visible
 from backend.storage.datadir import DataDir, new_id
 from backend.storage.db import jobs, make_engine, sqlite_url, upgrade, volumes, workers
 
 _TERMINAL = tuple(s.value for s in TERMINAL)
 _ACTIVE = tuple(s.value for s in ACTIVE)
 _QUEUE_LOCK = 734_112  # PostgreSQL advisory lock id: count-then-insert of jobs is serialised
-__all__ = ["Job", "Store", "new_id"]
+__all__ = ["Access", "Job", "Store", "new_id"]
 
 
 @dataclass
@@ -52,6 +53,8 @@ class Job:
     notices: list[str] = field(default_factory=list)  # the engine's notices (out-of-memory fallbacks)
     phase: Phase = Phase.QUEUED  # what it is doing, in plain words
     phase_log: list[dict[str, Any]] = field(default_factory=list)  # [{phase, started, finished}], in order
+    owner: str = "admin"  # the user who submitted it (backend.storage.access)
+    project: str | None = None  # the volume's project
 
 
 class Store:
@@ -90,9 +93,10 @@ class Store:
         """Header-only copies of a DICOM-sourced volume's slices, sorted (kept for export)."""
         return self.paths.dicom_headers(volume_id)
 
-    def volume_path(self, volume_id: str) -> Path | None:
-        """The stored upload of ``volume_id``; None for an unknown volume."""
-        name = self._scalar(sa.select(volumes.c.file).where(volumes.c.id == volume_id))
+    def volume_path(self, volume_id: str, access: Access | None = None) -> Path | None:
+        """The stored upload of ``volume_id``; None for an unknown volume (or one ``access`` may
+        not see)."""
+        name = self._scalar(sa.select(volumes.c.file).where(volumes.c.id == volume_id, *visible(volumes, access)))
         return self.paths.volume_file(name) if name else None
 
     @contextlib.contextmanager
@@ -117,8 +121,10 @@ class Store:
                     db.commit()
 
     # -- volumes --------------------------------------------------------------------------
-    def add_volume(self, staged: Path, suffix: str, meta: dict[str, Any]) -> str:
-        """Move a validated staged file into ``volumes/`` and record it (both or neither)."""
+    def add_volume(self, staged: Path, suffix: str, meta: dict[str, Any], *, owner: str,
+                   project: str | None = None) -> str:
+        """Move a validated staged file into ``volumes/`` and record it (both or neither) as
+        ``owner``'s (and ``project``'s)."""
         volume_id = new_id()
         name = f"{volume_id}{suffix}"
         target = self.paths.volume_file(name)
@@ -126,22 +132,37 @@ class Store:
         try:
             with self._write() as db:
                 db.execute(volumes.insert().values(id=volume_id, created=time.time(), file=name,
-                                                   meta=json.dumps(meta)))
+                                                   meta=json.dumps(meta), owner=owner, project=project))
         except BaseException:
             target.unlink(missing_ok=True)
             raise
         return volume_id
 
-    def get_volume(self, volume_id: str) -> dict[str, Any] | None:
+    def get_volume(self, volume_id: str, access: Access | None = None) -> dict[str, Any] | None:
+        """A volume's description (``id``, ``created``, ``owner``, ``project`` and what ingest
+        recorded); None when unknown or not visible to ``access``."""
         with self.engine.connect() as db:
-            row = db.execute(sa.select(volumes.c.id, volumes.c.created, volumes.c.meta)
-                             .where(volumes.c.id == volume_id)).first()
+            row = db.execute(sa.select(volumes.c.id, volumes.c.created, volumes.c.meta, volumes.c.owner,
+                                       volumes.c.project)
+                             .where(volumes.c.id == volume_id, *visible(volumes, access))).first()
         if row is None:
             return None
-        return {"id": row[0], "created": row[1], **json.loads(row[2])}
+        return {**json.loads(row.meta), "id": row.id, "created": row.created, "owner": row.owner,
+                "project": row.project}
 
-    def delete_volume(self, volume_id: str) -> bool:
-        path = self.volume_path(volume_id)
+    def list_volumes(self, access: Access | None, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest volumes ``access`` may see, newest first."""
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(volumes.c.id, volumes.c.created, volumes.c.meta, volumes.c.owner,
+                                        volumes.c.project)
+                              .where(*visible(volumes, access)).order_by(volumes.c.created.desc())
+                              .limit(limit)).all()
+        return [{**json.loads(r.meta), "id": r.id, "created": r.created, "owner": r.owner, "project": r.project}
+                for r in rows]
+
+    def delete_volume(self, volume_id: str, access: Access | None = None) -> bool:
+        """Delete a volume, its jobs and their files; False when unknown or not visible."""
+        path = self.volume_path(volume_id, access)
         if path is None:
             return False
         with self._write() as db:
@@ -160,12 +181,12 @@ class Store:
 
     # -- jobs ------------------------------------------------------------------------------
     def add_job(self, volume_id: str, prompts: list[str], options: dict[str, Any],
-                max_active: int | None = None) -> Job | None:
+                max_active: int | None = None, *, owner: str, project: str | None = None) -> Job | None:
         """Insert a queued job; with ``max_active``, only while fewer jobs are queued or running
         (count and insert in one serialised write transaction: concurrent callers, in any
         process, never overshoot). Returns None when the queue is full."""
         job = Job(id=new_id(), volume_id=volume_id, created=time.time(), prompts=prompts,
-                  options=options, status=JobStatus.QUEUED)
+                  options=options, status=JobStatus.QUEUED, owner=owner, project=project)
         with self._write() as db:
             if db.dialect.name == "postgresql":
                 db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _QUEUE_LOCK})
@@ -177,22 +198,24 @@ class Store:
             job.phase_log = [{"phase": "queued", "started": job.created, "finished": None}]
             db.execute(jobs.insert().values(id=job.id, volume_id=volume_id, created=job.created,
                                             prompts=json.dumps(prompts), options=json.dumps(options),
-                                            status="queued", phase="queued", phase_log=json.dumps(job.phase_log)))
+                                            status="queued", phase="queued", phase_log=json.dumps(job.phase_log),
+                                            owner=owner, project=project))
         return job
 
-    def get_job(self, job_id: str) -> Job | None:
+    def get_job(self, job_id: str, access: Access | None = None) -> Job | None:
+        """The job; None when unknown or not visible to ``access``."""
         with self.engine.connect() as db:
-            row = db.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().first()
-        if row is None:
-            return None
-        values = dict(row)
-        for key in ("prompts", "options", "results", "notices", "phase_log"):
-            values[key] = json.loads(values[key])
-        values["status"] = JobStatus(values["status"])
-        values["phase"] = Phase(values["phase"]) if values["phase"] in Phase._value2member_map_ else Phase.QUEUED
-        kind = values["error_kind"]
-        values["error_kind"] = ErrorKind(kind) if kind in ErrorKind._value2member_map_ else None
-        return Job(**values)
+            row = db.execute(sa.select(jobs).where(jobs.c.id == job_id, *visible(jobs, access))).mappings().first()
+        return None if row is None else _job(row)
+
+    def list_jobs(self, access: Access | None, volume_id: str | None = None, limit: int = 100) -> list[Job]:
+        """The newest jobs ``access`` may see (of one volume, with ``volume_id``), newest first."""
+        of_volume = [] if volume_id is None else [jobs.c.volume_id == volume_id]
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(jobs).where(*visible(jobs, access), *of_volume)
+                              .order_by(jobs.c.created.desc()).limit(limit)).mappings().all()
+        return [_job(row) for row in rows]
+
 
     def update_job(self, job_id: str, owner: str | None = None, **values: Any) -> bool:
         """Set columns of a job; with ``owner``, only while that worker holds it (a worker whose
@@ -439,3 +462,15 @@ def _phase_change(current: str | None, log_json: str | None, phase: str, now: fl
         log[-1]["finished"] = now
     log.append({"phase": phase, "started": now, "finished": now if phase in _TERMINAL else None})
     return {"phase": phase, "phase_log": json.dumps(log)}
+
+
+def _job(row: Any) -> Job:
+    """A ``Job`` from a row of ``jobs`` (a mapping)."""
+    values = dict(row)
+    for key in ("prompts", "options", "results", "notices", "phase_log"):
+        values[key] = json.loads(values[key])
+    values["status"] = JobStatus(values["status"])
+    values["phase"] = Phase(values["phase"]) if values["phase"] in Phase._value2member_map_ else Phase.QUEUED
+    kind = values["error_kind"]
+    values["error_kind"] = ErrorKind(kind) if kind in ErrorKind._value2member_map_ else None
+    return Job(**values)

@@ -77,7 +77,7 @@ def running_job(store: Store, prompts: list[str] | None = None) -> str:
     """A job on a small stored volume, moved to ``running`` as a worker's claim does; its id."""
     staged = store.tmp_path(".nii.gz")
     staged.write_bytes(nifti_bytes((12, 10, 8)))
-    job = store.add_job(store.add_volume(staged, ".nii.gz", {}), prompts or ["liver"], {})
+    job = store.add_job(store.add_volume(staged, ".nii.gz", {}, owner="admin"), prompts or ["liver"], {}, owner="admin")
     assert job is not None and store.transition(job.id, ("queued",), "running", started=time.time())
     return job.id
 

@@ -12,7 +12,7 @@ from backend.storage.store import Store
 
 def _store_with_job(tmp_path: Path) -> tuple[Store, str]:
     store = Store(tmp_path / "data")
-    job = store.add_job("volume", ["liver"], {})
+    job = store.add_job("volume", ["liver"], {}, owner="admin")
     assert job is not None
     return store, job.id
 

@@ -101,8 +101,8 @@ def test_a_progress_stream_reads_its_job_when_it_changed_not_on_a_timer(tmp_path
         return get_job(job_id)
 
     store.get_job = counted  # type: ignore[method-assign]
-    volume_id = store.add_volume(_staged(store), ".nii", {})
-    job = store.add_job(volume_id, ["liver"], {})
+    volume_id = store.add_volume(_staged(store), ".nii", {}, owner="admin")
+    job = store.add_job(volume_id, ["liver"], {}, owner="admin")
     assert job is not None
     state = _State(store)
 

@@ -98,7 +98,7 @@ def test_restart_durability(tmp_path: Path, make_client) -> None:  # type: ignor
     store = Store(data)  # simulate a crash: one job was running, one queued, one running twice
 
     def add(prompt: str) -> Job:
-        job = store.add_job(vol, [prompt], {})
+        job = store.add_job(vol, [prompt], {}, owner="admin")
         assert job is not None
         return job
 

@@ -101,7 +101,7 @@ def test_cancelled_and_failed_jobs_end_in_their_phase(make_client) -> None:  # t
 
 def test_restarts_and_lost_workers_log_their_phases(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
-    job = store.add_job("v", ["a"], {})
+    job = store.add_job("v", ["a"], {}, owner="admin")
     assert job is not None
     assert not store.set_phase(job.id, "segmenting"), "a queued job has no running phase"
     assert store.transition(job.id, ("queued",), "running", started=time.time())
@@ -249,7 +249,7 @@ def test_a_data_dir_at_revision_0005_upgrades_in_place(make_client, tmp_path: Pa
     engine.dispose()
     Store(data).close()  # what every start does first
     db = sqlite3.connect(data / "voxtell.sqlite")
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0007"
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0008"
     assert dict(db.execute("SELECT id, phase FROM jobs").fetchall()) == {
         "donejob": "done", "failedjob": "failed", "queuedjob": "queued", "runningjob": "segmenting"}
     assert {log for (log,) in db.execute("SELECT phase_log FROM jobs")} == {"[]"}

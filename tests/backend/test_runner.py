@@ -46,8 +46,8 @@ def runner(tmp_path: Path) -> Iterator[JobRunner]:
 def _submit(runner: JobRunner, prompts: list[str]) -> str:
     staged = runner.store.tmp_path(".nii.gz")
     staged.write_bytes(nifti_bytes((12, 10, 8)))
-    volume_id = runner.store.add_volume(staged, ".nii.gz", {})
-    job = runner.store.add_job(volume_id, prompts, {})
+    volume_id = runner.store.add_volume(staged, ".nii.gz", {}, owner="admin")
+    job = runner.store.add_job(volume_id, prompts, {}, owner="admin")
     assert job is not None
     runner.submit(job.id)
     return job.id

@@ -40,7 +40,7 @@ def store(database: str, tmp_path: Path) -> Iterator[Store]:
 def _queued_job(store: Store) -> str:
     staged = store.tmp_path(".nii.gz")
     staged.write_bytes(nifti_bytes((12, 10, 8)))
-    job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver"], {})
+    job = store.add_job(store.add_volume(staged, ".nii.gz", {}, owner="admin"), ["liver"], {}, owner="admin")
     assert job is not None
     return job.id
 

@@ -100,7 +100,7 @@ def test_cancelling_a_queued_job_on_one_node_wakes_a_waiter_on_another(store: St
     try:
         staged = store.tmp_path(".nii.gz")
         staged.write_bytes(nifti_bytes((12, 10, 8)))
-        job = store.add_job(store.add_volume(staged, ".nii.gz", {}), ["liver"], {})
+        job = store.add_job(store.add_volume(staged, ".nii.gz", {}, owner="admin"), ["liver"], {}, owner="admin")
         assert job is not None
         woken: queue.Queue[bool] = queue.Queue()
         node_b.when_settled(job.id, woken.put)

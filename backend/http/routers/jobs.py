@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.eta import queued_eta, running_eta
-from backend.domain.jobs import finished_job, submit_job
+from backend.domain.jobs import submit_job
 from backend.domain.masks import (
     add_edited_mask,
     delete_mask,
@@ -29,7 +29,7 @@ from backend.domain.masks import (
 from backend.domain.palette import parse_color
 from backend.http.admission import Admission, admits
 from backend.http.audit import audited, note_object
-from backend.http.deps import AppState, FinishedJob, JobById, State, authenticated
+from backend.http.deps import AppState, Caller, FinishedJob, JobById, JobWithMasks, State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses, file_response
 from backend.http.schemas import JobCreate, JobStatus, MaskUpdate
 from backend.http.streams import watch_job
@@ -60,16 +60,28 @@ def job_status(state: AppState, job: Job) -> JobStatus:
                      prompts=job.prompts, options=job.options, error_kind=job.error_kind, notices=job.notices,  # type: ignore[arg-type]
                      queue_position=position, done=done, total=total, eta_s=eta, error=job.error,
                      created=job.created, started=job.started, finished=job.finished,
-                     results=job.results, phase=phase, phase_log=job.phase_log)  # type: ignore[arg-type]
+                     results=job.results, phase=phase, phase_log=job.phase_log,  # type: ignore[arg-type]
+                     owner=job.owner, project=job.project)
 
 
 @router.post("", status_code=201, responses=error_responses(400, 404, 429, 507))
 @admits(Admission.ENQUEUE)
 @audited(AuditAction.INFER, "job")
-def create_job(state: State, request: Request, body: JobCreate) -> JobStatus:
-    job = submit_job(state, body.volume_id, body.prompts, body.options.model_dump())
+def create_job(state: State, caller: Caller, request: Request, body: JobCreate) -> JobStatus:
+    job = submit_job(state, body.volume_id, body.prompts, body.options.model_dump(), caller)
     note_object(request, "job", job.id)
     return job_status(state, job)
+
+
+@router.get("", responses=error_responses(422))
+@audited(AuditAction.VIEW, "job")
+def list_jobs(state: State, caller: Caller,
+              volume_id: Annotated[str | None, Query(max_length=64, description="only the jobs of this volume")] = None,
+              limit: Annotated[int, Query(ge=1, le=500, description="at most this many, newest first")] = 100,
+              ) -> list[JobStatus]:
+    """The jobs the caller may see (their own and their projects'; everything for an
+    administrator), newest first."""
+    return [job_status(state, job) for job in state.store.list_jobs(caller.access, volume_id, limit)]
 
 
 @router.get("/{job_id}", responses=_MISSING)
@@ -149,11 +161,10 @@ def download_all(state: State, job: FinishedJob, masks: Masks = None) -> Streami
 @router.get("/{job_id}/labelmap.nii.gz", response_class=FileResponse,
             responses={**file_response("application/gzip", "value k + 1 = the k-th mask exported"), **_SELECTION})
 @audited(AuditAction.DOWNLOAD, "job", id_param="job_id")
-def download_labelmap(state: State, job_id: str, masks: Masks = None) -> FileResponse:
-    job = finished_job(state.store, job_id, with_masks=True)
+def download_labelmap(state: State, job: JobWithMasks, masks: Masks = None) -> FileResponse:
     results = selected_results(job, masks)
     with state.edit_lock:
-        path = labelmap_path(state.store, job_id, results)
+        path = labelmap_path(state.store, job.id, results)
     return FileResponse(path, media_type="application/gzip",
                         filename="labelmap.nii.gz", headers={"X-VoxTell-Labels": json.dumps([r["name"] for r in results])})
 
@@ -161,22 +172,22 @@ def download_labelmap(state: State, job_id: str, masks: Masks = None) -> FileRes
 @router.get("/{job_id}/seg.dcm", response_class=FileResponse,
             responses={**file_response("application/dicom", "DICOM SEG"), **_SELECTION})
 @audited(AuditAction.EXPORT, "job", id_param="job_id")
-def download_dicom_seg(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None,
+def download_dicom_seg(state: State, job: JobWithMasks, mask: Annotated[int | None, Query(ge=0)] = None,
                        masks: Masks = None) -> FileResponse:
     """All masks (or ``?mask=i``, or ``?masks=i,j``) as one DICOM SEG referencing the source series
     (DICOM uploads only)."""
-    return FileResponse(dicom_export(state, job_id, "seg", mask, masks), media_type="application/dicom",
+    return FileResponse(dicom_export(state, job, "seg", mask, masks), media_type="application/dicom",
                         filename="segmentation.dcm")
 
 
 @router.get("/{job_id}/rtstruct.dcm", response_class=FileResponse,
             responses={**file_response("application/dicom", "RT Structure Set"), **_SELECTION})
 @audited(AuditAction.EXPORT, "job", id_param="job_id")
-def download_rtstruct(state: State, job_id: str, mask: Annotated[int | None, Query(ge=0)] = None,
+def download_rtstruct(state: State, job: JobWithMasks, mask: Annotated[int | None, Query(ge=0)] = None,
                       masks: Masks = None) -> FileResponse:
     """All masks (or ``?mask=i``, or ``?masks=i,j``) as one RT Structure Set on the source series
     (DICOM uploads only)."""
-    return FileResponse(dicom_export(state, job_id, "rtstruct", mask, masks), media_type="application/dicom",
+    return FileResponse(dicom_export(state, job, "rtstruct", mask, masks), media_type="application/dicom",
                         filename="rtstruct.dcm")
 
 

@@ -23,12 +23,12 @@ from backend.domain.ingest import ingest_staged
 from backend.domain.jobs import job_outcome_error, submit_job
 from backend.http.admission import Admission, admits
 from backend.http.audit import audited, note_object
-from backend.http.deps import AppState, State, authenticated, job_lookup
+from backend.http.deps import AppState, Caller, State, authenticated, job_lookup
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, ProtocolError, error_responses
 from backend.http.schemas import PROMPT_SCHEMA, JobOptions
 from backend.http.streams import watch_job
 from backend.states import TERMINAL, AuditAction, JobStatus
-from backend.storage.store import Job
+from backend.storage.store import Access, Job
 from voxtell.api import (
     LoadedVolume,
     label_map_for_export,
@@ -77,7 +77,7 @@ def capabilities(state: State) -> dict[str, Any]:
                                    "content": {OCTET: {"schema": {"type": "string", "format": "binary"}}}}})
 @admits(Admission.UPLOAD)
 @audited(AuditAction.UPLOAD, "volume")
-async def upload_image(state: State, request: Request, include_image: bool = True) -> Response:
+async def upload_image(state: State, caller: Caller, request: Request, include_image: bool = True) -> Response:
     """Store the image as a volume of ours (the same id in ``/api/volumes``) and answer its RAS array."""
     if request.headers.get("content-type", "").startswith("multipart/"):
         raise BadInput("POST /images takes the image file's bytes as the request body, not a form "
@@ -97,19 +97,19 @@ async def upload_image(state: State, request: Request, include_image: bool = Tru
             kept.append(volume)
             state.runner.remember_volume(volume_id, volume)
 
-        volume_id, _ = await run_in_threadpool(ingest_staged, state, staged, remember)
+        volume_id, _ = await run_in_threadpool(ingest_staged, state, staged, caller, remember)
         note_object(request, "volume", volume_id)
     finally:
         staged.unlink(missing_ok=True)  # moved into volumes/ when all went well
-    volume = kept[0] if kept else await run_in_threadpool(_read_volume, state, volume_id)
+    volume = kept[0] if kept else await run_in_threadpool(_read_volume, state, volume_id, caller.access)
     meta = {"image_id": volume_id, "spacing": [float(s) for s in volume.geometry.spacing],
             "shape": [int(s) for s in volume.geometry.ras_shape]}
     body = await run_in_threadpool(pack_array, volume.data) if include_image else b""
     return Response(body, media_type=OCTET, headers={META_HEADER: json.dumps(meta)})
 
 
-def _read_volume(state: AppState, volume_id: str) -> LoadedVolume:
-    path = state.store.volume_path(volume_id)
+def _read_volume(state: AppState, volume_id: str, access: Access) -> LoadedVolume:
+    path = state.store.volume_path(volume_id, access)
     if path is None:
         raise NotFound(UNKNOWN_IMAGE)
     return read_volume(path, confined=True)
@@ -127,7 +127,7 @@ _PROMPT_SCHEMA = PROMPT_SCHEMA
                                 "keep_largest": {"type": "boolean"}}}}}}})
 @admits(Admission.ENQUEUE)
 @audited(AuditAction.INFER, "job")
-async def start_job(state: State, request: Request) -> dict[str, str]:
+async def start_job(state: State, caller: Caller, request: Request) -> dict[str, str]:
     """``{image_id, prompts (a string or a list of non-empty strings), keep_largest}`` -> ``{job_id}``:
     an ordinary job of ours (``GET /api/jobs/{job_id}`` shows it)."""
     try:
@@ -137,7 +137,7 @@ async def start_job(state: State, request: Request) -> dict[str, str]:
     if not isinstance(payload, dict):
         raise BadInput('the body must be a JSON object: {"image_id": ..., "prompts": [...]}')
     image_id = payload.get("image_id")
-    if not isinstance(image_id, str) or state.store.get_volume(image_id) is None:
+    if not isinstance(image_id, str) or state.store.get_volume(image_id, caller.access) is None:
         raise NotFound(UNKNOWN_IMAGE)
     prompts = payload.get("prompts") or []
     if isinstance(prompts, str):
@@ -150,7 +150,7 @@ async def start_job(state: State, request: Request) -> dict[str, str]:
     if keep_largest is not None and not isinstance(keep_largest, bool):
         raise _bad_request("keep_largest must be true or false.")
     options = JobOptions(keep_largest_component=bool(keep_largest)).model_dump()
-    job = await run_in_threadpool(submit_job, state, image_id, prompts, options)
+    job = await run_in_threadpool(submit_job, state, image_id, prompts, options, caller)
     note_object(request, "job", job.id)
     return {"job_id": job.id}
 
@@ -232,18 +232,18 @@ def cancel_job(state: State, job: OfficialJob) -> dict[str, bool]:
     openapi_extra={"requestBody": {"required": True, "description": "a packed (A0, A1, A2) integer label map",
                                    "content": {OCTET: {"schema": {"type": "string", "format": "binary"}}}}})
 @audited(AuditAction.EXPORT, "volume", id_param="image_id")
-async def export_labelmap(state: State, request: Request, image_id: str) -> Response:
+async def export_labelmap(state: State, caller: Caller, request: Request, image_id: str) -> Response:
     """Write a label map (RAS-array order, the image's shape) back as the original file would be."""
-    if state.store.volume_path(image_id) is None:
+    if state.store.volume_path(image_id, caller.access) is None:
         raise NotFound("Unknown image_id.")
     body = await request.body()
     labels = await run_in_threadpool(unpack_array, body, state.settings.max_image_bytes)
-    content = await run_in_threadpool(_export, state, image_id, labels)
+    content = await run_in_threadpool(_export, state, image_id, labels, caller.access)
     return Response(content, media_type=OCTET)
 
 
-def _export(state: AppState, image_id: str, labels: Any) -> bytes:
-    volume = _read_volume(state, image_id)
+def _export(state: AppState, image_id: str, labels: Any, access: Access) -> bytes:
+    volume = _read_volume(state, image_id, access)
     label_map = label_map_for_export(labels, volume.geometry.ras_shape)
     staged = state.store.tmp_path(".nii.gz")
     try:

@@ -12,11 +12,12 @@ from backend.domain.errors import NotFound
 from backend.domain.masks import dicom_export
 from backend.http.admission import Admission, admits
 from backend.http.audit import audited, note_object
-from backend.http.deps import AppState, State, authenticated
+from backend.http.deps import AppState, Caller, JobWithMasks, State, authenticated
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, error_responses
 from backend.http.schemas import PacsImport, PacsSeries, PacsStore, PacsStored, PacsStudy, VolumeInfo
 from backend.integrations.pacs import NO_PACS, Pacs, study_filters
 from backend.states import AuditAction
+from backend.storage.store import Job
 
 _ARCHIVE: dict[int | str, dict[str, Any]] = {502: {"model": ErrorDetail, "description": "the PACS is unreachable, refused our credentials or the store"},
             504: {"model": ErrorDetail, "description": "the PACS did not answer in time"}}
@@ -67,28 +68,31 @@ async def list_series(pacs: Archive, study_uid: Uid) -> list[PacsSeries]:
     **error_responses(409, 507)})
 @admits(Admission.UPLOAD)
 @audited(AuditAction.PACS_IMPORT, "volume")
-async def import_series(state: State, pacs: Archive, body: PacsImport, request: Request, response: Response) -> VolumeInfo:
+async def import_series(state: State, caller: Caller, pacs: Archive, body: PacsImport, request: Request,
+                        response: Response) -> VolumeInfo:
     """Retrieve a series (WADO-RS, within the upload limits) and store it as a volume, read and
-    checked exactly as a DICOM upload. The same series again answers 200 with the stored volume."""
-    volume_id, meta, reused = await run_in_threadpool(pacs.import_series, state, body.study_uid, body.series_uid)
+    checked exactly as a DICOM upload, as the caller's. The same series again (by the same person)
+    answers 200 with the stored volume."""
+    volume_id, meta, reused = await run_in_threadpool(pacs.import_series, state, body.study_uid, body.series_uid,
+                                                      caller)
     note_object(request, "volume", volume_id)
     if reused:
         response.status_code = 200
-    return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id"})
+    return VolumeInfo(id=volume_id, **{k: meta[k] for k in VolumeInfo.model_fields if k != "id" and k in meta})
 
 
 @router.post("/jobs/{job_id}/pacs", status_code=201, responses=error_responses(409))
 @audited(AuditAction.PACS_STORE, "job", id_param="job_id")
-async def store_result(state: State, pacs: Archive, job_id: str, body: PacsStore) -> PacsStored:
+async def store_result(state: State, pacs: Archive, job: JobWithMasks, body: PacsStore) -> PacsStored:
     """Build the job's DICOM SEG or RTSTRUCT exactly as the ``seg.dcm`` / ``rtstruct.dcm``
     downloads and store it in the archive (STOW-RS). Volumes that came from DICOM only (409)."""
-    return await run_in_threadpool(_store, state, pacs, job_id, body)
+    return await run_in_threadpool(_store, state, pacs, job, body)
 
 
-def _store(state: AppState, pacs: Pacs, job_id: str, body: PacsStore) -> PacsStored:
+def _store(state: AppState, pacs: Pacs, job: Job, body: PacsStore) -> PacsStored:
     import pydicom
 
-    exported = dicom_export(state, job_id, body.format, body.mask)
+    exported = dicom_export(state, job, body.format, body.mask)
     stored: dict[str, Any] = pacs.store(exported)
     header = pydicom.dcmread(exported, stop_before_pixels=True)
     return PacsStored(format=body.format, series_description=str(getattr(header, "SeriesDescription", "")), **stored)

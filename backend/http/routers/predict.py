@@ -19,7 +19,7 @@ from backend.domain.jobs import check_prompts, job_outcome_error, submit_job
 from backend.domain.masks import labelmap_path, safe_download_name
 from backend.http.admission import Admission, admits
 from backend.http.audit import audited, note_object
-from backend.http.deps import AppState, State, authenticated
+from backend.http.deps import AppState, Caller, State, authenticated
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, SeriesChoice, error_responses
 from backend.http.schemas import JobOptions, Prompt
 from backend.states import AuditAction, JobStatus
@@ -36,7 +36,7 @@ router = APIRouter(dependencies=[Depends(authenticated)], responses=error_respon
                         500: {"model": ErrorDetail, "description": "the segmentation failed inside the server"}})
 @admits(Admission.UPLOAD | Admission.ENQUEUE)
 @audited(AuditAction.INFER, "job")
-async def predict(state: State, request: Request, image: Annotated[UploadFile, File(description=".nii, .nii.gz, .nrrd, .mha or a DICOM .zip")],
+async def predict(state: State, caller: Caller, request: Request, image: Annotated[UploadFile, File(description=".nii, .nii.gz, .nrrd, .mha or a DICOM .zip")],
                   prompt: Annotated[list[Prompt], Form(min_length=1, description="one or more prompts")],
                   keep_largest_component: Annotated[bool, Form()] = False,
                   fill_holes: Annotated[bool, Form()] = False,
@@ -44,10 +44,10 @@ async def predict(state: State, request: Request, image: Annotated[UploadFile, F
                   ) -> Response:
     """One prompt -> its mask; several -> a label map (label i = prompt i, later prompts win)."""
     prompt = check_prompts(state.settings, prompt)  # before the upload is stored
-    volume_id, _ = await run_in_threadpool(ingest_files, state, [image.file], series_uid)
+    volume_id, _ = await run_in_threadpool(ingest_files, state, [image.file], series_uid, caller)
     options = JobOptions(keep_largest_component=keep_largest_component, fill_holes=fill_holes)
     try:
-        job = submit_job(state, volume_id, prompt, options.model_dump())
+        job = submit_job(state, volume_id, prompt, options.model_dump(), caller)
     except BaseException:  # refused (queue full, over budget): this request stores nothing
         state.runner.forget_volume(volume_id)
         await run_in_threadpool(state.store.delete_volume, volume_id)

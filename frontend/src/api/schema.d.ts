@@ -49,7 +49,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Jobs
+         * @description The jobs the caller may see (their own and their projects'; everything for an
+         *     administrator), newest first.
+         */
+        get: operations["list_jobs_api_jobs_get"];
         put?: never;
         /** Create Job */
         post: operations["create_job_api_jobs_post"];
@@ -321,7 +326,8 @@ export interface paths {
         /**
          * Import Series
          * @description Retrieve a series (WADO-RS, within the upload limits) and store it as a volume, read and
-         *     checked exactly as a DICOM upload. The same series again answers 200 with the stored volume.
+         *     checked exactly as a DICOM upload, as the caller's. The same series again (by the same person)
+         *     answers 200 with the stored volume.
          */
         post: operations["import_series_api_pacs_import_post"];
         delete?: never;
@@ -418,7 +424,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Volumes
+         * @description The volumes the caller may see (their own and their projects'; everything for an
+         *     administrator), newest first.
+         */
+        get: operations["list_volumes_api_volumes_get"];
         put?: never;
         /** Upload Volume */
         post: operations["upload_volume_api_volumes_post"];
@@ -727,6 +738,11 @@ export interface components {
                 ...string[]
             ];
             /**
+             * Project
+             * @description a project id of yours: its members see the volume and its jobs too
+             */
+            project?: string | null;
+            /**
              * Series Uid
              * @description which DICOM series, when the upload holds several
              */
@@ -837,6 +853,11 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * Owner
+             * @description the user id of whoever submitted it
+             */
+            owner?: string | null;
+            /**
              * Phase
              * @description what the job is doing now, in plain words
              * @default queued
@@ -848,6 +869,11 @@ export interface components {
              * @description every phase the job went through, in order (kept after it ends)
              */
             phase_log?: components["schemas"]["PhaseEntry"][];
+            /**
+             * Project
+             * @description its volume's project: the members see it too
+             */
+            project?: string | null;
             /** Prompts */
             prompts: string[];
             /** Queue Position */
@@ -1042,6 +1068,11 @@ export interface components {
         VolumeInfo: {
             /** Affine */
             affine: number[][];
+            /**
+             * Created
+             * @description when it was stored (seconds since the epoch)
+             */
+            created?: number | null;
             /** Dtype */
             dtype: string;
             /**
@@ -1067,6 +1098,16 @@ export interface components {
             modality?: string | null;
             /** Orientation */
             orientation: string;
+            /**
+             * Owner
+             * @description the user id of whoever stored it
+             */
+            owner?: string | null;
+            /**
+             * Project
+             * @description its project's id: the members see it too
+             */
+            project?: string | null;
             /** Shape */
             shape: number[];
             /** Spacing */
@@ -1139,6 +1180,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Info"];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_jobs_api_jobs_get: {
+        parameters: {
+            query?: {
+                /** @description only the jobs of this volume */
+                volume_id?: string | null;
+                /** @description at most this many, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStatus"][];
                 };
             };
             /** @description malformed request body (e.g. invalid multipart data) */
@@ -2934,6 +3045,74 @@ export interface operations {
                     "application/json": {
                         [key: string]: boolean;
                     };
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_volumes_api_volumes_get: {
+        parameters: {
+            query?: {
+                /** @description at most this many, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeInfo"][];
                 };
             };
             /** @description malformed request body (e.g. invalid multipart data) */
