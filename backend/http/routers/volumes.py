@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/volumes", dependencies=[Depends(authenticated)],
 
 
 @router.post("", status_code=201, responses={
-    **error_responses(400, 413, 507),
+    **error_responses(400, 404, 413, 507),  # 404: a project that is not the caller's
     409: {"model": SeriesChoice, "description": "several DICOM series: pick one (list in `series`)"}})
 @admits(Admission.UPLOAD)
 @audited(AuditAction.UPLOAD, "volume")
