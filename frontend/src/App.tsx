@@ -30,6 +30,7 @@ import { useWorkspace, type ResultRow } from './hooks/useWorkspace'
 import type { CaseState } from './lib/cases'
 import { downloadName, saveBlob } from './lib/downloads'
 import { describeError, filesLabel } from './lib/errors'
+import { readable, refusal, sniffFiles } from './lib/sniff'
 import type { ShortcutAction } from './lib/keys'
 
 const API_BASE = (import.meta.env.VITE_API_URL as string | undefined) ?? ''
@@ -51,12 +52,19 @@ export function App() {
 
   const { info, needKey, reload: loadInfo } = useServerInfo(api, reportErr)
 
-  // Opening a file while a case is open asks first (the open case stays in the list).
-  const openFiles = useCallback((files: File[]) => {
+  // A file is checked (its first bytes) before anything else: a file the app cannot open never
+  // costs the open case. Opening one while a case is open asks first (the open case stays in the list).
+  const openFiles = useCallback(async (files: File[]) => {
+    const kinds = await sniffFiles(files)
+    if (!readable(kinds)) {
+      setError(refusal(filesLabel(files.map((f) => f.name)), kinds))
+      return
+    }
+    setError(null)
     if (ws.current) setPendingFiles(files)
     else void ws.upload(files)
   }, [ws])
-  const dragging = useFileDrop(openFiles)
+  const dragging = useFileDrop((files) => void openFiles(files))
 
   // The viewer and the workspace kept in sync, one concern per hook (hooks/sync/).
   const onCurrent = useCaseRestore(api, viewer, ws.current, ws.volume, reportErr)
@@ -117,7 +125,7 @@ export function App() {
           </form>
         )}
         <UploadPanel cases={ws.cases} current={ws.current?.volumeId ?? null} progress={ws.uploadProgress}
-          onFiles={openFiles} onSelect={ws.selectCase} onClose={setClosing} />
+          onFiles={(files) => void openFiles(files)} onSelect={ws.selectCase} onClose={setClosing} />
         {info?.pacs && <PacsPanel api={api} onError={setError} onOpen={(volume, study) => {
           setPacsStudy({ volumeId: volume.id, study })
           ws.openVolume(volume, study.description || 'PACS study')

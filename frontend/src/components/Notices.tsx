@@ -9,7 +9,7 @@ export function Notices({ error, onDismiss }: Props) {
     <div className="notices" aria-live="polite">
       {error && (
         <div className="notice error" role="alert" data-testid="error-message">
-          <span>{error}</span>
+          <span data-testid="error-text">{error}</span>
           <button className="icon" aria-label="dismiss" data-testid="error-dismiss" onClick={onDismiss}>×</button>
         </div>
       )}

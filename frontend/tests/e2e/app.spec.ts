@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { unzipSync } from 'fflate'
 import { changedPixels, blend, canvasImage, countNonZero, job, near, recordAttribute, recorded, rgbOf,
   serverMask, session, settledCanvas, swatchColor, type Rgb } from './helpers'
@@ -278,7 +279,8 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
 
 test('a bad upload shows the server message in the page, and the message can be dismissed', async ({ page }) => {
   await page.goto('/')
-  const bad = { name: 'notes.nii.gz', mimeType: 'text/plain', buffer: Buffer.from('this is not an image '.repeat(40)) }
+  // Compressed, so it passes the app's own first-bytes check (src/lib/sniff.ts) and the server reads it.
+  const bad = { name: 'notes.nii.gz', mimeType: 'application/gzip', buffer: gzipSync(Buffer.from('this is not an image '.repeat(40))) }
   await page.getByTestId('file-input').setInputFiles(bad)
   await expect(page.getByTestId('error-message')).toContainText('not a NIfTI')
   await expect(page.getByTestId('volume-info')).toHaveCount(0)

@@ -106,11 +106,13 @@ test('cases: a second file asks first, switching back restores results, window a
     await page.getByTestId('close-confirm-ok').click()
     await expect(page.getByTestId('case-row')).toHaveText(['case_a.nii.gz×'])
 
-    // A file that is no image: the message names it in plain words, above the images, not over them.
+    // A file that is no image: refused before the open case is put at stake (no question, nothing
+    // sent); the message names it in plain words, above the images, not over them.
     const text = Buffer.from('not an image '.repeat(60))
     await page.getByTestId('file-input').setInputFiles({ name: 'case.txt', mimeType: 'text/plain', buffer: text })
-    await page.getByTestId('replace-confirm-ok').click()
-    await expect(page.getByTestId('error-message')).toContainText('case.txt is not a NIfTI, NRRD, MetaImage or DICOM file')
+    await expect(page.getByTestId('error-text')).toHaveText(
+      'case.txt is a text file; drop a NIfTI (.nii/.nii.gz), NRRD, MHA or a DICOM series (folder or .zip)')
+    await expect(page.getByTestId('replace-confirm')).toHaveCount(0)
     const error = (await page.getByTestId('error-message').boundingBox())!
     const canvas = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
     expect(error.y + error.height, 'the error ends above the images').toBeLessThanOrEqual(canvas.y + 0.5)
@@ -119,9 +121,8 @@ test('cases: a second file asks first, switching back restores results, window a
 
     // The file names never left the browser: each upload is a real multipart body holding the
     // file's bytes under the app's generic part name (src/api/client.ts: part0), never the name.
-    expect(uploads).toHaveLength(3)
-    const sent: [Buffer, Buffer, string][] = [[uploads[0], fileA, 'case_a'], [uploads[1], fileB, 'case_b'],
-      [uploads[2], text, 'case.txt']]
+    expect(uploads).toHaveLength(2)
+    const sent: [Buffer, Buffer, string][] = [[uploads[0], fileA, 'case_a'], [uploads[1], fileB, 'case_b']]
     for (const [body, file, name] of sent) {
       expect(body.length, `the upload of ${name} has a body`).toBeGreaterThan(file.length)
       expect(body.includes(file), `the upload of ${name} holds its bytes`).toBe(true)
