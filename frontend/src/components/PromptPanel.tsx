@@ -15,19 +15,26 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
   const [chips, setChips] = useState<string[]>([])
   const [suggestions, setSuggestions] = useState<string[]>([])
   const [highlight, setHighlight] = useState(-1)
+  /** the text the suggestions were asked for (an empty list for it means: nothing matches) */
+  const [askedFor, setAskedFor] = useState<string | null>(null)
   const [options, setOptions] = useState<JobOptions>({ keep_largest_component: false, fill_holes: false })
 
   useEffect(() => {
     const q = text.trim()
     if (!q) {
       setSuggestions([])
+      setAskedFor(null)
       return
     }
     const timer = window.setTimeout(() => {
       api.prompts(q).then((list) => {
         setSuggestions(list)
+        setAskedFor(q)
         setHighlight(-1)
-      }).catch(() => setSuggestions([]))
+      }).catch(() => {
+        setSuggestions([])
+        setAskedFor(null)
+      })
     }, 150)
     return () => window.clearTimeout(timer)
   }, [api, text])
@@ -88,6 +95,9 @@ export function PromptPanel({ api, disabled, onRun }: Props) {
               data-testid="prompt-suggestion" onClick={() => add(s)}>{s}</button>
           </li>
         ))}
+        {!suggestions.length && askedFor !== null && askedFor === text.trim() && (
+          <li className="no-match" data-testid="prompt-no-match">no match</li>
+        )}
       </ul>
       <label>
         <input type="checkbox" data-testid="opt-largest" checked={options.keep_largest_component}

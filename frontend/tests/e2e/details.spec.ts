@@ -38,3 +38,17 @@ test('details: a file the app cannot open is refused before the open case is put
   await expect(page.getByTestId('replace-confirm')).toBeVisible()
   await expect(page.getByTestId('error-message')).toHaveCount(0)
 })
+
+test('details: prompt autocomplete says "no match" when nothing matches, and shows matches otherwise', async ({ page }) => {
+  await page.goto('/')
+  const input = page.getByTestId('prompt-input')
+  await input.fill('qqxzy')
+  await expect(page.getByTestId('prompt-no-match')).toHaveText('no match')
+  await expect(page.getByTestId('prompt-suggestion')).toHaveCount(0)
+  await input.fill('liv')
+  await expect(page.getByTestId('prompt-suggestions')).toContainText('liver')
+  await expect(page.getByTestId('prompt-no-match')).toHaveCount(0)
+  await input.fill('')
+  await expect(page.getByTestId('prompt-no-match')).toHaveCount(0)
+  await expect(page.getByTestId('prompt-suggestion')).toHaveCount(0)
+})
