@@ -38,6 +38,9 @@ def add_commands(sub: Any) -> None:
     disable.add_argument("name")
     enable = users_sub.add_parser("enable", help="enable a disabled user again", parents=[common])
     enable.add_argument("name")
+    limit = users_sub.add_parser("limit", help="a user's own limit of waiting jobs", parents=[common])
+    limit.add_argument("name")
+    limit.add_argument("--queued", required=True, help="a number, or 'default' for the server's")
 
     tokens = sub.add_parser("tokens", help="personal API tokens (vxt_<id>_<secret>)")
     tokens_sub = tokens.add_subparsers(dest="action", required=True)
@@ -101,10 +104,20 @@ def _users(args: argparse.Namespace, store: Store) -> int:
         _out(f"{user.id}\t{user.name}\t{user.role}")
     elif args.action == "list":
         for user in identities.list_users():
-            _out(f"{user.id}\t{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
+            shown = "default" if user.max_queued is None else str(user.max_queued)
+            _out(f"{user.id}\t{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}\tqueued<={shown}")
+    elif args.action == "limit":
+        queued = None if args.queued == "default" else _positive(args.queued)
+        identities.set_max_queued(_user_named(identities, args.name).id, queued)
     else:
         identities.set_disabled(_user_named(identities, args.name).id, args.action == "disable")
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise _Refused(f"--queued must be a whole number of at least 1, or 'default'; got {text!r}")
+    return int(text)
 
 
 def _tokens(args: argparse.Namespace, store: Store) -> int:

@@ -34,6 +34,7 @@ class Principal:
     token_id: str | None = None
     scope: Scope = Scope.FULL
     projects: frozenset[str] = frozenset()  # ids of the projects the person belongs to
+    max_queued: int | None = None  # the person's own limit of waiting jobs (None: the server's)
 
     @property
     def is_admin(self) -> bool:
@@ -111,4 +112,4 @@ def _token_principal(identities: Identities, credential: str, now: float) -> Pri
         raise Unauthorized("the user of this API token is disabled")
     identities.touch(token, now)
     return Principal(user_id=user.id, name=user.name, role=user.role, via=AuthVia.TOKEN, token_id=token.id,
-                     scope=token.scope, projects=identities.projects_of(user.id))
+                     scope=token.scope, projects=identities.projects_of(user.id), max_queued=user.max_queued)

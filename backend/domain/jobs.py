@@ -12,7 +12,7 @@ from backend.domain.identity import Principal
 from backend.domain.model import ModelInfo
 from backend.settings import Settings
 from backend.states import JobStatus
-from backend.storage.store import Access, Job, Store
+from backend.storage.store import Access, Job, OwnerQueueFull, Store
 from voxtell.api import ComputeBudgetExceeded, window_count
 
 
@@ -83,8 +83,14 @@ def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dic
     prompts = check_prompts(state.settings, prompts)
     step = options.get("tile_step_size")
     check_window_budget(state, volume["ras_shape"], float(step) if isinstance(step, (int, float)) else None)
-    job = state.store.add_job(volume_id, prompts, options, max_active=state.settings.queue_size,
-                              owner=caller.user_id, project=volume["project"])
+    own_limit = None if caller.is_admin else caller.max_queued or state.settings.max_queued_per_user
+    try:
+        job = state.store.add_job(volume_id, prompts, options, max_active=state.settings.queue_size,
+                                  owner=caller.user_id, project=volume["project"], max_queued_of_owner=own_limit)
+    except OwnerQueueFull:
+        raise QueueFull(f"you have {own_limit} jobs waiting, the most one person may have queued on this server "
+                        "(the per-user limit, VOXTELL_MAX_QUEUED_PER_USER or set for you by an administrator); "
+                        "submit more once one has started", retry_after_s(state.store)) from None
     if job is None:
         raise QueueFull(queue_full_detail(state.settings.queue_size), retry_after_s(state.store))
     state.runner.submit(job.id)

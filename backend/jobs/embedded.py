@@ -66,7 +66,9 @@ class RecentUploads:
 
 
 class JobRunner:
-    """The embedded ``JobQueue``: a FIFO of job ids and the one thread that runs them."""
+    """The embedded ``JobQueue``: one thread that runs queued jobs one at a time, the fairest
+    first (``Store.fair_queue``: the same order distributed workers would take); each submitted
+    id is one wake-up of that thread."""
 
     def __init__(self, store: Store, predictor: Predictor, job_timeout_s: float | None = None,
                  rendezvous: Rendezvous | None = None, fallback_s: float = 5.0) -> None:
@@ -142,10 +144,11 @@ class JobRunner:
     # -- the runner thread ------------------------------------------------------------------
     def _loop(self) -> None:
         while True:
-            job_id = self._queue.get()
-            if job_id is None:
+            woken_for = self._queue.get()
+            if woken_for is None:
                 return
-            if not self.store.transition(job_id, (JobStatus.QUEUED,), JobStatus.RUNNING, started=time.time()):
+            job_id = self._start_fairest(woken_for)
+            if job_id is None:
                 continue
             self.events.notify(job_id)
             try:
@@ -153,6 +156,14 @@ class JobRunner:
             except Exception:  # the outcome could not even be recorded: never stop the runner for it
                 logger.exception("job %s: its outcome could not be recorded; it is re-queued at the next start",
                                  job_id)
+
+    def _start_fairest(self, woken_for: str) -> str | None:
+        """Start the fairest queued job (the one woken for if nothing else is queued); None when
+        none is left (a cancelled one's wake-up)."""
+        for job_id in [*self.store.fair_queue(), woken_for]:
+            if self.store.transition(job_id, (JobStatus.QUEUED,), JobStatus.RUNNING, started=time.time()):
+                return job_id
+        return None
 
     def _run(self, job_id: str) -> None:
         job = self.store.get_job(job_id)

@@ -77,6 +77,7 @@ users = sa.Table(
     sa.Column("role", sa.Text, nullable=False),  # backend.states.Role
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created", sa.Float, nullable=False),
+    sa.Column("max_queued", sa.Integer),  # jobs this user may have waiting; NULL: the server's default
 )
 
 tokens = sa.Table(

@@ -30,6 +30,7 @@ class User:
     role: Role
     disabled: bool
     created: float
+    max_queued: int | None = None  # None: the server's default (VOXTELL_MAX_QUEUED_PER_USER)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ class Identities:
         with self.store.engine.connect() as db:
             rows = db.execute(sa.select(users).order_by(users.c.created)).mappings().all()
         return [_user(r) for r in rows]
+
+    def set_max_queued(self, user_id: str, limit: int | None) -> bool:
+        """A user's own limit of waiting jobs (None: the server's default)."""
+        with self.store._write() as db:
+            return bool(db.execute(users.update().where(users.c.id == user_id).values(max_queued=limit)).rowcount)
 
     def set_disabled(self, user_id: str, disabled: bool) -> bool:
         with self.store._write() as db:
@@ -183,7 +189,7 @@ class Identities:
 
 def _user(row: sa.RowMapping) -> User:
     return User(id=row["id"], name=row["name"], role=Role(row["role"]), disabled=bool(row["disabled"]),
-                created=row["created"])
+                created=row["created"], max_queued=row["max_queued"])
 
 
 def _token(row: sa.RowMapping) -> Token:

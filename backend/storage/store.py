@@ -23,11 +23,16 @@ from backend.states import ACTIVE, TERMINAL, ErrorKind, JobStatus, Phase
 from backend.storage.access import Access, visible
 from backend.storage.datadir import DataDir, new_id
 from backend.storage.db import jobs, make_engine, sqlite_url, upgrade, volumes, workers
+from backend.storage.fairshare import USAGE_HORIZON_S, decayed_usage, fair_order
 
 _TERMINAL = tuple(s.value for s in TERMINAL)
 _ACTIVE = tuple(s.value for s in ACTIVE)
 _QUEUE_LOCK = 734_112  # PostgreSQL advisory lock id: count-then-insert of jobs is serialised
-__all__ = ["Access", "Job", "Store", "new_id"]
+__all__ = ["Access", "Job", "OwnerQueueFull", "Store", "new_id"]
+
+
+class OwnerQueueFull(Exception):
+    """The owner has as many jobs waiting as one person may (``Store.add_job``'s ``max_queued_of_owner``)."""
 
 
 @dataclass
@@ -181,10 +186,15 @@ class Store:
 
     # -- jobs ------------------------------------------------------------------------------
     def add_job(self, volume_id: str, prompts: list[str], options: dict[str, Any],
-                max_active: int | None = None, *, owner: str, project: str | None = None) -> Job | None:
-        """Insert a queued job; with ``max_active``, only while fewer jobs are queued or running
+                max_active: int | None = None, *, owner: str, project: str | None = None,
+                max_queued_of_owner: int | None = None) -> Job | None:
+        """Insert a queued job of ``owner``; with ``max_active``, only while fewer jobs are queued
+        or running; with ``max_queued_of_owner``, only while the owner has fewer jobs waiting
         (count and insert in one serialised write transaction: concurrent callers, in any
-        process, never overshoot). Returns None when the queue is full."""
+        process, never overshoot). Returns None when the queue is full.
+
+        Raises:
+            OwnerQueueFull: the owner's own limit."""
         job = Job(id=new_id(), volume_id=volume_id, created=time.time(), prompts=prompts,
                   options=options, status=JobStatus.QUEUED, owner=owner, project=project)
         with self._write() as db:
@@ -195,6 +205,11 @@ class Store:
                                     .where(jobs.c.status.in_(_ACTIVE))).scalar_one()
                 if active >= max_active:
                     return None
+            if max_queued_of_owner is not None:
+                waiting = db.execute(sa.select(sa.func.count()).select_from(jobs)
+                                     .where(jobs.c.status == "queued", jobs.c.owner == owner)).scalar_one()
+                if waiting >= max_queued_of_owner:
+                    raise OwnerQueueFull(owner)
             job.phase_log = [{"phase": "queued", "started": job.created, "finished": None}]
             db.execute(jobs.insert().values(id=job.id, volume_id=volume_id, created=job.created,
                                             prompts=json.dumps(prompts), options=json.dumps(options),
@@ -272,10 +287,26 @@ class Store:
             return list(db.execute(sa.select(jobs.c.id).where(jobs.c.status == "queued")
                                    .order_by(jobs.c.created)).scalars())
 
+    def fair_queue(self) -> list[str]:
+        """The queued jobs in the order they are to start (``backend.storage.fairshare``: round
+        robin over the people waiting, the least recent usage first)."""
+        now = time.time()
+        with self.engine.connect() as db:
+            queued = db.execute(sa.select(jobs.c.id, jobs.c.owner, jobs.c.created)
+                                .where(jobs.c.status == "queued")).all()
+            owners = {row.owner for row in queued}
+            if len(owners) < 2:  # one person (or nobody) waiting: first come, first served
+                return [row.id for row in sorted(queued, key=lambda r: (r.created, r.id))]
+            runs = db.execute(sa.select(jobs.c.owner, jobs.c.started, jobs.c.finished).where(
+                jobs.c.owner.in_(sorted(owners)), jobs.c.started.is_not(None), jobs.c.status != "queued",
+                sa.or_(jobs.c.finished.is_(None), jobs.c.finished > now - USAGE_HORIZON_S))).all()
+        return fair_order(((r.id, r.owner, r.created) for r in queued),
+                          decayed_usage(((r.owner, r.started, r.finished) for r in runs), now))
+
     def queue_position(self, job_id: str) -> int | None:
         """1 for the next queued job to start, 2 for the one after, ...; None when not queued
-        (both modes start queued jobs in the order they were created)."""
-        ids = self.queued_ids()
+        (both modes start queued jobs in the fair order of ``fair_queue``)."""
+        ids = self.fair_queue()
         return ids.index(job_id) + 1 if job_id in ids else None
 
     def count_active(self) -> int:
