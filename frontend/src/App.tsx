@@ -16,6 +16,7 @@ import { StatusBar } from './components/StatusBar'
 import { UploadPanel } from './components/UploadPanel'
 import { ViewerToolbar } from './components/ViewerToolbar'
 import { WindowControls } from './components/WindowControls'
+import { useCaseColours } from './hooks/sync/useCaseColours'
 import { useCaseRestore } from './hooks/sync/useCaseRestore'
 import { useCrosshairPersistence } from './hooks/sync/useCrosshairPersistence'
 import { useResultOverlays } from './hooks/sync/useResultOverlays'
@@ -28,8 +29,10 @@ import { useServerInfo } from './hooks/useServerInfo'
 import { useShortcuts } from './hooks/useShortcuts'
 import { useWorkspace, type ResultRow } from './hooks/useWorkspace'
 import type { CaseState } from './lib/cases'
+import type { Rgb } from './lib/colors'
 import { downloadName, saveBlob } from './lib/downloads'
 import { describeError, filesLabel } from './lib/errors'
+import { nextFreeColor } from './lib/palette'
 import { readable, refusal, sniffFiles } from './lib/sniff'
 import type { ShortcutAction } from './lib/keys'
 
@@ -46,7 +49,8 @@ export function App() {
   const [pendingFiles, setPendingFiles] = useState<File[] | null>(null)
   const [closing, setClosing] = useState<CaseState | null>(null)
   const [help, setHelp] = useState(false)
-  const [editing, setEditing] = useState<{ jobId: string; row: ResultRow | null } | null>(null)
+  // The mask being drawn: the job it is saved with, the result it edits (null: a new mask), its colour.
+  const [editing, setEditing] = useState<{ jobId: string; row: ResultRow | null; color: Rgb } | null>(null)
   // The PACS study of the volume opened from the PACS (named in "Send to PACS"'s confirmation).
   const [pacsStudy, setPacsStudy] = useState<{ volumeId: string; study: PacsStudy } | null>(null)
 
@@ -71,6 +75,7 @@ export function App() {
   useWindowPersistence(onCurrent, viewer.window, ws.updateCurrent)
   useCrosshairPersistence(onCurrent, viewer, ws.updateCurrent)
   useResultOverlays(api, ws.results, onCurrent, viewer.syncOverlays)
+  useCaseColours(ws.results, ws.patch)
   useViewerPrefs(viewer, prefs, onCurrent)
 
   useShortcuts((action: ShortcutAction) => {
@@ -153,8 +158,11 @@ export function App() {
           onStart={async (row) => {
             try {
               const jobId = row?.jobId ?? doneJobs[doneJobs.length - 1]
-              await viewer.startDrawing(row ? await api.mask(row.jobId, row.index) : null, row?.key ?? null)
-              setEditing({ jobId, row })
+              // The brush paints in the mask's colour (a new mask's: the next free one of the case), the
+              // colour it keeps once saved.
+              const color = row?.color ?? nextFreeColor(ws.results.map((r) => r.color))
+              await viewer.startDrawing(row ? await api.mask(row.jobId, row.index) : null, row?.key ?? null, color)
+              setEditing({ jobId, row, color })
               return true
             } catch (err) {
               reportErr(err)
@@ -164,7 +172,7 @@ export function App() {
           onFinish={async (keep, name) => {
             try {
               const bytes = await viewer.finishDrawing(keep)
-              if (keep && bytes && editing) await ws.saveEdited(editing.jobId, bytes, name, editing.row?.color)
+              if (keep && bytes && editing) await ws.saveEdited(editing.jobId, bytes, name, editing.color)
             } catch (err) {
               reportErr(err)
             } finally {

@@ -8,6 +8,7 @@
 import { DRAG_MODE, Niivue, SLICE_TYPE } from '@niivue/niivue'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Brush } from '../lib/brush'
+import type { Rgb } from '../lib/colors'
 import type { IntensityRange, WindowLevel } from '../lib/windowing'
 import { installBrush, penFor, type DrawTool } from '../viewer/drawing'
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
@@ -303,9 +304,10 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   }, [])
   const setOutline = useCallback((outline: boolean) => layersRef.current?.setOutline(outline), [])
 
-  const startDrawing = useCallback(async (mask: Blob | null, hideKey: string | null) => {
+  const startDrawing = useCallback(async (mask: Blob | null, hideKey: string | null, color: Rgb) => {
     const nv = nvRef.current
     if (!nv?.volumes.length) return
+    setDrawColor(nv, color)
     if (mask) {
       const url = URL.createObjectURL(mask)
       try {
@@ -356,6 +358,13 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
 }
 
 export type Viewer = ReturnType<typeof useNiivue>
+
+/** The drawing (value 1) in one colour, from the first stroke on: the mask's. */
+function setDrawColor(nv: Niivue, [r, g, b]: Rgb): void {
+  // NiiVue's type says a colormap name; it takes a colormap too (makeDrawLut).
+  const lut = { R: [0, r], G: [0, g], B: [0, b], A: [0, 255], I: [0, 1] }
+  nv.setDrawColormap(lut as unknown as string)
+}
 
 function clampFrac(frac: ArrayLike<number>): [number, number, number] {
   return [0, 1, 2].map((i) => Math.max(0, Math.min(1, Number.isFinite(frac[i]) ? frac[i] : 0.5))) as [number, number, number]

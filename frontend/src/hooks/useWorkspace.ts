@@ -7,13 +7,17 @@ import { TERMINAL, type DicomSeries, type JobOptions, type MaskResult, type Volu
 import { DEFAULT_OPACITY, type CaseState } from '../lib/cases'
 import { maskColor, type Rgb } from '../lib/colors'
 import { describeError, filesLabel } from '../lib/errors'
+import { caseColours } from '../lib/palette'
 import { useCases } from './useCases'
 import { useJobs } from './useJobs'
 
 export interface ResultRow extends MaskResult {
   key: string
   jobId: string
+  /** the colour shown: distinct within the case (lib/palette.ts) */
   color: Rgb
+  /** the colour the server holds (differs from ``color`` until the case palette's choice is stored) */
+  storedColor: Rgb
   visible: boolean
   opacity: number
 }
@@ -116,11 +120,14 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
       if (!job || job.status !== 'done') continue
       for (const r of job.results) {
         const key = `${jobId}-${r.index}`
-        rows.push({ ...r, key, jobId, color: r.color ?? maskColor(r.index), visible: !hidden?.includes(key),
+        const color = r.color ?? maskColor(r.index)
+        rows.push({ ...r, key, jobId, color, storedColor: color, visible: !hidden?.includes(key),
           opacity: opacity?.[key] ?? DEFAULT_OPACITY })
       }
     }
-    return rows
+    // Colours distinct across the case's runs (the server's palette restarts with each job).
+    const recolour = caseColours(rows)
+    return recolour.size ? rows.map((r) => ({ ...r, color: recolour.get(r.key) ?? r.color })) : rows
   }, [caseJobIds, hidden, opacity, jobs.jobs])
 
   /** every job of the case is known (asked after a reload or a switch) */

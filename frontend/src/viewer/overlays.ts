@@ -79,7 +79,8 @@ export class MaskLayers {
         layer.color = spec.color
         layer.opacity = spec.opacity
         this.style(layer)
-        if (layer.mesh) layer.mesh.rgba255 = new Uint8Array([...spec.color, 255])
+        // The 3D surface follows at once (NVMesh rebuilds its vertex colours in setProperty).
+        if (layer.mesh) layer.mesh.setProperty('rgba255', new Uint8Array([...spec.color, 255]), this.nv.gl)
         changed = true
       }
     }
