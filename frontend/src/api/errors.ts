@@ -14,10 +14,23 @@ export class ApiError extends Error {
   }
 }
 
+/** Exception class names a server text may carry ("… truncated (EOFError)", "(unreachable: ConnectError)",
+ * "ValueError: …"): words for a developer, not for the user. */
+const CLASS = String.raw`(?:(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt)|(?:[A-Za-z_]\w*\.)+(?:error|timeout))`
+const CLASS_ALONE = new RegExp(String.raw`\s*\(${CLASS}\)`, 'g')
+const CLASS_AFTER = new RegExp(String.raw`:\s*${CLASS}\)`, 'g')
+const CLASS_FIRST = new RegExp(String.raw`^${CLASS}:\s*`)
+
+/** ``text`` without exception class names. */
+export function plainText(text: string): string {
+  const plain = text.replace(CLASS_ALONE, '').replace(CLASS_AFTER, ')').replace(CLASS_FIRST, '').trim()
+  return plain || text
+}
+
 export function messageFor(status: number, body: unknown): string {
   if (body && typeof body === 'object' && 'detail' in body) {
     const detail = (body as { detail: unknown }).detail
-    if (typeof detail === 'string' && detail) return detail
+    if (typeof detail === 'string' && detail) return plainText(detail)
   }
   if (status === 401) return 'This server needs an API key.'
   if (status === 413) return 'The file is larger than the server accepts.'

@@ -1,3 +1,4 @@
+import { plainText } from '../api/errors'
 import type { JobStatus } from '../api/types'
 import { formatEta, progressFraction } from '../lib/format'
 import { currentPhase, describeJob, endedReason, phaseHistory } from '../lib/phases'
@@ -42,7 +43,7 @@ export function JobProgress({ jobs, ended, onCancel, onDismiss }: Props) {
           <div className="job-title">{job.prompts.join(', ')}</div>
           <div className={job.status === 'failed' ? 'error-text' : 'hint'} data-testid="job-ended-reason">
             {job.status === 'failed'
-              ? <>failed: <span data-testid="job-error">{job.error ?? 'the job failed'}</span></>
+              ? <>failed: <span data-testid="job-error">{job.error ? plainText(job.error) : 'the job failed'}</span></>
               : endedReason(job)}
           </div>
           {phaseHistory(job).length > 0 && (

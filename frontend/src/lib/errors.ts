@@ -1,6 +1,7 @@
 /** The one place turning a failure into words for the page: the file it concerns, the problem. */
 
-import { ApiError } from '../api/errors'
+import { ApiError, plainText } from '../api/errors'
+import { ACCEPTED } from './sniff'
 
 /** Server details meaning "this is not an image we can read" (validation of NIfTI, NRRD, DICOM). */
 const NOT_AN_IMAGE = /^not a NIfTI|unrecognised header|bad magic|not a (DICOM|zip)|no DICOM|too small to be/i
@@ -13,13 +14,15 @@ export function filesLabel(names: string[]): string {
 
 /**
  * A message for the page. With ``file`` (the local name of what the user opened) the message
- * names it: "case.txt is not a NIfTI, NRRD, MetaImage or DICOM file", "case.nii.gz: <server detail>".
+ * names it: "case.nii is not a NIfTI, NRRD, MetaImage or DICOM file the server can read; drop …",
+ * "case.nii.gz: <server detail>".
  */
 export function describeError(err: unknown, file?: string): string {
-  const message = err instanceof Error ? err.message : String(err)
+  // Never an exception class name ("(EOFError)"): the server's words, or ours, for the user.
+  const message = plainText(err instanceof Error ? err.message : String(err))
   if (!file) return message
   if (err instanceof ApiError && err.status === 422 && NOT_AN_IMAGE.test(message)) {
-    return `${file} is not a NIfTI, NRRD, MetaImage or DICOM file`
+    return `${file} is not a NIfTI, NRRD, MetaImage or DICOM file the server can read; ${ACCEPTED}`
   }
   if (err instanceof ApiError && err.status === 413) return `${file} is larger than the server accepts`
   return `${file}: ${message}`

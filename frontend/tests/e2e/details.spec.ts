@@ -52,3 +52,15 @@ test('details: prompt autocomplete says "no match" when nothing matches, and sho
   await expect(page.getByTestId('prompt-no-match')).toHaveCount(0)
   await expect(page.getByTestId('prompt-suggestion')).toHaveCount(0)
 })
+
+test('details: a file the server cannot read: the message names it and never shows an exception class name', async ({ page }) => {
+  await page.goto('/')
+  const whole = makeVolumeFrom([32, 32, 8], [1, 1, 2], () => 100)
+  // A .nii.gz cut short: it starts as gzip (the app's check passes it), the server finds it truncated.
+  await page.getByTestId('file-input').setInputFiles({ name: 'cut.nii.gz', mimeType: 'application/gzip',
+    buffer: whole.subarray(0, Math.floor(whole.length / 2)) })
+  await expect(page.getByTestId('error-text')).toHaveText(/^cut\.nii\.gz/)
+  const text = await page.getByTestId('error-text').textContent()
+  expect(text, 'no exception class name').not.toMatch(/\(\w*(Error|Exception)\)|\w+Error:|\w+Error\)/)
+  await expect(page.getByTestId('volume-info')).toHaveCount(0)
+})
