@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { pen, readout, serverMask, session } from './helpers'
+import { pen, pixel, readout, serverMask, session, settledCanvas } from './helpers'
 import { makeVolumeFrom } from './nifti'
 
 // Voxel-exact interaction: a click in a view never changes that view's slice, the crosshair sits on
@@ -51,6 +51,39 @@ async function clickAt(page: Page, dx: number, dy: number) {
   return (await readout(page)).voxel
 }
 
+const PLANES = ['axial', 'coronal', 'sagittal'] as const
+type PlaneName = typeof PLANES[number]
+
+/** The slice index each plane shows (the slice bar's sliders, 0-based). */
+async function slices(page: Page): Promise<Record<PlaneName, number>> {
+  const values = await Promise.all(PLANES.map(async (p) => Number(await page.getByTestId(`slice-${p}`).inputValue())))
+  return { axial: values[0], coronal: values[1], sagittal: values[2] }
+}
+
+/**
+ * Multiplanar: clicks on a grid over the canvas. A click in a 2D tile moves the crosshair within
+ * that tile's plane: the other two planes' slices may change, never the tile's own (so never all
+ * three). Every 2D tile is hit at least once (its plane the one that stayed while others moved).
+ */
+async function clickAcrossTiles(page: Page) {
+  const box = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
+  const hit = new Set<PlaneName>()
+  for (const row of [0.15, 0.35, 0.55, 0.75]) {
+    for (const [i, fx] of [0.2, 0.4, 0.6, 0.8].entries()) {
+      const fy = row + 0.04 * i // side-by-side tiles share rows: a new row each time, so both planes move
+      const before = await slices(page)
+      await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height)
+      await page.waitForTimeout(250)
+      const after = await slices(page)
+      const changed = PLANES.filter((p) => after[p] !== before[p])
+      expect(changed.length, `a click at ${fx},${fy} of the canvas changed the slices ${JSON.stringify(before)} -> ${JSON.stringify(after)}`)
+        .toBeLessThanOrEqual(2)
+      if (changed.length) for (const p of PLANES.filter((q) => !changed.includes(q))) if (changed.length === 2) hit.add(p)
+    }
+  }
+  expect([...hit].sort(), 'each 2D tile was clicked').toEqual([...PLANES].sort())
+}
+
 for (const c of CASES) {
   test(`voxels (${c.name}): a click keeps the view's slice, a pen stroke lands on it under the pointer, reload restores the voxel`,
     async ({ page, request }) => {
@@ -67,6 +100,8 @@ for (const c of CASES) {
       await expect(rows).toHaveCount(1, { timeout: 120_000 })
       await rows.nth(0).getByTestId('result-visible').uncheck()
       await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
+      await page.getByTestId('view-multiplanar').click()
+      await clickAcrossTiles(page)
       await page.getByTestId('view-axial').click()
 
       // The crosshair sits on a voxel from the start, and a click moves it in the plane only.
@@ -94,6 +129,15 @@ for (const c of CASES) {
       await page.getByTestId('draw-size').fill('0.5')
       await pen(page).stroke([a, b], 4)
       await expectAxialSlice(page, slice, 'after the stroke')
+      // On screen (crosshair hidden): the pixels under both ends of the stroke are painted (coloured, not grey).
+      await page.getByTestId('crosshair-toggle').click()
+      await expect(page.getByTestId('crosshair-toggle')).toHaveAttribute('aria-pressed', 'false')
+      const image = await settledCanvas(page)
+      for (const [dx, dy] of [a, b]) {
+        const [r, g, bl] = pixel(image, image.width / 2 + dx, image.height / 2 + dy)
+        expect(Math.max(r, g, bl) - Math.min(r, g, bl), `the pixel under ${dx},${dy} is painted: ${[r, g, bl]}`).toBeGreaterThan(40)
+      }
+      await page.getByTestId('crosshair-toggle').click()
       await page.getByTestId('draw-save').click()
       await page.getByTestId('save-name-input').fill('stroke')
       await page.getByTestId('save-name-ok').click()
