@@ -66,13 +66,22 @@ class Worker:
         while not self._stop.wait(self.settings.heartbeat_s):
             self.heartbeat()
 
-    def run(self, job_id: str) -> JobStatus | str:
-        """Claim and run one job; returns what happened (``skip`` for a duplicate delivery)."""
-        outcome = self.store.claim(job_id, self.id, self.settings.max_attempts, self.settings.worker_lost_after_s)
-        if outcome != "claimed":
-            logger.info("job %s: %s", job_id, outcome)
+    def run(self, woken_for: str) -> JobStatus | str:
+        """Claim and run one job: the fairest queued one (``Store.fair_queue``, the order embedded
+        mode keeps too; a message only wakes a worker, it does not choose the job), else the
+        one the message names (a job re-delivered from a lost worker). Returns what happened
+        (``skip`` when there was nothing to claim: a duplicate delivery)."""
+        job_id, outcome = woken_for, "skip"
+        for candidate in dict.fromkeys([*self.store.fair_queue(), woken_for]):
+            outcome = self.store.claim(candidate, self.id, self.settings.max_attempts,
+                                       self.settings.worker_lost_after_s)
+            if outcome == "claimed":
+                job_id = candidate
+                break
+            logger.info("job %s: %s", candidate, outcome)
             if outcome == "failed" and self.announcer is not None:
-                self.announcer.announce(job_id)
+                self.announcer.announce(candidate)
+        if outcome != "claimed":
             return outcome
         self.current = job_id
         self.heartbeat()
