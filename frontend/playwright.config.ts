@@ -32,6 +32,9 @@ const serve = (port: number, data: string) =>
 export default defineConfig({
   testDir: 'tests/e2e',
   timeout: 420_000,
+  // A 2-core CI machine running the servers, the build and Chromium at once answers an upload in
+  // seconds, not milliseconds: the 5 s default made a 2.7-million-voxel upload's info flaky.
+  expect: { timeout: 20_000 },
   workers: 1,
   reporter: [['list']],
   use: {
