@@ -51,6 +51,15 @@ async function clickAt(page: Page, dx: number, dy: number) {
   return (await readout(page)).voxel
 }
 
+/** The crosshair on the centre of the voxel the readout names: its world mm are the sform's image of that voxel. */
+async function expectOnVoxelCentre(page: Page, srow: Srow, why: string) {
+  const { mm, voxel } = await readout(page)
+  const centre = srow.map((row) => row[0] * voxel[0] + row[1] * voxel[1] + row[2] * voxel[2] + row[3])
+  const off = Math.max(...centre.map((c, i) => Math.abs(c - mm[i])))
+  expect(off, `${why}: the crosshair at ${mm.map((v) => v.toFixed(3))} mm, voxel ${voxel} is centred at ${centre.map((v) => v.toFixed(3))}`)
+    .toBeLessThan(0.01)
+}
+
 const PLANES = ['axial', 'coronal', 'sagittal'] as const
 type PlaneName = typeof PLANES[number]
 
@@ -108,9 +117,11 @@ for (const c of CASES) {
       const slice = await axialSlice(page)
       const start = await readout(page)
       expect(start.voxel.every(Number.isInteger), `voxel ${start.voxel}`).toBe(true)
+      await expectOnVoxelCentre(page, c.srow, 'at the start')
       for (const [dx, dy] of [[-110, -70], [90, 60], [-40, 100]]) {
         await clickAt(page, dx, dy)
         await expectAxialSlice(page, slice, `after a click at ${dx},${dy}`)
+        await expectOnVoxelCentre(page, c.srow, `after a click at ${dx},${dy}`)
         expect((await readout(page)).voxel[2], 'the file slice under the crosshair').toBe(start.voxel[2])
       }
       // A drag (crosshair mode) keeps the slice too.
@@ -169,6 +180,7 @@ for (const c of CASES) {
       await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', /.+/, { timeout: 60_000 })
       await expect.poll(async () => (await readout(page)).voxel.join(), { message: 'the voxel after a reload' })
         .toBe(before.voxel.join())
+      await expectOnVoxelCentre(page, c.srow, 'after a reload')
       await page.getByTestId('view-axial').click()
       await expectAxialSlice(page, shown, 'after a reload')
     })
