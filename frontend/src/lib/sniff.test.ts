@@ -56,4 +56,12 @@ describe('sniffing a file before it is sent', () => {
     const big = new Blob([niftiHeader(true), new Uint8Array(1 << 20)])
     expect(await sniffFiles([big, new Blob(['hello\n'])])).toEqual(['nifti', 'text'])
   })
+
+  it('calls a file the browser cannot read unreadable (a dropped folder), and refuses it', async () => {
+    const folder = { slice: () => ({ arrayBuffer: () => Promise.reject(new DOMException('not found', 'NotFoundError')) }) }
+    const kinds = await sniffFiles([folder as unknown as Blob])
+    expect(kinds).toEqual(['unreadable'])
+    expect(readable(kinds)).toBe(false)
+    expect(refusal('series', kinds)).toMatch(/^series is not readable as a file \(a folder\? choose the files in it\); drop a NIfTI/)
+  })
 })

@@ -6,7 +6,7 @@
 
 export type FileKind =
   | 'nifti' | 'gzip' | 'nrrd' | 'mha' | 'dicom' | 'zip'
-  | 'text' | 'png' | 'jpeg' | 'pdf' | 'empty' | 'binary'
+  | 'text' | 'png' | 'jpeg' | 'pdf' | 'empty' | 'binary' | 'unreadable'
 
 /** Kinds the server may read (gzip: a .nii.gz; a plain binary of several parts: a DICOM series). */
 const READABLE: ReadonlySet<FileKind> = new Set(['nifti', 'gzip', 'nrrd', 'mha', 'dicom', 'zip'])
@@ -20,6 +20,7 @@ const DESCRIBED: Record<FileKind, string> = {
   nifti: 'a NIfTI file', gzip: 'a gzip file', nrrd: 'an NRRD file', mha: 'a MetaImage file', dicom: 'a DICOM file',
   zip: 'a zip file', text: 'a text file', png: 'a PNG picture', jpeg: 'a JPEG picture', pdf: 'a PDF document',
   empty: 'an empty file', binary: 'not an image format the app knows',
+  unreadable: 'not readable as a file (a folder? choose the files in it)',
 }
 
 const ascii = (head: Uint8Array, from: number, to: number) => String.fromCharCode(...head.subarray(from, to))
@@ -71,7 +72,13 @@ export function refusal(label: string, kinds: FileKind[]): string {
   return `${label} ${what}; ${ACCEPTED}`
 }
 
-/** The first bytes of each file, sniffed. */
+/** The first bytes of each file, sniffed ('unreadable' where the browser cannot read it, e.g. a dropped folder). */
 export async function sniffFiles(files: Blob[]): Promise<FileKind[]> {
-  return Promise.all(files.map(async (f) => sniff(new Uint8Array(await f.slice(0, SNIFF_BYTES).arrayBuffer()))))
+  return Promise.all(files.map(async (f): Promise<FileKind> => {
+    try {
+      return sniff(new Uint8Array(await f.slice(0, SNIFF_BYTES).arrayBuffer()))
+    } catch {
+      return 'unreadable'
+    }
+  }))
 }
