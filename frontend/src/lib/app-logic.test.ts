@@ -58,7 +58,8 @@ describe('download names', () => {
 describe('error words', () => {
   it('name the file and say what it is not', () => {
     expect(describeError(new ApiError(422, 'not a NIfTI file (unrecognised header)'), 'case.txt'))
-      .toBe('case.txt is not a NIfTI, NRRD, MetaImage or DICOM file')
+      .toBe('case.txt is not a NIfTI, NRRD, MetaImage or DICOM file the server can read; '
+        + 'drop a NIfTI (.nii/.nii.gz), NRRD, MHA or a DICOM series (folder or .zip)')
     expect(describeError(new ApiError(422, 'only 3-D images are supported'), 'a.nii')).toBe('a.nii: only 3-D images are supported')
     expect(describeError(new ApiError(413, 'too big'), 'big.nii')).toBe('big.nii is larger than the server accepts')
     expect(describeError(new Error('boom'))).toBe('boom')
