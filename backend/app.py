@@ -13,11 +13,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.domain.context import AppState
+from backend.domain.metrics import registry_of, serve_on_loopback
 from backend.domain.model import ModelInfo, Predictor, catalog_for, default_predictor
 from backend.domain.ports import JobQueue
 from backend.http.errors import install_error_handlers
 from backend.http.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
-from backend.http.routers import jobs, official, pacs, predict, system, volumes
+from backend.http.routers import jobs, metrics, official, pacs, predict, system, volumes
 from backend.http.spa import mount_web_app
 from backend.jobs.embedded import JobRunner
 from backend.jobs.rendezvous import Rendezvous
@@ -55,10 +56,13 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
             sweeper.sweep_tmp(max_age_s=0)
         runner.start()
         sweeper.start()
+        stop_metrics = serve_on_loopback(settings.metrics_port, registry_of(state)) if settings.metrics_port else None
         logger.info("ready: %s", ModelInfo.of(predictor).public())
         try:
             yield
         finally:
+            if stop_metrics is not None:
+                stop_metrics()
             sweeper.stop()
             runner.stop()
             store.close()
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     app.include_router(predict.router)
     app.include_router(pacs.router)  # a DICOMweb archive, when one is configured
     app.include_router(official.router)  # the official voxtell-server protocol (napari-voxtell)
+    app.include_router(metrics.router)  # GET /metrics (Prometheus), administrators only
 
     # Added innermost first: headers, then CORS (so early answers carry it), admission, body limit.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)

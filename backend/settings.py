@@ -62,6 +62,8 @@ class Settings(BaseSettings):
                                      "this often (embedded; distributed: settle_poll_s)")
     predict_hold_s: float = Field(default=2.0, ge=0, description="embedded: the longest a finished job's "
                                   "statistics wait for its /predict answer to be sent")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, description="also serve /metrics on "
+                                     "127.0.0.1:<port> without sign-in (each API node and worker its own)")
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
     static_dir: Path | None = None
     test_hold_dir: Path | None = Field(default=None, description="TESTS ONLY: jobs pause before each window while "

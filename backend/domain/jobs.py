@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.domain import metrics
 from backend.domain.context import AppState
 from backend.domain.errors import BadInput, Conflict, JobCancelled, JobFailed, NotFound, QueueFull
 from backend.domain.eta import queue_full_detail, retry_after_s
@@ -62,6 +63,7 @@ def check_window_budget(state: AppState, ras_shape: list[int], step: float | Non
     windows = int(window_count(ras_shape, patch, step))
     limit = state.settings.max_windows
     if windows > limit:
+        metrics.JOBS_REJECTED.labels(reason=metrics.Rejection.COMPUTE_BUDGET.value).inc()
         shape = "x".join(str(s) for s in ras_shape)
         raise ComputeBudgetExceeded(
             f"the image ({shape} voxels) needs {windows} sliding windows of {patch[0]}x{patch[1]}x{patch[2]} "
@@ -88,11 +90,14 @@ def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dic
         job = state.store.add_job(volume_id, prompts, options, max_active=state.settings.queue_size,
                                   owner=caller.user_id, project=volume["project"], max_queued_of_owner=own_limit)
     except OwnerQueueFull:
+        metrics.JOBS_REJECTED.labels(reason=metrics.Rejection.USER_LIMIT.value).inc()
         raise QueueFull(f"you have {own_limit} jobs waiting, the most one person may have queued on this server "
                         "(the per-user limit, VOXTELL_MAX_QUEUED_PER_USER or set for you by an administrator); "
                         "submit more once one has started", retry_after_s(state.store)) from None
     if job is None:
+        metrics.JOBS_REJECTED.labels(reason=metrics.Rejection.QUEUE_FULL.value).inc()
         raise QueueFull(queue_full_detail(state.settings.queue_size), retry_after_s(state.store))
+    metrics.JOBS_SUBMITTED.inc()
     state.runner.submit(job.id)
     return job
 

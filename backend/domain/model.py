@@ -48,6 +48,7 @@ class ModelInfo:
     path: str = "fast"
     patch_size: tuple[int, ...] = ()
     tile_step_size: float = 0.5
+    counters: tuple[tuple[str, int], ...] = ()  # the engine's running totals (``VoxTellPredictor.counters``)
 
     @classmethod
     def of(cls, predictor: Predictor) -> ModelInfo:
@@ -56,7 +57,8 @@ class ModelInfo:
         return cls(model_name=str(raw.get("model_name") or "voxtell"), demo=bool(raw.get("demo", False)),
                    device=str(raw.get("device") or "cpu"), precision=str(raw.get("precision") or "fp32"),
                    path=str(raw.get("path") or "fast"),
-                   patch_size=tuple(int(p) for p in raw.get("patch_size") or ()), tile_step_size=float(step))
+                   patch_size=tuple(int(p) for p in raw.get("patch_size") or ()), tile_step_size=float(step),
+                   counters=tuple((str(k), int(v)) for k, v in (raw.get("counters") or {}).items()))
 
     def public(self) -> dict[str, Any]:
         """What the start-up log says (no paths)."""

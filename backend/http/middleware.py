@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.domain import metrics
 from backend.domain.context import AppState
 from backend.domain.errors import DISK_FULL, Forbidden, Unauthorized
 from backend.domain.eta import queue_full_detail, retry_after_s
@@ -121,6 +122,8 @@ class AdmissionMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answered.append(int(message["status"]))
+                metrics.HTTP_REQUESTS.labels(route=getattr(route, "path", None) or "unmatched", method=method,
+                                             status_class=metrics.status_class(answered[0])).inc()
                 message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
             await send(message)
 
@@ -144,6 +147,7 @@ class AdmissionMiddleware:
             scope["state"][PRINCIPAL] = principal
         flags = admission_of(route) if method == "POST" else Admission.NONE
         if Admission.UPLOAD in flags and _disk_low(state):
+            metrics.JOBS_REJECTED.labels(reason=metrics.Rejection.DISK_FULL.value).inc()
             await _answer(send_with_id, 507, DISK_FULL)
             return
         if Admission.ENQUEUE in flags:
@@ -155,10 +159,12 @@ class AdmissionMiddleware:
                 if not is_database_unavailable(exc):
                     raise
                 logger.warning("job database unavailable on %s %s", method, path)
+                metrics.JOBS_REJECTED.labels(reason=metrics.Rejection.DATABASE_UNAVAILABLE.value).inc()
                 await _answer(send_with_id, 503, DATABASE_UNAVAILABLE,
                               [(b"retry-after", str(DATABASE_RETRY_AFTER_S).encode())])
                 return
             if full:
+                metrics.JOBS_REJECTED.labels(reason=metrics.Rejection.QUEUE_FULL.value).inc()
                 await _answer(send_with_id, 429, queue_full_detail(settings.queue_size),
                               [(b"retry-after", str(retry).encode())])
                 return

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from backend.domain import metrics
 from backend.domain.errors import is_disk_full
 from backend.domain.masks import MaskResult, mask_file, result_entry
 from backend.domain.model import Predictor
@@ -55,6 +56,32 @@ def run_claimed_job(store: Store, predictor: Predictor, job_id: str, *, timeout_
                     volume: LoadedVolume | None = None,
                     on_masks_written: Callable[[], None] | None = None,
                     on_change: Callable[[], None] | None = None, owner: str | None = None) -> JobStatus:
+    """:func:`run_job_to_its_end`, counted for the operators' metrics (``backend.domain.metrics``)."""
+    windows = [0]
+
+    def counted(done: int, total: int) -> None:
+        metrics.WINDOWS.inc(done - windows[0] if done >= windows[0] else done)  # a new pass starts again at 1
+        windows[0] = done
+        if on_progress is not None:
+            on_progress(done, total)
+
+    status = run_job_to_its_end(store, predictor, job_id, timeout_s=timeout_s, keep_going=keep_going,
+                                on_progress=counted, volume=volume, on_masks_written=on_masks_written,
+                                on_change=on_change, owner=owner)
+    try:
+        job = store.get_job(job_id)
+        if job is not None:
+            metrics.job_ended(status, job.created, job.started, job.finished)
+    except Exception:  # a metric is never worth failing over
+        logger.debug("job %s: not counted", job_id)
+    return status
+
+
+def run_job_to_its_end(store: Store, predictor: Predictor, job_id: str, *, timeout_s: float | None,
+                       keep_going: Callable[[], bool], on_progress: Callable[[int, int], None] | None = None,
+                       volume: LoadedVolume | None = None,
+                       on_masks_written: Callable[[], None] | None = None,
+                       on_change: Callable[[], None] | None = None, owner: str | None = None) -> JobStatus:
     """Run a job already moved to ``running`` and record how it ended; returns the status.
 
     The one place that decides a job's outcome, for the in-process runner and the distributed

@@ -61,7 +61,8 @@ def test_every_route_but_health_answers_401_without_the_key_before_the_body(tmp_
     assert len(answers) >= 30
 
 
-NO_PATIENT_DATA = {"/api/health", "/healthz", "/api/ready", "/api/info", "/api/prompts", "/api/workers", "/capabilities"}
+NO_PATIENT_DATA = {"/api/health", "/healthz", "/api/ready", "/api/info", "/api/prompts", "/api/workers", "/capabilities",
+                   "/metrics"}
 
 
 def test_every_route_touching_patient_data_is_audited(tmp_path: Path) -> None:

@@ -118,6 +118,7 @@ class VoxTellPredictor(BatchMixin):
         self._fast: FastForward | None = None
         self.max_text_length = 8192
         self.notice_callback = notice_callback
+        self.oom_fallbacks = 0  # notices said (each an out-of-memory fallback)
         self.phase_callback = phase_callback
         local_encoder = self.model_dir / "text_encoder"
         self.text_encoding_model = text_encoding_model or (
@@ -166,13 +167,25 @@ class VoxTellPredictor(BatchMixin):
             "patch_size": list(self.patch_size),
             "tile_step_size": self.tile_step_size,
             "text_model": self.text_encoding_model,
+            "counters": self.counters(),
         }
 
     def _phase(self, name: str) -> None:
         if self.phase_callback is not None:
             self.phase_callback(name)
 
+    def counters(self) -> dict[str, int]:
+        """Running totals of this predictor (for operators' metrics): out-of-memory fallbacks,
+        text encoder loads, prompts found in the embedding bank / the prompt caches / encoded."""
+        embedder = self._embedder
+        counts = embedder.counts if embedder is not None else {}
+        return {"oom_fallbacks": self.oom_fallbacks,
+                "text_encoder_loads": embedder.encoder.load_count if embedder is not None else 0,
+                "embedding_bank_hits": counts.get("bank_hits", 0), "prompt_cache_hits": counts.get("cache_hits", 0),
+                "prompts_encoded": counts.get("encoded", 0)}
+
     def _notice(self, message: str) -> None:
+        self.oom_fallbacks += 1  # every notice of the engine is an out-of-memory fallback
         logger.warning(message)
         if self.notice_callback is not None:
             self.notice_callback(message)

@@ -50,6 +50,9 @@ class PromptEmbedder:
             self.bank = {}
         self.cache = PromptCache(cache_dir) if cache_dir is not None else None
         self._memo: dict[str, np.ndarray] = {}
+        # What embedding took, per distinct prompt of each call: found in the bank, found in this
+        # session's memo or the persistent cache, or run through the encoder.
+        self.counts = {"bank_hits": 0, "cache_hits": 0, "encoded": 0}
 
     @property
     def is_loaded(self) -> bool:
@@ -91,6 +94,11 @@ class PromptEmbedder:
         """Prompts -> ``(N, D_t)`` float32 CPU tensor, in input order."""
         keys = [normalise_prompt(p) for p in prompts]
         found, missing = self._lookup(prompts)
+        distinct = set(keys)
+        in_bank = sum(1 for k in distinct if k in self.bank)
+        self.counts["bank_hits"] += in_bank
+        self.counts["cache_hits"] += len(distinct) - in_bank - len(missing)
+        self.counts["encoded"] += len(missing)
         if missing:
             logger.info("encoding %d prompt(s) with the text backbone", len(missing))
             encoded = self.encoder.encode(missing).numpy()

@@ -18,6 +18,7 @@ import threading
 import uuid
 from typing import Any
 
+from backend.domain.metrics import DeploymentCollector, registry_for, serve_on_loopback
 from backend.domain.model import Predictor, default_predictor
 from backend.jobs.distributed.celery_app import QUEUE, TASK, make_celery
 from backend.jobs.distributed.wakeups import JobEndedAnnouncer
@@ -138,11 +139,16 @@ def serve_worker(settings: Settings, device: str) -> int:
         return worker.run(job_id)
 
     worker.start()
+    # This worker's own scrape target (its jobs, windows, engine totals), loopback only.
+    stop_metrics = serve_on_loopback(settings.metrics_port, registry_for(DeploymentCollector(
+        store, lambda: predictor, lambda: 1))) if settings.metrics_port else None
     logger.info("worker %s ready on %s", worker.id, device)
     try:
         app.worker_main(["worker", "--pool=solo", "--concurrency=1", f"--hostname={worker.id}@%h",
                          "--without-gossip", "--without-mingle", "-Q", QUEUE, "--loglevel=WARNING"])
     finally:
+        if stop_metrics is not None:
+            stop_metrics()
         worker.stop()
         announcer.close()
         store.close()
