@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from backend.domain.audit_fhir import fhir_audit_event
 from backend.settings import Settings
 from backend.states import Role, Scope
 from backend.storage.audit import AuditTrail
@@ -68,8 +69,10 @@ def add_commands(sub: Any) -> None:
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="walk the hash chain; exit 1 naming the first broken row", parents=[common])
-    export = audit_sub.add_parser("export", help="write the events as JSON lines", parents=[common])
+    export = audit_sub.add_parser("export", help="write the events as JSON lines (or FHIR R4 AuditEvent resources, "
+                                  "one per line)", parents=[common])
     export.add_argument("--since", default=None, help="ISO date or time (UTC), e.g. 2026-12-01")
+    export.add_argument("--format", choices=["jsonl", "fhir"], default="jsonl")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -182,5 +185,5 @@ def _audit(args: argparse.Namespace, store: Store) -> int:
         except ValueError:
             raise _Refused(f"--since must be an ISO date or time, e.g. 2026-12-01; got {args.since!r}") from None
     for row in trail.rows(since):
-        _out(json.dumps(row, sort_keys=True))
+        _out(json.dumps(fhir_audit_event(row) if args.format == "fhir" else row, sort_keys=True))
     return 0

@@ -18,7 +18,7 @@ from backend.domain.model import ModelInfo, Predictor, catalog_for, default_pred
 from backend.domain.ports import JobQueue
 from backend.http.errors import install_error_handlers
 from backend.http.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
-from backend.http.routers import jobs, metrics, official, pacs, predict, system, volumes
+from backend.http.routers import admin, jobs, me, metrics, official, pacs, predict, system, volumes
 from backend.http.spa import mount_web_app
 from backend.jobs.embedded import JobRunner
 from backend.jobs.rendezvous import Rendezvous
@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     app.include_router(pacs.router)  # a DICOMweb archive, when one is configured
     app.include_router(official.router)  # the official voxtell-server protocol (napari-voxtell)
     app.include_router(metrics.router)  # GET /metrics (Prometheus), administrators only
+    app.include_router(me.router)  # the signed-in person and their tokens
+    app.include_router(admin.router)  # users, tokens, projects, the audit trail: administrators only
 
     # Added innermost first: headers, then CORS (so early answers carry it), admission, body limit.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from backend.domain.palette import mask_color
 from backend.settings import DEFAULT_MAX_PROMPT_CHARS
+from backend.states import AuthVia, Role, Scope
 
 
 def _check_mask_name(text: str | None) -> str | None:
@@ -211,3 +212,97 @@ class PacsStored(BaseModel):
     series_uid: str
     sop_instance_uid: str
     series_description: str
+
+
+# -- people: the signed-in person, users, tokens, projects, the audit trail -----------------------
+class ProjectRef(BaseModel):
+    id: str
+    name: str
+
+
+class Me(BaseModel):
+    """Who is signed in (the web app shows it with a sign-out)."""
+
+    id: str
+    name: str
+    role: Role
+    via: AuthVia = Field(description="how this request signed in")
+    scope: Scope
+    projects: list[ProjectRef]
+    sign_in_required: bool = Field(description="false on a workstation without VOXTELL_API_KEY")
+
+
+class UserInfo(BaseModel):
+    id: str
+    name: str
+    role: Role
+    disabled: bool
+    created: float
+    max_queued: int | None = Field(description="the user's own limit of waiting jobs; null: the server's")
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")
+    role: Role = Role.USER
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
+    disabled: bool | None = None
+    max_queued: int | None = Field(default=None, ge=1, le=10_000)
+    default_limit: bool = Field(default=False, description="true: back to the server's limit of waiting jobs")
+
+    @model_validator(mode="after")
+    def _something(self) -> UserUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give disabled, max_queued or default_limit")
+        return self
+
+
+class TokenInfo(BaseModel):
+    id: str
+    user_id: str
+    name: str
+    scope: Scope
+    created: float
+    expires: float | None
+    last_used: float | None
+    revoked: float | None
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(default="token", min_length=1, max_length=100)
+    scope: Scope = Scope.FULL
+    expires_days: float | None = Field(default=None, gt=0, le=3650, description="default: never")
+
+
+class TokenCreated(TokenInfo):
+    token: str = Field(description="vxt_<id>_<secret>: shown this once, only its hash is kept")
+
+
+class ProjectInfo(BaseModel):
+    id: str
+    name: str
+    members: list[str] = Field(description="user ids")
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class AuditEventInfo(BaseModel):
+    seq: int
+    at: float
+    user_id: str | None
+    via: str
+    token_id: str | None
+    action: str
+    outcome: int
+    object_type: str | None
+    object_id: str | None
+    source: str | None
+    request_id: str | None
+    hash: str

@@ -77,6 +77,21 @@ class AuditTrail:
             for row in db.execute(query).mappings():
                 yield dict(row)
 
+    def query(self, *, user_id: str | None = None, action: str | None = None, object_id: str | None = None,
+              since: float | None = None, until: float | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """The newest events matching every filter given, newest first (at most ``limit``)."""
+        query = sa.select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
+        for column, value in ((audit_events.c.user_id, user_id), (audit_events.c.action, action),
+                              (audit_events.c.object_id, object_id)):
+            if value is not None:
+                query = query.where(column == value)
+        if since is not None:
+            query = query.where(audit_events.c.at >= since)
+        if until is not None:
+            query = query.where(audit_events.c.at < until)
+        with self.store.engine.connect() as db:
+            return [dict(row) for row in db.execute(query).mappings()]
+
     def verify(self) -> ChainCheck:
         """Walk the chain from its start; the first row that does not follow names the break."""
         prev, count = GENESIS, 0

@@ -181,6 +181,11 @@ class Identities:
         with self.store.engine.connect() as db:
             return [_token(r) for r in db.execute(query).mappings().all()]
 
+    def token(self, token_id: str) -> Token | None:
+        with self.store.engine.connect() as db:
+            row = db.execute(sa.select(tokens).where(tokens.c.id == token_id)).mappings().first()
+        return _token(row) if row is not None else None
+
     def revoke_token(self, token_id: str) -> bool:
         with self.store._write() as db:
             return bool(db.execute(tokens.update().where(tokens.c.id == token_id, tokens.c.revoked.is_(None))
