@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react'
 import { ApiClient } from './api/client'
 import type { ExportKind, PacsStudy } from './api/types'
+import { AdminPage } from './components/AdminPage'
 import { ConfirmDialog } from './components/ConfirmDialog'
 import { DrawingPanel } from './components/DrawingPanel'
 import { ExportPanel } from './components/ExportPanel'
@@ -10,6 +11,9 @@ import { PacsPanel, PacsSend } from './components/PacsPanel'
 import { PromptPanel } from './components/PromptPanel'
 import { ResultsPanel } from './components/ResultsPanel'
 import { SeriesPicker } from './components/SeriesPicker'
+import { MyCases } from './components/MyCases'
+import { MyTokens } from './components/MyTokens'
+import { SessionBar, SignInForm } from './components/SessionBar'
 import { ShortcutsHelp } from './components/ShortcutsHelp'
 import { SliceBar } from './components/SliceBar'
 import { StatusBar } from './components/StatusBar'
@@ -25,7 +29,9 @@ import { useWindowPersistence } from './hooks/sync/useWindowPersistence'
 import { useFileDrop } from './hooks/useFileDrop'
 import { useNiivue } from './hooks/useNiivue'
 import { usePrefs } from './hooks/usePrefs'
+import { useMyCases } from './hooks/useMyCases'
 import { useServerInfo } from './hooks/useServerInfo'
+import { KEY_STORAGE, useSession } from './hooks/useSession'
 import { useShortcuts } from './hooks/useShortcuts'
 import { useWorkspace, type ResultRow } from './hooks/useWorkspace'
 import type { CaseState } from './lib/cases'
@@ -37,7 +43,6 @@ import { nextFreeColor } from './lib/palette'
 import { readable, refusal, sniffFiles } from './lib/sniff'
 
 const API_BASE = (import.meta.env.VITE_API_URL as string | undefined) ?? ''
-const KEY_STORAGE = 'voxtell-web-api-key'
 
 export function App() {
   const api = useMemo(() => new ApiClient(API_BASE, window.localStorage.getItem(KEY_STORAGE)), [])
@@ -54,7 +59,11 @@ export function App() {
   // The PACS study of the volume opened from the PACS (named in "Send to PACS"'s confirmation).
   const [pacsStudy, setPacsStudy] = useState<{ volumeId: string; study: PacsStudy } | null>(null)
 
-  const { info, needKey, reload: loadInfo } = useServerInfo(api, reportErr)
+  const { info, reload: loadInfo } = useServerInfo(api, reportErr)
+  const session = useSession(api, setError)
+  const [page, setPage] = useState<'admin' | 'tokens' | null>(null)
+  const openStamp = ws.cases.map((c) => `${c.volumeId}:${c.jobIds.join(',')}`).join(';')
+  const myCases = useMyCases(api, session.me, openStamp, reportErr)
 
   // A file is checked (its first bytes) before anything else: a file the app cannot open never
   // costs the open case. Opening one while a case is open asks first (the open case stays in the list).
@@ -116,21 +125,19 @@ export function App() {
           <h1>VoxTell Web</h1>
           {info && <span className="model" data-testid="model-info">{info.model_name} · {info.device}</span>}
         </header>
-        {needKey && (
-          <form className="panel keyform" onSubmit={(e) => {
-            e.preventDefault()
-            const key = String(new FormData(e.currentTarget).get('key') ?? '')
-            api.apiKey = key || null
-            window.localStorage.setItem(KEY_STORAGE, key)
-            setError(null)
-            loadInfo()
-          }}>
-            <input name="key" type="password" placeholder="API key" aria-label="API key" data-testid="api-key-input" />
-            <button type="submit" data-testid="api-key-save">Use key</button>
-          </form>
-        )}
+        <SessionBar me={session.me} onSignOut={() => {
+          session.signOut()
+          setPage(null)
+        }} onAdmin={() => setPage('admin')} onTokens={() => setPage('tokens')} />
+        {session.signedOut && <SignInForm onSignIn={(credential) => {
+          session.signIn(credential)
+          loadInfo()
+        }} />}
         <UploadPanel cases={ws.cases} current={ws.current?.volumeId ?? null} progress={ws.uploadProgress}
           onFiles={(files) => void openFiles(files)} onSelect={ws.selectCase} onClose={setClosing} />
+        {session.me && <MyCases cases={myCases.data} me={session.me.id} onRefresh={myCases.reload}
+          onOpen={({ volume, jobs }) => ws.openStored(volume, `${volume.modality ?? 'volume'} ${volume.shape.join('×')}`,
+            jobs.filter((j) => j.status !== 'failed' && j.status !== 'cancelled').map((j) => j.id).reverse())} />}
         {info?.pacs && <PacsPanel api={api} onError={setError} onOpen={(volume, study) => {
           setPacsStudy({ volumeId: volume.id, study })
           ws.openVolume(volume, study.description || 'PACS study')
@@ -224,6 +231,10 @@ export function App() {
           <p>Close <b>{closing.name}</b>? It leaves this list; its results stay on the server until they expire.</p>
         </ConfirmDialog>
       )}
+      {page === 'admin' && session.me?.role === 'admin' && (
+        <AdminPage api={api} onError={reportErr} onClose={() => setPage(null)} />
+      )}
+      {page === 'tokens' && session.me && <MyTokens api={api} onError={reportErr} onClose={() => setPage(null)} />}
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
     </div>
   )

@@ -3,8 +3,9 @@
 import { ApiError, errorFromResponse, messageFor } from './errors'
 import { SseParser, statusFromEvent } from './sse'
 import {
-  TERMINAL, type DicomSeries, type ExportKind, type JobOptions, type JobStatus, type MaskPatch, type PacsSeries,
-  type PacsStored, type PacsStudy, type PacsStudyQuery, type ServerInfo, type VolumeInfo,
+  TERMINAL, type DicomSeries, type ExportKind, type JobOptions, type JobStatus, type MaskPatch, type Me, type PacsSeries,
+  type PacsStored, type PacsStudy, type PacsStudyQuery, type ServerInfo, type TokenCreate, type TokenCreated,
+  type TokenInfo, type VolumeInfo,
 } from './types'
 
 const EXPORT_FILES: Record<ExportKind, string> = {
@@ -26,6 +27,14 @@ export class ApiClient {
     public apiKey: string | null = null,
   ) {}
 
+  /** Called with every 401 (a missing, wrong, revoked or disabled credential), wherever it came from. */
+  onUnauthorized: ((err: ApiError) => void) | null = null
+
+  private failed(err: ApiError): ApiError {
+    if (err.status === 401) this.onUnauthorized?.(err)
+    return err
+  }
+
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return this.apiKey ? { ...extra, Authorization: `Bearer ${this.apiKey}` } : extra
   }
@@ -34,19 +43,49 @@ export class ApiClient {
     return `${this.baseUrl}${path}`
   }
 
-  private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  /** One JSON request (also used by api/admin.ts). */
+  async request<T>(path: string, init: RequestInit = {}): Promise<T> {
     let response: Response
     try {
       response = await fetch(this.url(path), { ...init, headers: this.headers(init.headers as Record<string, string>) })
     } catch {
       throw new ApiError(0, messageFor(0, null))
     }
-    if (!response.ok) throw await errorFromResponse(response)
+    if (!response.ok) throw this.failed(await errorFromResponse(response))
     return (response.status === 204 ? undefined : await response.json()) as T
   }
 
   info(): Promise<ServerInfo> {
     return this.request('/api/info')
+  }
+
+  /** Who is signed in (the server records a login). */
+  me(): Promise<Me> {
+    return this.request('/api/me')
+  }
+
+  /** The caller's volumes (their own and their projects'), newest first. */
+  volumes(limit = 100): Promise<VolumeInfo[]> {
+    return this.request(`/api/volumes?limit=${limit}`)
+  }
+
+  /** The caller's jobs of one volume, newest first. */
+  jobsOf(volumeId: string): Promise<JobStatus[]> {
+    return this.request(`/api/jobs?volume_id=${encodeURIComponent(volumeId)}`)
+  }
+
+  myTokens(): Promise<TokenInfo[]> {
+    return this.request('/api/me/tokens')
+  }
+
+  createMyToken(body: TokenCreate): Promise<TokenCreated> {
+    return this.request('/api/me/tokens', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    })
+  }
+
+  revokeMyToken(id: string): Promise<void> {
+    return this.request(`/api/me/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' })
   }
 
   prompts(q: string): Promise<string[]> {
@@ -105,7 +144,8 @@ export class ApiClient {
   /** Upload one volume file, a DICOM .zip, or several DICOM files, with progress (fraction 0..1;
    * XMLHttpRequest because fetch has no upload progress). A DICOM upload holding several series
    * rejects with a {@link SeriesChoiceError}: send it again with `seriesUid`. */
-  uploadVolume(files: Blob | Blob[], onProgress: (fraction: number) => void, seriesUid?: string): Promise<VolumeInfo> {
+  uploadVolume(files: Blob | Blob[], onProgress: (fraction: number) => void, seriesUid?: string,
+    project?: string): Promise<VolumeInfo> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest()
       xhr.open('POST', this.url('/api/volumes'))
@@ -124,12 +164,13 @@ export class ApiClient {
         if (xhr.status >= 200 && xhr.status < 300) resolve(body as VolumeInfo)
         else if (xhr.status === 409 && body && typeof body === 'object' && 'series' in body) {
           reject(new SeriesChoiceError(messageFor(409, body), (body as { series: DicomSeries[] }).series))
-        } else reject(new ApiError(xhr.status, messageFor(xhr.status, body)))
+        } else reject(this.failed(new ApiError(xhr.status, messageFor(xhr.status, body))))
       }
       const form = new FormData()
       // The server decides the format from the content; these names are never used as paths.
       for (const [i, file] of (Array.isArray(files) ? files : [files]).entries()) form.append('file', file, `part${i}`)
       if (seriesUid) form.append('series_uid', seriesUid)
+      if (project) form.append('project', project)
       xhr.send(form)
     })
   }
@@ -158,7 +199,7 @@ export class ApiClient {
       headers: this.headers(),
       signal,
     })
-    if (!response.ok || !response.body) throw await errorFromResponse(response)
+    if (!response.ok || !response.body) throw this.failed(await errorFromResponse(response))
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
     const parser = new SseParser()
     for (;;) {
@@ -174,7 +215,7 @@ export class ApiClient {
   /** Fetch a file (volume, mask, zip) as a Blob, with the API key when one is set. */
   async blob(path: string): Promise<Blob> {
     const response = await fetch(this.url(path), { headers: this.headers() })
-    if (!response.ok) throw await errorFromResponse(response)
+    if (!response.ok) throw this.failed(await errorFromResponse(response))
     return response.blob()
   }
 

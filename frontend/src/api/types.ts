@@ -58,3 +58,19 @@ export const TERMINAL: JobState[] = ['done', 'failed', 'cancelled']
 
 /** The files a finished job can be downloaded as (the client maps each to its URL). */
 export type ExportKind = 'zip' | 'labelmap' | 'labels-json' | 'labels-txt' | 'seg' | 'rtstruct'
+
+/** Who is signed in (GET /api/me). */
+export type Me = Schemas['Me']
+export type Role = Me['role']
+/** A personal API token (never its secret); ``TokenCreated`` carries the text, once. */
+export type TokenInfo = Schemas['TokenInfo']
+export type TokenCreated = Schemas['TokenCreated']
+export type TokenCreate = Schemas['TokenCreate']
+/** A person as the administrators see them (GET /api/admin/users). */
+export type UserInfo = Schemas['UserInfo']
+export type UserUpdate = Schemas['UserUpdate']
+export type ProjectInfo = Schemas['ProjectInfo']
+export type AuditEvent = Schemas['AuditEventInfo']
+export type AuditAction = Schemas['AuditAction']
+/** The filters of GET /api/admin/audit. */
+export type AuditQuery = NonNullable<paths['/api/admin/audit']['get']['parameters']['query']>

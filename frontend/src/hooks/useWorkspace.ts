@@ -84,6 +84,12 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
     openCase(info.id, name)
   }, [openCase])
 
+  /** Reopen a case stored on the server, with its jobs (oldest first). */
+  const openStored = useCallback((info: VolumeInfo, name: string, jobIds: string[]) => {
+    openVolume(info, name)
+    updateCase(info.id, (c) => ({ ...c, jobIds: Array.from(new Set([...c.jobIds, ...jobIds])) }))
+  }, [openVolume, updateCase])
+
   const upload = useCallback(async (files: File[], seriesUid?: string) => {
     report(null)
     setSeriesChoice(null)
@@ -194,7 +200,7 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
 
   return {
     cases: cases.cases, current, volume, uploadProgress, seriesChoice, results, jobsKnown, activeJobs, endedJobs, deleted,
-    upload, openVolume, run, cancel: jobs.cancel, toggle, setOpacity, dismiss, patch, remove, undoDelete, saveEdited,
+    upload, openVolume, openStored, run, cancel: jobs.cancel, toggle, setOpacity, dismiss, patch, remove, undoDelete, saveEdited,
     selectCase: cases.select, closeCase: cases.close, updateCurrent, forgetDeleted: () => setDeleted(null),
   }
 }

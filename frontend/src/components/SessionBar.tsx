@@ -1,0 +1,39 @@
+import type { Me } from '../api/types'
+
+interface Props {
+  me: Me | null
+  onSignOut: () => void
+  onAdmin: () => void
+  onTokens: () => void
+}
+
+/** Who is signed in, with a sign-out (none on a workstation: everyone there is the local user). */
+export function SessionBar({ me, onSignOut, onAdmin, onTokens }: Props) {
+  if (!me) return null
+  if (!me.sign_in_required) {
+    return <div className="session" data-testid="whoami"><span data-testid="whoami-name">local user</span></div>
+  }
+  return (
+    <div className="session" data-testid="whoami" data-role={me.role}>
+      <span data-testid="whoami-name">{me.name}</span>
+      <span className="role" data-testid="whoami-role">{me.role}</span>
+      {me.role === 'admin' && <button data-testid="admin-open" onClick={onAdmin}>Admin</button>}
+      {me.via === 'token' && <button data-testid="my-tokens-open" onClick={onTokens}>My tokens</button>}
+      <button data-testid="sign-out" onClick={onSignOut}>Sign out</button>
+    </div>
+  )
+}
+
+/** The sign-in form: the server's API key (an administrator) or a personal token (vxt_…). */
+export function SignInForm({ onSignIn }: { onSignIn: (credential: string) => void }) {
+  return (
+    <form className="panel keyform" data-testid="sign-in" onSubmit={(e) => {
+      e.preventDefault()
+      onSignIn(String(new FormData(e.currentTarget).get('key') ?? '').trim())
+    }}>
+      <input name="key" type="password" placeholder="API key or personal token" aria-label="API key or personal token"
+        autoComplete="off" data-testid="api-key-input" />
+      <button type="submit" data-testid="api-key-save">Sign in</button>
+    </form>
+  )
+}

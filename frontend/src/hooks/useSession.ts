@@ -1,0 +1,56 @@
+/** Who is signed in (GET /api/me), the credential kept in this browser, and the way back to the
+ * sign-in form: signing out, or any 401 the client sees (the server's words shown). */
+
+import { useCallback, useEffect, useState } from 'react'
+import type { ApiClient } from '../api/client'
+import { ApiError } from '../api/errors'
+import type { Me } from '../api/types'
+import { describeError } from '../lib/errors'
+
+export const KEY_STORAGE = 'voxtell-web-api-key'
+
+export function useSession(api: ApiClient, report: (message: string | null) => void) {
+  const [me, setMe] = useState<Me | null>(null)
+  const [signedOut, setSignedOut] = useState(false)
+
+  // Declared before the first request below: every 401 from here on lands on the sign-in form.
+  useEffect(() => {
+    api.onUnauthorized = (err) => {
+      setMe(null)
+      setSignedOut(true)
+      report(err.message)
+    }
+    return () => {
+      api.onUnauthorized = null
+    }
+  }, [api, report])
+
+  const load = useCallback(() => {
+    api.me().then((who) => {
+      setMe(who)
+      setSignedOut(false)
+    }).catch((err: unknown) => {
+      if (!(err instanceof ApiError && err.status === 401)) report(describeError(err))
+    })
+  }, [api, report])
+  useEffect(load, [load])
+
+  /** Use an API key or a personal token (vxt_…) from now on, in this browser. */
+  const signIn = useCallback((credential: string) => {
+    api.apiKey = credential || null
+    window.localStorage.setItem(KEY_STORAGE, credential)
+    report(null)
+    load()
+  }, [api, load, report])
+
+  /** Forget the credential: back to the sign-in form. */
+  const signOut = useCallback(() => {
+    api.apiKey = null
+    window.localStorage.removeItem(KEY_STORAGE)
+    setMe(null)
+    setSignedOut(true)
+    report(null)
+  }, [api, report])
+
+  return { me, signedOut, signIn, signOut }
+}

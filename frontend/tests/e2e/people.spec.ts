@@ -1,0 +1,94 @@
+import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test'
+import { session } from './helpers'
+import { makeVolume } from './nifti'
+
+// The key-protected server (VOXTELL_API_KEY 'e2e-secret-key': the bootstrap administrator).
+const keyed = () => `http://127.0.0.1:${Number(process.env.VOXTELL_E2E_PORT) + 1}`
+const ADMIN = { Authorization: 'Bearer e2e-secret-key' }
+
+/** A new person and a personal token of theirs, made through the admin API. */
+async function person(request: APIRequestContext, name: string): Promise<{ id: string; token: string }> {
+  const user = await request.post(`${keyed()}/api/admin/users`, { headers: ADMIN, data: { name } })
+  expect(user.status()).toBe(201)
+  const id = (await user.json()).id as string
+  const token = await request.post(`${keyed()}/api/admin/users/${id}/tokens`, { headers: ADMIN, data: { name: 'e2e' } })
+  expect(token.status()).toBe(201)
+  return { id, token: (await token.json()).token as string }
+}
+
+/** A page of its own browser context (its own storage: another person's browser) on the keyed server. */
+async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ baseURL: keyed(), viewport: { width: 1400, height: 860 } })
+  return context.newPage()
+}
+
+async function signIn(page: Page, credential: string) {
+  await page.goto('/')
+  await expect(page.getByTestId('api-key-input')).toBeVisible()
+  await page.getByTestId('api-key-input').fill(credential)
+  await page.getByTestId('api-key-save').click()
+  await expect(page.getByTestId('whoami')).toBeVisible()
+  await expect(page.getByTestId('api-key-input')).toHaveCount(0)
+}
+
+test('people: each sees only their own cases on the server; another person\'s volume answers 404', async ({ browser, request }) => {
+  const stamp = Date.now().toString(36)
+  const alice = await person(request, `alice-${stamp}`)
+  const bob = await person(request, `bob-${stamp}`)
+
+  // Alice signs in with her token: her name and role, a sign-out, no admin page.
+  const a = await newPage(browser)
+  await signIn(a, alice.token)
+  await expect(a.getByTestId('whoami-name')).toHaveText(`alice-${stamp}`)
+  await expect(a.getByTestId('whoami-role')).toHaveText('user')
+  await expect(a.getByTestId('sign-out')).toBeVisible()
+  await expect(a.getByTestId('admin-open')).toHaveCount(0)
+  await expect(a.getByTestId('my-cases-empty')).toBeVisible()
+
+  // She uploads a volume and runs a prompt; the case is listed as hers on the server.
+  await a.getByTestId('file-input').setInputFiles({ name: 'alice.nii.gz', mimeType: 'application/gzip',
+    buffer: makeVolume([40, 36, 30], [1, 1, 2]) })
+  await expect(a.getByTestId('volume-info')).toHaveText(/40×36×30/)
+  const volumeId = (await session(a)).volumeId
+  await a.getByTestId('prompt-input').fill('liver')
+  await a.getByTestId('prompt-input').press('Enter')
+  await a.getByTestId('run-button').click()
+  await expect(a.getByTestId('result-row')).toHaveCount(1, { timeout: 120_000 })
+  const mine = a.locator(`[data-testid=my-case][data-volume="${volumeId}"]`)
+  await expect(mine).toBeVisible()
+  await expect(mine.getByTestId('my-case-jobs')).toContainText('liver')
+
+  // Bob, in another browser, sees none of Alice's cases; her volume and its jobs are not there for him.
+  const b = await newPage(browser)
+  await signIn(b, bob.token)
+  await expect(b.getByTestId('whoami-name')).toHaveText(`bob-${stamp}`)
+  await expect(b.getByTestId('my-cases-empty')).toBeVisible()
+  await expect(b.getByTestId('my-case')).toHaveCount(0)
+  const answers = await b.evaluate(async (id) => {
+    const headers = { Authorization: `Bearer ${localStorage.getItem('voxtell-web-api-key')}` }
+    const volume = await fetch(`/api/volumes/${id}`, { headers })
+    const jobs = await fetch(`/api/jobs?volume_id=${id}`, { headers })
+    const volumes = await fetch('/api/volumes', { headers })
+    return { volume: volume.status, jobs: await jobs.json(), volumes: await volumes.json() }
+  }, volumeId)
+  expect(answers.volume).toBe(404)
+  expect(answers.jobs).toEqual([])
+  expect(answers.volumes).toEqual([])
+
+  // Alice, in a fresh tab (no open cases), reopens her case from the server with its result.
+  const again = await a.context().newPage()
+  await again.goto('/')
+  await expect(again.getByTestId('whoami-name')).toHaveText(`alice-${stamp}`)
+  await expect(again.getByTestId('my-case')).toHaveCount(1)
+  await again.locator(`[data-testid=my-case][data-volume="${volumeId}"]`).getByTestId('my-case-open').click()
+  await expect(again.getByTestId('volume-info')).toHaveText(/40×36×30/)
+  await expect(again.getByTestId('result-row')).toHaveCount(1)
+
+  // Signing out forgets the credential: back to the sign-in form, even after a reload.
+  await again.getByTestId('sign-out').click()
+  await expect(again.getByTestId('api-key-input')).toBeVisible()
+  await expect(again.getByTestId('whoami')).toHaveCount(0)
+  await again.reload()
+  await expect(again.getByTestId('api-key-input')).toBeVisible()
+  await expect(again.getByTestId('error-message')).toContainText('missing credentials')
+})
