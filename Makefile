@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.voxtell-installed
 FE_STAMP := frontend/node_modules/.voxtell-installed
+OIDC_STAMP := tests/oidc/node_modules/.voxtell-installed
 # CPU/CUDA wheel pair known to work; override for your CUDA, e.g. TORCH_SPEC="torch==2.8.0 torchvision==0.23.0"
 TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
@@ -26,6 +27,11 @@ $(FE_STAMP): frontend/package.json frontend/package-lock.json
 
 frontend-deps: $(FE_STAMP)
 
+# The OpenID Connect provider the sign-in tests start (npm oidc-provider, run with this Node).
+$(OIDC_STAMP): tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --silent
+	touch $(OIDC_STAMP)
+
 frontend-build: $(FE_STAMP)
 	cd frontend && npm run build
 
@@ -46,7 +52,7 @@ lint: $(PY_STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test-py: $(PY_STAMP) services orthanc
+test-py: $(PY_STAMP) $(OIDC_STAMP) services orthanc
 	$(VENV)/bin/pytest -m "not slow"
 
 # Only the tests marked gpu (CUDA precision, out-of-memory fallback, text encoder placement);
@@ -77,7 +83,7 @@ screenshots: $(PY_STAMP) $(FE_STAMP) browser
 	cd frontend && npm run build
 	cd frontend && VOXTELL_PYTHON=../$(PY) VOXTELL_SCREENSHOT_DIR=$(CURDIR)/docs npx playwright test -g "upload, segment two prompts"
 
-test-all: lint services orthanc test-frontend
+test-all: lint $(OIDC_STAMP) services orthanc test-frontend
 	$(VENV)/bin/pytest
 
 # Serves the web app; uses ./models/voxtell_v1.1 (or VOXTELL_MODEL) and falls back to the demo model.

@@ -20,6 +20,7 @@ from backend.http.errors import install_error_handlers
 from backend.http.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
 from backend.http.routers import admin, jobs, me, metrics, official, pacs, predict, system, volumes
 from backend.http.spa import mount_web_app
+from backend.integrations.oidc import OidcVerifier
 from backend.jobs.embedded import JobRunner
 from backend.jobs.rendezvous import Rendezvous
 from backend.settings import Settings
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
             predictor = factory(settings)
             runner = JobRunner(store, predictor, job_timeout_s=settings.job_timeout_s,
                                rendezvous=Rendezvous(settings.predict_hold_s), fallback_s=settings.stream_fallback_s)
-        state = AppState(settings=settings, store=store, predictor=predictor, runner=runner)
+        state = AppState(settings=settings, store=store, predictor=predictor, runner=runner,
+                         oidc=OidcVerifier(settings) if settings.oidc_issuer else None)
         app.state.voxtell = state
         sweeper = RetentionSweeper(store, settings)
         if settings.mode == Mode.EMBEDDED:  # nothing is being uploaded yet: all of tmp/ is left over

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve_worker(settings, _worker_device(args.device, args.gpu))
     if args.device is not None:
         settings = settings.model_copy(update={"device": args.device})
-    if not is_loopback(settings.host) and not settings.key:
+    if not is_loopback(settings.host) and not settings.sign_in_required:
         sys.stderr.write(f"voxtell-web: error: refusing to bind to {settings.host} without VOXTELL_API_KEY set\n")
         return 2
     import uvicorn

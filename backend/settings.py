@@ -62,6 +62,18 @@ class Settings(BaseSettings):
                                      "this often (embedded; distributed: settle_poll_s)")
     predict_hold_s: float = Field(default=2.0, ge=0, description="embedded: the longest a finished job's "
                                   "statistics wait for its /predict answer to be sent")
+    # OpenID Connect (optional): bearer JWTs of the hospital's identity provider (Keycloak, Entra ID, ...)
+    oidc_issuer: str | None = Field(default=None, description="the provider's issuer URL; its discovery document "
+                                    "and keys are read from it; setting it makes sign-in required")
+    oidc_audience: str = Field(default="voxtell-web", description="the audience (aud) tokens must be for")
+    oidc_roles_claim: str = Field(default="realm_access.roles", description="dotted path of the roles list in a "
+                                  "token (Keycloak: realm_access.roles; Entra ID: roles)")
+    oidc_admin_role: str = "voxtell-admin"
+    oidc_user_role: str = "voxtell-user"
+    oidc_service_role: str = "voxtell-service"
+    oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew allowed on exp / iat")
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "PS256", "ES256"],
+                                       description="signature algorithms accepted (never none or HS*)")
     metrics_port: int | None = Field(default=None, ge=1, le=65535, description="also serve /metrics on "
                                      "127.0.0.1:<port> without sign-in (each API node and worker its own)")
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
@@ -85,6 +97,11 @@ class Settings(BaseSettings):
     def key(self) -> str | None:
         """The bootstrap key's text, or None when no key is set."""
         return self.api_key.get_secret_value() if self.api_key else None
+
+    @property
+    def sign_in_required(self) -> bool:
+        """A key or an OpenID Connect provider is configured: no request is the implicit local user."""
+        return self.key is not None or self.oidc_issuer is not None
 
     @model_validator(mode="after")
     def _distributed_needs_a_shared_database(self) -> Settings:

@@ -95,6 +95,7 @@ class AuthVia(_Text):
     LOCAL = "local"  # no key configured: the one implicit local user of a workstation
     KEY = "key"  # VOXTELL_API_KEY: the bootstrap administrator
     TOKEN = "token"  # a personal API token
+    OIDC = "oidc"  # a bearer JWT of the hospital's OpenID Connect provider (VOXTELL_OIDC_ISSUER)
     NONE = "none"  # not signed in (a refused request)
 
 

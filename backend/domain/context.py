@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass, field
 
 from backend.domain.model import Predictor
-from backend.domain.ports import JobQueue
+from backend.domain.ports import BearerVerifier, JobQueue
 from backend.settings import Settings
 from backend.storage.audit import AuditTrail
 from backend.storage.identities import Identities
@@ -22,6 +22,7 @@ class AppState:
     predictor: Predictor
     runner: JobQueue
     edit_lock: threading.Lock = field(default_factory=threading.Lock)
+    oidc: BearerVerifier | None = None  # VOXTELL_OIDC_ISSUER: bearer JWTs of the identity provider
 
     @property
     def identities(self) -> Identities:

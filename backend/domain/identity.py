@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from backend.domain.errors import Forbidden, NotFound, Unauthorized
+from backend.domain.ports import BearerVerifier
 from backend.settings import Settings
 from backend.states import AuthVia, Role, Scope
 from backend.storage.access import Access
@@ -74,8 +77,12 @@ def bearer(authorization: str) -> str | None:
     return credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
 
 
+def looks_like_jwt(credential: str | None) -> bool:
+    return credential is not None and credential.count(".") == 2 and not credential.startswith("vxt_")
+
+
 def authenticate(settings: Settings, identities: Identities, authorization: str, method: str,
-                 now: float | None = None) -> Principal:
+                 now: float | None = None, oidc: BearerVerifier | None = None) -> Principal:
     """The principal of a request with this ``Authorization`` header and method.
 
     Raises:
@@ -86,17 +93,55 @@ def authenticate(settings: Settings, identities: Identities, authorization: str,
     key = settings.key
     if credential is not None and split_token(credential) is not None:
         principal = _token_principal(identities, credential, now or time.time())
-    elif key is None:
+    elif oidc is not None and looks_like_jwt(credential) and (key is None or credential != key):
+        principal = oidc_principal(settings, identities, oidc.verify(str(credential)))
+    elif not settings.sign_in_required:
         return LOCAL
     elif credential is None:
-        raise Unauthorized("missing credentials: send Authorization: Bearer <API key or personal token>")
-    elif hmac.compare_digest(credential.encode(), key.encode()):
+        raise Unauthorized("missing credentials: send Authorization: Bearer <API key, personal token or "
+                           "sign-in token>")
+    elif key is not None and hmac.compare_digest(credential.encode(), key.encode()):
         return Principal(user_id=BOOTSTRAP_ADMIN, name="administrator", role=Role.ADMIN, via=AuthVia.KEY)
     else:
         raise Unauthorized("wrong API key or token (Authorization: Bearer <key>)")
     if principal.scope == Scope.READ and method.upper() not in READ_METHODS:
         raise Forbidden("this API token is read-only; a token with full scope is needed to change anything")
     return principal
+
+
+def oidc_principal(settings: Settings, identities: Identities, claims: dict[str, Any]) -> Principal:
+    """The person of a verified OpenID Connect token: their user row (made at their first
+    sign-in, ``oidc-<hash of issuer and subject>``), with the role their token's roles claim
+    gives them now (the identity provider decides roles; a disabled row stays disabled here).
+
+    Raises:
+        Forbidden: signed in, but no VoxTell role in the token; Unauthorized: the user is disabled.
+    """
+    roles = _claim(claims, settings.oidc_roles_claim)
+    role = next((r for name, r in ((settings.oidc_admin_role, Role.ADMIN), (settings.oidc_user_role, Role.USER),
+                                   (settings.oidc_service_role, Role.SERVICE)) if name in roles), None)
+    if role is None:
+        raise Forbidden(f"signed in, but your account has none of the roles of this service "
+                        f"({settings.oidc_admin_role}, {settings.oidc_user_role}, {settings.oidc_service_role}) in "
+                        f"{settings.oidc_roles_claim}: ask your administrator")
+    subject = f"{settings.oidc_issuer}\n{claims['sub']}"
+    user_id = "oidc-" + hashlib.sha256(subject.encode()).hexdigest()[:16]
+    name = str(claims.get("preferred_username") or claims.get("email") or claims["sub"])[:100]
+    user = identities.sign_in_external(user_id, name, role)
+    if user.disabled:
+        raise Unauthorized("this user is disabled")
+    return Principal(user_id=user.id, name=user.name, role=role, via=AuthVia.OIDC,
+                     projects=identities.projects_of(user.id), max_queued=user.max_queued)
+
+
+def _claim(claims: dict[str, Any], path: str) -> list[str]:
+    """The list at a dotted path of the claims (``realm_access.roles``); empty when absent."""
+    value: Any = claims
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _token_principal(identities: Identities, credential: str, now: float) -> Principal:

@@ -18,6 +18,13 @@ class JobEventSource(Protocol):
     def subscribe(self, job_id: str) -> AbstractContextManager[Any]: ...
 
 
+class BearerVerifier(Protocol):
+    """``backend.integrations.oidc.OidcVerifier``: the claims of a valid bearer JWT, or
+    ``Unauthorized`` naming what is wrong."""
+
+    def verify(self, token: str) -> dict[str, Any]: ...
+
+
 class JobQueue(Protocol):
     @property
     def events(self) -> JobEventSource: ...  # wakes the job's progress streams

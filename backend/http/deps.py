@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from backend.domain.context import AppState
-from backend.domain.identity import Principal, authenticate, bearer
+from backend.domain.identity import Principal, authenticate, bearer, looks_like_jwt
 from backend.domain.jobs import finished_job, job_or_404
 from backend.storage.identities import split_token
 from backend.storage.store import Job
@@ -41,9 +41,11 @@ async def authenticated(request: Request, state: State) -> Principal:
 async def sign_in(state: AppState, authorization: str, method: str) -> Principal:
     """The request's principal; a personal token is looked up in the database (a worker thread),
     anything else is checked right here."""
-    if split_token(bearer(authorization) or "") is None:
+    credential = bearer(authorization)
+    if split_token(credential or "") is None and not (state.oidc is not None and looks_like_jwt(credential)):
         return authenticate(state.settings, state.identities, authorization, method)
-    return await run_in_threadpool(authenticate, state.settings, state.identities, authorization, method)
+    return await run_in_threadpool(authenticate, state.settings, state.identities, authorization, method,
+                                   None, state.oidc)
 
 
 Caller = Annotated[Principal, Depends(authenticated)]

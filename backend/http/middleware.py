@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.domain import metrics
 from backend.domain.context import AppState
-from backend.domain.errors import DISK_FULL, Forbidden, Unauthorized
+from backend.domain.errors import DISK_FULL, Forbidden, Unauthorized, UpstreamFailed
 from backend.domain.eta import queue_full_detail, retry_after_s
 from backend.domain.identity import Principal
 from backend.http.admission import Admission, admission_of, flat_routes, requires, route_for
@@ -137,6 +137,9 @@ class AdmissionMiddleware:
                 await _answer(send_with_id, status, exc.detail,
                               [(b"www-authenticate", b"Bearer")] if status == 401 else None)
                 await _record(state, route, scope, None, status, denied=True)
+                return
+            except UpstreamFailed as exc:  # the identity provider could not be asked
+                await _answer(send_with_id, 502, exc.detail)
                 return
             except Exception as exc:
                 if not is_database_unavailable(exc):

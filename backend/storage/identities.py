@@ -77,6 +77,23 @@ class Identities:
                                              created=user.created))
         return user
 
+    def sign_in_external(self, user_id: str, name: str, role: Role) -> User:
+        """The user row of someone signed in by the identity provider, made at their first
+        sign-in and given the role the provider says now (a name taken by another user gets the
+        id appended)."""
+        with self.store._write() as db:
+            row = db.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
+            if row is None:
+                if db.execute(sa.select(users.c.id).where(users.c.name == name)).first() is not None:
+                    name = f"{name} ({user_id})"
+                db.execute(users.insert().values(id=user_id, name=name, role=Role(role).value, disabled=False,
+                                                 created=time.time()))
+            elif row["role"] != Role(role).value:
+                db.execute(users.update().where(users.c.id == user_id).values(role=Role(role).value))
+            row = db.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
+        assert row is not None
+        return _user(row)
+
     def user(self, user_id: str) -> User | None:
         with self.store.engine.connect() as db:
             row = db.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()

@@ -26,7 +26,7 @@ def who_am_i(state: State, caller: Caller) -> Me:
     names = {project_id: name for project_id, name, _ in state.identities.list_projects()}
     return Me(id=caller.user_id, name=caller.name, role=caller.role, via=caller.via, scope=caller.scope,
               projects=[ProjectRef(id=p, name=names.get(p, p)) for p in sorted(caller.projects)],
-              sign_in_required=bool(state.settings.key))
+              sign_in_required=state.settings.sign_in_required)
 
 
 @router.get("/tokens")

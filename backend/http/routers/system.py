@@ -51,7 +51,7 @@ def info(state: State) -> Info:
     distributed = state.settings.mode == Mode.DISTRIBUTED
     return Info(model_name=model.model_name, demo=model.demo, device=model.device, precision=model.precision,
                 path=model.path, patch_size=list(model.patch_size), queue_length=state.store.count_active(),
-                auth_required=bool(state.settings.key), pacs=bool(state.settings.dicomweb_url),
+                auth_required=state.settings.sign_in_required, pacs=bool(state.settings.dicomweb_url),
                 demo_notice=DEMO_NOTICE if model.demo else None, mode=state.settings.mode.value,
                 workers_online=len(state.store.workers_online(state.settings.worker_lost_after_s))
                 if distributed else 1)

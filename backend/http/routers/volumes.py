@@ -39,7 +39,8 @@ async def upload_volume(
     volume_id, meta = await run_in_threadpool(ingest_files, state, [f.file for f in file], series_uid, caller,
                                               project)
     note_object(request, "volume", volume_id)
-    return _info({**meta, "id": volume_id})
+    stored = await run_in_threadpool(state.store.get_volume, volume_id)  # with its owner, project and time
+    return _info(stored or {**meta, "id": volume_id})
 
 
 @router.get("", responses=error_responses(422))

@@ -937,7 +937,7 @@ export interface components {
          * @description How a request was signed in (kept in each audit event).
          * @enum {string}
          */
-        AuthVia: "local" | "key" | "token" | "none";
+        AuthVia: "local" | "key" | "token" | "oidc" | "none";
         /** Body_predict_predict_post */
         Body_predict_predict_post: {
             /**
