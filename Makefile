@@ -106,7 +106,8 @@ bench: $(PY_STAMP)
 	$(PY) bench/io_nifti.py
 	$(PY) bench/text_encoder.py
 	$(PY) bench/server_overhead.py
+	$(PY) bench/people.py
 	$(PY) bench/torch_compile.py
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist
+	rm -rf $(VENV) frontend/node_modules frontend/dist tests/oidc/node_modules
