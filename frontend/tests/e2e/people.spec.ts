@@ -92,3 +92,53 @@ test('people: each sees only their own cases on the server; another person\'s vo
   await expect(again.getByTestId('api-key-input')).toBeVisible()
   await expect(again.getByTestId('error-message')).toContainText('missing credentials')
 })
+
+test('admin page: add a person and a token, which signs in elsewhere; disabling them signs them out; the audit shows their login',
+  async ({ browser }) => {
+    const name = `carol-${Date.now().toString(36)}`
+    const admin = await newPage(browser)
+    await signIn(admin, 'e2e-secret-key')
+    await expect(admin.getByTestId('whoami-role')).toHaveText('admin')
+    await admin.getByTestId('admin-open').click()
+    await expect(admin.getByTestId('admin-page')).toBeVisible()
+
+    // A new person, and a token for them shown once.
+    await admin.getByTestId('user-name').fill(name)
+    await admin.getByTestId('user-add').click()
+    const row = admin.locator(`[data-testid=user-row][data-name="${name}"]`)
+    await expect(row).toHaveAttribute('data-disabled', 'false')
+    const userId = await row.getAttribute('data-user')
+    await row.getByTestId('user-tokens').click()
+    const tokens = admin.getByTestId('user-tokens-row')
+    await tokens.getByTestId('token-name').fill('laptop')
+    await tokens.getByTestId('token-create').click()
+    const token = (await tokens.getByTestId('token-text').textContent()) ?? ''
+    expect(token).toMatch(/^vxt_/)
+    await expect(tokens.getByTestId('token-row')).toHaveCount(1)
+    await expect(tokens.getByTestId('token-copy')).toBeVisible()
+
+    // The token signs in in another browser: the person, not an administrator.
+    const carol = await newPage(browser)
+    await signIn(carol, token)
+    await expect(carol.getByTestId('whoami-name')).toHaveText(name)
+    await expect(carol.getByTestId('admin-open')).toHaveCount(0)
+
+    // Disabled: their next request lands on the sign-in form with the server's reason.
+    await row.getByTestId('user-toggle').click()
+    await expect(row).toHaveAttribute('data-disabled', 'true')
+    await expect(row.getByTestId('user-status')).toHaveText('disabled')
+    await carol.getByTestId('my-cases-refresh').click()
+    await expect(carol.getByTestId('api-key-input')).toBeVisible()
+    await expect(carol.getByTestId('whoami')).toHaveCount(0)
+    await expect(carol.getByTestId('error-message')).toContainText('disabled')
+
+    // The audit trail filtered by that person shows their login, and only their events.
+    await admin.getByTestId('audit-user').selectOption(userId!)
+    await admin.getByTestId('audit-action').selectOption('login')
+    await admin.getByTestId('audit-apply').click()
+    const events = admin.getByTestId('audit-row')
+    await expect(events.first()).toHaveAttribute('data-action', 'login')
+    for (const user of await events.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user')))) {
+      expect(user).toBe(userId)
+    }
+  })
