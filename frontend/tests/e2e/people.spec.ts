@@ -142,3 +142,11 @@ test('admin page: add a person and a token, which signs in elsewhere; disabling 
       expect(user).toBe(userId)
     }
   })
+
+test('a workstation (no API key): everyone is the local user, with no sign-in and no sign-out', async ({ page }) => {
+  await page.goto('/')
+  await expect(page.getByTestId('whoami-name')).toHaveText('local user')
+  await expect(page.getByTestId('sign-out')).toHaveCount(0)
+  await expect(page.getByTestId('api-key-input')).toHaveCount(0)
+  await expect(page.getByTestId('my-cases')).toBeVisible()
+})
