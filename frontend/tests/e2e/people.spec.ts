@@ -150,3 +150,23 @@ test('a workstation (no API key): everyone is the local user, with no sign-in an
   await expect(page.getByTestId('api-key-input')).toHaveCount(0)
   await expect(page.getByTestId('my-cases')).toBeVisible()
 })
+
+test('my tokens: a person makes a token of their own (shown once) and revokes it', async ({ browser, request }) => {
+  const dana = await person(request, `dana-${Date.now().toString(36)}`)
+  const page = await newPage(browser)
+  await signIn(page, dana.token)
+  await page.getByTestId('my-tokens-open').click()
+  const list = page.getByTestId('my-tokens')
+  await expect(list.getByTestId('token-row')).toHaveCount(1)
+  await list.getByTestId('token-name').fill('scripts')
+  await list.getByTestId('token-create').click()
+  const text = (await list.getByTestId('token-text').textContent()) ?? ''
+  expect(text).toMatch(/^vxt_/)
+  await expect(list.getByTestId('token-row')).toHaveCount(2)
+  const me = await request.get(`${keyed()}/api/me`, { headers: { Authorization: `Bearer ${text}` } })
+  expect((await me.json()).name).toBe(await page.getByTestId('whoami-name').textContent())
+  const id = text.split('_')[1]
+  await list.locator(`[data-testid=token-row][data-token="${id}"]`).getByTestId('token-revoke').click()
+  await expect(list.locator(`[data-testid=token-row][data-token="${id}"]`)).toHaveAttribute('data-revoked', 'true')
+  expect((await request.get(`${keyed()}/api/me`, { headers: { Authorization: `Bearer ${text}` } })).status()).toBe(401)
+})
