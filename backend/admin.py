@@ -41,7 +41,9 @@ def add_commands(sub: Any) -> None:
     enable.add_argument("name")
     limit = users_sub.add_parser("limit", help="a user's own limit of waiting jobs", parents=[common])
     limit.add_argument("name")
-    limit.add_argument("--queued", required=True, help="a number, or 'default' for the server's")
+    limit.add_argument("--queued", default=None, help="waiting jobs: a number, or 'default' for the server's")
+    limit.add_argument("--daily-compute-s", default=None,
+                       help="compute seconds per UTC day: a number, or 'default' for the server's")
 
     tokens = sub.add_parser("tokens", help="personal API tokens (vxt_<id>_<secret>)")
     tokens_sub = tokens.add_subparsers(dest="action", required=True)
@@ -110,8 +112,14 @@ def _users(args: argparse.Namespace, store: Store) -> int:
             shown = "default" if user.max_queued is None else str(user.max_queued)
             _out(f"{user.id}\t{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}\tqueued<={shown}")
     elif args.action == "limit":
-        queued = None if args.queued == "default" else _positive(args.queued)
-        identities.set_max_queued(_user_named(identities, args.name).id, queued)
+        user = _user_named(identities, args.name)
+        if args.queued is None and args.daily_compute_s is None:
+            raise _Refused("give --queued and/or --daily-compute-s")
+        if args.queued is not None:
+            identities.set_max_queued(user.id, None if args.queued == "default" else _positive(args.queued))
+        if args.daily_compute_s is not None:
+            seconds = None if args.daily_compute_s == "default" else float(_positive(args.daily_compute_s))
+            identities.set_max_daily_compute(user.id, seconds)
     else:
         identities.set_disabled(_user_named(identities, args.name).id, args.action == "disable")
     return 0
@@ -119,7 +127,7 @@ def _users(args: argparse.Namespace, store: Store) -> int:
 
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise _Refused(f"--queued must be a whole number of at least 1, or 'default'; got {text!r}")
+        raise _Refused(f"a limit must be a whole number of at least 1, or 'default'; got {text!r}")
     return int(text)
 
 

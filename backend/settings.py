@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_prompts: int = 32
     max_prompt_chars: int = Field(default=DEFAULT_MAX_PROMPT_CHARS, ge=1, description="the longest prompt (every route and protocol)")
     queue_size: int = 16
+    max_daily_compute_s_per_user: float | None = Field(default=None, gt=0, description="compute seconds one "
+                                                       "person's jobs may use per UTC day (default: no limit)")
     max_queued_per_user: int = Field(default=8, ge=1, description="jobs one person may have waiting (an "
                                      "administrator may set another limit per user; administrators have none)")
     # Sliding windows per job: 512x512x1000 at step 0.5 with the 192^3 patch needs 250.

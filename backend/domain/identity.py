@@ -38,6 +38,7 @@ class Principal:
     scope: Scope = Scope.FULL
     projects: frozenset[str] = frozenset()  # ids of the projects the person belongs to
     max_queued: int | None = None  # the person's own limit of waiting jobs (None: the server's)
+    max_daily_compute_s: float | None = None  # the person's own compute per UTC day (None: the server's)
 
     @property
     def is_admin(self) -> bool:
@@ -131,7 +132,8 @@ def oidc_principal(settings: Settings, identities: Identities, claims: dict[str,
     if user.disabled:
         raise Unauthorized("this user is disabled")
     return Principal(user_id=user.id, name=user.name, role=role, via=AuthVia.OIDC,
-                     projects=identities.projects_of(user.id), max_queued=user.max_queued)
+                     projects=identities.projects_of(user.id), max_queued=user.max_queued,
+                     max_daily_compute_s=user.max_daily_compute_s)
 
 
 def _claim(claims: dict[str, Any], path: str) -> list[str]:
@@ -157,4 +159,5 @@ def _token_principal(identities: Identities, credential: str, now: float) -> Pri
         raise Unauthorized("the user of this API token is disabled")
     identities.touch(token, now)
     return Principal(user_id=user.id, name=user.name, role=user.role, via=AuthVia.TOKEN, token_id=token.id,
-                     scope=token.scope, projects=identities.projects_of(user.id), max_queued=user.max_queued)
+                     scope=token.scope, projects=identities.projects_of(user.id), max_queued=user.max_queued,
+                     max_daily_compute_s=user.max_daily_compute_s)

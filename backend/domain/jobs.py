@@ -3,6 +3,8 @@ the queue bound) and what a finished or failed job means to whoever waits for it
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from typing import Any
 
 from backend.domain import metrics
@@ -83,6 +85,7 @@ def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dic
     if volume is None:
         raise NotFound("volume not found")
     prompts = check_prompts(state.settings, prompts)
+    check_daily_compute(state, caller)
     step = options.get("tile_step_size")
     check_window_budget(state, volume["ras_shape"], float(step) if isinstance(step, (int, float)) else None)
     own_limit = None if caller.is_admin else caller.max_queued or state.settings.max_queued_per_user
@@ -100,6 +103,26 @@ def submit_job(state: AppState, volume_id: str, prompts: list[str], options: dic
     metrics.JOBS_SUBMITTED.inc()
     state.runner.submit(job.id)
     return job
+
+
+def check_daily_compute(state: AppState, caller: Principal, now: float | None = None) -> None:
+    """Refuse a job of a person whose jobs used their compute for today (UTC) already.
+
+    Raises:
+        QueueFull: 429, ``Retry-After`` until midnight UTC, the limit named.
+    """
+    limit = None if caller.is_admin else caller.max_daily_compute_s or state.settings.max_daily_compute_s_per_user
+    if limit is None:
+        return
+    now = time.time() if now is None else now
+    midnight = dt.datetime.fromtimestamp(now, dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    used = state.store.compute_seconds_since(caller.user_id, midnight.timestamp())
+    if used >= limit:
+        metrics.JOBS_REJECTED.labels(reason=metrics.Rejection.USER_LIMIT.value).inc()
+        reset = midnight + dt.timedelta(days=1)
+        raise QueueFull(f"your jobs used {used:.0f} s of compute today, the most one person may use per day "
+                        f"({limit:.0f} s: VOXTELL_MAX_DAILY_COMPUTE_S_PER_USER or set for you by an administrator); "
+                        f"it resets at 00:00 UTC", max(1, int(reset.timestamp() - now)))
 
 
 def job_or_404(store: Store, job_id: str, access: Access | None, missing: str = "job not found") -> Job:

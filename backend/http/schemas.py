@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
 
 from backend.domain.palette import mask_color
 from backend.settings import DEFAULT_MAX_PROMPT_CHARS
@@ -239,6 +239,8 @@ class UserInfo(BaseModel):
     disabled: bool
     created: float
     max_queued: int | None = Field(description="the user's own limit of waiting jobs; null: the server's")
+    max_daily_compute_s: float | None = Field(description="the user's own compute seconds per UTC day; null: the "
+                                              "server's")
 
 
 class UserCreate(BaseModel):
@@ -248,15 +250,17 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
-    disabled: bool | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    disabled: StrictBool | None = None
     max_queued: int | None = Field(default=None, ge=1, le=10_000)
-    default_limit: bool = Field(default=False, description="true: back to the server's limit of waiting jobs")
+    max_daily_compute_s: float | None = Field(default=None, gt=0, le=86_400 * 64)
+    default_limit: StrictBool = Field(default=False, description="true: back to the server's limits (waiting jobs and "
+                                "compute per day)")
 
     @model_validator(mode="after")
     def _something(self) -> UserUpdate:
         if not self.model_fields_set:
-            raise ValueError("give disabled, max_queued or default_limit")
+            raise ValueError("give disabled, max_queued, max_daily_compute_s or default_limit")
         return self
 
 

@@ -78,6 +78,7 @@ users = sa.Table(
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("max_queued", sa.Integer),  # jobs this user may have waiting; NULL: the server's default
+    sa.Column("max_daily_compute_s", sa.Float),  # compute seconds per UTC day; NULL: the server's default
 )
 
 tokens = sa.Table(

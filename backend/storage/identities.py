@@ -31,6 +31,7 @@ class User:
     disabled: bool
     created: float
     max_queued: int | None = None  # None: the server's default (VOXTELL_MAX_QUEUED_PER_USER)
+    max_daily_compute_s: float | None = None  # None: the server's default (VOXTELL_MAX_DAILY_COMPUTE_S_PER_USER)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,12 @@ class Identities:
         """A user's own limit of waiting jobs (None: the server's default)."""
         with self.store._write() as db:
             return bool(db.execute(users.update().where(users.c.id == user_id).values(max_queued=limit)).rowcount)
+
+    def set_max_daily_compute(self, user_id: str, seconds: float | None) -> bool:
+        """A user's own compute seconds per UTC day (None: the server's default)."""
+        with self.store._write() as db:
+            return bool(db.execute(users.update().where(users.c.id == user_id)
+                                   .values(max_daily_compute_s=seconds)).rowcount)
 
     def set_disabled(self, user_id: str, disabled: bool) -> bool:
         with self.store._write() as db:
@@ -211,7 +218,7 @@ class Identities:
 
 def _user(row: sa.RowMapping) -> User:
     return User(id=row["id"], name=row["name"], role=Role(row["role"]), disabled=bool(row["disabled"]),
-                created=row["created"], max_queued=row["max_queued"])
+                created=row["created"], max_queued=row["max_queued"], max_daily_compute_s=row["max_daily_compute_s"])
 
 
 def _token(row: sa.RowMapping) -> Token:

@@ -303,6 +303,14 @@ class Store:
         return fair_order(((r.id, r.owner, r.created) for r in queued),
                           decayed_usage(((r.owner, r.started, r.finished) for r in runs), now))
 
+    def compute_seconds_since(self, owner: str, since: float) -> float:
+        """Seconds of compute of ``owner``'s jobs started at or after ``since`` (running ones up to now)."""
+        now = time.time()
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(jobs.c.started, jobs.c.finished).where(
+                jobs.c.owner == owner, jobs.c.started >= since, jobs.c.status != "queued")).all()
+        return sum(max(0.0, (r.finished if r.finished is not None else now) - r.started) for r in rows)
+
     def queue_position(self, job_id: str) -> int | None:
         """1 for the next queued job to start, 2 for the one after, ...; None when not queued
         (both modes start queued jobs in the fair order of ``fair_queue``)."""

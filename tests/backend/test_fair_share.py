@@ -112,3 +112,31 @@ def test_over_the_personal_limit_is_429_naming_it_and_racing_submissions_never_e
         wait_done(client, job_id, headers=alice)
     again = client.post("/api/jobs", json={"volume_id": volume, "prompts": ["later"]}, headers=alice)
     assert again.status_code == 201, "once her jobs have started she may queue again"
+
+
+def test_a_daily_compute_quota_refuses_with_429_until_midnight_and_resets_there(
+        make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    import datetime as dt
+    import time
+
+    data = tmp_path / "data"
+    client = make_client(ScriptedPredictor(windows=1), api_key=KEY, data_dir=data, max_daily_compute_s_per_user=100)
+    alice, bob = _person(data, "alice"), _person(data, "bob")
+    volume = _volume(client, alice)
+    first = client.post("/api/jobs", json={"volume_id": volume, "prompts": ["a"]}, headers=alice).json()
+    wait_done(client, first["id"], headers=alice)
+    store = client.app.state.voxtell.store  # type: ignore[attr-defined]
+    midnight = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    started = max(midnight, time.time() - 130)  # as if it had computed for up to 130 s today
+    store.update_job(first["id"], started=started, finished=started + 120)
+    refused = client.post("/api/jobs", json={"volume_id": volume, "prompts": ["b"]}, headers=alice)
+    assert refused.status_code == 429 and "per day" in refused.json()["detail"] and "00:00 UTC" in refused.json()["detail"]
+    assert 0 < int(refused.headers["Retry-After"]) <= int(midnight + 86400 - time.time()) + 1, "until midnight UTC"
+    assert client.post("/api/jobs", json={"volume_id": _volume(client, bob), "prompts": ["x"]},
+                       headers=bob).status_code == 201, "each person's own"
+    store.update_job(first["id"], started=midnight - 200, finished=midnight - 80)  # the same work, yesterday
+    assert client.post("/api/jobs", json={"volume_id": volume, "prompts": ["c"]}, headers=alice).status_code == 201
+    _cli("users", "limit", "alice", "--daily-compute-s", "5000", "--data-dir", str(data))
+    store.update_job(first["id"], started=started, finished=started + 120)
+    assert client.post("/api/jobs", json={"volume_id": volume, "prompts": ["d"]}, headers=alice).status_code == 201, \
+        "her own, higher limit"

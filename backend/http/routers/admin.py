@@ -68,6 +68,8 @@ def update_user(state: State, user_id: str, body: UserUpdate) -> UserInfo:
         state.identities.set_disabled(user_id, body.disabled)
     if body.max_queued is not None or body.default_limit:
         state.identities.set_max_queued(user_id, None if body.default_limit else body.max_queued)
+    if body.max_daily_compute_s is not None or body.default_limit:
+        state.identities.set_max_daily_compute(user_id, None if body.default_limit else body.max_daily_compute_s)
     user = state.identities.user(user_id)
     assert user is not None
     return _user_info(user)
@@ -160,4 +162,4 @@ def _membership(state: State, project_id: str, user_id: str, member: bool) -> Pr
 
 def _user_info(user: User) -> UserInfo:
     return UserInfo(id=user.id, name=user.name, role=user.role, disabled=user.disabled, created=user.created,
-                    max_queued=user.max_queued)
+                    max_queued=user.max_queued, max_daily_compute_s=user.max_daily_compute_s)

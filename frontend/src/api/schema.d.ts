@@ -1452,6 +1452,11 @@ export interface components {
             /** Id */
             id: string;
             /**
+             * Max Daily Compute S
+             * @description the user's own compute seconds per UTC day; null: the server's
+             */
+            max_daily_compute_s: number | null;
+            /**
              * Max Queued
              * @description the user's own limit of waiting jobs; null: the server's
              */
@@ -1464,12 +1469,14 @@ export interface components {
         UserUpdate: {
             /**
              * Default Limit
-             * @description true: back to the server's limit of waiting jobs
+             * @description true: back to the server's limits (waiting jobs and compute per day)
              * @default false
              */
             default_limit: boolean;
             /** Disabled */
             disabled?: boolean | null;
+            /** Max Daily Compute S */
+            max_daily_compute_s?: number | null;
             /** Max Queued */
             max_queued?: number | null;
         };

@@ -1,5 +1,5 @@
 """Each person's data their own: every volume and job has an owner (a user id) and optionally a
-project whose members see it too; projects and their members; a user's own limit of waiting jobs.
+project whose members see it too; projects and their members; a user's own limits (waiting jobs, compute per day).
 
 Everything stored before this revision belongs to the bootstrap administrator (``admin``, the
 user of ``VOXTELL_API_KEY`` and of the implicit local user of a workstation): nobody else sees
@@ -26,6 +26,7 @@ def upgrade() -> None:
     op.create_index("jobs_owner", "jobs", ["owner", "created"])
     op.create_index("volumes_owner", "volumes", ["owner", "created"])
     op.add_column("users", sa.Column("max_queued", sa.Integer))  # NULL: the server's default
+    op.add_column("users", sa.Column("max_daily_compute_s", sa.Float))  # NULL: the server's default
     op.create_table(
         "projects",
         sa.Column("id", sa.Text, primary_key=True),
