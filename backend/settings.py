@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     oidc_admin_role: str = "voxtell-admin"
     oidc_user_role: str = "voxtell-user"
     oidc_service_role: str = "voxtell-service"
+    oidc_client_id: str = Field(default="voxtell-web", description="the web app's client id at the provider "
+                                "(a public client: authorization code with PKCE)")
+    oidc_resource: str | None = Field(default=None, description="a resource indicator (RFC 8707) the app asks "
+                                      "tokens for, where the provider needs one")
     oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew allowed on exp / iat")
     oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "PS256", "ES256"],
                                        description="signature algorithms accepted (never none or HS*)")

@@ -45,7 +45,7 @@ _SECURITY_HEADERS = [
 # Patient data and job state: never kept by a browser or proxy cache. Paths under these prefixes
 # that match no route are also answered 401 without the key (nothing about them is revealed).
 _API_PREFIXES = ("/api/", "/predict", "/capabilities", "/images", "/jobs")
-_OPEN_PATHS = ("/api/health", "/healthz")
+_OPEN_PATHS = ("/api/health", "/healthz", "/api/sign-in")
 _DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 
 

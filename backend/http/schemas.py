@@ -172,6 +172,21 @@ class Info(BaseModel):
     workers_online: int = Field(default=1, description="distributed: workers heartbeating; embedded: 1")
 
 
+class OidcSignIn(BaseModel):
+    issuer: str
+    client_id: str
+    scope: str = "openid profile"
+    resource: str | None = None
+
+
+class SignIn(BaseModel):
+    """How to sign in to this server (asked before signing in: no patient data, no secrets)."""
+
+    required: bool = Field(description="false on a workstation: every request is the local user")
+    api_tokens: bool = Field(description="an API key or personal token is accepted")
+    oidc: OidcSignIn | None = Field(default=None, description="the hospital's OpenID Connect provider, if any")
+
+
 class PacsImport(BaseModel):
     study_uid: str = Field(min_length=1, max_length=64, pattern=r"^[0-9.]+$")
     series_uid: str = Field(min_length=1, max_length=64, pattern=r"^[0-9.]+$")

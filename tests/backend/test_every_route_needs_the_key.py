@@ -17,7 +17,7 @@ from tests.backend.conftest import FakePredictor
 from tests.backend.live import live_server
 
 KEY = "k" * 24
-OPEN = {"/api/health", "/healthz"}
+OPEN = {"/api/health", "/healthz", "/api/sign-in"}  # the last says how to sign in: no data, no secret
 DOCS = {"/docs", "/docs/oauth2-redirect", "/openapi.json"}
 
 
@@ -61,7 +61,7 @@ def test_every_route_but_health_answers_401_without_the_key_before_the_body(tmp_
     assert len(answers) >= 30
 
 
-NO_PATIENT_DATA = {"/api/health", "/healthz", "/api/ready", "/api/info", "/api/prompts", "/api/workers", "/capabilities",
+NO_PATIENT_DATA = {"/api/health", "/healthz", "/api/sign-in", "/api/ready", "/api/info", "/api/prompts", "/api/workers", "/capabilities",
                    "/metrics"}
 
 

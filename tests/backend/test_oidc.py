@@ -118,3 +118,15 @@ def test_an_unreachable_provider_is_a_502_not_a_500(make_client: Callable[..., T
     answer = client.get("/api/me", headers=_bearer(token))
     assert answer.status_code == 502 and "could not be reached" in answer.json()["detail"]
     assert httpx.get(f"{provider.issuer}/jwks").status_code == 200
+
+
+def test_the_app_learns_how_to_sign_in_before_signing_in(make_client: Callable[..., TestClient],
+                                                        provider: Provider, tmp_path: Path) -> None:
+    client = make_client(FakePredictor(), oidc_issuer=provider.issuer, oidc_resource="urn:voxtell-web")
+    options = client.get("/api/sign-in")
+    assert options.status_code == 200 and options.json() == {
+        "required": True, "api_tokens": True,
+        "oidc": {"issuer": provider.issuer, "client_id": "voxtell-web", "scope": "openid profile",
+                 "resource": "urn:voxtell-web"}}
+    workstation = make_client(FakePredictor(), data_dir=tmp_path / "workstation").get("/api/sign-in").json()
+    assert workstation == {"required": False, "api_tokens": True, "oidc": None}

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from backend.domain.model import ModelInfo
 from backend.http.deps import State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses
-from backend.http.schemas import Info, WorkerInfo
+from backend.http.schemas import Info, OidcSignIn, SignIn, WorkerInfo
 from backend.states import Mode
 from voxtell.api import DEMO_NOTICE
 
@@ -22,6 +22,16 @@ async def health() -> dict[str, bool]:
     """Liveness: answered on the event loop itself (no worker thread, no lock, no database,
     no model), so it stays fast while uploads are parsed and jobs submitted."""
     return {"ok": True}
+
+
+@router.get("/sign-in")
+async def sign_in_options(state: State) -> SignIn:
+    """How to sign in (open: the web app asks before anyone has signed in): whether sign-in is
+    required, and the OpenID Connect provider's issuer and the app's client id, if one is set."""
+    settings = state.settings
+    oidc = OidcSignIn(issuer=settings.oidc_issuer, client_id=settings.oidc_client_id,
+                      resource=settings.oidc_resource) if settings.oidc_issuer else None
+    return SignIn(required=settings.sign_in_required, api_tokens=True, oidc=oidc)
 
 
 _PROTECTED = {"dependencies": [Depends(authenticated)], "responses": error_responses(*COMMON_ERRORS)}

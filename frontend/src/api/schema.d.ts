@@ -614,6 +614,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign In Options
+         * @description How to sign in (open: the web app asks before anyone has signed in): whether sign-in is
+         *     required, and the OpenID Connect provider's issuer and the app's client id, if one is set.
+         */
+        get: operations["sign_in_options_api_sign_in_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/volumes": {
         parameters: {
             query?: never;
@@ -1232,6 +1253,20 @@ export interface components {
             /** @description how this request signed in */
             via: components["schemas"]["AuthVia"];
         };
+        /** OidcSignIn */
+        OidcSignIn: {
+            /** Client Id */
+            client_id: string;
+            /** Issuer */
+            issuer: string;
+            /** Resource */
+            resource?: string | null;
+            /**
+             * Scope
+             * @default openid profile
+             */
+            scope: string;
+        };
         /** PacsImport */
         PacsImport: {
             /** Series Uid */
@@ -1379,6 +1414,24 @@ export interface components {
             series: {
                 [key: string]: unknown;
             }[];
+        };
+        /**
+         * SignIn
+         * @description How to sign in to this server (asked before signing in: no patient data, no secrets).
+         */
+        SignIn: {
+            /**
+             * Api Tokens
+             * @description an API key or personal token is accepted
+             */
+            api_tokens: boolean;
+            /** @description the hospital's OpenID Connect provider, if any */
+            oidc?: components["schemas"]["OidcSignIn"] | null;
+            /**
+             * Required
+             * @description false on a workstation: every request is the local user
+             */
+            required: boolean;
         };
         /** TokenCreate */
         TokenCreate: {
@@ -4603,6 +4656,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    sign_in_options_api_sign_in_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignIn"];
                 };
             };
         };
