@@ -12,18 +12,18 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from backend.states import ACTIVE, TERMINAL, ErrorKind, JobStatus, Phase
+from backend.states import ACTIVE, TERMINAL, JobStatus
 from backend.storage.access import Access, visible
 from backend.storage.datadir import DataDir, new_id
-from backend.storage.db import jobs, make_engine, sqlite_url, upgrade, volumes, workers
+from backend.storage.db import jobs, make_engine, sqlite_url, upgrade, volumes
 from backend.storage.fairshare import USAGE_HORIZON_S, decayed_usage, fair_order
+from backend.storage.rows import Job, _encoded, _held_by, _job, _phase_change, _plain
+from backend.storage.workers import WorkerClaims
 
 _TERMINAL = tuple(s.value for s in TERMINAL)
 _ACTIVE = tuple(s.value for s in ACTIVE)
@@ -35,36 +35,9 @@ class OwnerQueueFull(Exception):
     """The owner has as many jobs waiting as one person may (``Store.add_job``'s ``max_queued_of_owner``)."""
 
 
-@dataclass
-class Job:
-    id: str
-    volume_id: str
-    created: float
-    prompts: list[str]
-    options: dict[str, Any]
-    status: JobStatus
-    attempts: int = 0
-    started: float | None = None
-    finished: float | None = None
-    done: int = 0
-    total: int = 0
-    error: str | None = None
-    results: list[dict[str, Any]] = field(default_factory=list)
-    error_kind: ErrorKind | None = None  # once failed
-    next_mask_index: int = 0  # the index the next result gets (indices are never reused)
-    worker_id: str | None = None  # distributed mode: the worker running it
-    cancel_requested: bool = False  # distributed mode: a cancel for a running job, seen by its worker
-    published: float | None = None  # distributed mode: when it was last handed to the broker
-    notices: list[str] = field(default_factory=list)  # the engine's notices (out-of-memory fallbacks)
-    phase: Phase = Phase.QUEUED  # what it is doing, in plain words
-    phase_log: list[dict[str, Any]] = field(default_factory=list)  # [{phase, started, finished}], in order
-    owner: str = "admin"  # the user who submitted it (backend.storage.access)
-    project: str | None = None  # the volume's project
-
-
-class Store:
+class Store(WorkerClaims):
     """Thread-safe (and, on PostgreSQL, multi-process) access to the job tables and the
-    data-dir files."""
+    data-dir files (distributed mode's claims and heartbeats: ``backend.storage.workers``)."""
 
     def __init__(self, data_dir: Path, database_url: str | None = None) -> None:
         self.paths = DataDir(data_dir)
@@ -380,94 +353,12 @@ class Store:
             db.execute(jobs.update().where(jobs.c.id == job_id).values(
                 results=json.dumps(change(json.loads(current or "[]")))))
 
-    # -- distributed mode: workers, claims, cross-machine cancel --------------------------
-    def claim(self, job_id: str, worker_id: str, max_attempts: int, lost_after_s: float) -> str:
-        """A worker takes a job: ``"claimed"`` (queued -> running, or re-taken from a worker that
-        stopped heartbeating), ``"skip"`` (finished, cancelled, or held by a live worker: a
-        duplicate delivery), or ``"failed"`` (too many attempts: failed with the reason)."""
-        now = time.time()
-        with self._write() as db:
-            row = db.execute(sa.select(jobs.c.status, jobs.c.attempts, jobs.c.worker_id, jobs.c.phase, jobs.c.phase_log)
-                             .where(jobs.c.id == job_id).with_for_update()).first()
-            if row is None or row.status not in ("queued", "running"):
-                return "skip"
-            if row.status == "running":
-                holder = db.execute(sa.select(workers.c.last_seen).where(workers.c.id == row.worker_id)).scalar()
-                if holder is not None and holder > now - lost_after_s:
-                    return "skip"
-            if row.attempts >= max_attempts:
-                db.execute(jobs.update().where(jobs.c.id == job_id).values(
-                    status="failed", finished=now, error_kind="interrupted",
-                    error=f"the job was interrupted {row.attempts} times (a worker was lost each time)",
-                    **_phase_change(row.phase, row.phase_log, "failed", now)))
-                return "failed"
-            db.execute(jobs.update().where(jobs.c.id == job_id).values(
-                status="running", started=now, attempts=row.attempts + 1, worker_id=worker_id, done=0))
-        return "claimed"
-
-    def request_cancel(self, job_id: str) -> bool:
-        """Flag a running job for its worker (it stops at its next window)."""
-        with self._write() as db:
-            return bool(db.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status == "running")
-                                   .values(cancel_requested=True)).rowcount)
-
-    def cancel_requested(self, job_id: str) -> bool:
-        return bool(self._scalar(sa.select(jobs.c.cancel_requested).where(jobs.c.id == job_id)))
-
-    def mark_published(self, job_ids: list[str]) -> None:
-        if job_ids:
-            with self._write() as db:
-                db.execute(jobs.update().where(jobs.c.id.in_(job_ids)).values(published=time.time()))
-
-    def unpublished_since(self, before: float) -> list[str]:
-        """Queued jobs last handed to the broker before ``before`` (or never)."""
-        with self.engine.connect() as db:
-            return list(db.execute(sa.select(jobs.c.id).where(
-                jobs.c.status == "queued", sa.or_(jobs.c.published.is_(None), jobs.c.published < before))
-                .order_by(jobs.c.created)).scalars())
-
-    def orphaned_running(self, lost_after_s: float) -> list[str]:
-        """Running jobs whose worker has not heartbeated for ``lost_after_s`` seconds."""
-        cutoff = time.time() - lost_after_s
-        alive = sa.select(workers.c.id).where(workers.c.last_seen >= cutoff)
-        with self.engine.connect() as db:
-            return list(db.execute(sa.select(jobs.c.id).where(
-                jobs.c.status == "running", sa.or_(jobs.c.worker_id.is_(None), jobs.c.worker_id.not_in(alive))))
-                .scalars())
-
-    def requeue(self, job_id: str) -> bool:
-        """A running job whose worker is gone goes back to the queue (its attempts are kept)."""
-        return self.transition(job_id, ("running",), "queued", done=0, worker_id=None, published=None)
-
-    def heartbeat(self, worker_id: str, host: str, device: str, gpu_name: str | None, current_job: str | None) -> None:
-        now = time.time()
-        with self._write() as db:
-            changed = db.execute(workers.update().where(workers.c.id == worker_id).values(
-                last_seen=now, current_job=current_job)).rowcount
-            if not changed:
-                db.execute(workers.insert().values(id=worker_id, host=host, device=device, gpu_name=gpu_name,
-                                                   current_job=current_job, started=now, last_seen=now))
-
-    def workers_online(self, within_s: float) -> list[dict[str, Any]]:
-        with self.engine.connect() as db:
-            rows = db.execute(sa.select(workers).where(workers.c.last_seen >= time.time() - within_s)
-                              .order_by(workers.c.started)).mappings().all()
-        return [dict(r) for r in rows]
-
-    def forget_worker(self, worker_id: str) -> None:
-        with self._write() as db:
-            db.execute(workers.delete().where(workers.c.id == worker_id))
-
     def _scalar(self, statement: sa.Select[Any]) -> Any:
         with self.engine.connect() as db:
             return db.execute(statement).scalar()
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _held_by(owner: str | None) -> list[Any]:
-    return [] if owner is None else [jobs.c.worker_id == owner]
 
 
 _WRITERS: dict[str, threading.Lock] = {}
@@ -478,38 +369,3 @@ def _writer_lock(url: str) -> threading.Lock:
     """The one writer lock of this process for a SQLite file (every Store on it shares it)."""
     with _WRITERS_GUARD:
         return _WRITERS.setdefault(url, threading.Lock())
-
-
-def _plain(value: Any) -> Any:
-    """An enum member as the string the database keeps (drivers may write an enum's name)."""
-    return value.value if isinstance(value, Enum) else value
-
-
-def _encoded(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: json.dumps(v) if k in ("results", "prompts", "options", "notices", "phase_log") else _plain(v)
-            for k, v in values.items()}
-
-
-def _phase_change(current: str | None, log_json: str | None, phase: str, now: float) -> dict[str, Any]:
-    """The column values that move a job from phase ``current`` to ``phase`` at ``now``: the
-    open log entry ends, a new one starts (an ending is over as it starts); ``{}`` when
-    ``phase`` is the current one."""
-    if current == phase:
-        return {}
-    log = json.loads(log_json or "[]")
-    if log and log[-1].get("finished") is None:
-        log[-1]["finished"] = now
-    log.append({"phase": phase, "started": now, "finished": now if phase in _TERMINAL else None})
-    return {"phase": phase, "phase_log": json.dumps(log)}
-
-
-def _job(row: Any) -> Job:
-    """A ``Job`` from a row of ``jobs`` (a mapping)."""
-    values = dict(row)
-    for key in ("prompts", "options", "results", "notices", "phase_log"):
-        values[key] = json.loads(values[key])
-    values["status"] = JobStatus(values["status"])
-    values["phase"] = Phase(values["phase"]) if values["phase"] in Phase._value2member_map_ else Phase.QUEUED
-    kind = values["error_kind"]
-    values["error_kind"] = ErrorKind(kind) if kind in ErrorKind._value2member_map_ else None
-    return Job(**values)
