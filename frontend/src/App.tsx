@@ -31,7 +31,7 @@ import { useNiivue } from './hooks/useNiivue'
 import { usePrefs } from './hooks/usePrefs'
 import { useMyCases } from './hooks/useMyCases'
 import { useServerInfo } from './hooks/useServerInfo'
-import { KEY_STORAGE, useSession } from './hooks/useSession'
+import { KEY_STORAGE, useSession, type Session } from './hooks/useSession'
 import { useShortcuts } from './hooks/useShortcuts'
 import { useWorkspace, type ResultRow } from './hooks/useWorkspace'
 import type { CaseState } from './lib/cases'
@@ -44,9 +44,39 @@ import { readable, refusal, sniffFiles } from './lib/sniff'
 
 const API_BASE = (import.meta.env.VITE_API_URL as string | undefined) ?? ''
 
+/**
+ * The app: who is signed in, and their workspace. The workspace (cases, results, drawings, the viewer)
+ * is mounted per person: signing out unmounts it, another person gets a fresh one (their tab data
+ * claimed by useSession first), so nothing of one person is ever shown to the next in the same tab.
+ */
 export function App() {
   const api = useMemo(() => new ApiClient(API_BASE, window.localStorage.getItem(KEY_STORAGE)), [])
   const [error, setError] = useState<string | null>(null)
+  const session = useSession(api, setError)
+  if (session.me) {
+    return <Workspace key={session.me.id} api={api} session={session} error={error} setError={setError} />
+  }
+  return (
+    <div className="app" data-testid="app">
+      <aside className="sidebar">
+        <header><h1>VoxTell Web</h1></header>
+        {session.signedOut && <SignInForm onSignIn={session.signIn} />}
+      </aside>
+      <main className="viewer">
+        <Notices error={error} onDismiss={() => setError(null)} />
+      </main>
+    </div>
+  )
+}
+
+interface WorkspaceProps {
+  api: ApiClient
+  session: Session
+  error: string | null
+  setError: (message: string | null) => void
+}
+
+function Workspace({ api, session, error, setError }: WorkspaceProps) {
   const reportErr = useCallback((err: unknown) => setError(describeError(err)), [])
   const [prefs, setPrefs] = usePrefs()
   const viewer = useNiivue(reportErr, prefs.radiological)
@@ -59,8 +89,7 @@ export function App() {
   // The PACS study of the volume opened from the PACS (named in "Send to PACS"'s confirmation).
   const [pacsStudy, setPacsStudy] = useState<{ volumeId: string; study: PacsStudy } | null>(null)
 
-  const { info, reload: loadInfo } = useServerInfo(api, reportErr)
-  const session = useSession(api, setError)
+  const { info } = useServerInfo(api, reportErr)
   const [page, setPage] = useState<'admin' | 'tokens' | null>(null)
   const openStamp = ws.cases.map((c) => `${c.volumeId}:${c.jobIds.join(',')}`).join(';')
   const myCases = useMyCases(api, session.me, openStamp, reportErr)
@@ -129,10 +158,6 @@ export function App() {
           session.signOut()
           setPage(null)
         }} onAdmin={() => setPage('admin')} onTokens={() => setPage('tokens')} />
-        {session.signedOut && <SignInForm onSignIn={(credential) => {
-          session.signIn(credential)
-          loadInfo()
-        }} />}
         <UploadPanel cases={ws.cases} current={ws.current?.volumeId ?? null} progress={ws.uploadProgress}
           onFiles={(files) => void openFiles(files)} onSelect={ws.selectCase} onClose={setClosing} />
         {session.me && <MyCases cases={myCases.data} me={session.me.id} onRefresh={myCases.reload}

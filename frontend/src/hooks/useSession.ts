@@ -6,6 +6,7 @@ import type { ApiClient } from '../api/client'
 import { ApiError } from '../api/errors'
 import type { Me } from '../api/types'
 import { describeError } from '../lib/errors'
+import { claimTab, forgetPerson } from '../lib/tab-owner'
 
 export const KEY_STORAGE = 'voxtell-web-api-key'
 
@@ -27,6 +28,9 @@ export function useSession(api: ApiClient, report: (message: string | null) => v
 
   const load = useCallback(() => {
     api.me().then((who) => {
+      // Another person than the one whose cases this tab holds: theirs are forgotten before anything
+      // of the workspace is shown (App mounts it per person).
+      claimTab(window.sessionStorage, window.localStorage, who.id, who.sign_in_required, KEY_STORAGE)
       setMe(who)
       setSignedOut(false)
     }).catch((err: unknown) => {
@@ -43,10 +47,11 @@ export function useSession(api: ApiClient, report: (message: string | null) => v
     load()
   }, [api, load, report])
 
-  /** Forget the credential: back to the sign-in form. */
+  /** Forget the credential and everything of this person in this tab (cases, results, drawings: the
+   * workspace is unmounted): back to the sign-in form. */
   const signOut = useCallback(() => {
     api.apiKey = null
-    window.localStorage.removeItem(KEY_STORAGE)
+    forgetPerson(window.sessionStorage, window.localStorage)
     setMe(null)
     setSignedOut(true)
     report(null)
@@ -54,3 +59,5 @@ export function useSession(api: ApiClient, report: (message: string | null) => v
 
   return { me, signedOut, signIn, signOut }
 }
+
+export type Session = ReturnType<typeof useSession>

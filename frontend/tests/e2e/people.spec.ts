@@ -170,3 +170,55 @@ test('my tokens: a person makes a token of their own (shown once) and revokes it
   await expect(list.locator(`[data-testid=token-row][data-token="${id}"]`)).toHaveAttribute('data-revoked', 'true')
   expect((await request.get(`${keyed()}/api/me`, { headers: { Authorization: `Bearer ${text}` } })).status()).toBe(401)
 })
+
+test('sign-out: the next person in the same tab sees nothing of the previous one (cases, viewer, results, storage), after a reload too',
+  async ({ browser, request }) => {
+    const stamp = Date.now().toString(36)
+    const alice = await person(request, `alice-${stamp}`)
+    const bob = await person(request, `bob-${stamp}`)
+    const page = await newPage(browser)
+    await signIn(page, alice.token)
+    await page.getByTestId('file-input').setInputFiles({ name: `alice-${stamp}.nii.gz`, mimeType: 'application/gzip',
+      buffer: makeVolume([40, 36, 30], [1, 1, 2]) })
+    await expect(page.getByTestId('volume-info')).toHaveText(/40×36×30/)
+    const volumeId = (await session(page)).volumeId
+    await page.getByTestId('prompt-input').fill('liver')
+    await page.getByTestId('prompt-input').press('Enter')
+    await page.getByTestId('run-button').click()
+    await expect(page.getByTestId('result-row')).toHaveCount(1, { timeout: 120_000 })
+    await expect(page.getByTestId('case-row')).toHaveCount(1)
+    await expect(page.locator(`[data-testid=my-case][data-volume="${volumeId}"]`)).toBeVisible()
+
+    // Alice signs out: nothing of hers is left on the page or in the tab's storage.
+    await page.getByTestId('sign-out').click()
+    await expect(page.getByTestId('api-key-input')).toBeVisible()
+    const traces = () => page.evaluate(() => JSON.stringify({ session: { ...sessionStorage }, local: { ...localStorage } }))
+    const none = async () => {
+      await expect(page.getByTestId('case-row')).toHaveCount(0)
+      await expect(page.getByTestId('result-row')).toHaveCount(0)
+      await expect(page.getByTestId('volume-info')).toHaveCount(0)
+      await expect(page.getByTestId('my-case')).toHaveCount(0)
+      await expect(page.locator('body')).not.toContainText(`alice-${stamp}`)
+      const stored = await traces()
+      expect(stored).not.toContain(volumeId)
+      expect(stored).not.toContain(`alice-${stamp}`)
+      expect(stored).not.toContain(alice.token)
+    }
+    await none()
+
+    // Bob signs in in the same tab: his (empty) workspace, none of Alice's case, result or viewer.
+    await page.getByTestId('api-key-input').fill(bob.token)
+    await page.getByTestId('api-key-save').click()
+    await expect(page.getByTestId('whoami-name')).toHaveText(`bob-${stamp}`)
+    await expect(page.getByTestId('my-cases-empty')).toBeVisible()
+    await expect(page.getByTestId('empty-state')).toBeVisible()
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', '')
+    await none()
+
+    // And so after a reload.
+    await page.reload()
+    await expect(page.getByTestId('whoami-name')).toHaveText(`bob-${stamp}`)
+    await expect(page.getByTestId('my-cases-empty')).toBeVisible()
+    await expect(page.getByTestId('empty-state')).toBeVisible()
+    await none()
+  })
