@@ -159,8 +159,9 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
           setPage(null)
         }} onAdmin={() => setPage('admin')} onTokens={() => setPage('tokens')} />
         <UploadPanel cases={ws.cases} current={ws.current?.volumeId ?? null} progress={ws.uploadProgress}
-          onFiles={(files) => void openFiles(files)} onSelect={ws.selectCase} onClose={setClosing} />
-        {session.me && <MyCases cases={myCases.data} me={session.me.id} onRefresh={myCases.reload}
+          onFiles={(files) => void openFiles(files)} onSelect={ws.selectCase} onClose={setClosing}
+          projects={session.me?.projects ?? []} project={ws.project} onProject={ws.setProject} />
+        {session.me && <MyCases cases={myCases.data} me={session.me.id} projects={session.me.projects} onRefresh={myCases.reload}
           onOpen={({ volume, jobs }) => ws.openStored(volume, `${volume.modality ?? 'volume'} ${volume.shape.join('×')}`,
             jobs.filter((j) => j.status !== 'failed' && j.status !== 'cancelled').map((j) => j.id).reverse())} />}
         {info?.pacs && <PacsPanel api={api} onError={setError} onOpen={(volume, study) => {

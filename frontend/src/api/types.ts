@@ -61,6 +61,8 @@ export type ExportKind = 'zip' | 'labelmap' | 'labels-json' | 'labels-txt' | 'se
 
 /** Who is signed in (GET /api/me). */
 export type Me = Schemas['Me']
+/** A project the signed-in person belongs to (GET /api/me). */
+export type ProjectRef = Schemas['ProjectRef']
 export type Role = Me['role']
 /** A personal API token (never its secret); ``TokenCreated`` carries the text, once. */
 export type TokenInfo = Schemas['TokenInfo']

@@ -1,8 +1,11 @@
+import type { ProjectRef } from '../api/types'
 import type { StoredCase } from '../hooks/useMyCases'
 
 interface Props {
   cases: StoredCase[] | null
   me: string
+  /** the signed-in person's projects, to name a case's project */
+  projects: ProjectRef[]
   onOpen: (item: StoredCase) => void
   onRefresh: () => void
 }
@@ -12,7 +15,8 @@ function when(seconds: number | null | undefined): string {
 }
 
 /** The signed-in person's earlier cases on the server, to reopen (never anyone else's: the server filters). */
-export function MyCases({ cases, me, onOpen, onRefresh }: Props) {
+export function MyCases({ cases, me, projects, onOpen, onRefresh }: Props) {
+  const projectName = (id: string) => projects.find((p) => p.id === id)?.name ?? id
   return (
     <section className="panel my-cases" data-testid="my-cases">
       <div className="panel-head">
@@ -33,6 +37,11 @@ export function MyCases({ cases, me, onOpen, onRefresh }: Props) {
                 {c.jobs.length ? c.jobs.map((j) => j.prompts.join(', ')).join(' · ') : 'no prompts yet'}
                 {c.volume.owner && c.volume.owner !== me ? ` · owner ${c.volume.owner}` : ''}
               </span>
+              {c.volume.project && (
+                <span className="hint project" data-testid="my-case-project" data-project={c.volume.project}>
+                  project {projectName(c.volume.project)}
+                </span>
+              )}
             </li>
           ))}
         </ul>

@@ -1,4 +1,5 @@
 import { useRef } from 'react'
+import type { ProjectRef } from '../api/types'
 import type { CaseState } from '../lib/cases'
 
 interface Props {
@@ -8,11 +9,15 @@ interface Props {
   onFiles: (files: File[]) => void
   onSelect: (volumeId: string) => void
   onClose: (c: CaseState) => void
+  /** the signed-in person's projects: an upload can go into one (its members see it too) */
+  projects: ProjectRef[]
+  project: string | null
+  onProject: (project: string | null) => void
 }
 
 /** Open a volume (.nii, .nii.gz, .nrrd, .mha, a DICOM .zip or DICOM files; a drop anywhere in the
  * window works too) and the cases opened in this tab, by their local file names. */
-export function UploadPanel({ cases, current, progress, onFiles, onSelect, onClose }: Props) {
+export function UploadPanel({ cases, current, progress, onFiles, onSelect, onClose, projects, project, onProject }: Props) {
   const input = useRef<HTMLInputElement | null>(null)
   return (
     <section className="panel" data-testid="dropzone">
@@ -26,6 +31,16 @@ export function UploadPanel({ cases, current, progress, onFiles, onSelect, onClo
         e.target.value = ''
       }} />
       <p className="hint">.nii, .nii.gz, .nrrd, .mha, a DICOM .zip or DICOM files; or drop them anywhere</p>
+      {projects.length > 0 && (
+        <label className="upload-project">
+          Uploads are seen by{' '}
+          <select data-testid="upload-project" value={project ?? ''} aria-label="who sees the uploads"
+            onChange={(e) => onProject(e.target.value || null)}>
+            <option value="">only me</option>
+            {projects.map((p) => <option key={p.id} value={p.id}>project {p.name}</option>)}
+          </select>
+        </label>
+      )}
       {progress !== null && (
         <progress data-testid="upload-progress" value={progress} max={1} aria-label="upload progress" />
       )}

@@ -39,6 +39,8 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
   const [uploadProgress, setUploadProgress] = useState<number | null>(null)
   const [seriesChoice, setSeriesChoice] = useState<{ files: File[]; series: DicomSeries[] } | null>(null)
   const [deleted, setDeleted] = useState<Deleted | null>(null)
+  /** the project the next upload goes into (null: only the uploader sees it) */
+  const [project, setProject] = useState<string | null>(null)
   const current = cases.current
   const volume = current ? volumes[current.volumeId] ?? null : null
 
@@ -96,14 +98,14 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
     setUploadProgress(0)
     const label = filesLabel(files.map((f) => f.name))
     try {
-      openVolume(await api.uploadVolume(files, setUploadProgress, seriesUid), label)
+      openVolume(await api.uploadVolume(files, setUploadProgress, seriesUid, project ?? undefined), label)
     } catch (err) {
       if (err instanceof SeriesChoiceError) setSeriesChoice({ files, series: err.series })
       else report(describeError(err, label))
     } finally {
       setUploadProgress(null)
     }
-  }, [api, openVolume, report])
+  }, [api, openVolume, project, report])
 
   const run = useCallback(async (prompts: string[], options: JobOptions) => {
     if (!volume || !prompts.length) return
@@ -199,7 +201,7 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
   }, [api, store, reportErr])
 
   return {
-    cases: cases.cases, current, volume, uploadProgress, seriesChoice, results, jobsKnown, activeJobs, endedJobs, deleted,
+    cases: cases.cases, current, volume, uploadProgress, project, setProject, seriesChoice, results, jobsKnown, activeJobs, endedJobs, deleted,
     upload, openVolume, openStored, run, cancel: jobs.cancel, toggle, setOpacity, dismiss, patch, remove, undoDelete, saveEdited,
     selectCase: cases.select, closeCase: cases.close, updateCurrent, forgetDeleted: () => setDeleted(null),
   }

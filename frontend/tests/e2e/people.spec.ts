@@ -222,3 +222,42 @@ test('sign-out: the next person in the same tab sees nothing of the previous one
     await expect(page.getByTestId('empty-state')).toBeVisible()
     await none()
   })
+
+test('projects: alice uploads into a project of hers and bob\'s; bob sees the case with the project\'s name and opens it',
+  async ({ browser, request }) => {
+    const stamp = Date.now().toString(36)
+    const alice = await person(request, `alice-${stamp}`)
+    const bob = await person(request, `bob-${stamp}`)
+    const made = await request.post(`${keyed()}/api/admin/projects`, { headers: ADMIN, data: { name: `ward-${stamp}` } })
+    expect(made.status()).toBe(201)
+    const project = (await made.json()).id as string
+    for (const member of [alice, bob]) {
+      const put = await request.put(`${keyed()}/api/admin/projects/${project}/members/${member.id}`, { headers: ADMIN })
+      expect(put.ok()).toBe(true)
+    }
+
+    // Alice: uploads are hers only by default; she chooses the project, then uploads.
+    const a = await newPage(browser)
+    await signIn(a, alice.token)
+    const choice = a.getByTestId('upload-project')
+    await expect(choice).toHaveValue('')
+    await expect(choice.locator('option')).toHaveText(['only me', `project ward-${stamp}`])
+    await choice.selectOption(project)
+    await a.getByTestId('file-input').setInputFiles({ name: 'ward.nii.gz', mimeType: 'application/gzip',
+      buffer: makeVolume([40, 36, 30], [1, 1, 2]) })
+    await expect(a.getByTestId('volume-info')).toHaveText(/40×36×30/)
+    const volumeId = (await session(a)).volumeId
+    const stored = await request.get(`${keyed()}/api/volumes/${volumeId}`, { headers: ADMIN })
+    expect((await stored.json()).project).toBe(project)
+    await expect(a.locator(`[data-testid=my-case][data-volume="${volumeId}"]`).getByTestId('my-case-project'))
+      .toHaveText(`project ward-${stamp}`)
+
+    // Bob, a member, sees it among his cases with the project's name, and opens it.
+    const b = await newPage(browser)
+    await signIn(b, bob.token)
+    const row = b.locator(`[data-testid=my-case][data-volume="${volumeId}"]`)
+    await expect(row.getByTestId('my-case-project')).toHaveText(`project ward-${stamp}`)
+    await row.getByTestId('my-case-open').click()
+    await expect(b.getByTestId('volume-info')).toHaveText(/40×36×30/)
+    await expect(b.getByTestId('case-row')).toHaveCount(1)
+  })
