@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path'
 
 // The real backend with the demo model, serving the built app; Debian's Chromium, never a downloaded one.
 const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
-// Five consecutive free loopback ports for the servers below (port .. port + 4), checked by binding all
-// five at once, chosen once per run and inherited by the workers through the environment, so two runs
+// Seven consecutive free loopback ports for the servers below (port .. port + 6), checked by binding all
+// seven at once, chosen once per run and inherited by the workers through the environment, so two runs
 // never collide and a port taken by something else is never used.
-process.env.VOXTELL_E2E_PORT ??= freePortRun(5)
+process.env.VOXTELL_E2E_PORT ??= freePortRun(7)
 const port = Number(process.env.VOXTELL_E2E_PORT)
 const scratch = mkdtempSync(join(tmpdir(), 'voxtell-e2e-'))
 const E2E_API_KEY = 'e2e-secret-key' // tests/e2e/app.spec.ts types it into the app
@@ -90,6 +90,22 @@ export default defineConfig({
     reuseExistingServer: false,
     env: { VOXTELL_HOME: join(scratch, 'home-pacs'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
       VOXTELL_DICOMWEB_URL: `${pacsUrl}/dicom-web` },
+  }, {
+    // A real OpenID Connect provider (tests/oidc's npm oidc-provider; `npm ci` there first) on port + 6,
+    // allowing the app's origin, sending the browser back to the app on port + 5 (tests/e2e/oidc.spec.ts).
+    command: `node tests/e2e/oidc_provider.mjs ${port + 6} http://127.0.0.1:${port + 5}/`,
+    wait: { stdout: /OIDC provider ready on / },
+    timeout: 60_000,
+    reuseExistingServer: false,
+  }, {
+    // The app trusting that provider (VOXTELL_OIDC_ISSUER): its access tokens are the bearer credential.
+    command: serve(port + 5, 'data-oidc'),
+    cwd: resolve('..'),
+    url: `http://127.0.0.1:${port + 5}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: { VOXTELL_HOME: join(scratch, 'home-oidc'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
+      VOXTELL_OIDC_ISSUER: `http://127.0.0.1:${port + 6}`, VOXTELL_OIDC_RESOURCE: 'urn:voxtell-web' },
   }],
 })
 

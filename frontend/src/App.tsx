@@ -1,6 +1,6 @@
-import { useCallback, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ApiClient } from './api/client'
-import type { ExportKind, PacsStudy } from './api/types'
+import type { ExportKind, PacsStudy, SignInOptions } from './api/types'
 import { AdminPage } from './components/AdminPage'
 import { ConfirmDialog } from './components/ConfirmDialog'
 import { DrawingPanel } from './components/DrawingPanel'
@@ -39,6 +39,7 @@ import type { Rgb } from './lib/colors'
 import { downloadName, saveBlob } from './lib/downloads'
 import { describeError, filesLabel } from './lib/errors'
 import type { ShortcutAction } from './lib/keys'
+import { userManager } from './lib/oidc'
 import { nextFreeColor } from './lib/palette'
 import { readable, refusal, sniffFiles } from './lib/sniff'
 
@@ -53,6 +54,10 @@ export function App() {
   const api = useMemo(() => new ApiClient(API_BASE, window.localStorage.getItem(KEY_STORAGE)), [])
   const [error, setError] = useState<string | null>(null)
   const session = useSession(api, setError)
+  const [options, setOptions] = useState<SignInOptions | null>(null)
+  useEffect(() => {
+    if (session.signedOut && !options) api.signInOptions().then(setOptions).catch(() => setOptions(null))
+  }, [api, options, session.signedOut])
   if (session.me) {
     return <Workspace key={session.me.id} api={api} session={session} error={error} setError={setError} />
   }
@@ -60,7 +65,10 @@ export function App() {
     <div className="app" data-testid="app">
       <aside className="sidebar">
         <header><h1>VoxTell Web</h1></header>
-        {session.signedOut && <SignInForm onSignIn={session.signIn} />}
+        {session.signedOut && <SignInForm onSignIn={session.signIn} oidc={options?.oidc}
+          onHospital={() => {
+            if (options?.oidc) userManager(options.oidc).signinRedirect().catch((err: unknown) => setError(describeError(err)))
+          }} />}
       </aside>
       <main className="viewer">
         <Notices error={error} onDismiss={() => setError(null)} />

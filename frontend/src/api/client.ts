@@ -4,7 +4,7 @@ import { ApiError, errorFromResponse, messageFor } from './errors'
 import { SseParser, statusFromEvent } from './sse'
 import {
   TERMINAL, type DicomSeries, type ExportKind, type JobOptions, type JobStatus, type MaskPatch, type Me, type PacsSeries,
-  type PacsStored, type PacsStudy, type PacsStudyQuery, type ServerInfo, type TokenCreate, type TokenCreated,
+  type PacsStored, type PacsStudy, type PacsStudyQuery, type ServerInfo, type SignInOptions, type TokenCreate, type TokenCreated,
   type TokenInfo, type VolumeInfo,
 } from './types'
 
@@ -60,6 +60,11 @@ export class ApiClient {
   }
 
   /** Who is signed in (the server records a login). */
+  /** How to sign in (open: asked before anyone has signed in). */
+  signInOptions(): Promise<SignInOptions> {
+    return this.request('/api/sign-in')
+  }
+
   me(): Promise<Me> {
     return this.request('/api/me')
   }

@@ -63,6 +63,9 @@ export type ExportKind = 'zip' | 'labelmap' | 'labels-json' | 'labels-txt' | 'se
 export type Me = Schemas['Me']
 /** A project the signed-in person belongs to (GET /api/me). */
 export type ProjectRef = Schemas['ProjectRef']
+/** How to sign in to the server (GET /api/sign-in, asked before signing in). */
+export type SignInOptions = Schemas['SignIn']
+export type OidcSignIn = Schemas['OidcSignIn']
 export type Role = Me['role']
 /** A personal API token (never its secret); ``TokenCreated`` carries the text, once. */
 export type TokenInfo = Schemas['TokenInfo']

@@ -1,4 +1,4 @@
-import type { Me } from '../api/types'
+import type { Me, OidcSignIn } from '../api/types'
 
 interface Props {
   me: Me | null
@@ -24,9 +24,20 @@ export function SessionBar({ me, onSignOut, onAdmin, onTokens }: Props) {
   )
 }
 
-/** The sign-in form: the server's API key (an administrator) or a personal token (vxt_…). */
-export function SignInForm({ onSignIn }: { onSignIn: (credential: string) => void }) {
+/** The sign-in form: the hospital's provider where the server names one, the server's API key (an
+ * administrator) or a personal token (vxt_…). */
+export function SignInForm({ onSignIn, oidc, onHospital }: {
+  onSignIn: (credential: string) => void
+  oidc?: OidcSignIn | null
+  onHospital?: () => void
+}) {
   return (
+    <>
+    {oidc && onHospital && (
+      <button type="button" className="primary oidc-sign-in" data-testid="oidc-sign-in" onClick={onHospital}>
+        Sign in with your hospital account
+      </button>
+    )}
     <form className="panel keyform" data-testid="sign-in" onSubmit={(e) => {
       e.preventDefault()
       onSignIn(String(new FormData(e.currentTarget).get('key') ?? '').trim())
@@ -35,5 +46,6 @@ export function SignInForm({ onSignIn }: { onSignIn: (credential: string) => voi
         autoComplete="off" data-testid="api-key-input" />
       <button type="submit" data-testid="api-key-save">Sign in</button>
     </form>
+    </>
   )
 }

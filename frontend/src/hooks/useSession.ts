@@ -6,6 +6,7 @@ import type { ApiClient } from '../api/client'
 import { ApiError } from '../api/errors'
 import type { Me } from '../api/types'
 import { describeError } from '../lib/errors'
+import { completeSignIn, isCallback } from '../lib/oidc'
 import { claimTab, forgetPerson } from '../lib/tab-owner'
 
 export const KEY_STORAGE = 'voxtell-web-api-key'
@@ -37,15 +38,29 @@ export function useSession(api: ApiClient, report: (message: string | null) => v
       if (!(err instanceof ApiError && err.status === 401)) report(describeError(err))
     })
   }, [api, report])
-  useEffect(load, [load])
 
-  /** Use an API key or a personal token (vxt_…) from now on, in this browser. */
+  /** Use an API key, a personal token (vxt_…) or an access token from now on, in this browser. */
   const signIn = useCallback((credential: string) => {
     api.apiKey = credential || null
     window.localStorage.setItem(KEY_STORAGE, credential)
     report(null)
     load()
   }, [api, load, report])
+
+  // Back from the hospital's provider: its code swapped for an access token first, then who that is.
+  useEffect(() => {
+    if (!isCallback()) {
+      load()
+      return
+    }
+    api.signInOptions().then((options) => {
+      if (!options.oidc) throw new Error('This server has no OpenID Connect provider.')
+      return completeSignIn(options.oidc)
+    }).then(signIn).catch((err: unknown) => {
+      report(`Sign-in with your hospital account failed: ${describeError(err)}`)
+      setSignedOut(true)
+    })
+  }, [api, load, report, signIn])
 
   /** Forget the credential and everything of this person in this tab (cases, results, drawings: the
    * workspace is unmounted): back to the sign-in form. */
