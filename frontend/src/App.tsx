@@ -67,7 +67,9 @@ export function App() {
         <header><h1>VoxTell Web</h1></header>
         {session.signedOut && <SignInForm onSignIn={session.signIn} oidc={options?.oidc}
           onHospital={() => {
-            if (options?.oidc) userManager(options.oidc).signinRedirect().catch((err: unknown) => setError(describeError(err)))
+            // prompt=login: the provider asks who it is every time, even while its own session of the
+            // previous person lives on (a shared workstation: sign-out here leaves the provider's session).
+            if (options?.oidc) userManager(options.oidc).signinRedirect({ prompt: 'login' }).catch((err: unknown) => setError(describeError(err)))
           }} />}
       </aside>
       <main className="viewer">

@@ -42,4 +42,9 @@ test('hospital sign-in: the provider\'s login and consent pages, back in the app
     await page.getByTestId('sign-out').click()
     await expect(page.getByTestId('oidc-sign-in')).toBeVisible()
     expect(await page.evaluate(() => localStorage.getItem('voxtell-web-api-key'))).toBeNull()
+
+    // The next person at this browser is asked who they are: the provider's session of alice is not reused.
+    await page.getByTestId('oidc-sign-in').click()
+    await page.waitForURL((url) => url.origin === issuer(), { timeout: 20_000 })
+    await expect(page.locator('input[name=login]')).toBeVisible()
   })
