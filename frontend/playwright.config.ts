@@ -93,7 +93,7 @@ export default defineConfig({
   }, {
     // A real OpenID Connect provider (tests/oidc's npm oidc-provider; `npm ci` there first) on port + 6,
     // allowing the app's origin, sending the browser back to the app on port + 5 (tests/e2e/oidc.spec.ts).
-    command: `node tests/e2e/oidc_provider.mjs ${port + 6} http://127.0.0.1:${port + 5}/`,
+    command: `node ../tests/oidc/provider.mjs ${port + 6} http://127.0.0.1:${port + 5}/`,
     wait: { stdout: /OIDC provider ready on / },
     timeout: 60_000,
     reuseExistingServer: false,

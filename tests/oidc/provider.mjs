@@ -3,6 +3,10 @@
 // Two people with roles in Keycloak's claim (realm_access.roles) and one without any VoxTell role.
 // Access tokens are JWTs for the audience "voxtell-web" (resource indicators), as Keycloak issues them.
 // The login page is oidc-provider's own development form (any password); the consent is asked once.
+// A single-page app swaps its code for tokens with fetch from its own origin, so the token endpoint
+// allows the origin of the client's redirect URI (CORS), as a hospital's provider does for a
+// registered web app (Keycloak's "Web origins"). Used by tests/backend/test_oidc.py and the
+// browser test frontend/tests/e2e/oidc.spec.ts.
 import Provider from 'oidc-provider'
 
 const [port, redirectUri] = [Number(process.argv[2]), process.argv[3]]
@@ -22,6 +26,7 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
   }],
   pkce: { methods: ['S256'], required: () => true },
+  clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
   features: {
     devInteractions: { enabled: true },
     resourceIndicators: {
