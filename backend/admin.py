@@ -75,10 +75,14 @@ def add_commands(sub: Any) -> None:
                                   "one per line)", parents=[common])
     export.add_argument("--since", default=None, help="ISO date or time (UTC), e.g. 2026-12-01")
     export.add_argument("--format", choices=["jsonl", "fhir"], default="jsonl")
+    prune = audit_sub.add_parser("prune", help="archive, then remove, the events older than "
+                                 "VOXTELL_AUDIT_RETENTION_DAYS (default six years)", parents=[common])
+    prune.add_argument("--archive", type=Path, required=True, help="a new JSON-lines file the events go to first")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.data_dir, settings.database_url)
+    args.settings = settings
     try:
         return {"users": _users, "tokens": _tokens, "projects": _projects, "audit": _audit}[args.command](args, store)
     except _Refused as exc:
@@ -186,6 +190,14 @@ def _audit(args: argparse.Namespace, store: Store) -> int:
             return 0
         _out(f"audit trail BROKEN at event {check.first_broken}: {check.reason}")
         return 1
+    if args.action == "prune":
+        if args.archive.exists():
+            raise _Refused(f"{args.archive} exists: the archive must be a new file")
+        days = args.settings.audit_retention_days
+        removed = trail.prune(time.time() - days * 86400, args.archive)
+        _out(f"removed {removed} events older than {days:g} days "
+             f"(archived first in {args.archive})")
+        return 0
     since = None
     if args.since:
         try:

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew allowed on exp / iat")
     oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "PS256", "ES256"],
                                        description="signature algorithms accepted (never none or HS*)")
+    audit_retention_days: float = Field(default=6 * 365, gt=0, description="audit events are kept at least this "
+                                        "long; `voxtell-web audit prune --archive FILE` removes older ones (after "
+                                        "writing them to FILE); nothing removes them by itself")
     metrics_port: int | None = Field(default=None, ge=1, le=65535, description="also serve /metrics on "
                                      "127.0.0.1:<port> without sign-in (each API node and worker its own)")
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from backend.storage.db import audit_events
+from backend.storage.db import audit_events, audit_prunes
 from backend.storage.store import Store
 
 GENESIS = "0" * 64
 _APPEND_LOCK = 734_114  # PostgreSQL advisory lock id: one append at a time, one linear chain
+APPEND_ONLY = "audit events are append-only"  # the triggers' message (migration 0007)
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,49 @@ class AuditTrail:
         with self.store.engine.connect() as db:
             return [dict(row) for row in db.execute(query).mappings()]
 
+    def prune(self, before: float, archive: Path) -> int:
+        """Remove the events older than ``before`` (a retention period's end), after writing them to
+        ``archive`` (JSON lines, a new file, flushed to disk first); the hash of the last removed row
+        is recorded, so that ``verify`` checks the rest from there. Returns how many were removed.
+
+        The triggers that refuse ``DELETE`` are lifted for this one transaction only."""
+        with self.store.engine.connect() as db:
+            last = db.execute(sa.select(audit_events.c.seq, audit_events.c.hash).where(audit_events.c.at < before)
+                              .order_by(audit_events.c.seq.desc()).limit(1)).first()
+        if last is None:
+            return 0
+        with archive.open("x") as out:  # never over an earlier archive
+            for row in self.rows():
+                if row["seq"] > last.seq:
+                    break
+                out.write(json.dumps(row, sort_keys=True) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with self.store._write() as db:
+            if db.dialect.name == "postgresql":
+                db.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+                db.execute(sa.text("ALTER TABLE audit_events DISABLE TRIGGER audit_no_delete"))
+            else:
+                db.exec_driver_sql("DROP TRIGGER audit_no_delete")
+            removed = db.execute(audit_events.delete().where(audit_events.c.seq <= last.seq)).rowcount
+            if db.dialect.name == "postgresql":
+                db.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER audit_no_delete"))
+            else:
+                db.exec_driver_sql(f"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events "
+                                   f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
+            db.execute(audit_prunes.insert().values(last_seq=last.seq, last_hash=last.hash, removed=removed,
+                                                    at=time.time()))
+        return int(removed)
+
     def verify(self) -> ChainCheck:
-        """Walk the chain from its start; the first row that does not follow names the break."""
+        """Walk the chain from its start (or from where the last prune ended); the first row that
+        does not follow names the break."""
         prev, count = GENESIS, 0
+        with self.store.engine.connect() as db:
+            anchors = dict(db.execute(sa.select(audit_prunes.c.last_seq, audit_prunes.c.last_hash)).all())
         for row in self.rows():
+            if count == 0 and row["seq"] - 1 in anchors:  # the rows before were pruned, on record
+                prev = anchors[row["seq"] - 1]
             count += 1
             event = AuditEvent(**{k: row[k] for k in AuditEvent.__dataclass_fields__})
             if row["prev_hash"] != prev:

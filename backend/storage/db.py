@@ -125,6 +125,16 @@ audit_events = sa.Table(
     sa.Column("hash", sa.Text, nullable=False),
 )
 
+# One row per prune of the audit trail past its retention (the hash of the last row removed
+# anchors the chain of the rows kept).
+audit_prunes = sa.Table(
+    "audit_prunes", metadata,
+    sa.Column("last_seq", sa.Integer, primary_key=True),
+    sa.Column("last_hash", sa.Text, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Before Alembic, SQLite data dirs counted applied changes in PRAGMA user_version.
 _LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}  # never beyond 0003

@@ -202,3 +202,59 @@ def test_concurrent_writers_keep_one_chain_and_changes_are_refused_on_postgresql
                 db.execute(sa.text(statement))
     finally:
         store.close()
+
+
+def _old_and_new_events(store: Store) -> None:
+    trail = AuditTrail(store)
+    for n in range(10):
+        trail.append(AuditEvent(action="view", outcome=200, via="token", user_id="u", object_type="job",
+                                object_id=f"old{n}", at=time.time() - 10 * 86400 + n))
+    for n in range(5):
+        trail.append(AuditEvent(action="view", outcome=200, via="token", user_id="u", object_type="job",
+                                object_id=f"new{n}"))
+
+
+def test_retention_prune_archives_first_and_the_rest_still_verifies(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    data = tmp_path / "data"
+    store = Store(data)
+    _old_and_new_events(store)
+    store.close()
+    monkeypatch.setenv("VOXTELL_AUDIT_RETENTION_DAYS", "1")
+    archive = tmp_path / "audit-2026.jsonl"
+    code, out, _ = _cli("audit", "prune", "--archive", str(archive), "--data-dir", str(data))
+    assert code == 0 and "removed 10 events" in out
+    archived = [json.loads(line) for line in archive.read_text().splitlines()]
+    assert [e["object_id"] for e in archived] == [f"old{n}" for n in range(10)], "archived before removal"
+    code, out, _ = _cli("audit", "verify", "--data-dir", str(data))
+    assert code == 0 and "5 events" in out, "the kept rows verify from the prune's anchor"
+    assert _cli("audit", "prune", "--archive", str(archive), "--data-dir", str(data))[0] == 2, "never over an archive"
+    db = sqlite3.connect(data / "voxtell.sqlite")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM audit_events")
+    db.execute("DROP TRIGGER audit_no_delete")  # someone removes a kept row by hand
+    db.execute("DELETE FROM audit_events WHERE object_id = 'new0'")
+    db.commit()
+    code, out, _ = _cli("audit", "verify", "--data-dir", str(data))
+    assert code == 1 and "BROKEN" in out
+
+
+def test_retention_prune_on_postgresql(postgres: str, tmp_path: Path) -> None:
+    store = Store(tmp_path / "pruned", postgres)
+    try:
+        with store.engine.begin() as db:  # this module's database: start from an empty trail
+            db.execute(sa.text("ALTER TABLE audit_events DISABLE TRIGGER audit_no_delete"))
+            db.execute(sa.text("DELETE FROM audit_events"))
+            db.execute(sa.text("DELETE FROM audit_prunes"))
+            db.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER audit_no_delete"))
+        _old_and_new_events(store)
+        trail = AuditTrail(store)
+        assert trail.prune(time.time() - 86400, tmp_path / "archive.jsonl") == 10
+        check = trail.verify()
+        assert check.ok and check.events == 5
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as db:
+            db.execute(sa.text("DELETE FROM audit_events"))
+    finally:
+        store.close()

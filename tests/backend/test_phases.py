@@ -249,7 +249,7 @@ def test_a_data_dir_at_revision_0005_upgrades_in_place(make_client, tmp_path: Pa
     engine.dispose()
     Store(data).close()  # what every start does first
     db = sqlite3.connect(data / "voxtell.sqlite")
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0008"
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0009"
     assert dict(db.execute("SELECT id, phase FROM jobs").fetchall()) == {
         "donejob": "done", "failedjob": "failed", "queuedjob": "queued", "runningjob": "segmenting"}
     assert {log for (log,) in db.execute("SELECT phase_log FROM jobs")} == {"[]"}
