@@ -2,7 +2,8 @@
 
 Slurm's idea, simplified: each person's *usage* is the compute time of their jobs (running ones
 up to now), each job's share halving every ``FAIR_SHARE_HALF_LIFE_S`` since it ended. The queue is
-served round robin over the people waiting, the one with the least usage first; each person's
+served round robin over the people waiting — those with no job running first (one running job per
+person while others wait), then the one with the least usage; each person's
 own jobs keep the order they were submitted in. So a person with one job waits for at most one
 job of someone whose batch of 20 is running; with one person the order is plain first come,
 first served. Both modes start jobs in this order (``Store.fair_queue``): the database decides.
@@ -28,16 +29,19 @@ def decayed_usage(runs: Iterable[tuple[str, float, float | None]], now: float,
     return dict(usage)
 
 
-def fair_order(queued: Iterable[tuple[str, str, float]], usage: dict[str, float]) -> list[str]:
+def fair_order(queued: Iterable[tuple[str, str, float]], usage: dict[str, float],
+               running: Iterable[str] = ()) -> list[str]:
     """The ids of queued jobs ``(id, owner, created)`` in the order they are to start: round robin
-    over the owners, the least-used first (ties: whoever has waited longest), each owner's jobs
-    oldest first."""
+    over the owners — those with no job ``running`` now first (one running job per person while
+    others wait: a free worker goes to someone who has none), then the least-used (ties: whoever
+    has waited longest) — each owner's jobs oldest first."""
+    busy = set(running)
     by_owner: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for job_id, owner, created in queued:
         by_owner[owner].append((created, job_id))
     for jobs in by_owner.values():
         jobs.sort()
-    owners = sorted(by_owner, key=lambda o: (usage.get(o, 0.0), by_owner[o][0][0]))
+    owners = sorted(by_owner, key=lambda o: (o in busy, usage.get(o, 0.0), by_owner[o][0][0]))
     order: list[str] = []
     for turn in range(max((len(j) for j in by_owner.values()), default=0)):
         order.extend(by_owner[o][turn][1] for o in owners if turn < len(by_owner[o]))

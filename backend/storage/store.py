@@ -270,11 +270,12 @@ class Store(WorkerClaims):
             owners = {row.owner for row in queued}
             if len(owners) < 2:  # one person (or nobody) waiting: first come, first served
                 return [row.id for row in sorted(queued, key=lambda r: (r.created, r.id))]
-            runs = db.execute(sa.select(jobs.c.owner, jobs.c.started, jobs.c.finished).where(
+            runs = db.execute(sa.select(jobs.c.owner, jobs.c.started, jobs.c.finished, jobs.c.status).where(
                 jobs.c.owner.in_(sorted(owners)), jobs.c.started.is_not(None), jobs.c.status != "queued",
                 sa.or_(jobs.c.finished.is_(None), jobs.c.finished > now - USAGE_HORIZON_S))).all()
         return fair_order(((r.id, r.owner, r.created) for r in queued),
-                          decayed_usage(((r.owner, r.started, r.finished) for r in runs), now))
+                          decayed_usage(((r.owner, r.started, r.finished) for r in runs), now),
+                          running=(r.owner for r in runs if r.status == "running"))
 
     def compute_seconds_since(self, owner: str, since: float) -> float:
         """Seconds of compute of ``owner``'s jobs started at or after ``since`` (running ones up to now)."""

@@ -47,6 +47,8 @@ def test_the_least_used_person_goes_next_round_robin_and_each_persons_jobs_in_or
     queued = [("a1", "a", 1.0), ("a2", "a", 2.0), ("a3", "a", 3.0), ("b1", "b", 4.0), ("b2", "b", 5.0), ("c1", "c", 6.0)]
     assert fair_order(queued, usage) == ["c1", "b1", "a1", "b2", "a2", "a3"]
     assert fair_order(queued[:3], usage) == ["a1", "a2", "a3"], "one person: first come, first served"
+    # c has a job running now: while others wait, a free worker goes to someone with none.
+    assert fair_order(queued, usage, running=["c"]) == ["b1", "a1", "c1", "b2", "a2", "a3"]
 
 
 def test_a_small_users_job_starts_after_at_most_one_of_a_big_batch(make_client: Callable[..., TestClient],
