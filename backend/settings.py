@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     oidc_leeway_s: float = Field(default=30.0, ge=0, description="clock skew allowed on exp / iat")
     oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "PS256", "ES256"],
                                        description="signature algorithms accepted (never none or HS*)")
+    audit_prompts: bool = Field(default=False, description="write the prompts of each job into its audit event "
+                                "(off: a prompt can name a patient)")
     audit_retention_days: float = Field(default=6 * 365, gt=0, description="audit events are kept at least this "
                                         "long; `voxtell-web audit prune --archive FILE` removes older ones (after "
                                         "writing them to FILE); nothing removes them by itself")

@@ -69,6 +69,10 @@ def fhir_audit_event(row: dict[str, Any]) -> dict[str, Any]:
             "what": {"identifier": {"system": f"urn:voxtell-web:{row.get('object_type') or 'object'}",
                                     "value": row["object_id"]}},
             "type": {"system": _ENTITY_TYPE, "code": "2", "display": "System Object"}})
+    if row.get("detail"):  # an infer's prompts, kept only where the administrator asked for them
+        resource["entity"].append({"type": {"system": _ENTITY_TYPE, "code": "2", "display": "System Object"},
+                                   "description": "prompts", "detail": [{"type": "prompts",
+                                                                          "valueString": row["detail"]}]})
     if not resource["entity"]:
         del resource["entity"]
     return resource

@@ -15,6 +15,7 @@ event.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ from backend.states import AuditAction
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTRIBUTE = "__voxtell_audit__"
 OBJECT = "voxtell_audit_object"  # (type, id) a route noted in the request's state
+DETAIL = "voxtell_audit_detail"  # the prompts of an infer, when they are to be kept
 REQUEST_ID = "voxtell_request_id"
 
 
@@ -49,6 +51,13 @@ def audited(action: AuditAction, object_type: str | None = None, id_param: str |
 def audit_of(route: BaseRoute | None) -> Audited | None:
     found = getattr(getattr(route, "endpoint", None), _ATTRIBUTE, None)
     return found if isinstance(found, Audited) else None
+
+
+def note_prompts(request: Request, prompts: list[str]) -> None:
+    """The prompts of a job, for its ``infer`` event — kept only where the administrator turned
+    ``VOXTELL_AUDIT_PROMPTS`` on (a prompt can hold patient details)."""
+    if request.app.state.voxtell.settings.audit_prompts:
+        request.scope.setdefault("state", {})[DETAIL] = json.dumps(prompts, ensure_ascii=False)[:4000]
 
 
 def note_object(request: Request, object_type: str, object_id: str) -> None:

@@ -24,7 +24,7 @@ from backend.domain.errors import DISK_FULL, Forbidden, Unauthorized, UpstreamFa
 from backend.domain.eta import queue_full_detail, retry_after_s
 from backend.domain.identity import Principal
 from backend.http.admission import Admission, admission_of, flat_routes, requires, route_for
-from backend.http.audit import OBJECT, REQUEST_ID, audit_of
+from backend.http.audit import DETAIL, OBJECT, REQUEST_ID, audit_of
 from backend.http.deps import PRINCIPAL, authenticated, sign_in
 from backend.http.errors import DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE, is_database_unavailable
 from backend.states import AuditAction, AuthVia
@@ -204,7 +204,8 @@ async def _record(state: AppState, route: BaseRoute | None, scope: Scope, princi
                        user_id=principal.user_id if principal else None,
                        token_id=principal.token_id if principal else None, object_type=object_type,
                        object_id=None if object_id is None else str(object_id)[:128],
-                       source=client[0] if client else None, request_id=scope.get("state", {}).get(REQUEST_ID))
+                       source=client[0] if client else None, request_id=scope.get("state", {}).get(REQUEST_ID),
+                       detail=scope.get("state", {}).get(DETAIL))
     try:
         await run_in_threadpool(state.audit.append, event)
     except Exception:

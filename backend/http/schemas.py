@@ -324,4 +324,5 @@ class AuditEventInfo(BaseModel):
     object_id: str | None
     source: str | None
     request_id: str | None
+    detail: str | None = Field(default=None, description="an infer's prompts (JSON), only with VOXTELL_AUDIT_PROMPTS")
     hash: str

@@ -40,9 +40,13 @@ class AuditEvent:
     source: str | None = None  # the client's address
     request_id: str | None = None
     at: float = field(default_factory=time.time)
+    detail: str | None = None  # an infer's prompts, only when the administrator asks for them
 
     def canonical(self, prev_hash: str) -> str:
-        return json.dumps({**asdict(self), "prev_hash": prev_hash}, sort_keys=True, separators=(",", ":"))
+        row = asdict(self)
+        if row["detail"] is None:  # rows written before ``detail`` existed hash as they did
+            del row["detail"]
+        return json.dumps({**row, "prev_hash": prev_hash}, sort_keys=True, separators=(",", ":"))
 
 
 def chain_hash(prev_hash: str, event: AuditEvent) -> str:

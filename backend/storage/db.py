@@ -121,6 +121,7 @@ audit_events = sa.Table(
     sa.Column("object_id", sa.Text),
     sa.Column("source", sa.Text),
     sa.Column("request_id", sa.Text),
+    sa.Column("detail", sa.Text),  # an infer's prompts, only with VOXTELL_AUDIT_PROMPTS
     sa.Column("prev_hash", sa.Text, nullable=False),
     sa.Column("hash", sa.Text, nullable=False),
 )

@@ -126,3 +126,31 @@ def test_the_trail_exports_as_valid_fhir_audit_events(keyed: TestClient, tmp_pat
     assert [e.what.identifier.value for e in upload.entity][0] == volume["id"]
     assert (denied.outcome, denied.outcomeDesc, denied.agent[0].who.display) == ("4", "HTTP 401", "not signed in")
     assert "doe" not in "\n".join(lines), "no file names"
+
+
+@pytest.mark.parametrize("audit_prompts", [False, True])
+def test_prompts_reach_the_trail_only_when_the_administrator_asks(make_client: Callable[..., TestClient],
+                                                                    tmp_path: Path, audit_prompts: bool) -> None:
+    import json
+
+    from fhir.resources.R4B.auditevent import AuditEvent
+
+    from tests.backend.conftest import nifti_bytes, wait_done
+
+    data = tmp_path / "data"
+    client = make_client(FakePredictor(), api_key=KEY, data_dir=data, audit_prompts=audit_prompts)
+    volume = client.post("/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}, headers=ADMIN).json()
+    job = client.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["tumour of Mr Doe"]},
+                      headers=ADMIN).json()
+    wait_done(client, job["id"], headers=ADMIN)
+    infer = client.get("/api/admin/audit?action=infer", headers=ADMIN).json()
+    assert [e["object_id"] for e in infer] == [job["id"]]
+    everything = json.dumps(client.get("/api/admin/audit?limit=1000", headers=ADMIN).json())
+    if audit_prompts:
+        assert json.loads(infer[0]["detail"]) == ["tumour of Mr Doe"]
+        fhir = [json.loads(line) for line in _cli("audit", "export", "--format", "fhir", "--data-dir",
+                                                   str(data)).splitlines()]
+        assert "tumour of Mr Doe" in json.dumps([AuditEvent.model_validate(r).model_dump(mode="json") for r in fhir])
+    else:
+        assert infer[0]["detail"] is None and "Doe" not in everything, "never by default"
+    assert "intact" in _cli("audit", "verify", "--data-dir", str(data))

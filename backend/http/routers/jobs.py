@@ -28,7 +28,7 @@ from backend.domain.masks import (
 )
 from backend.domain.palette import parse_color
 from backend.http.admission import Admission, admits
-from backend.http.audit import audited, note_object
+from backend.http.audit import audited, note_object, note_prompts
 from backend.http.deps import AppState, Caller, FinishedJob, JobById, JobWithMasks, State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses, file_response
 from backend.http.schemas import JobCreate, JobStatus, MaskUpdate
@@ -70,6 +70,7 @@ def job_status(state: AppState, job: Job) -> JobStatus:
 def create_job(state: State, caller: Caller, request: Request, body: JobCreate) -> JobStatus:
     job = submit_job(state, body.volume_id, body.prompts, body.options.model_dump(), caller)
     note_object(request, "job", job.id)
+    note_prompts(request, job.prompts)
     return job_status(state, job)
 
 

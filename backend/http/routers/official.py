@@ -22,7 +22,7 @@ from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.ingest import ingest_staged
 from backend.domain.jobs import job_outcome_error, submit_job
 from backend.http.admission import Admission, admits
-from backend.http.audit import audited, note_object
+from backend.http.audit import audited, note_object, note_prompts
 from backend.http.deps import AppState, Caller, State, authenticated, job_lookup
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, ProtocolError, error_responses
 from backend.http.schemas import PROMPT_SCHEMA, JobOptions
@@ -152,6 +152,7 @@ async def start_job(state: State, caller: Caller, request: Request) -> dict[str,
     options = JobOptions(keep_largest_component=bool(keep_largest)).model_dump()
     job = await run_in_threadpool(submit_job, state, image_id, prompts, options, caller)
     note_object(request, "job", job.id)
+    note_prompts(request, job.prompts)
     return {"job_id": job.id}
 
 

@@ -18,7 +18,7 @@ from backend.domain.ingest import ingest_files
 from backend.domain.jobs import check_prompts, job_outcome_error, submit_job
 from backend.domain.masks import labelmap_path, safe_download_name
 from backend.http.admission import Admission, admits
-from backend.http.audit import audited, note_object
+from backend.http.audit import audited, note_object, note_prompts
 from backend.http.deps import AppState, Caller, State, authenticated
 from backend.http.errors import COMMON_ERRORS, ErrorDetail, SeriesChoice, error_responses
 from backend.http.schemas import JobOptions, Prompt
@@ -53,6 +53,7 @@ async def predict(state: State, caller: Caller, request: Request, image: Annotat
         await run_in_threadpool(state.store.delete_volume, volume_id)
         raise
     note_object(request, "job", job.id)
+    note_prompts(request, job.prompts)
     headers = {"X-VoxTell-Job": job.id, "X-VoxTell-Labels": json.dumps(prompt),
                "Link": f'</api/jobs/{job.id}/labels.json>; rel="describedby"'}
     # One prompt: answer as soon as the mask file is written; the job's statistics follow once

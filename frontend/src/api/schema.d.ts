@@ -932,6 +932,11 @@ export interface components {
             action: string;
             /** At */
             at: number;
+            /**
+             * Detail
+             * @description an infer's prompts (JSON), only with VOXTELL_AUDIT_PROMPTS
+             */
+            detail?: string | null;
             /** Hash */
             hash: string;
             /** Object Id */

@@ -1,4 +1,4 @@
-"""Audit retention: a record of each prune of the audit trail (``voxtell-web audit prune``), so that
+"""Audit retention, and prompts in the trail on request: a record of each prune of the audit trail (``voxtell-web audit prune``), so that
 ``audit verify`` can check the kept rows from where the pruned ones ended — the hash of the last
 pruned row anchors the chain — while a row removed any other way still breaks it.
 
@@ -15,6 +15,9 @@ down_revision = "0008"
 
 
 def upgrade() -> None:
+    # What an event says beyond who, what and which object: only the prompts of an ``infer``, and
+    # only when the administrator asks for them (VOXTELL_AUDIT_PROMPTS; a prompt can name a patient).
+    op.add_column("audit_events", sa.Column("detail", sa.Text))
     op.create_table(
         "audit_prunes",
         sa.Column("last_seq", sa.Integer, primary_key=True),  # the last event removed
