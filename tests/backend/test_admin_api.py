@@ -4,31 +4,15 @@ are and manages their own tokens (someone else's token: 404); every call is audi
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.cli import main as cli
 from backend.http.admission import flat_routes
 from tests.backend.conftest import FakePredictor
-
-KEY = "bootstrap-admin-key-0123456789"
-ADMIN = {"Authorization": f"Bearer {KEY}"}
-
-
-def _cli(*args: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        assert cli(list(args)) == 0, args
-    return out.getvalue().strip()
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from tests.backend.people import ADMIN, KEY, bearer, cli_ok
 
 
 @pytest.fixture()
@@ -37,8 +21,8 @@ def keyed(make_client: Callable[..., TestClient], tmp_path: Path) -> TestClient:
 
 
 def test_only_administrators_reach_the_admin_routes(keyed: TestClient, tmp_path: Path) -> None:
-    _cli("users", "add", "alice", "--data-dir", str(tmp_path / "data"))
-    alice = _bearer(_cli("tokens", "create", "alice", "--data-dir", str(tmp_path / "data")))
+    cli_ok("users", "add", "alice", "--data-dir", str(tmp_path / "data"))
+    alice = bearer(cli_ok("tokens", "create", "alice", "--data-dir", str(tmp_path / "data")))
     routes = [(method, route.path) for route in flat_routes(keyed.app.router.routes)  # type: ignore[attr-defined]
               if getattr(route, "path", "").startswith("/api/admin")
               for method in getattr(route, "methods", ()) if method != "HEAD"]
@@ -59,22 +43,22 @@ def test_an_administrator_manages_people_and_reads_the_trail(keyed: TestClient) 
     made = keyed.post(f"/api/admin/users/{bob_id}/tokens", json={"name": "laptop", "scope": "read"}, headers=ADMIN)
     assert made.status_code == 201 and made.json()["token"].startswith("vxt_")
     token = made.json()["token"]
-    me = keyed.get("/api/me", headers=_bearer(token)).json()
+    me = keyed.get("/api/me", headers=bearer(token)).json()
     assert (me["name"], me["role"], me["scope"], me["via"], me["sign_in_required"]) == ("bob", "user", "read", "token", True)
     listed = keyed.get(f"/api/admin/users/{bob_id}/tokens", headers=ADMIN).json()
     assert [t["name"] for t in listed] == ["laptop"] and "token" not in listed[0], "a secret is shown once only"
     project = keyed.post("/api/admin/projects", json={"name": "liver-review"}, headers=ADMIN).json()
     joined = keyed.put(f"/api/admin/projects/{project['id']}/members/{bob_id}", headers=ADMIN).json()
     assert joined["members"] == [bob_id]
-    assert [p["name"] for p in keyed.get("/api/me", headers=_bearer(token)).json()["projects"]] == ["liver-review"]
+    assert [p["name"] for p in keyed.get("/api/me", headers=bearer(token)).json()["projects"]] == ["liver-review"]
     limited = keyed.patch(f"/api/admin/users/{bob_id}", json={"max_queued": 20}, headers=ADMIN).json()
     assert limited["max_queued"] == 20
     assert keyed.patch(f"/api/admin/users/{bob_id}", json={"disabled": True}, headers=ADMIN).json()["disabled"]
-    refused = keyed.get("/api/me", headers=_bearer(token))
+    refused = keyed.get("/api/me", headers=bearer(token))
     assert refused.status_code == 401 and "disabled" in refused.json()["detail"]
     keyed.patch(f"/api/admin/users/{bob_id}", json={"disabled": False}, headers=ADMIN)
     assert keyed.delete(f"/api/admin/tokens/{listed[0]['id']}", headers=ADMIN).status_code == 204
-    assert "revoked" in keyed.get("/api/me", headers=_bearer(token)).json()["detail"]
+    assert "revoked" in keyed.get("/api/me", headers=bearer(token)).json()["detail"]
 
     logins = keyed.get(f"/api/admin/audit?user_id={bob_id}&action=login", headers=ADMIN).json()
     assert [e["outcome"] for e in logins] == [200, 200], "bob's two sign-ins, newest first"
@@ -88,19 +72,19 @@ def test_an_administrator_manages_people_and_reads_the_trail(keyed: TestClient) 
 def test_a_person_manages_their_own_tokens_only(keyed: TestClient, tmp_path: Path) -> None:
     data = tmp_path / "data"
     for name in ("alice", "bob"):
-        _cli("users", "add", name, "--data-dir", str(data))
-    alice = _bearer(_cli("tokens", "create", "alice", "--data-dir", str(data)))
-    bob = _bearer(_cli("tokens", "create", "bob", "--data-dir", str(data)))
+        cli_ok("users", "add", name, "--data-dir", str(data))
+    alice = bearer(cli_ok("tokens", "create", "alice", "--data-dir", str(data)))
+    bob = bearer(cli_ok("tokens", "create", "bob", "--data-dir", str(data)))
     made = keyed.post("/api/me/tokens", json={"name": "script", "expires_days": 30}, headers=alice)
     assert made.status_code == 201 and made.json()["expires"] is not None
-    assert keyed.get("/api/me", headers=_bearer(made.json()["token"])).json()["name"] == "alice"
+    assert keyed.get("/api/me", headers=bearer(made.json()["token"])).json()["name"] == "alice"
     mine = keyed.get("/api/me/tokens", headers=alice).json()
     assert sorted(t["name"] for t in mine) == ["script", "token"] and all("token" not in t for t in mine)
     stolen = keyed.delete(f"/api/me/tokens/{made.json()['id']}", headers=bob)
     assert stolen.status_code == 404, "someone else's token is not there for bob"
-    assert keyed.get("/api/me", headers=_bearer(made.json()["token"])).status_code == 200
+    assert keyed.get("/api/me", headers=bearer(made.json()["token"])).status_code == 200
     assert keyed.delete(f"/api/me/tokens/{made.json()['id']}", headers=alice).status_code == 204
-    assert keyed.get("/api/me", headers=_bearer(made.json()["token"])).status_code == 401
+    assert keyed.get("/api/me", headers=bearer(made.json()["token"])).status_code == 401
     bootstrap = keyed.get("/api/me/tokens", headers=ADMIN)
     assert bootstrap.status_code == 403 and "personal tokens belong to people" in bootstrap.json()["detail"]
 
@@ -113,11 +97,11 @@ def test_the_trail_exports_as_valid_fhir_audit_events(keyed: TestClient, tmp_pat
     from tests.backend.conftest import nifti_bytes
 
     data = tmp_path / "data"
-    _cli("users", "add", "alice", "--data-dir", str(data))
-    alice = _bearer(_cli("tokens", "create", "alice", "--data-dir", str(data)))
+    cli_ok("users", "add", "alice", "--data-dir", str(data))
+    alice = bearer(cli_ok("tokens", "create", "alice", "--data-dir", str(data)))
     volume = keyed.post("/api/volumes", files={"file": ("doe.nii.gz", nifti_bytes())}, headers=alice).json()
-    assert keyed.get(f"/api/volumes/{volume['id']}", headers=_bearer("vxt_nope_nope")).status_code == 401
-    lines = _cli("audit", "export", "--format", "fhir", "--data-dir", str(data)).splitlines()
+    assert keyed.get(f"/api/volumes/{volume['id']}", headers=bearer("vxt_nope_nope")).status_code == 401
+    lines = cli_ok("audit", "export", "--format", "fhir", "--data-dir", str(data)).splitlines()
     resources = [AuditEvent.model_validate(json.loads(line)) for line in lines]  # FHIR R4(B) AuditEvent
     by_action = {r.subtype[0].code: r for r in resources}
     upload, denied = by_action["upload"], by_action["denied"]
@@ -148,9 +132,9 @@ def test_prompts_reach_the_trail_only_when_the_administrator_asks(make_client: C
     everything = json.dumps(client.get("/api/admin/audit?limit=1000", headers=ADMIN).json())
     if audit_prompts:
         assert json.loads(infer[0]["detail"]) == ["tumour of Mr Doe"]
-        fhir = [json.loads(line) for line in _cli("audit", "export", "--format", "fhir", "--data-dir",
+        fhir = [json.loads(line) for line in cli_ok("audit", "export", "--format", "fhir", "--data-dir",
                                                    str(data)).splitlines()]
         assert "tumour of Mr Doe" in json.dumps([AuditEvent.model_validate(r).model_dump(mode="json") for r in fhir])
     else:
         assert infer[0]["detail"] is None and "Doe" not in everything, "never by default"
-    assert "intact" in _cli("audit", "verify", "--data-dir", str(data))
+    assert "intact" in cli_ok("audit", "verify", "--data-dir", str(data))

@@ -6,8 +6,6 @@ existed belongs to the bootstrap administrator."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import sqlite3
 from collections.abc import Callable
@@ -19,28 +17,18 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from backend.cli import main as cli
 from backend.http.admission import flat_routes
 from backend.storage.store import Store
 from tests.backend.conftest import FakePredictor, nifti_bytes, wait_done
+from tests.backend.people import ADMIN, KEY, cli_ok, person
 
-KEY = "bootstrap-admin-key-0123456789"
 OBJECT_PARAMS = ("{job_id}", "{volume_id}", "{image_id}")
 
 
-def _cli(*args: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        assert cli(list(args)) == 0, args
-    return out.getvalue().strip()
 
 
-def _person(data: Path, name: str) -> dict[str, str]:
-    _cli("users", "add", name, "--data-dir", str(data))
-    return {"Authorization": f"Bearer {_cli('tokens', 'create', name, '--data-dir', str(data))}"}
 
 
-ADMIN = {"Authorization": f"Bearer {KEY}"}
 
 
 @pytest.fixture()
@@ -107,7 +95,7 @@ def _ask(client: TestClient, who: dict[str, str], method: str, path: str, volume
 def test_nobody_else_reads_lists_streams_downloads_edits_cancels_or_deletes_a_persons_objects(
         keyed: TestClient, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    alice, bob = _person(data, "alice"), _person(data, "bob")
+    alice, bob = person(data, "alice"), person(data, "bob")
     volume_id, job_id = _finished_job(keyed, alice)
     before = keyed.get(f"/api/jobs/{job_id}", headers=alice).json()
     assert _object_routes(keyed) == set(REQUESTS), "a route with an object in its path: add it to REQUESTS"
@@ -143,10 +131,10 @@ def test_nobody_else_reads_lists_streams_downloads_edits_cancels_or_deletes_a_pe
 def test_a_projects_members_share_its_volumes_and_jobs_and_nobody_else_does(keyed: TestClient,
                                                                              tmp_path: Path) -> None:
     data = tmp_path / "data"
-    resident, attending, bob = _person(data, "resident"), _person(data, "attending"), _person(data, "bob")
-    project = _cli("projects", "add", "liver-review", "--data-dir", str(data))
+    resident, attending, bob = person(data, "resident"), person(data, "attending"), person(data, "bob")
+    project = cli_ok("projects", "add", "liver-review", "--data-dir", str(data))
     for member in ("resident", "attending"):
-        _cli("projects", "add-member", "liver-review", member, "--data-dir", str(data))
+        cli_ok("projects", "add-member", "liver-review", member, "--data-dir", str(data))
     refused = keyed.post("/api/volumes", files={"file": ("scan.nii.gz", nifti_bytes())}, data={"project": project},
                          headers=bob)
     assert refused.status_code == 404 and "no project" in refused.json()["detail"]
@@ -160,7 +148,7 @@ def test_a_projects_members_share_its_volumes_and_jobs_and_nobody_else_does(keye
         job_id, second.json()["id"]}, "the attending's run on the shared case is the resident's to see too"
     assert keyed.get(f"/api/jobs/{second.json()['id']}", headers=bob).status_code == 404
     assert keyed.get("/api/volumes", headers=bob).json() == []
-    _cli("projects", "remove-member", "liver-review", "attending", "--data-dir", str(data))
+    cli_ok("projects", "remove-member", "liver-review", "attending", "--data-dir", str(data))
     assert keyed.get(f"/api/volumes/{volume_id}", headers=attending).status_code == 404, "membership is read anew"
     assert keyed.get(f"/api/jobs/{second.json()['id']}", headers=attending).status_code == 200, "their own run stays"
 
@@ -199,7 +187,7 @@ def test_data_stored_before_owners_existed_belongs_to_the_bootstrap_administrato
     assert db.execute("SELECT owner FROM volumes").fetchall() == [("admin",)]
     db.close()
     department = make_client(FakePredictor(), data_dir=old, api_key=KEY)
-    alice = _person(old, "alice")
+    alice = person(old, "alice")
     assert department.get("/api/jobs/oldjob", headers=alice).status_code == 404
     assert department.get("/api/jobs/oldjob", headers=ADMIN).json()["owner"] == "admin"
     assert [j["id"] for j in department.get("/api/jobs", headers=ADMIN).json()] == ["oldjob"]

@@ -5,8 +5,6 @@ when many submissions race."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,24 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.cli import main as cli
 from backend.storage.fairshare import decayed_usage, fair_order
 from tests.backend.conftest import nifti_bytes, wait_done
 from tests.backend.fakes import ScriptedPredictor
-
-KEY = "bootstrap-admin-key-0123456789"
-
-
-def _cli(*args: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        assert cli(list(args)) == 0, args
-    return out.getvalue().strip()
-
-
-def _person(data: Path, name: str) -> dict[str, str]:
-    _cli("users", "add", name, "--data-dir", str(data))
-    return {"Authorization": f"Bearer {_cli('tokens', 'create', name, '--data-dir', str(data))}"}
+from tests.backend.people import KEY, cli_ok, person
 
 
 def _volume(client: TestClient, who: dict[str, str]) -> str:
@@ -56,8 +40,8 @@ def test_a_small_users_job_starts_after_at_most_one_of_a_big_batch(make_client: 
     data = tmp_path / "data"
     predictor = ScriptedPredictor(windows=2, hold_after=1)
     client = make_client(predictor, api_key=KEY, data_dir=data, queue_size=64)
-    alice, bob = _person(data, "alice"), _person(data, "bob")
-    _cli("users", "limit", "alice", "--queued", "30", "--data-dir", str(data))  # her own, above the default 8
+    alice, bob = person(data, "alice"), person(data, "bob")
+    cli_ok("users", "limit", "alice", "--queued", "30", "--data-dir", str(data))  # her own, above the default 8
     a_volume, b_volume = _volume(client, alice), _volume(client, bob)
     batch = []
     for n in range(20):
@@ -83,7 +67,7 @@ def test_over_the_personal_limit_is_429_naming_it_and_racing_submissions_never_e
     data = tmp_path / "data"
     predictor = ScriptedPredictor(windows=2, hold_after=1)
     client = make_client(predictor, api_key=KEY, data_dir=data, queue_size=64, max_queued_per_user=3)
-    alice, bob = _person(data, "alice"), _person(data, "bob")
+    alice, bob = person(data, "alice"), person(data, "bob")
     volume = _volume(client, alice)
     first = client.post("/api/jobs", json={"volume_id": volume, "prompts": ["first"]}, headers=alice).json()
     assert predictor.reached.wait(30), "her first job runs (held): it waits no more"
@@ -123,7 +107,7 @@ def test_a_daily_compute_quota_refuses_with_429_until_midnight_and_resets_there(
 
     data = tmp_path / "data"
     client = make_client(ScriptedPredictor(windows=1), api_key=KEY, data_dir=data, max_daily_compute_s_per_user=100)
-    alice, bob = _person(data, "alice"), _person(data, "bob")
+    alice, bob = person(data, "alice"), person(data, "bob")
     volume = _volume(client, alice)
     first = client.post("/api/jobs", json={"volume_id": volume, "prompts": ["a"]}, headers=alice).json()
     wait_done(client, first["id"], headers=alice)
@@ -138,7 +122,7 @@ def test_a_daily_compute_quota_refuses_with_429_until_midnight_and_resets_there(
                        headers=bob).status_code == 201, "each person's own"
     store.update_job(first["id"], started=midnight - 200, finished=midnight - 80)  # the same work, yesterday
     assert client.post("/api/jobs", json={"volume_id": volume, "prompts": ["c"]}, headers=alice).status_code == 201
-    _cli("users", "limit", "alice", "--daily-compute-s", "5000", "--data-dir", str(data))
+    cli_ok("users", "limit", "alice", "--daily-compute-s", "5000", "--data-dir", str(data))
     store.update_job(first["id"], started=started, finished=started + 120)
     assert client.post("/api/jobs", json={"volume_id": volume, "prompts": ["d"]}, headers=alice).status_code == 201, \
         "her own, higher limit"

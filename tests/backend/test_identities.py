@@ -6,8 +6,6 @@ breaks ``voxtell-web audit verify`` at that row, and the database refuses UPDATE
 
 from __future__ import annotations
 
-import contextlib
-import io
 import sqlite3
 import threading
 import time
@@ -18,25 +16,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from backend.cli import main as cli
 from backend.storage.audit import AuditEvent, AuditTrail
 from backend.storage.identities import Identities
 from backend.storage.store import Store
 from tests.backend.conftest import nifti_bytes, wait_done
+from tests.backend.people import KEY, bearer, run_cli
 from tests.services import postgres_server
-
-KEY = "bootstrap-admin-key-0123456789"
-
-
-def _cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture()
@@ -45,7 +30,7 @@ def keyed(make_client: Callable[..., TestClient], tmp_path: Path) -> TestClient:
 
 
 def _token(data: Path, user: str, *extra: str) -> str:
-    code, out, _ = _cli("tokens", "create", user, "--data-dir", str(data), *extra)
+    code, out, _ = run_cli("tokens", "create", user, "--data-dir", str(data), *extra)
     assert code == 0
     return out.strip()
 
@@ -53,24 +38,24 @@ def _token(data: Path, user: str, *extra: str) -> str:
 def test_a_personal_token_signs_its_user_in_and_every_bad_credential_says_why(keyed: TestClient,
                                                                               tmp_path: Path) -> None:
     data = tmp_path / "data"
-    assert _cli("users", "add", "alice", "--data-dir", str(data))[0] == 0
-    assert _cli("users", "add", "alice", "--data-dir", str(data))[0] == 2  # the name is taken
+    assert run_cli("users", "add", "alice", "--data-dir", str(data))[0] == 0
+    assert run_cli("users", "add", "alice", "--data-dir", str(data))[0] == 2  # the name is taken
     full, read_only = _token(data, "alice"), _token(data, "alice", "--scope", "read")
     assert full.startswith("vxt_") and full != read_only
-    volume = keyed.post("/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}, headers=_bearer(full))
+    volume = keyed.post("/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}, headers=bearer(full))
     assert volume.status_code == 201
-    assert keyed.get(f"/api/volumes/{volume.json()['id']}", headers=_bearer(read_only)).status_code == 200
+    assert keyed.get(f"/api/volumes/{volume.json()['id']}", headers=bearer(read_only)).status_code == 200
     refused = keyed.post("/api/jobs", json={"volume_id": volume.json()["id"], "prompts": ["liver"]},
-                         headers=_bearer(read_only))
+                         headers=bearer(read_only))
     assert refused.status_code == 403 and "read-only" in refused.json()["detail"]
-    assert keyed.get("/api/info", headers=_bearer(KEY)).status_code == 200  # the bootstrap administrator
+    assert keyed.get("/api/info", headers=bearer(KEY)).status_code == 200  # the bootstrap administrator
 
     token_id, secret = full[4:].split("_", 1)
     cases = {
         "missing credentials": {},
-        "wrong API key": _bearer("not-the-key"),
-        "unknown API token": _bearer(f"vxt_{token_id}_{'x' * len(secret)}"),
-        "unknown API token ": _bearer("vxt_0000_nothing"),
+        "wrong API key": bearer("not-the-key"),
+        "unknown API token": bearer(f"vxt_{token_id}_{'x' * len(secret)}"),
+        "unknown API token ": bearer("vxt_0000_nothing"),
     }
     for words, headers in cases.items():
         answer = keyed.get("/api/info", headers=headers)
@@ -79,13 +64,13 @@ def test_a_personal_token_signs_its_user_in_and_every_bad_credential_says_why(ke
 
     expiring = _token(data, "alice", "--expires-days", "0.00001")  # about a second
     time.sleep(1.5)
-    answer = keyed.get("/api/info", headers=_bearer(expiring))
+    answer = keyed.get("/api/info", headers=bearer(expiring))
     assert answer.status_code == 401 and "expired on" in answer.json()["detail"]
-    assert _cli("tokens", "revoke", token_id, "--data-dir", str(data))[0] == 0
-    answer = keyed.get("/api/info", headers=_bearer(full))
+    assert run_cli("tokens", "revoke", token_id, "--data-dir", str(data))[0] == 0
+    answer = keyed.get("/api/info", headers=bearer(full))
     assert answer.status_code == 401 and "revoked" in answer.json()["detail"]
-    assert _cli("users", "disable", "alice", "--data-dir", str(data))[0] == 0
-    answer = keyed.get("/api/info", headers=_bearer(read_only))
+    assert run_cli("users", "disable", "alice", "--data-dir", str(data))[0] == 0
+    answer = keyed.get("/api/info", headers=bearer(read_only))
     assert answer.status_code == 401 and "disabled" in answer.json()["detail"]
 
     secrets_kept = sqlite3.connect(data / "voxtell.sqlite").execute("SELECT secret_hash FROM tokens").fetchall()
@@ -104,18 +89,18 @@ def _events(data: Path) -> list[dict[str, object]]:
 def test_every_access_to_patient_data_leaves_one_event_and_a_refusal_is_denied(keyed: TestClient,
                                                                              tmp_path: Path) -> None:
     data = tmp_path / "data"
-    _cli("users", "add", "bob", "--data-dir", str(data))
+    run_cli("users", "add", "bob", "--data-dir", str(data))
     token = _token(data, "bob")
     bob = Identities(Store(data)).user_named("bob")
     assert bob is not None
-    volume = keyed.post("/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}, headers=_bearer(token)).json()
-    assert keyed.get(f"/api/volumes/{volume['id']}/image", headers=_bearer(token)).status_code == 200
-    job = keyed.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}, headers=_bearer(token)).json()
-    wait_done(keyed, job["id"], headers=_bearer(KEY))  # the administrator may look (and leaves events)
+    volume = keyed.post("/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}, headers=bearer(token)).json()
+    assert keyed.get(f"/api/volumes/{volume['id']}/image", headers=bearer(token)).status_code == 200
+    job = keyed.post("/api/jobs", json={"volume_id": volume["id"], "prompts": ["liver"]}, headers=bearer(token)).json()
+    wait_done(keyed, job["id"], headers=bearer(KEY))  # the administrator may look (and leaves events)
     before = len(_events(data))
-    assert keyed.get(f"/api/jobs/{job['id']}/masks/0.nii.gz", headers=_bearer(token)).status_code == 200
+    assert keyed.get(f"/api/jobs/{job['id']}/masks/0.nii.gz", headers=bearer(token)).status_code == 200
     assert keyed.get(f"/api/volumes/{volume['id']}").status_code == 401
-    assert keyed.get("/api/info", headers=_bearer(token)).status_code == 200  # no patient data: no event
+    assert keyed.get("/api/info", headers=bearer(token)).status_code == 200  # no patient data: no event
     events = _events(data)
     assert len(events) == before + 2
     upload_event = events[0]
@@ -130,7 +115,7 @@ def test_every_access_to_patient_data_leaves_one_event_and_a_refusal_is_denied(k
     assert (denied["action"], denied["outcome"], denied["user_id"], denied["via"], denied["object_id"]) == (
         "denied", 401, None, "none", volume["id"])
     assert not any(str(v).endswith(".nii.gz") for e in events for v in e.values()), "no file names"
-    code, out, _ = _cli("audit", "verify", "--data-dir", str(data))
+    code, out, _ = run_cli("audit", "verify", "--data-dir", str(data))
     assert code == 0 and f"{len(events)} events" in out
 
 
@@ -151,7 +136,7 @@ def test_an_edited_event_breaks_the_chain_there_and_the_database_refuses_changes
     db.execute("UPDATE audit_events SET user_id = 'someone-else' WHERE seq = 3")
     db.commit()
     db.close()
-    code, out, _ = _cli("audit", "verify", "--data-dir", str(data))
+    code, out, _ = run_cli("audit", "verify", "--data-dir", str(data))
     assert code == 1 and "BROKEN at event 3" in out and "changed" in out
 
 
@@ -224,20 +209,20 @@ def test_retention_prune_archives_first_and_the_rest_still_verifies(tmp_path: Pa
     store.close()
     monkeypatch.setenv("VOXTELL_AUDIT_RETENTION_DAYS", "1")
     archive = tmp_path / "audit-2026.jsonl"
-    code, out, _ = _cli("audit", "prune", "--archive", str(archive), "--data-dir", str(data))
+    code, out, _ = run_cli("audit", "prune", "--archive", str(archive), "--data-dir", str(data))
     assert code == 0 and "removed 10 events" in out
     archived = [json.loads(line) for line in archive.read_text().splitlines()]
     assert [e["object_id"] for e in archived] == [f"old{n}" for n in range(10)], "archived before removal"
-    code, out, _ = _cli("audit", "verify", "--data-dir", str(data))
+    code, out, _ = run_cli("audit", "verify", "--data-dir", str(data))
     assert code == 0 and "5 events" in out, "the kept rows verify from the prune's anchor"
-    assert _cli("audit", "prune", "--archive", str(archive), "--data-dir", str(data))[0] == 2, "never over an archive"
+    assert run_cli("audit", "prune", "--archive", str(archive), "--data-dir", str(data))[0] == 2, "never over an archive"
     db = sqlite3.connect(data / "voxtell.sqlite")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("DELETE FROM audit_events")
     db.execute("DROP TRIGGER audit_no_delete")  # someone removes a kept row by hand
     db.execute("DELETE FROM audit_events WHERE object_id = 'new0'")
     db.commit()
-    code, out, _ = _cli("audit", "verify", "--data-dir", str(data))
+    code, out, _ = run_cli("audit", "verify", "--data-dir", str(data))
     assert code == 1 and "BROKEN" in out
 
 

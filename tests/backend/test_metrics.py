@@ -5,8 +5,6 @@ that never carry an id, a name, a file or a prompt."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,13 +16,11 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend import Settings, create_app
-from backend.cli import main as cli
 from tests.backend.conftest import FakePredictor, nifti_bytes, wait_done
+from tests.backend.people import ADMIN, KEY, cli_ok
 from tests.services import free_port
 from voxtell.text.embedder import PromptEmbedder
 
-KEY = "bootstrap-admin-key-0123456789"
-ADMIN = {"Authorization": f"Bearer {KEY}"}
 PROMPT = "tumour of patient Doe"
 
 
@@ -50,11 +46,6 @@ def _value(values: dict[Any, float], name: str, **labels: str) -> float:
     return values.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-def _cli(*args: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        assert cli(list(args)) == 0, args
-    return out.getvalue().strip()
 
 
 def test_a_scrape_follows_a_job_and_a_refusal(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
@@ -103,8 +94,8 @@ def test_metrics_are_for_administrators_or_a_loopback_port(tmp_path: Path) -> No
     port = free_port()
     settings = Settings(data_dir=data, static_dir=tmp_path / "none", api_key=KEY, metrics_port=port)
     with TestClient(create_app(settings, lambda _: FakePredictor())) as client:
-        _cli("users", "add", "alice", "--data-dir", str(data))
-        alice = {"Authorization": f"Bearer {_cli('tokens', 'create', 'alice', '--data-dir', str(data))}"}
+        cli_ok("users", "add", "alice", "--data-dir", str(data))
+        alice = {"Authorization": f"Bearer {cli_ok('tokens', 'create', 'alice', '--data-dir', str(data))}"}
         assert client.get("/metrics").status_code == 401
         refused = client.get("/metrics", headers=alice)
         assert refused.status_code == 403 and "administrators" in refused.json()["detail"]

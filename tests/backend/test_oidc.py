@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 
 from tests.backend.conftest import FakePredictor, nifti_bytes
+from tests.backend.people import bearer
 from tests.oidc.provider import Provider, oidc_provider, sign_in
 
 
@@ -30,8 +31,6 @@ def provider() -> Iterator[Provider]:
         yield running
 
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _b64(data: dict[str, object]) -> str:
@@ -43,21 +42,21 @@ def test_a_person_signs_in_with_the_providers_token_and_their_role(
     client = make_client(FakePredictor(), oidc_issuer=provider.issuer)
     assert client.get("/api/me").status_code == 401, "with a provider configured, sign-in is required"
     alice = sign_in(provider, "alice")
-    me = client.get("/api/me", headers=_bearer(alice)).json()
+    me = client.get("/api/me", headers=bearer(alice)).json()
     assert (me["name"], me["role"], me["via"], me["sign_in_required"]) == ("alice", "user", "oidc", True)
-    assert client.get("/api/admin/users", headers=_bearer(alice)).status_code == 403
-    volume = client.post("/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}, headers=_bearer(alice))
+    assert client.get("/api/admin/users", headers=bearer(alice)).status_code == 403
+    volume = client.post("/api/volumes", files={"file": ("a.nii.gz", nifti_bytes())}, headers=bearer(alice))
     assert volume.status_code == 201 and volume.json()["owner"] == me["id"]
     boss = sign_in(provider, "boss")
-    people = client.get("/api/admin/users", headers=_bearer(boss))
+    people = client.get("/api/admin/users", headers=bearer(boss))
     assert people.status_code == 200 and {p["name"] for p in people.json()} == {"alice", "boss"}
-    assert client.get(f"/api/volumes/{volume.json()['id']}", headers=_bearer(boss)).status_code == 200
-    visitor = client.get("/api/me", headers=_bearer(sign_in(provider, "visitor")))
+    assert client.get(f"/api/volumes/{volume.json()['id']}", headers=bearer(boss)).status_code == 200
+    visitor = client.get("/api/me", headers=bearer(sign_in(provider, "visitor")))
     assert visitor.status_code == 403 and "none of the roles" in visitor.json()["detail"]
-    logins = client.get(f"/api/admin/audit?user_id={me['id']}&action=upload", headers=_bearer(boss)).json()
+    logins = client.get(f"/api/admin/audit?user_id={me['id']}&action=upload", headers=bearer(boss)).json()
     assert [e["via"] for e in logins] == ["oidc"]
-    client.patch(f"/api/admin/users/{me['id']}", json={"disabled": True}, headers=_bearer(boss))
-    disabled = client.get("/api/me", headers=_bearer(alice))
+    client.patch(f"/api/admin/users/{me['id']}", json={"disabled": True}, headers=bearer(boss))
+    disabled = client.get("/api/me", headers=bearer(alice))
     assert disabled.status_code == 401 and "disabled" in disabled.json()["detail"]
 
 
@@ -80,9 +79,9 @@ def test_every_bad_token_is_refused_saying_why(make_client: Callable[..., TestCl
                 "changed payload": "signature is not valid", "unknown key": "does not publish",
                 "not a JWT": "neither an API token nor a readable JWT"}
     for case, token in forged.items():
-        answer = client.get("/api/me", headers=_bearer(token))
+        answer = client.get("/api/me", headers=bearer(token))
         assert answer.status_code == 401 and expected[case] in answer.json()["detail"], (case, answer.text)
-    assert client.get("/api/me", headers=_bearer(good)).status_code == 200, "the unchanged token is fine"
+    assert client.get("/api/me", headers=bearer(good)).status_code == 200, "the unchanged token is fine"
 
 
 def _hs256(secret: bytes, header: str, payload: str) -> str:
@@ -98,24 +97,24 @@ def test_audience_issuer_and_expiry_are_checked(make_client: Callable[..., TestC
     token = sign_in(provider, "alice")
     other_audience = make_client(FakePredictor(), oidc_issuer=provider.issuer, oidc_audience="another-service",
                                  data_dir=tmp_path / "other")
-    answer = other_audience.get("/api/me", headers=_bearer(token))
+    answer = other_audience.get("/api/me", headers=bearer(token))
     assert answer.status_code == 401 and "not for this service" in answer.json()["detail"]
     with oidc_provider(access_token_ttl_s=4) as second:  # same development keys, another issuer
         trusting_the_first = make_client(FakePredictor(), oidc_issuer=provider.issuer)
         strict = make_client(FakePredictor(), oidc_issuer=second.issuer, oidc_leeway_s=0, data_dir=tmp_path / "2")
         elsewhere = sign_in(second, "alice")
-        answer = trusting_the_first.get("/api/me", headers=_bearer(elsewhere))
+        answer = trusting_the_first.get("/api/me", headers=bearer(elsewhere))
         assert answer.status_code == 401 and "another issuer" in answer.json()["detail"]
-        assert strict.get("/api/me", headers=_bearer(elsewhere)).status_code == 200
+        assert strict.get("/api/me", headers=bearer(elsewhere)).status_code == 200
         time.sleep(max(0.0, jwt.decode(elsewhere, options={"verify_signature": False})["exp"] - time.time() + 1.1))
-        expired = strict.get("/api/me", headers=_bearer(elsewhere))
+        expired = strict.get("/api/me", headers=bearer(elsewhere))
         assert expired.status_code == 401 and "expired" in expired.json()["detail"]
 
 
 def test_an_unreachable_provider_is_a_502_not_a_500(make_client: Callable[..., TestClient], provider: Provider) -> None:
     token = sign_in(provider, "alice")
     client = make_client(FakePredictor(), oidc_issuer="http://127.0.0.1:9")
-    answer = client.get("/api/me", headers=_bearer(token))
+    answer = client.get("/api/me", headers=bearer(token))
     assert answer.status_code == 502 and "could not be reached" in answer.json()["detail"]
     assert httpx.get(f"{provider.issuer}/jwks").status_code == 200
 
