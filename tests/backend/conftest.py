@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import threading
@@ -119,3 +120,26 @@ def wait_done(client: TestClient, job_id: str, timeout: float = 60, headers: dic
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish")
+
+
+@contextlib.contextmanager
+def data_dir_at_revision(data: Path, revision: str) -> Iterator[Any]:
+    """A new SQLite data dir migrated only up to Alembic ``revision`` (an older release's schema);
+    yields the connection for rows written as that release would have, committed on exit."""
+    from alembic import command
+    from alembic.config import Config
+
+    from backend.storage.db import MIGRATIONS, make_engine, sqlite_url
+
+    data.mkdir(parents=True)
+    engine = make_engine(sqlite_url(data))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["data_dir"] = data
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            yield connection
+    finally:
+        engine.dispose()

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from backend.http.admission import flat_routes
 from backend.storage.store import Store
-from tests.backend.conftest import FakePredictor, nifti_bytes, wait_done
+from tests.backend.conftest import FakePredictor, data_dir_at_revision, nifti_bytes, wait_done
 from tests.backend.people import ADMIN, KEY, cli_ok, person
 
 OBJECT_PARAMS = ("{job_id}", "{volume_id}", "{image_id}")
@@ -155,11 +155,6 @@ def test_a_projects_members_share_its_volumes_and_jobs_and_nobody_else_does(keye
 
 def test_data_stored_before_owners_existed_belongs_to_the_bootstrap_administrator(
         make_client: Callable[..., TestClient], tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from backend.storage.db import MIGRATIONS, make_engine, sqlite_url
-
     data = tmp_path / "data"
     workstation = make_client(FakePredictor(), data_dir=data)  # no key: the implicit local user
     local_volume, local_job = _finished_job(workstation, {})
@@ -168,19 +163,11 @@ def test_data_stored_before_owners_existed_belongs_to_the_bootstrap_administrato
         "SELECT owner FROM jobs WHERE id = ?", (local_job,)).fetchone()[0] == "admin", "the local user is admin"
     # A data dir of revision 0007 (before owners) with a volume and a job in it.
     old = tmp_path / "old"
-    old.mkdir()
-    engine = make_engine(sqlite_url(old))
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["data_dir"] = old
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0007")
+    with data_dir_at_revision(old, "0007") as connection:
         connection.execute(sa.text("INSERT INTO volumes (id, created, file, meta) VALUES ('oldvol', 1.0, 'x.nii', :m)"),
                            {"m": json.dumps({"shape": [2, 2, 2]})})
         connection.execute(sa.text("INSERT INTO jobs (id, volume_id, created, prompts, options, status) "
                                    "VALUES ('oldjob', 'oldvol', 1.0, '[\"liver\"]', '{}', 'failed')"))
-    engine.dispose()
     Store(old).close()  # what every start does first
     db = sqlite3.connect(old / "voxtell.sqlite")
     assert db.execute("SELECT owner, project FROM jobs").fetchall() == [("admin", None)]

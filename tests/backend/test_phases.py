@@ -223,20 +223,11 @@ def test_a_data_dir_at_revision_0005_upgrades_in_place(make_client, tmp_path: Pa
     import sqlite3
 
     import sqlalchemy as sa
-    from alembic import command
-    from alembic.config import Config
 
-    from backend.storage.db import MIGRATIONS, make_engine, sqlite_url
+    from tests.backend.conftest import data_dir_at_revision
 
     data = tmp_path / "data"
-    data.mkdir()
-    engine = make_engine(sqlite_url(data))
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["data_dir"] = data
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
+    with data_dir_at_revision(data, "0005") as connection:
         for job_id, status in (("donejob", "done"), ("failedjob", "failed"), ("queuedjob", "queued"),
                                ("runningjob", "running")):
             connection.execute(sa.text(
@@ -246,7 +237,6 @@ def test_a_data_dir_at_revision_0005_upgrades_in_place(make_client, tmp_path: Pa
                  "results": '[{"index": 0, "name": "liver", "source": "model", "file": "mask_0.nii.gz", '
                             '"voxels": 1, "volume_ml": 0.001, "bbox": [[0, 1], [0, 1], [0, 1]], '
                             '"components": 1, "mean": 1.0, "sd": 0.0}]' if status == "done" else "[]"})
-    engine.dispose()
     Store(data).close()  # what every start does first
     db = sqlite3.connect(data / "voxtell.sqlite")
     assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0009"
