@@ -285,10 +285,11 @@ class Store(WorkerClaims):
                 jobs.c.owner == owner, jobs.c.started >= since, jobs.c.status != "queued")).all()
         return sum(max(0.0, (r.finished if r.finished is not None else now) - r.started) for r in rows)
 
-    def queue_position(self, job_id: str) -> int | None:
+    def queue_position(self, job_id: str, queue: list[str] | None = None) -> int | None:
         """1 for the next queued job to start, 2 for the one after, ...; None when not queued
-        (both modes start queued jobs in the fair order of ``fair_queue``)."""
-        ids = self.fair_queue()
+        (both modes start queued jobs in the fair order of ``fair_queue``; ``queue``: that order,
+        when the caller has read it already)."""
+        ids = self.fair_queue() if queue is None else queue
         return ids.index(job_id) + 1 if job_id in ids else None
 
     def count_active(self) -> int:

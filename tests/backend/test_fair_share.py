@@ -53,6 +53,8 @@ def test_a_small_users_job_starts_after_at_most_one_of_a_big_batch(make_client: 
     assert small["queue_position"] == 1, "bob has used nothing: his job is next"
     assert client.get(f"/api/jobs/{batch[1]}", headers=alice).json()["queue_position"] == 2
     assert client.get(f"/api/jobs/{batch[2]}", headers=alice).json()["queue_position"] == 3
+    listed = {job["id"]: job["queue_position"] for job in client.get("/api/jobs", headers=alice).json()}
+    assert (listed[batch[0]], listed[batch[1]], listed[batch[2]]) == (None, 2, 3), "the list shows the same order"
     predictor.proceed.set()
     wait_done(client, small["id"], headers=bob)
     for job_id in batch:

@@ -46,13 +46,15 @@ Masks = Annotated[str | None, Query(max_length=4000, description=(
     "absent: all"))]
 
 
-def job_status(state: AppState, job: Job) -> JobStatus:
+def job_status(state: AppState, job: Job, queue: list[str] | None = None) -> JobStatus:
+    """A job as the API shows it; ``queue`` is ``Store.fair_queue()`` when the caller has read it
+    already (a list of jobs reads it once, not once per queued job)."""
     done, total, eta, position = job.done, job.total, None, None
     if job.status == "running":
         done, total = state.runner.progress(job)
         eta = running_eta(job, done, total)
     elif job.status == "queued":
-        position = state.store.queue_position(job.id)
+        position = state.store.queue_position(job.id, queue)
         eta = queued_eta(state.store, position)
     # A job that ended before phases were kept (migration 0006) shows its status as its phase.
     phase = job.status if job.status in TERMINAL else job.phase
@@ -82,7 +84,9 @@ def list_jobs(state: State, caller: Caller,
               ) -> list[JobStatus]:
     """The jobs the caller may see (their own and their projects'; everything for an
     administrator), newest first."""
-    return [job_status(state, job) for job in state.store.list_jobs(caller.access, volume_id, limit)]
+    jobs = state.store.list_jobs(caller.access, volume_id, limit)
+    queue = state.store.fair_queue() if any(job.status == "queued" for job in jobs) else []
+    return [job_status(state, job, queue) for job in jobs]
 
 
 @router.get("/{job_id}", responses=_MISSING)
