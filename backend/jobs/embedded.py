@@ -78,6 +78,7 @@ class JobRunner:
         self.rendezvous = rendezvous or Rendezvous()
         self.events = JobEvents()
         self.fallback_s = fallback_s
+        self.retry_s = 1.0  # how soon a wake-up is tried again after the queue could not be read
         self.progress_board = ProgressBoard()
         self.uploads = RecentUploads()
         self._queue: queue.Queue[str | None] = queue.Queue()
@@ -147,7 +148,12 @@ class JobRunner:
             woken_for = self._queue.get()
             if woken_for is None:
                 return
-            job_id = self._start_fairest(woken_for)
+            try:
+                job_id = self._start_fairest(woken_for)
+            except Exception:  # the database failed us: never stop the runner for it; try again soon
+                logger.exception("the queue could not be read; trying again in %.0f s", self.retry_s)
+                threading.Timer(self.retry_s, self._queue.put, (woken_for,)).start()
+                continue
             if job_id is None:
                 continue
             self.events.notify(job_id)

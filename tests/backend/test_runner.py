@@ -190,3 +190,25 @@ def test_a_rerun_removes_an_earlier_attempts_masks_before_it_predicts(tmp_path: 
         assert all((folder / f"mask_{i}.nii.gz").read_bytes()[:2] == b"\x1f\x8b" for i in range(2))  # gzip NIfTI
     finally:
         store.close()
+
+
+def test_a_database_error_while_choosing_the_next_job_does_not_stop_the_runner(
+        runner: JobRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue read fails once (a locked or lost database): the runner thread lives on, and the
+    job it was woken for still runs once the database answers again."""
+    import sqlite3
+    runner.retry_s = 0.05
+    real_fair_queue = runner.store.fair_queue
+    failures = [sqlite3.OperationalError("database is locked")]
+
+    def failing_once() -> list[str]:
+        if failures:
+            raise failures.pop()
+        return real_fair_queue()
+
+    monkeypatch.setattr(runner.store, "fair_queue", failing_once)
+    runner.rendezvous.hold_s = 0.0
+    job_id = _submit(runner, ["liver"])
+    _wait_status(runner, job_id, "done")
+    assert not failures
+    assert runner.is_alive()
