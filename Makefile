@@ -10,7 +10,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv frontend-deps frontend-build services browser orthanc lint test test-py test-gpu api-types test-frontend test-all screenshots run cluster demo-model bench clean
+.PHONY: venv frontend-deps frontend-build services browser orthanc dicom-tools lint test test-py test-gpu api-types test-frontend test-all screenshots run cluster demo-model bench clean
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ services:
 orthanc:
 	@{ command -v Orthanc >/dev/null 2>&1 && dpkg -s orthanc-dicomweb >/dev/null 2>&1; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq orthanc orthanc-dicomweb >/dev/null; }
 
+# dcmtk (echoscu, storescu, storescp, dcmcjpeg, dcmcjpls, dcmcrle) as the DICOM peers of the node
+# tests, dicom3tools' dciodvfy (the reference validator of what we export), and libGL for rt-utils' OpenCV.
+dicom-tools:
+	@{ command -v storescu && command -v dcmcjpls && command -v dciodvfy && ls /usr/lib/x86_64-linux-gnu/libGL.so.1; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dcmtk dicom3tools libgl1 libglib2.0-0 >/dev/null; }
+
 # Debian's Chromium for the browser tests; never a browser downloaded by a test tool.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -52,7 +57,7 @@ lint: $(PY_STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test-py: $(PY_STAMP) $(OIDC_STAMP) services orthanc
+test-py: $(PY_STAMP) $(OIDC_STAMP) services orthanc dicom-tools
 	$(VENV)/bin/pytest -m "not slow"
 
 # Only the tests marked gpu (CUDA precision, out-of-memory fallback, text encoder placement);
@@ -83,7 +88,7 @@ screenshots: $(PY_STAMP) $(FE_STAMP) browser
 	cd frontend && npm run build
 	cd frontend && VOXTELL_PYTHON=../$(PY) VOXTELL_SCREENSHOT_DIR=$(CURDIR)/docs npx playwright test -g "upload, segment two prompts"
 
-test-all: lint $(OIDC_STAMP) services orthanc test-frontend
+test-all: lint $(OIDC_STAMP) services orthanc dicom-tools test-frontend
 	$(VENV)/bin/pytest
 
 # Serves the web app; uses ./models/voxtell_v1.1 (or VOXTELL_MODEL) and falls back to the demo model.
