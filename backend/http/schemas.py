@@ -130,6 +130,21 @@ class JobStatus(BaseModel):
     project: str | None = Field(default=None, description="its volume's project: the members see it too")
 
 
+class VolumeHeader(BaseModel):
+    """What the upload said about whom and what it shows (patient data: never logged), for the
+    viewer's banner and the case list. DICOM fields as parsed (dates ``YYYY-MM-DD``); a NIfTI, NRRD
+    or MHA upload has only ``file_name``, the display name it was sent with (sanitised, never a path)."""
+    patient_name: str | None = Field(default=None, description="DICOM PatientName as stored (PN, components split by ^)")
+    patient_id: str | None = None
+    patient_sex: str | None = None
+    patient_birth_date: str | None = Field(default=None, description="YYYY-MM-DD")
+    study_date: str | None = Field(default=None, description="YYYY-MM-DD")
+    study_description: str | None = None
+    series_description: str | None = None
+    modality: str | None = None
+    file_name: str | None = Field(default=None, description="NIfTI/NRRD/MHA: the name it was uploaded under")
+
+
 class VolumeInfo(BaseModel):
     id: str
     format: str = "nifti"
@@ -145,6 +160,7 @@ class VolumeInfo(BaseModel):
     created: float | None = Field(default=None, description="when it was stored (seconds since the epoch)")
     owner: str | None = Field(default=None, description="the user id of whoever stored it")
     project: str | None = Field(default=None, description="its project's id: the members see it too")
+    header: VolumeHeader | None = Field(default=None, description="patient and study fields (patient data)")
 
 
 class WorkerInfo(BaseModel):

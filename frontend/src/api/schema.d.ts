@@ -1538,6 +1538,44 @@ export interface components {
             /** Max Queued */
             max_queued?: number | null;
         };
+        /**
+         * VolumeHeader
+         * @description What the upload said about whom and what it shows (patient data: never logged), for the
+         *     viewer's banner and the case list. DICOM fields as parsed (dates ``YYYY-MM-DD``); a NIfTI, NRRD
+         *     or MHA upload has only ``file_name``, the display name it was sent with (sanitised, never a path).
+         */
+        VolumeHeader: {
+            /**
+             * File Name
+             * @description NIfTI/NRRD/MHA: the name it was uploaded under
+             */
+            file_name?: string | null;
+            /** Modality */
+            modality?: string | null;
+            /**
+             * Patient Birth Date
+             * @description YYYY-MM-DD
+             */
+            patient_birth_date?: string | null;
+            /** Patient Id */
+            patient_id?: string | null;
+            /**
+             * Patient Name
+             * @description DICOM PatientName as stored (PN, components split by ^)
+             */
+            patient_name?: string | null;
+            /** Patient Sex */
+            patient_sex?: string | null;
+            /** Series Description */
+            series_description?: string | null;
+            /**
+             * Study Date
+             * @description YYYY-MM-DD
+             */
+            study_date?: string | null;
+            /** Study Description */
+            study_description?: string | null;
+        };
         /** VolumeInfo */
         VolumeInfo: {
             /** Affine */
@@ -1554,6 +1592,8 @@ export interface components {
              * @default nifti
              */
             format: string;
+            /** @description patient and study fields (patient data) */
+            header?: components["schemas"]["VolumeHeader"] | null;
             /** Id */
             id: string;
             /** Intensity Max */
