@@ -6,6 +6,7 @@ HTTP layer calls them from a worker thread."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -40,9 +41,10 @@ _INGESTING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None, owner: Principal,
-                 project: str | None = None) -> tuple[str, dict[str, Any]]:
+                 project: str | None = None, display_name: str | None = None) -> tuple[str, dict[str, Any]]:
     """Store an upload (one image file, a DICOM zip or DICOM files: the parts' file objects) as a
-    volume of ``owner`` (and ``project``, which the owner must belong to). A volume whose default sliding window is over the compute budget is refused (422)
+    volume of ``owner`` (and ``project``, which the owner must belong to); a NIfTI, NRRD or MHA
+    upload keeps ``display_name`` (sanitised: :func:`display_name_of`) for the banner. A volume whose default sliding window is over the compute budget is refused (422)
     and not kept.
 
     Raises:
@@ -50,11 +52,24 @@ def ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | Non
     """
     owned = Owned(owner.user_id, project_of(owner, project))
     with _INGESTING:
-        return _ingest_files(state, sources, series_uid, owned)
+        return _ingest_files(state, sources, series_uid, owned, display_name_of(display_name))
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def display_name_of(name: str | None) -> str | None:
+    """A file's display name as sent by a client, reduced to something safe to show: its last path
+    component only, no control or bidirectional-override characters, at most 200 characters. It is
+    shown, never used as a path (the stored file has a generated name)."""
+    if not name:
+        return None
+    text = _UNPRINTABLE.sub("", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    return text[:200] or None
 
 
 def _ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | None,
-                  owned: Owned) -> tuple[str, dict[str, Any]]:
+                  owned: Owned, display_name: str | None = None) -> tuple[str, dict[str, Any]]:
     head = sources[0].read(132)
     sources[0].seek(0)
     if len(sources) > 1 or looks_like_dicom_or_zip(head):
@@ -63,7 +78,7 @@ def _ingest_files(state: AppState, sources: list[BinaryIO], series_uid: str | No
     else:
         staged, suffix = _stage_file(sources[0], state.store)
         volume_id, meta = ingest_volume(staged, suffix, state.store, state.settings, owned,
-                                        state.runner.remember_volume)
+                                        state.runner.remember_volume, display_name)
     keep_within_budget(state, volume_id, meta)
     return volume_id, meta
 
@@ -126,7 +141,7 @@ def read_validated_nifti(staged: Path, settings: Settings) -> tuple[str, LoadedV
 
 
 def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings, owned: Owned,
-                  remember: Remember | None = None) -> tuple[str, dict[str, Any]]:
+                  remember: Remember | None = None, display_name: str | None = None) -> tuple[str, dict[str, Any]]:
     """Validate a staged NIfTI and store it as ``owned``'s volume; the staged file is removed on error."""
     try:
         if suffix in (".nrrd", ".mha"):
@@ -139,7 +154,8 @@ def ingest_volume(staged: Path, suffix: str, store: Store, settings: Settings, o
     except BaseException:  # InvalidInputError included: 422 from the one error handler
         staged.unlink(missing_ok=True)
         raise
-    meta = {**volume_summary(volume), "dtype": dtype, "format": fmt}
+    meta = {**volume_summary(volume), "dtype": dtype, "format": fmt,
+            "header": {"file_name": display_name} if display_name else None}
     volume_id = store.add_volume(staged, suffix, meta, owner=owned.owner, project=owned.project)
     if remember is not None:
         remember(volume_id, volume)

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pydicom
+
 from backend.domain.errors import BadInput, SeriesChoiceNeeded
 from backend.domain.identity import Owned
 from backend.settings import Settings
@@ -21,6 +23,29 @@ from voxtell.api import (
 )
 
 _CHUNK = 1 << 20
+# The header fields kept for the viewer's banner (patient data: stored and returned, never logged).
+_HEADER_FIELDS = {"patient_name": "PatientName", "patient_id": "PatientID", "patient_sex": "PatientSex",
+                  "patient_birth_date": "PatientBirthDate", "study_date": "StudyDate",
+                  "study_description": "StudyDescription", "series_description": "SeriesDescription",
+                  "modality": "Modality"}
+_DATES = {"patient_birth_date", "study_date"}
+
+
+def patient_header(path: Path) -> dict[str, str | None]:
+    """The banner's fields from one file of the series (read without its pixels): text as the file
+    has it (a person name keeps its ``^``), dates as ``YYYY-MM-DD``; absent or empty fields None."""
+    ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+    header: dict[str, str | None] = {}
+    for key, keyword in _HEADER_FIELDS.items():
+        value = str(ds.get(keyword, "") or "").strip()
+        header[key] = (_iso_date(value) if key in _DATES else value) or None
+    return header
+
+
+def _iso_date(value: str) -> str:
+    """A DICOM DA (``YYYYMMDD``; the old ``YYYY.MM.DD`` too) as ``YYYY-MM-DD``; anything else as it is."""
+    digits = value.replace(".", "")
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}" if len(digits) == 8 and digits.isdigit() else value
 
 
 def looks_like_dicom_or_zip(head: bytes) -> bool:
@@ -92,7 +117,8 @@ def ingest_dicom(folder: Path, series_uid: str | None, store: Store, settings: S
                 "intensity_unit": "HU" if modality == "CT" else None,
                 "dicom": {"study_uid": loaded.study_uid, "series_uid": loaded.series_uid,
                           "frame_of_reference_uid": loaded.frame_of_reference_uid,
-                          "sop_instance_uids": list(loaded.sop_instance_uids)}}
+                          "sop_instance_uids": list(loaded.sop_instance_uids)},
+                "header": patient_header(loaded.source_files[0]) if loaded.source_files else None}
         volume_id = store.add_volume(staged, ".nii.gz", meta, owner=owned.owner, project=owned.project)
         try:
             headers.replace(store.dicom_headers_dir(volume_id))

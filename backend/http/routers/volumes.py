@@ -35,9 +35,12 @@ async def upload_volume(
     series_uid: Annotated[str | None, Form(description="which DICOM series, when the upload holds several")] = None,
     project: Annotated[str | None, Form(max_length=64, description=(
         "a project id of yours: its members see the volume and its jobs too"))] = None,
+    display_name: Annotated[str | None, Form(max_length=1000, description=(
+        "NIfTI/NRRD/MHA: the file's name to show (header.file_name; its last path component, "
+        "control characters removed, at most 200 characters; never used as a path)"))] = None,
 ) -> VolumeInfo:
     volume_id, meta = await run_in_threadpool(ingest_files, state, [f.file for f in file], series_uid, caller,
-                                              project)
+                                              project, display_name)
     note_object(request, "volume", volume_id)
     stored = await run_in_threadpool(state.store.get_volume, volume_id)  # with its owner, project and time
     return _info(stored or {**meta, "id": volume_id})

@@ -1013,6 +1013,11 @@ export interface components {
         /** Body_upload_volume_api_volumes_post */
         Body_upload_volume_api_volumes_post: {
             /**
+             * Display Name
+             * @description NIfTI/NRRD/MHA: the file's name to show (header.file_name; its last path component, control characters removed, at most 200 characters; never used as a path)
+             */
+            display_name?: string | null;
+            /**
              * File
              * @description .nii/.nii.gz/.nrrd/.mha, a DICOM .zip, or DICOM files
              */
