@@ -8,6 +8,7 @@ import { ExportPanel } from './components/ExportPanel'
 import { JobProgress } from './components/JobProgress'
 import { Notices } from './components/Notices'
 import { PacsPanel, PacsSend } from './components/PacsPanel'
+import { PatientBanner } from './components/PatientBanner'
 import { PromptPanel } from './components/PromptPanel'
 import { ResultsPanel } from './components/ResultsPanel'
 import { SeriesPicker } from './components/SeriesPicker'
@@ -41,6 +42,7 @@ import { describeError, filesLabel } from './lib/errors'
 import type { ShortcutAction } from './lib/keys'
 import { userManager } from './lib/oidc'
 import { nextFreeColor } from './lib/palette'
+import { bannerFields } from './lib/patient'
 import { readable, refusal, sniffFiles } from './lib/sniff'
 
 const API_BASE = (import.meta.env.VITE_API_URL as string | undefined) ?? ''
@@ -172,6 +174,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
           onFiles={(files) => void openFiles(files)} onSelect={ws.selectCase} onClose={setClosing}
           projects={session.me?.projects ?? []} project={ws.project} onProject={ws.setProject} />
         {session.me && <MyCases cases={myCases.data} me={session.me.id} projects={session.me.projects} onRefresh={myCases.reload}
+          localName={(volumeId) => ws.cases.find((c) => c.volumeId === volumeId)?.name ?? null}
           onOpen={({ volume, jobs }) => ws.openStored(volume, `${volume.modality ?? 'volume'} ${volume.shape.join('×')}`,
             jobs.filter((j) => j.status !== 'failed' && j.status !== 'cancelled').map((j) => j.id).reverse())} />}
         {info?.pacs && <PacsPanel api={api} onError={setError} onOpen={(volume, study) => {
@@ -224,6 +227,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
           }} />
       </aside>
       <main className="viewer">
+        <PatientBanner fields={ws.volume ? bannerFields(ws.volume, ws.current?.name) : null} />
         <ViewerToolbar view={prefs.view} options={prefs} onView={(view) => setPrefs({ view })} onOptions={setPrefs}
           onZoom={viewer.zoom} onResetZoom={viewer.resetZoom} onHelp={() => setHelp(true)} />
         <WindowControls modality={ws.volume?.modality} range={onCurrent ? viewer.range : null}

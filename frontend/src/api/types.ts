@@ -79,3 +79,5 @@ export type AuditEvent = Schemas['AuditEventInfo']
 export type AuditAction = Schemas['AuditAction']
 /** The filters of GET /api/admin/audit. */
 export type AuditQuery = NonNullable<paths['/api/admin/audit']['get']['parameters']['query']>
+/** What the upload said about whom and what a volume shows (patient data: shown, never logged). */
+export type VolumeHeader = Schemas['VolumeHeader']

@@ -1,5 +1,7 @@
+import type { ReactNode } from 'react'
 import type { ProjectRef } from '../api/types'
 import type { StoredCase } from '../hooks/useMyCases'
+import { bannerFields } from '../lib/patient'
 
 interface Props {
   cases: StoredCase[] | null
@@ -8,6 +10,8 @@ interface Props {
   projects: ProjectRef[]
   onOpen: (item: StoredCase) => void
   onRefresh: () => void
+  /** the name a volume was opened under in this tab (a NIfTI's file name when the server has none) */
+  localName: (volumeId: string) => string | null
 }
 
 function when(seconds: number | null | undefined): string {
@@ -15,7 +19,7 @@ function when(seconds: number | null | undefined): string {
 }
 
 /** The signed-in person's earlier cases on the server, to reopen (never anyone else's: the server filters). */
-export function MyCases({ cases, me, projects, onOpen, onRefresh }: Props) {
+export function MyCases({ cases, me, projects, onOpen, onRefresh, localName }: Props) {
   const projectName = (id: string) => projects.find((p) => p.id === id)?.name ?? id
   return (
     <section className="panel my-cases" data-testid="my-cases">
@@ -33,6 +37,11 @@ export function MyCases({ cases, me, projects, onOpen, onRefresh }: Props) {
               <button className="case-name" data-testid="my-case-open" title={`open ${c.volume.id}`} onClick={() => onOpen(c)}>
                 {c.volume.modality ?? c.volume.format} {c.volume.shape.join('×')} · {when(c.volume.created)}
               </button>
+              <span className="my-case-patient" data-testid="my-case-patient">
+                {bannerFields(c.volume, localName(c.volume.id)).map((f) => (
+                  <span key={f.key} data-testid={`my-case-${f.key}`} title={f.label}>{f.value}</span>
+                )).reduce<ReactNode[]>((all, el, i) => (i ? [...all, ' · ', el] : [el]), [])}
+              </span>
               <span className="hint" data-testid="my-case-jobs">
                 {c.jobs.length ? c.jobs.map((j) => j.prompts.join(', ')).join(' · ') : 'no prompts yet'}
                 {c.volume.owner && c.volume.owner !== me ? ` · owner ${c.volume.owner}` : ''}
