@@ -22,12 +22,15 @@ _TYPE2_COPIED = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "
 
 
 def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_headers: Sequence[Path],
-                    path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
+                    path: Path, colors: Sequence[Sequence[int]] | None = None, *,
+                    model_name: str | None = None) -> Path:
     """Write a binary DICOM SEG referencing the source series; returns ``path``.
 
     ``masks[i]`` is ``(i = column, j = row, k = sorted slice)``; segment ``i + 1`` is labelled
     ``names[i]`` (at most 64 characters) with ``colors[i]`` (``[r, g, b]`` 0..255) as its
-    RecommendedDisplayCIELabValue."""
+    RecommendedDisplayCIELabValue. Every segment is ``AUTOMATIC``, made by the algorithm
+    "VoxTell" (family: artificial intelligence, version ``voxtell.__version__``);
+    ``model_name`` is the ManufacturerModelName ("VoxTell" without it)."""
     import highdicom as hd
     import pydicom
     from pydicom.sr.codedict import codes
@@ -59,8 +62,9 @@ def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_he
         source_images=sources, pixel_array=frames.astype(np.uint8), segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
         segment_descriptions=descriptions, series_instance_uid=hd.UID(), series_number=9000,
         sop_instance_uid=hd.UID(), instance_number=1, manufacturer="VoxTell Web",
-        manufacturer_model_name="VoxTell", software_versions=voxtell.__version__, device_serial_number="none",
-        series_description="VoxTell segmentation", omit_empty_frames=False)
+        manufacturer_model_name=(model_name or "VoxTell")[:64], software_versions=voxtell.__version__,
+        device_serial_number="none", series_description="VoxTell segmentation - review before clinical use",
+        omit_empty_frames=False)
     if not all(name.isascii() for name in names):
         seg.SpecificCharacterSet = UTF8  # names beyond ASCII are written as they are, not as "?"
     seg.save_as(str(path))
@@ -68,24 +72,28 @@ def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_he
 
 
 def write_dicom_seg_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
-                               path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
+                               path: Path, colors: Sequence[Sequence[int]] | None = None, *,
+                               model_name: str | None = None) -> Path:
     """Same as :func:`write_dicom_seg` for masks stored as NIfTI files in the volume's voxel order."""
     import nibabel as nib
 
     masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
-    return write_dicom_seg(masks, names, source_headers, path, colors)
+    return write_dicom_seg(masks, names, source_headers, path, colors, model_name=model_name)
 
 
 def write_rtstruct_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
-                              path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
+                              path: Path, colors: Sequence[Sequence[int]] | None = None, *,
+                              interpreted_types: Sequence[str] | None = None,
+                              model_name: str | None = None) -> Path:
     """RTSTRUCT for masks stored as NIfTI files in the volume's voxel order (ROI names ``names``,
-    ROI display colours ``colors``)."""
+    ROI display colours ``colors``, the other arguments as in :func:`voxtell.io.rtstruct.write_rtstruct`)."""
     import nibabel as nib
 
     from voxtell.io.rtstruct import write_rtstruct
 
     masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
-    return write_rtstruct(masks, names, source_headers, path, colors)
+    return write_rtstruct(masks, names, source_headers, path, colors, interpreted_types=interpreted_types,
+                          model_name=model_name)
 
 
 def save_source_headers(files: Sequence[Path], folder: Path) -> list[Path]:

@@ -1,13 +1,21 @@
 """RTSTRUCT export: one ROI per mask, closed planar contours on the source slices (pydicom).
 
-Contours follow the 0.5 iso-line of each slice's mask (scikit-image marching squares) and
-are mapped to patient coordinates (LPS, mm) with the slice's own position and orientation, so
+Contours are the inset pixel-edge polygons of :mod:`voxtell.io.contours` (filled back to the
+mask both by the DICOM even-odd rule on pixel centres and by readers that round to pixels),
+mapped to patient coordinates (LPS, mm) with the slice's own position and orientation, so
 they land on the source images whatever the series orientation. Holes are separate contours.
+
+The structure set is marked as an unapproved AI draft (StructureSetLabel, SeriesDescription,
+ApprovalStatus ``UNAPPROVED``, ROIGenerationAlgorithm ``AUTOMATIC``, Contributing Equipment
+naming the software). ContourData values are decimal strings of at most 16 bytes; a file
+whose longest contour would not fit a 2-byte explicit-VR length (65534 bytes) is written in
+Implicit VR Little Endian rather than with the element turned into ``UN``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,39 +23,91 @@ from typing import Any
 import numpy as np
 
 import voxtell
+from voxtell.io.contours import ds_text, slice_polygons, to_patient
 
 RT_STRUCTURE_SET_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"
+STRUCTURE_SET_LABEL = "VoxTell AI draft"  # SH: at most 16 characters
+SERIES_DESCRIPTION = "VoxTell auto-contours - review before clinical use"
+MANUFACTURER = "VoxTell Web"
+INTERPRETED_TYPES = frozenset({
+    "EXTERNAL", "PTV", "CTV", "GTV", "AVOIDANCE", "ORGAN", "MARKER", "REGISTRATION", "ISOCENTER",
+    "CONTRAST_AGENT", "CAVITY", "BRACHY_CHANNEL", "BRACHY_ACCESSORY", "BRACHY_SRC_APP", "BRACHY_CHNL_SHLD",
+    "SUPPORT", "FIXATION", "DOSE_REGION", "CONTROL"})
+#: Display colours for structures without one: picked by a checksum of the name, so a
+#: structure keeps its colour from one export to the next.
+PALETTE = ((230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48), (145, 30, 180),
+           (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212), (0, 128, 128), (170, 110, 40))
+MAX_EXPLICIT_LENGTH = 65534
 _COPIED = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyInstanceUID", "StudyDate",
            "StudyTime", "StudyID", "ReferringPhysicianName", "AccessionNumber")
 
 
 def slice_contours(mask2d: np.ndarray) -> list[np.ndarray]:
     """(rows, cols) mask -> list of (n, 2) (row, col) closed contours in pixel coordinates."""
-    from skimage import measure
-
-    if not mask2d.any():
-        return []
-    padded = np.pad(mask2d.astype(np.uint8), 1)
-    return [c[:-1] - 1 for c in measure.find_contours(padded, 0.5) if len(c) > 3]
+    return slice_polygons(mask2d)
 
 
-def _to_patient(points_rc: np.ndarray, ds: Any) -> np.ndarray:
-    iop = np.asarray(ds.ImageOrientationPatient, float)
-    ipp = np.asarray(ds.ImagePositionPatient, float)
-    row_spacing, col_spacing = (float(v) for v in ds.PixelSpacing)
-    return ipp + np.outer(points_rc[:, 1] * col_spacing, iop[:3]) + np.outer(points_rc[:, 0] * row_spacing, iop[3:])
+def stable_color(name: str) -> list[int]:
+    """``[r, g, b]`` for a structure named ``name``: the same name always gets the same colour."""
+    return list(PALETTE[zlib.crc32(name.strip().lower().encode()) % len(PALETTE)])
+
+
+def check_interpreted_types(types: Sequence[str] | None, count: int) -> list[str]:
+    """One RTROIInterpretedType per structure (``ORGAN`` without ``types``); unknown values
+    and a wrong count raise ValueError."""
+    if types is None:
+        return ["ORGAN"] * count
+    if len(types) != count:
+        raise ValueError(f"{len(types)} interpreted types for {count} structures")
+    out = [str(t).strip().upper() for t in types]
+    for given, value in zip(types, out):
+        if value not in INTERPRETED_TYPES:
+            raise ValueError(f"unknown RT ROI interpreted type {given!r}; "
+                             f"allowed: {', '.join(sorted(INTERPRETED_TYPES))}")
+    return out
+
+
+def _image_ref(src: Any) -> Any:
+    from pydicom.dataset import Dataset
+
+    item = Dataset()
+    item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID = src.SOPClassUID, src.SOPInstanceUID
+    return item
+
+
+def _equipment(model_name: str | None) -> Any:
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence as DicomSequence
+
+    purpose = Dataset()
+    purpose.CodeValue, purpose.CodingSchemeDesignator = "109102", "DCM"
+    purpose.CodeMeaning = "Processing Equipment"
+    item = Dataset()
+    item.PurposeOfReferenceCodeSequence = DicomSequence([purpose])
+    item.Manufacturer = MANUFACTURER
+    item.SoftwareVersions = str(getattr(voxtell, "__version__", "") or "")
+    if model_name:
+        item.ManufacturerModelName = model_name[:64]
+    item.ContributionDescription = "Automatic contours from a free-text promptable segmentation model"
+    return item
 
 
 def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_headers: Sequence[Path],
-                   path: Path, colors: Sequence[Sequence[int]] | None = None) -> Path:
+                   path: Path, colors: Sequence[Sequence[int]] | None = None, *,
+                   interpreted_types: Sequence[str] | None = None, model_name: str | None = None) -> Path:
     """Masks ``(i = column, j = row, k = sorted slice)`` -> an RT Structure Set for the series:
     ROI ``i + 1`` named ``names[i]`` (at most 64 characters), displayed in ``colors[i]``
-    (``[r, g, b]`` 0..255; red without colours)."""
+    (``[r, g, b]`` 0..255; a colour chosen by name without colours), of RTROIInterpretedType
+    ``interpreted_types[i]`` (``ORGAN`` without them; an unknown value raises ValueError);
+    ``model_name`` names the model in the Contributing Equipment."""
     import pydicom
     from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
     from pydicom.sequence import Sequence as DicomSequence
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
 
+    types = check_interpreted_types(interpreted_types, len(names))
+    if len(masks) != len(names):
+        raise ValueError(f"{len(masks)} masks for {len(names)} names")
     sources = [pydicom.dcmread(str(p), stop_before_pixels=True) for p in source_headers]
     first = sources[0]
     meta = FileMetaDataset()
@@ -60,20 +120,22 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
     now = _dt.datetime.now()
     ds.SOPClassUID, ds.SOPInstanceUID = RT_STRUCTURE_SET_STORAGE, meta.MediaStorageSOPInstanceUID
     ds.Modality, ds.SeriesInstanceUID, ds.SeriesNumber = "RTSTRUCT", generate_uid(), 9001
-    ds.SeriesDescription = "VoxTell structures"
-    ds.Manufacturer, ds.SoftwareVersions = "VoxTell Web", voxtell.__version__
-    ds.StructureSetLabel = "VoxTell"
+    ds.SeriesDescription, ds.OperatorsName = SERIES_DESCRIPTION, ""
+    frame_uid = str(getattr(first, "FrameOfReferenceUID", "") or "") or generate_uid()
+    ds.FrameOfReferenceUID = frame_uid
+    ds.PositionReferenceIndicator = getattr(first, "PositionReferenceIndicator", "") or ""
+    ds.Manufacturer, ds.SoftwareVersions = MANUFACTURER, str(getattr(voxtell, "__version__", "") or "")
+    if model_name:
+        ds.ManufacturerModelName = model_name[:64]
+    ds.ContributingEquipmentSequence = DicomSequence([_equipment(model_name)])
+    ds.StructureSetLabel = STRUCTURE_SET_LABEL
+    ds.StructureSetDescription = SERIES_DESCRIPTION
     ds.StructureSetDate, ds.StructureSetTime = now.strftime("%Y%m%d"), now.strftime("%H%M%S")
     ds.InstanceNumber = 1
-    frame_uid = str(getattr(first, "FrameOfReferenceUID", ""))
-    images = []
-    for src in sources:
-        item = Dataset()
-        item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID = src.SOPClassUID, src.SOPInstanceUID
-        images.append(item)
+    ds.ApprovalStatus = "UNAPPROVED"
     series_ref = Dataset()
     series_ref.SeriesInstanceUID = first.SeriesInstanceUID
-    series_ref.ContourImageSequence = DicomSequence(images)
+    series_ref.ContourImageSequence = DicomSequence([_image_ref(src) for src in sources])
     study_ref = Dataset()
     study_ref.ReferencedSOPClassUID = "1.2.840.10008.3.1.2.3.1"
     study_ref.ReferencedSOPInstanceUID = first.StudyInstanceUID
@@ -82,37 +144,44 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
     frame_ref.FrameOfReferenceUID = frame_uid
     frame_ref.RTReferencedStudySequence = DicomSequence([study_ref])
     ds.ReferencedFrameOfReferenceSequence = DicomSequence([frame_ref])
+    resolution = min(min(float(v) for v in s.PixelSpacing) for s in sources)
     rois, contours, observations = [], [], []
-    for n, (mask, name) in enumerate(zip(masks, names), start=1):
+    longest = 0
+    for n, (mask, name, kind) in enumerate(zip(masks, names, types), start=1):
         roi = Dataset()
         roi.ROINumber, roi.ReferencedFrameOfReferenceUID, roi.ROIName = n, frame_uid, name[:64]
         roi.ROIGenerationAlgorithm = "AUTOMATIC"
         rois.append(roi)
         items = []
+        volume = np.asarray(mask)
+        if volume.shape[2] != len(sources):
+            raise ValueError(f"a mask has {volume.shape[2]} slices; the series has {len(sources)} images")
         for k, src in enumerate(sources):
-            for rc in slice_contours(np.asarray(mask)[:, :, k].T):
+            for rc in slice_contours(volume[:, :, k].T):
                 c = Dataset()
-                ref = Dataset()
-                ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = src.SOPClassUID, src.SOPInstanceUID
-                c.ContourImageSequence = DicomSequence([ref])
+                c.ContourImageSequence = DicomSequence([_image_ref(src)])
                 c.ContourGeometricType = "CLOSED_PLANAR"
-                points = _to_patient(rc, src)
-                c.NumberOfContourPoints = len(points)
-                c.ContourData = [f"{v:.4f}" for v in points.ravel()]
+                c.NumberOfContourPoints = len(rc)
+                text = ds_text(to_patient(rc, src), resolution)
+                longest = max(longest, len(text) + len(text) % 2)
+                c.add_new(0x30060050, "DS", text)  # ContourData
                 items.append(c)
         contour = Dataset()
         contour.ReferencedROINumber = n
-        contour.ROIDisplayColor = [int(c) for c in colors[n - 1]] if colors else [255, 0, 0]
-        contour.ContourSequence = DicomSequence(items)
+        contour.ROIDisplayColor = [int(v) for v in colors[n - 1]] if colors else stable_color(name)
+        if items:
+            contour.ContourSequence = DicomSequence(items)
         contours.append(contour)
         obs = Dataset()
         obs.ObservationNumber, obs.ReferencedROINumber = n, n
-        obs.RTROIInterpretedType, obs.ROIInterpreter = "ORGAN", ""
+        obs.RTROIInterpretedType, obs.ROIInterpreter = kind, ""
         observations.append(obs)
     ds.StructureSetROISequence = DicomSequence(rois)
     ds.ROIContourSequence = DicomSequence(contours)
     ds.RTROIObservationsSequence = DicomSequence(observations)
     if not all(name.isascii() for name in names):
         ds.SpecificCharacterSet = "ISO_IR 192"  # UTF-8: names beyond ASCII are kept, not written as "?"
+    if longest > MAX_EXPLICIT_LENGTH:  # explicit VR DS has a 2-byte length: never write it as UN
+        meta.TransferSyntaxUID = ImplicitVRLittleEndian
     ds.save_as(str(path), enforce_file_format=True)
     return path
