@@ -14,6 +14,7 @@ from backend.http.admission import Admission, admits
 from backend.http.audit import audited, note_object
 from backend.http.deps import Caller, State, authenticated
 from backend.http.errors import COMMON_ERRORS, SeriesChoice, error_responses, file_response
+from backend.http.routers import case_exports
 from backend.http.schemas import VolumeInfo
 from backend.states import AuditAction
 
@@ -86,3 +87,8 @@ def get_volume_image(state: State, caller: Caller, volume_id: str) -> FileRespon
 def delete_volume(state: State, caller: Caller, volume_id: str) -> None:
     if not state.store.delete_volume(volume_id, caller.access):
         raise NotFound("volume not found")
+
+
+# One export per case (masks of several jobs of a volume in one file): a router of its own under
+# /api/volumes, served with these routes (its routes carry their full paths and dependencies).
+router.routes.extend(case_exports.router.routes)

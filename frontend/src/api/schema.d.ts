@@ -675,6 +675,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/volumes/{volume_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Case
+         * @description Masks of several finished jobs of one volume as one file. 404 for a volume or job the caller
+         *     may not see (as for one that does not exist), a job of another volume, or a mask the job does
+         *     not have; 409 for an unfinished job, or SEG/RTSTRUCT of a volume not uploaded as DICOM.
+         */
+        post: operations["export_case_api_volumes__volume_id__export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/volumes/{volume_id}/image": {
         parameters: {
             query?: never;
@@ -1037,6 +1059,20 @@ export interface components {
             series_uid?: string | null;
         };
         /**
+         * CaseExport
+         * @description What to export: the format, and the masks in the order the file holds them (label value
+         *     ``k + 1``, segment or ROI number ``k + 1`` = ``masks[k]``).
+         */
+        CaseExport: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "zip" | "labelmap" | "labels-json" | "labels-txt" | "seg" | "rtstruct";
+            /** Masks */
+            masks: components["schemas"]["MaskRef"][];
+        };
+        /**
          * ErrorDetail
          * @description Every error answer: ``{"detail": "what went wrong, in words"}``.
          */
@@ -1179,6 +1215,16 @@ export interface components {
             total: number;
             /** Volume Id */
             volume_id: string;
+        };
+        /**
+         * MaskRef
+         * @description One mask of the case: a job of the volume and the index of one of its results.
+         */
+        MaskRef: {
+            /** Job */
+            job: string;
+            /** Mask */
+            mask: number;
         };
         /** MaskResult */
         MaskResult: {
@@ -5026,6 +5072,95 @@ export interface operations {
             };
             /** @description no such resource */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    export_case_api_volumes__volume_id__export_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                volume_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseExport"];
+            };
+        };
+        responses: {
+            /** @description the masks as one file: masks.zip (<name>.nii.gz, labels.json, labels.txt), labels.nii.gz, labels.json, labels.txt, seg.dcm or rtstruct.dcm */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the resource is not in a state that allows this */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
