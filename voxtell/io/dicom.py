@@ -1,7 +1,10 @@
 """DICOM series input: safe zip extraction, series listing, geometric slice sorting.
 
 Library choice: pydicom reads the headers and pixels (the field's reference parser; it also
-gives highdicom, used for DICOM SEG export, its datasets). Slices are sorted by their position
+gives highdicom, used for DICOM SEG export, its datasets), in every transfer syntax its
+installed decoders handle (pylibjpeg: JPEG, JPEG-LS, JPEG 2000; RLE and deflate natively), from
+classic slices and from enhanced / legacy-converted multi-frame CT and MR images
+(:mod:`voxtell.io.dicom_frames`). Slices are sorted by their position
 along the slice normal (never by file name or instance number); a gantry tilt or non-uniform
 spacing is refused with a message rather than silently resampled. Patient fields are never
 logged; the series' UIDs are kept for export.
@@ -20,6 +23,7 @@ import nibabel as nib
 import numpy as np
 
 from voxtell.errors import InvalidInputError
+from voxtell.io.dicom_frames import decode, frame_count, frames_of, has_geometry
 
 _LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0])
 
@@ -94,7 +98,8 @@ class SeriesInfo:
 
 
 def scan_series(files: Iterable[Path]) -> list[SeriesInfo]:
-    """Group readable DICOM image files by SeriesInstanceUID (headers only)."""
+    """Group readable DICOM image files by SeriesInstanceUID (headers only). A series' ``slices``
+    counts image planes: one per classic slice, ``NumberOfFrames`` per enhanced multi-frame image."""
     import pydicom
 
     groups: dict[str, list[tuple[Path, object]]] = {}
@@ -103,7 +108,7 @@ def scan_series(files: Iterable[Path]) -> list[SeriesInfo]:
             ds = pydicom.dcmread(str(path), stop_before_pixels=True)
         except Exception:
             continue  # not DICOM: ignored (reported below if nothing is left)
-        if "ImagePositionPatient" not in ds or "SeriesInstanceUID" not in ds:
+        if "SeriesInstanceUID" not in ds or not has_geometry(ds):
             continue
         groups.setdefault(str(ds.SeriesInstanceUID), []).append((path, ds))
     if not groups:
@@ -112,24 +117,11 @@ def scan_series(files: Iterable[Path]) -> list[SeriesInfo]:
     for uid, items in groups.items():
         first: Any = items[0][1]
         series.append(SeriesInfo(uid=uid, description=str(getattr(first, "SeriesDescription", "")),
-                                 modality=str(getattr(first, "Modality", "")), slices=len(items),
+                                 modality=str(getattr(first, "Modality", "")),
+                                 slices=sum(frame_count(ds) for _, ds in items),
                                  rows=_int_or_zero(first, "Rows"), columns=_int_or_zero(first, "Columns"),
                                  files=tuple(p for p, _ in items)))
     return sorted(series, key=lambda s: (-s.slices, s.uid))
-
-
-def _numbers(ds: Any, name: str, count: int) -> np.ndarray:
-    """A multi-valued numeric attribute: present, ``count`` finite values."""
-    value = ds.get(name)
-    try:
-        numbers = np.asarray([float(v) for v in value], float) if value is not None else None
-    except (TypeError, ValueError):
-        numbers = None
-    if numbers is None:
-        raise InvalidInputError(f"a slice of the series has no usable {name}")
-    if numbers.shape != (count,) or not np.all(np.isfinite(numbers)):
-        raise InvalidInputError(f"a slice of the series has an invalid {name} (needs {count} finite numbers)")
-    return numbers
 
 
 def _positive_int(ds: Any, name: str) -> int:
@@ -140,30 +132,6 @@ def _positive_int(ds: Any, name: str) -> int:
     if value <= 0:
         raise InvalidInputError(f"a slice of the series has {name} = {value}; it must be positive")
     return value
-
-
-def _scalar(ds: Any, name: str, default: float) -> float:
-    try:
-        value = float(ds.get(name, default) or default)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"a slice of the series has an invalid {name}") from None
-    if not np.isfinite(value):
-        raise InvalidInputError(f"a slice of the series has a non-finite {name}")
-    return value
-
-
-def _pixels(ds: Any, rows: int, cols: int) -> np.ndarray:
-    """One slice's pixels as float32 ``(rows, cols)``; any decoding failure names the problem."""
-    if "PixelData" not in ds:
-        raise InvalidInputError("a slice of the series has no pixel data")
-    try:
-        pixels = np.asarray(ds.pixel_array, dtype=np.float32)
-    except Exception as exc:  # noqa: BLE001 - pydicom and its decoders raise many types
-        raise InvalidInputError(f"the pixel data of a slice cannot be decoded ({type(exc).__name__})") from None
-    if pixels.shape != (rows, cols):
-        raise InvalidInputError(f"a slice's pixel data has shape {pixels.shape}, not ({rows}, {cols}); "
-                                "only single-frame greyscale slices are supported")
-    return pixels
 
 
 def _int_or_zero(ds: Any, name: str) -> int:
@@ -189,7 +157,15 @@ class DicomVolume:
 
 
 def load_series(series: SeriesInfo, *, max_voxels: int) -> DicomVolume:
-    """Build a volume from one series: slices sorted along the normal, uniform spacing checked."""
+    """Build a volume from one series: image planes (classic slices or the frames of enhanced
+    multi-frame images) sorted along the normal, uniform spacing checked, pixel data decoded in
+    any transfer syntax the installed decoders handle.
+
+    The image is ``(i = column, j = row, k = plane sorted along the normal)`` float32 in real
+    values (rescale applied), with a RAS affine. ``sop_instance_uids`` has one entry per plane
+    (the same UID for the frames of one multi-frame image); ``source_files`` the files in the
+    order of their first plane.
+    """
     import pydicom
 
     if series.slices < 2:
@@ -200,17 +176,22 @@ def load_series(series: SeriesInfo, *, max_voxels: int) -> DicomVolume:
         datasets = [pydicom.dcmread(str(p)) for p in series.files]
     except Exception:  # noqa: BLE001 - pydicom raises many types for a damaged file
         raise InvalidInputError("a slice of the series cannot be read as DICOM") from None
-    iop = _numbers(datasets[0], "ImageOrientationPatient", 6)
+    frames = [f for n, d in enumerate(datasets) for f in frames_of(d, n)]
+    if len(frames) < 2:
+        raise InvalidInputError("the series has a single slice; a 3-D volume needs at least two")
+    if series.rows * series.columns * len(frames) > max_voxels:
+        raise InvalidInputError(f"the series has more than {max_voxels} voxels")
+    iop = frames[0].orientation
     row_dir, col_dir = iop[:3], iop[3:]
     if (abs(np.linalg.norm(row_dir) - 1) > 1e-2 or abs(np.linalg.norm(col_dir) - 1) > 1e-2
             or abs(float(row_dir @ col_dir)) > 1e-2):
         raise InvalidInputError("the series' ImageOrientationPatient is not two perpendicular unit vectors")
-    if any(not np.allclose(_numbers(d, "ImageOrientationPatient", 6), iop, atol=1e-4) for d in datasets):
+    if any(not np.allclose(f.orientation, iop, atol=1e-4) for f in frames):
         raise InvalidInputError("the slices of the series have different orientations")
     normal = np.cross(row_dir, col_dir)
-    positions = np.asarray([_numbers(d, "ImagePositionPatient", 3) for d in datasets])
-    order = np.argsort(positions @ normal)
-    positions, datasets = positions[order], [datasets[i] for i in order]
+    positions = np.asarray([f.position for f in frames])
+    order = np.argsort(positions @ normal, kind="stable")
+    positions, frames = positions[order], [frames[i] for i in order]
     steps = np.diff(positions, axis=0)
     along = steps @ normal
     if np.any(along <= 1e-6):
@@ -221,26 +202,31 @@ def load_series(series: SeriesInfo, *, max_voxels: int) -> DicomVolume:
     if along.max() - along.min() > max(0.01, 0.01 * float(along.mean())):
         raise InvalidInputError("the series has non-uniform slice spacing; it is refused rather than resampled")
     rows, cols = _positive_int(datasets[0], "Rows"), _positive_int(datasets[0], "Columns")
-    pixel_spacing = _numbers(datasets[0], "PixelSpacing", 2)  # (between rows, between columns)
+    pixel_spacing = frames[0].spacing  # (between rows, between columns)
     if np.any(pixel_spacing <= 0):
         raise InvalidInputError(f"the series' PixelSpacing must be positive, got {pixel_spacing.tolist()}")
-    volume = np.empty((cols, rows, len(datasets)), np.float32)
-    for k, d in enumerate(datasets):
+    if any(not np.allclose(f.spacing, pixel_spacing, rtol=1e-4) for f in frames):
+        raise InvalidInputError("the slices of the series have different pixel spacings")
+    for d in datasets:
         if _positive_int(d, "Rows") != rows or _positive_int(d, "Columns") != cols:
             raise InvalidInputError("the slices of the series have different sizes")
-        pixels = _pixels(d, rows, cols)
-        slope, intercept = _scalar(d, "RescaleSlope", 1.0), _scalar(d, "RescaleIntercept", 0.0)
-        volume[:, :, k] = (pixels * slope + intercept).T  # (row, col) -> (i = col, j = row)
+    decoded: dict[int, np.ndarray] = {}
+    volume = np.empty((cols, rows, len(frames)), np.float32)
+    for k, f in enumerate(frames):
+        if f.dataset not in decoded:
+            decoded[f.dataset] = decode(datasets[f.dataset], rows, cols)  # (frames, rows, cols)
+        volume[:, :, k] = (decoded[f.dataset][f.frame] * f.slope + f.intercept).T  # (row, col) -> (i, j)
     lps = np.eye(4)
     lps[:3, 0] = row_dir * pixel_spacing[1]
     lps[:3, 1] = col_dir * pixel_spacing[0]
-    lps[:3, 2] = (positions[-1] - positions[0]) / (len(datasets) - 1)
+    lps[:3, 2] = (positions[-1] - positions[0]) / (len(frames) - 1)
     lps[:3, 3] = positions[0]
     affine = np.eye(4)
     affine[:3] = _LPS_TO_RAS @ lps[:3]
-    first = datasets[0]
+    first = datasets[frames[0].dataset]
+    files = tuple(dict.fromkeys(series.files[f.dataset] for f in frames))
     return DicomVolume(
         image=nib.Nifti1Image(volume, affine), study_uid=str(getattr(first, "StudyInstanceUID", "")),
         series_uid=series.uid, frame_of_reference_uid=str(getattr(first, "FrameOfReferenceUID", "")),
-        sop_instance_uids=tuple(str(d.SOPInstanceUID) for d in datasets),
-        source_files=tuple(series.files[i] for i in order))
+        sop_instance_uids=tuple(str(datasets[f.dataset].SOPInstanceUID) for f in frames),
+        source_files=files)
