@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ApiClient } from './api/client'
-import type { ExportKind, PacsStudy, SignInOptions } from './api/types'
+import type { ExportKind, MaskRef, PacsStudy, SignInOptions } from './api/types'
 import { AdminPage } from './components/AdminPage'
 import { ConfirmDialog } from './components/ConfirmDialog'
 import { DrawingPanel } from './components/DrawingPanel'
@@ -151,8 +151,10 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
       reportErr(err)
     }
   }
-  const onExport = (jobId: string, kind: ExportKind, masks: number[] | undefined) =>
-    save(downloadName(caseName, kind), () => api.exportFile(jobId, kind, masks))
+  const onExport = (kind: ExportKind, masks: MaskRef[]) => {
+    const volumeId = ws.volume?.id
+    if (volumeId) void save(downloadName(caseName, kind), () => api.exportCase(volumeId, kind, masks))
+  }
   const doneJobs = Array.from(new Set(ws.results.map((r) => r.jobId)))
   // Everything the case shows is drawn: its volume and every visible mask (tests wait on this).
   const drawn = onCurrent && ws.jobsKnown && viewer.overlaysSettled && ws.results

@@ -60,7 +60,7 @@ describe('API client', () => {
 })
 
 describe('API client: results and exports (issue 14)', () => {
-  it('renames and recolours with PATCH, saves with a colour, owns the export URLs', async () => {
+  it('renames and recolours with PATCH, saves with a colour, exports the masks of a case in one request', async () => {
     const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(job('done')), { status: 200 }))
     vi.stubGlobal('fetch', fetchMock)
     const api = new ApiClient('http://s')
@@ -71,10 +71,11 @@ describe('API client: results and exports (issue 14)', () => {
     await api.saveEditedMask('j1', new Uint8Array([1, 2]), 'edited', [10, 20, 30])
     const form = fetchMock.mock.calls[1][1]?.body as FormData
     expect([form.get('name'), form.get('color')]).toEqual(['edited', '10,20,30'])
-    expect(api.exportPath('j1', 'zip')).toBe('/api/jobs/j1/masks.zip')
-    expect(api.exportPath('j1', 'labelmap', [0, 2])).toBe('/api/jobs/j1/labelmap.nii.gz?masks=0,2')
-    expect(api.exportPath('j1', 'labels-txt', [1])).toBe('/api/jobs/j1/labels.txt?masks=1')
-    expect(api.exportPath('j1', 'seg')).toBe('/api/jobs/j1/seg.dcm')
+    await api.exportCase('v 1', 'seg', [{ job: 'j2', mask: 0 }, { job: 'j1', mask: 3 }])
+    expect(fetchMock.mock.calls[2][0]).toBe('http://s/api/volumes/v%201/export')
+    expect(fetchMock.mock.calls[2][1]?.method).toBe('POST')
+    expect(JSON.parse(String(fetchMock.mock.calls[2][1]?.body)))
+      .toEqual({ format: 'seg', masks: [{ job: 'j2', mask: 0 }, { job: 'j1', mask: 3 }] })
   })
 })
 

@@ -3,15 +3,10 @@
 import { ApiError, errorFromResponse, messageFor } from './errors'
 import { SseParser, statusFromEvent } from './sse'
 import {
-  TERMINAL, type DicomSeries, type ExportKind, type JobOptions, type JobStatus, type MaskPatch, type Me, type PacsSeries,
+  TERMINAL, type CaseExport, type DicomSeries, type ExportKind, type JobOptions, type MaskRef, type JobStatus, type MaskPatch, type Me, type PacsSeries,
   type PacsStored, type PacsStudy, type PacsStudyQuery, type ServerInfo, type SignInOptions, type TokenCreate, type TokenCreated,
   type TokenInfo, type VolumeInfo,
 } from './types'
-
-const EXPORT_FILES: Record<ExportKind, string> = {
-  zip: 'masks.zip', labelmap: 'labelmap.nii.gz', 'labels-json': 'labels.json', 'labels-txt': 'labels.txt',
-  seg: 'seg.dcm', rtstruct: 'rtstruct.dcm',
-}
 
 /** Several DICOM series in one upload: the user picks one (the server never picks silently). */
 export class SeriesChoiceError extends ApiError {
@@ -258,14 +253,15 @@ export class ApiClient {
     return this.blob(`/api/jobs/${encodeURIComponent(jobId)}/masks/${index}.nii.gz`)
   }
 
-  /** The path of a finished job's export; ``masks`` limits it to those result indices (all when absent). */
-  exportPath(jobId: string, kind: ExportKind, masks?: number[]): string {
-    const path = `/api/jobs/${encodeURIComponent(jobId)}/${EXPORT_FILES[kind]}`
-    return masks ? `${path}?masks=${masks.join(',')}` : path
-  }
-
-  /** A finished job's export as a Blob (see {@link exportPath}). */
-  exportFile(jobId: string, kind: ExportKind, masks?: number[]): Promise<Blob> {
-    return this.blob(this.exportPath(jobId, kind, masks))
+  /** One export of a case (POST /api/volumes/{id}/export): the masks named by ``masks`` (each a
+   * finished job of the volume and one of its result indices), in that order, as one file. */
+  async exportCase(volumeId: string, kind: ExportKind, masks: MaskRef[]): Promise<Blob> {
+    const response = await fetch(this.url(`/api/volumes/${encodeURIComponent(volumeId)}/export`), {
+      method: 'POST',
+      headers: { ...this.headers(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ format: kind, masks } satisfies CaseExport),
+    })
+    if (!response.ok) throw this.failed(await errorFromResponse(response))
+    return response.blob()
   }
 }

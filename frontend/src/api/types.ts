@@ -56,8 +56,11 @@ export interface DicomSeries {
 
 export const TERMINAL: JobState[] = ['done', 'failed', 'cancelled']
 
-/** The files a finished job can be downloaded as (the client maps each to its URL). */
-export type ExportKind = 'zip' | 'labelmap' | 'labels-json' | 'labels-txt' | 'seg' | 'rtstruct'
+/** The files a case can be exported as (POST /api/volumes/{id}/export). */
+export type CaseExport = Schemas['CaseExport']
+export type ExportKind = CaseExport['format']
+/** One mask of a case: a job of its volume and a result index of that job. */
+export type MaskRef = Schemas['MaskRef']
 
 /** Who is signed in (GET /api/me). */
 export type Me = Schemas['Me']

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '../api/errors'
 import type { JobStatus } from '../api/types'
 import { closeCase, loadCases, newCase, openCase, saveCases, updateCase } from './cases'
-import { caseStem, downloadName, safeFilePart } from './downloads'
+import { caseStem, downloadName, exportStamp, safeFilePart } from './downloads'
 import { describeError, filesLabel } from './errors'
 import { shortcutFor } from './keys'
 import { describeJob, endedReason, phaseHistory, phaseWords } from './phases'
@@ -47,9 +47,13 @@ describe('download names', () => {
   it('start with the case name', () => {
     expect(caseStem('CT 0042.nii.gz')).toBe('CT_0042')
     expect(downloadName('CT 0042.nii.gz', 'mask', 'left kidney')).toBe('CT_0042_left_kidney.nii.gz')
-    expect(downloadName('study.zip', 'zip')).toBe('study_masks.zip')
-    expect(downloadName('brain.nrrd', 'labelmap')).toBe('brain_labels.nii.gz')
-    expect(downloadName('IM0001 and 3 more files', 'seg')).toBe('IM0001_and_3_more_files_seg.dcm')
+    const at = new Date(2026, 0, 5, 9, 7) // local time, as the name says it
+    expect(exportStamp(at)).toBe('20260105-0907')
+    expect(downloadName('study.zip', 'zip', '', at)).toBe('study_20260105-0907_masks.zip')
+    expect(downloadName('brain.nrrd', 'labelmap', '', at)).toBe('brain_20260105-0907_labels.nii.gz')
+    expect(downloadName('IM0001 and 3 more files', 'seg', '', at)).toBe('IM0001_and_3_more_files_20260105-0907_seg.dcm')
+    expect(downloadName('ct.nii.gz', 'rtstruct', '', at)).toBe('ct_20260105-0907_rtstruct.dcm')
+    expect(downloadName('ct.nii.gz', 'zip')).toMatch(/^ct_\d{8}-\d{4}_masks\.zip$/)
     expect(safeFilePart('../../etc/passwd')).toBe('etc_passwd')
     expect(safeFilePart('   ')).toBe('unnamed')
   })

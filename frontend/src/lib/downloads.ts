@@ -15,17 +15,26 @@ export function caseStem(caseName: string): string {
 
 export type DownloadKind = 'mask' | 'zip' | 'labelmap' | 'labels-txt' | 'labels-json' | 'seg' | 'rtstruct'
 
-/** ``<case>_<mask>.nii.gz``, ``<case>_masks.zip``, ``<case>_labels.nii.gz``, ... */
-export function downloadName(caseName: string, kind: DownloadKind, maskName = ''): string {
+/** Local date and time as ``YYYYMMDD-HHMM`` (an export's time in its name: two exports never share one
+ * name within a minute's difference, and the browser never needs to add "(1)"). */
+export function exportStamp(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${at.getFullYear()}${two(at.getMonth() + 1)}${two(at.getDate())}-${two(at.getHours())}${two(at.getMinutes())}`
+}
+
+/** ``<case>_<mask>.nii.gz`` for one mask; a case's export (every mask of it, one file) with its time:
+ * ``<case>_<YYYYMMDD-HHMM>_masks.zip``, ``…_labels.nii.gz``, ``…_seg.dcm``, ... */
+export function downloadName(caseName: string, kind: DownloadKind, maskName = '', at: Date = new Date()): string {
   const stem = caseStem(caseName)
+  const when = `${stem}_${exportStamp(at)}`
   switch (kind) {
     case 'mask': return `${stem}_${safeFilePart(maskName)}.nii.gz`
-    case 'zip': return `${stem}_masks.zip`
-    case 'labelmap': return `${stem}_labels.nii.gz`
-    case 'labels-txt': return `${stem}_labels.txt`
-    case 'labels-json': return `${stem}_labels.json`
-    case 'seg': return `${stem}_seg.dcm`
-    case 'rtstruct': return `${stem}_rtstruct.dcm`
+    case 'zip': return `${when}_masks.zip`
+    case 'labelmap': return `${when}_labels.nii.gz`
+    case 'labels-txt': return `${when}_labels.txt`
+    case 'labels-json': return `${when}_labels.json`
+    case 'seg': return `${when}_seg.dcm`
+    case 'rtstruct': return `${when}_rtstruct.dcm`
   }
 }
 

@@ -140,7 +140,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   // The zip of all masks: one member per mask, named as shown, plus the label lists, each mask
   // equal to the server's.
   const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').first().click()])
-  expect(zip.suggestedFilename()).toBe('ct_masks.zip')
+  expect(zip.suggestedFilename()).toMatch(/^ct_\d{8}-\d{4}_masks\.zip$/)
   const members = unzipSync(new Uint8Array(await readFile(await zip.path())))
   expect(Object.keys(members).sort()).toEqual(['labels.json', 'labels.txt', 'left_kidney.nii.gz', 'liver_checked.nii.gz'])
   const labelsJson = await (await request.get(`/api/jobs/${jobId}/labels.json`)).json()
@@ -157,7 +157,7 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   // The label map: label i+1 exactly where mask i is set, the later prompt winning on overlap.
   const [labelmap] = await Promise.all([page.waitForEvent('download'),
     page.getByTestId('download-labelmap').first().click()])
-  expect(labelmap.suggestedFilename()).toBe('ct_labels.nii.gz')
+  expect(labelmap.suggestedFilename()).toMatch(/^ct_\d{8}-\d{4}_labels\.nii\.gz$/)
   const labels = readMask(await readFile(await labelmap.path()))
   expect(labels.dims).toEqual([160, 140, 120])
   const expected = new Uint8Array(labels.voxels.length)

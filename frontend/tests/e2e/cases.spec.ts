@@ -92,9 +92,9 @@ test('cases: a second file asks first, switching back restores results, window a
     // Downloads are named after the case (by the app: the server never hears the name).
     const row = page.getByTestId('result-row').first()
     expect(await download(page, () => row.getByTestId('result-download').click())).toBe('case_a_liver.nii.gz')
-    expect(await download(page, () => page.getByTestId('download-zip').click())).toBe('case_a_masks.zip')
-    expect(await download(page, () => page.getByTestId('download-labelmap').click())).toBe('case_a_labels.nii.gz')
-    expect(await download(page, () => page.getByTestId('download-labels-txt').click())).toBe('case_a_labels.txt')
+    expect(await download(page, () => page.getByTestId('download-zip').click())).toMatch(/^case_a_\d{8}-\d{4}_masks\.zip$/)
+    expect(await download(page, () => page.getByTestId('download-labelmap').click())).toMatch(/^case_a_\d{8}-\d{4}_labels\.nii\.gz$/)
+    expect(await download(page, () => page.getByTestId('download-labels-txt').click())).toMatch(/^case_a_\d{8}-\d{4}_labels\.txt$/)
     expect(urls.filter((u) => u.includes('case_a') || u.includes('case_b'))).toEqual([])
 
     // Closing a case asks first.

@@ -63,7 +63,7 @@ test('exports keep what the user sees: renamed and recoloured masks in the zip, 
 
       // The zip: members named as shown, labels.json and labels.txt with every name and colour.
       const all = await download(page, 'download-zip')
-      expect(all.name).toBe('abdomen_study_masks.zip')
+      expect(all.name).toMatch(/^abdomen_study_\d{8}-\d{4}_masks\.zip$/)
       const members = unzipSync(new Uint8Array(readFileSync(all.path)))
       expect(Object.keys(members).sort())
         .toEqual(['Aorta_main.nii.gz', 'Liver_left_lobe.nii.gz', 'labels.json', 'labels.txt', 'spleen.nii.gz'])
@@ -75,7 +75,7 @@ test('exports keep what the user sees: renamed and recoloured masks in the zip, 
 
       // The label description file on its own, and the label map it describes.
       const txt = await download(page, 'download-labels-txt')
-      expect(txt.name).toBe('abdomen_study_labels.txt')
+      expect(txt.name).toMatch(/^abdomen_study_\d{8}-\d{4}_labels\.txt$/)
       expect(labelsTxt(readFileSync(txt.path, 'utf8'))).toEqual(inZip)
       const map = await download(page, 'download-labelmap')
       expect(new Set(readMask(readFileSync(map.path)).voxels)).toEqual(new Set([0, 1, 2, 3]))
@@ -90,9 +90,9 @@ test('exports keep what the user sees: renamed and recoloured masks in the zip, 
       // Visible masks only: the hidden liver is left out of every export.
       await rows.nth(1).getByTestId('result-visible').uncheck()
       await page.getByTestId('export-visible-only').check()
-      const asked = page.waitForRequest((r) => r.url().includes('/masks.zip'))
+      const asked = page.waitForRequest((r) => r.url().endsWith('/export'))
       const visible = await download(page, 'download-zip')
-      expect((await asked).url()).toMatch(/\/masks\.zip\?masks=0,2$/)
+      expect((await asked).postDataJSON()).toEqual({ format: 'zip', masks: [{ job: jobId, mask: 0 }, { job: jobId, mask: 2 }] })
       expect(Object.keys(unzipSync(new Uint8Array(readFileSync(visible.path)))).sort())
         .toEqual(['Aorta_main.nii.gz', 'labels.json', 'labels.txt', 'spleen.nii.gz'])
       const visibleTxt = labelsTxt(readFileSync((await download(page, 'download-labels-txt')).path, 'utf8'))
@@ -106,6 +106,57 @@ test('exports keep what the user sees: renamed and recoloured masks in the zip, 
       await expect(rows).toHaveCount(3)
       await expect(rows.nth(1)).toHaveAttribute('data-name', 'Liver, left lobe')
       expect(await swatchColor(page, 2)).toEqual([18, 171, 52])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+test('one export per case: the masks of two runs in ONE file of each kind, in the list\'s order, named with the time',
+  async ({ page }) => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'voxtell-exports-'))
+    try {
+      const { zip } = makeStudy(dir)
+      await page.goto('/')
+      await page.getByTestId('file-input').setInputFiles({ name: 'ct series.zip', mimeType: 'application/zip', buffer: zip })
+      await page.getByTestId('series-option').nth(1).click()
+      await expect(page.getByTestId('volume-info')).toHaveText(/48×40×8/)
+      const rows = page.getByTestId('result-row')
+      for (const [prompts, count] of [[['aorta', 'liver'], 2], [['liver'], 3]] as const) {
+        for (const prompt of prompts) {
+          await page.getByTestId('prompt-input').fill(prompt)
+          await page.getByTestId('prompt-input').press('Enter')
+        }
+        await page.getByTestId('run-button').click()
+        await expect(rows).toHaveCount(count, { timeout: 120_000 })
+      }
+      const { jobIds } = await session(page)
+      expect(jobIds).toHaveLength(2)
+      const listed = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))
+      expect(listed).toEqual(['aorta', 'liver', 'liver'])
+      // One set of buttons for the whole case, not one per run.
+      await expect(page.getByTestId('export-case')).toHaveCount(1)
+      await expect(page.getByTestId('export-case')).toHaveAttribute('data-masks', '3')
+      await expect(page.getByTestId('download-zip')).toHaveCount(1)
+
+      const downloads: string[] = []
+      page.on('download', (d) => downloads.push(d.suggestedFilename()))
+      const all = await download(page, 'download-zip')
+      expect(all.name).toMatch(/^ct_series_\d{8}-\d{4}_masks\.zip$/)
+      const members = unzipSync(new Uint8Array(readFileSync(all.path)))
+      expect(Object.keys(members)).toEqual(['aorta.nii.gz', 'liver.nii.gz', 'liver_2.nii.gz', 'labels.json', 'labels.txt'])
+      const labels = JSON.parse(Buffer.from(members['labels.json']).toString('utf8')) as { name: string; job: string }[]
+      expect(labels.map((l) => [l.name, l.job])).toEqual([['aorta', jobIds[0]], ['liver', jobIds[0]], ['liver', jobIds[1]]])
+      const map = await download(page, 'download-labelmap')
+      expect(map.name).toMatch(/^ct_series_\d{8}-\d{4}_labels\.nii\.gz$/)
+      expect(Math.max(...readMask(readFileSync(map.path)).voxels)).toBeLessThanOrEqual(3)
+      const seg = await download(page, 'download-seg')
+      expect(seg.name).toMatch(/^ct_series_\d{8}-\d{4}_seg\.dcm$/)
+      expect(dicomSummary(seg.path).segments!.map((s) => s.label)).toEqual(['aorta', 'liver', 'liver'])
+      const rt = await download(page, 'download-rtstruct')
+      expect(rt.name).toMatch(/^ct_series_\d{8}-\d{4}_rtstruct\.dcm$/)
+      expect(dicomSummary(rt.path).rois!.map((r) => r.name)).toEqual(['aorta', 'liver', 'liver'])
+      await page.waitForTimeout(500) // a second file of any kind would have started by now
+      expect(downloads, 'one file per click').toHaveLength(4)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
