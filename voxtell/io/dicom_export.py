@@ -35,18 +35,27 @@ def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_he
     import pydicom
     from pydicom.sr.codedict import codes
 
+    from voxtell.io.dicom_frames import frame_count, is_multiframe
+    from voxtell.io.rtstruct import source_planes
+
     sources = [pydicom.dcmread(str(p)) for p in source_headers]
+    multiframe = len(sources) == 1 and is_multiframe(sources[0]) and frame_count(sources[0]) > 1
     for ds in sources:  # highdicom reads the source geometry only; the stored copies carry no pixels
         for keyword in _TYPE2_COPIED:  # type-2: must be present, may be empty
             if keyword not in ds:
                 setattr(ds, keyword, "")
-        if "SliceThickness" not in ds or not ds.SliceThickness:
+        if not multiframe and ("SliceThickness" not in ds or not ds.SliceThickness):
             ds.SliceThickness = _slice_spacing(sources)
         if "PixelData" not in ds:
-            ds.PixelData = b"\0" * (int(ds.Rows) * int(ds.Columns) * int(ds.BitsAllocated) // 8)
+            ds.PixelData = b"\0" * (int(ds.Rows) * int(ds.Columns) * int(ds.BitsAllocated) // 8 * frame_count(ds))
     frames = np.stack([np.asarray(m).transpose(2, 1, 0) > 0 for m in masks], axis=-1)  # (k, row, col, segment)
-    if frames.shape[0] != len(sources) or frames.shape[1:3] != (int(sources[0].Rows), int(sources[0].Columns)):
-        raise ValueError(f"masks of shape {frames.shape[:3]} do not match the {len(sources)} source images")
+    planes = source_planes(sources)
+    if frames.shape[0] != len(planes) or frames.shape[1:3] != (int(sources[0].Rows), int(sources[0].Columns)):
+        raise ValueError(f"masks of shape {frames.shape[:3]} do not match the {len(planes)} source image planes")
+    if multiframe:  # a multi-frame source: its frames in stored order, not sorted along the normal
+        stored = np.empty_like(frames)
+        stored[[int(number or 1) - 1 for _, number, _ in planes]] = frames
+        frames = stored
     algorithm = hd.AlgorithmIdentificationSequence(
         name="VoxTell", family=codes.cid7162.ArtificialIntelligence, version=voxtell.__version__)
     descriptions = [

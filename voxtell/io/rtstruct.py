@@ -67,12 +67,33 @@ def check_interpreted_types(types: Sequence[str] | None, count: int) -> list[str
     return out
 
 
-def _image_ref(src: Any) -> Any:
+def _image_ref(src: Any, frame_number: int | None = None) -> Any:
     from pydicom.dataset import Dataset
 
     item = Dataset()
     item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID = src.SOPClassUID, src.SOPInstanceUID
+    if frame_number is not None:
+        item.ReferencedFrameNumber = frame_number
     return item
+
+
+def source_planes(sources: Sequence[Any]) -> list[tuple[Any, int | None, Any]]:
+    """The image planes of the (sorted) source headers, in mask slice order: ``(dataset, frame
+    number or None, geometry)``; a single multi-frame image gives its frames sorted along the
+    slice normal (as :func:`voxtell.io.dicom.load_series` stacks them)."""
+    from types import SimpleNamespace
+
+    from voxtell.io.dicom_frames import frame_count, frames_of, is_multiframe
+
+    if len(sources) == 1 and is_multiframe(sources[0]) and frame_count(sources[0]) > 1:
+        frames = frames_of(sources[0], 0)
+        normal = np.cross(frames[0].orientation[:3], frames[0].orientation[3:])
+        frames.sort(key=lambda f: float(f.position @ normal))
+        planes: list[tuple[Any, int | None, Any]] = [(sources[0], f.frame + 1, f) for f in frames]
+    else:
+        planes = [(ds, None, frames_of(ds, n)[0]) for n, ds in enumerate(sources)]
+    return [(ds, number, SimpleNamespace(ImagePositionPatient=f.position, ImageOrientationPatient=f.orientation,
+                                         PixelSpacing=f.spacing)) for ds, number, f in planes]
 
 
 def _equipment(model_name: str | None) -> Any:
@@ -135,7 +156,8 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
     ds.ApprovalStatus = "UNAPPROVED"
     series_ref = Dataset()
     series_ref.SeriesInstanceUID = first.SeriesInstanceUID
-    series_ref.ContourImageSequence = DicomSequence([_image_ref(src) for src in sources])
+    planes = source_planes(sources)
+    series_ref.ContourImageSequence = DicomSequence([_image_ref(src, number) for src, number, _ in planes])
     study_ref = Dataset()
     study_ref.ReferencedSOPClassUID = "1.2.840.10008.3.1.2.3.1"
     study_ref.ReferencedSOPInstanceUID = first.StudyInstanceUID
@@ -144,7 +166,7 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
     frame_ref.FrameOfReferenceUID = frame_uid
     frame_ref.RTReferencedStudySequence = DicomSequence([study_ref])
     ds.ReferencedFrameOfReferenceSequence = DicomSequence([frame_ref])
-    resolution = min(min(float(v) for v in s.PixelSpacing) for s in sources)
+    resolution = min(float(min(g.PixelSpacing)) for _, _, g in planes)
     rois, contours, observations = [], [], []
     longest = 0
     for n, (mask, name, kind) in enumerate(zip(masks, names, types), start=1):
@@ -154,15 +176,15 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
         rois.append(roi)
         items = []
         volume = np.asarray(mask)
-        if volume.shape[2] != len(sources):
-            raise ValueError(f"a mask has {volume.shape[2]} slices; the series has {len(sources)} images")
-        for k, src in enumerate(sources):
+        if volume.shape[2] != len(planes):
+            raise ValueError(f"a mask has {volume.shape[2]} slices; the series has {len(planes)} image planes")
+        for k, (src, number, geometry) in enumerate(planes):
             for rc in slice_contours(volume[:, :, k].T):
                 c = Dataset()
-                c.ContourImageSequence = DicomSequence([_image_ref(src)])
+                c.ContourImageSequence = DicomSequence([_image_ref(src, number)])
                 c.ContourGeometricType = "CLOSED_PLANAR"
                 c.NumberOfContourPoints = len(rc)
-                text = ds_text(to_patient(rc, src), resolution)
+                text = ds_text(to_patient(rc, geometry), resolution)
                 longest = max(longest, len(text) + len(text) % 2)
                 c.add_new(0x30060050, "DS", text)  # ContourData
                 items.append(c)
