@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -22,9 +23,9 @@ TOOL_TIMEOUT_S = 30
 
 
 def ct_series(folder: Path, slices: int = 10, *, seed: int = 0, study_uid: str | None = None,
-              series_uid: str | None = None) -> list[Path]:
-    """A small CT series (16 x 16 x ``slices``, random HU) in ``folder``, one file per slice."""
-    volume = np.random.default_rng(seed).integers(-1000, 1000, size=(16, 16, slices)).astype(np.int16)
+              series_uid: str | None = None, size: int = 16) -> list[Path]:
+    """A small CT series (``size`` x ``size`` x ``slices``, random HU) in ``folder``, one file per slice."""
+    volume = np.random.default_rng(seed).integers(-1000, 1000, size=(size, size, slices)).astype(np.int16)
     files, _ = write_series(folder, volume, np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]),
                             (0.8, 0.8, 2.5), np.zeros(3), series_uid=series_uid, shuffle=False)
     if study_uid is not None:
@@ -68,10 +69,11 @@ def storescu(port: int, *paths: Path, calling: str = SCANNER_AE, options: tuple[
 
 
 def scu(port: int, datasets: list[pydicom.Dataset], *, then: str = "release") -> list[int]:
-    """Send ``datasets`` with pynetdicom in one association, then release or abort it."""
+    """Send ``datasets`` with pynetdicom in one association (in their own transfer syntaxes),
+    then release or abort it."""
     ae = AE(ae_title=SCANNER_AE)
     for ds in datasets:
-        ae.add_requested_context(ds.SOPClassUID, ExplicitVRLittleEndian)
+        ae.add_requested_context(ds.SOPClassUID, ds.file_meta.get("TransferSyntaxUID", ExplicitVRLittleEndian))
     assoc = ae.associate("127.0.0.1", port, ae_title=NODE_AE)
     assert assoc.is_established
     statuses = [int(assoc.send_c_store(ds).Status) for ds in datasets]
@@ -87,14 +89,24 @@ def wait_for(predicate: Callable[[], object], timeout: float = 15.0, what: str =
         time.sleep(0.05)
 
 
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):  # renamed or removed by the node meanwhile
+        return []
+
+
 def spooled(spool: Path) -> list[Path]:
     """Instance files of series being received (``series/``)."""
-    return sorted((spool / "series").glob("*/*.dcm"))
+    folders = [spool / "series" / name for name in _names(spool / "series")]
+    return sorted(folder / name for folder in folders for name in _names(folder) if name.endswith(".dcm"))
 
 
 def pending(spool: Path) -> list[Path]:
-    return sorted(p for p in (spool / "pending").rglob("*") if p.is_file())
+    """Files under ``pending/`` (os.walk: folders the node removes meanwhile are skipped)."""
+    return sorted(Path(root) / name for root, _, names in os.walk(spool / "pending") for name in names)
 
 
 def series_records(spool: Path) -> list[dict[str, object]]:
-    return [json.loads(p.read_text()) for p in sorted((spool / "series").glob("*/series.json"))]
+    folders = sorted(spool / "series" / name for name in _names(spool / "series") if not name.startswith("."))
+    return [json.loads((folder / "series.json").read_text()) for folder in folders]

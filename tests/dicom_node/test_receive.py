@@ -13,9 +13,13 @@ import numpy as np
 import pydicom
 import pytest
 from pydicom.uid import (
+    JPEG2000,
     CTImageStorage,
     DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEG2000Lossless,
     JPEGLosslessSV1,
     JPEGLSLossless,
     RLELossless,
@@ -140,7 +144,8 @@ def test_resending_a_series_never_duplicates_it(start_node: NodeFactory, tmp_pat
     (["dcmcjpeg"], "-xs", JPEGLosslessSV1),
     (["dcmcrle"], "-xr", RLELossless),
     (["dcmconv", "+td"], "-xd", DeflatedExplicitVRLittleEndian),
-], ids=["jpeg-ls", "jpeg-lossless", "rle", "deflated"])
+    (["cp"], "-xi", ImplicitVRLittleEndian),  # storescu converts to what it proposes
+], ids=["jpeg-ls", "jpeg-lossless", "rle", "deflated", "implicit"])
 def test_a_compressed_series_is_spooled_as_sent(start_node: NodeFactory, tmp_path: Path, encode: list[str],
                                                  propose: str, syntax: str) -> None:
     if shutil.which(encode[0]) is None:
@@ -159,6 +164,33 @@ def test_a_compressed_series_is_spooled_as_sent(start_node: NodeFactory, tmp_pat
         assert ds.file_meta.TransferSyntaxUID == syntax
         assert np.array_equal(ds.pixel_array, originals[ds.SOPInstanceUID])
     assert node.watcher.poll(now=time.time() + 31) == 1
+
+
+def test_jpeg_2000_lossless_and_lossy_are_spooled_as_sent(start_node: NodeFactory, tmp_path: Path) -> None:
+    node, _ = start_node(quiet_s=30.0)
+    lossless, lossy = (pydicom.dcmread(p) for p in ct_series(tmp_path / "ct", 2, size=64))
+    original = lossless.pixel_array.copy()
+    lossless.compress(JPEG2000Lossless)
+    lossy.compress(JPEG2000, j2k_psnr=[80])
+    assert scu(node.port, [lossless, lossy]) == [0x0000, 0x0000]
+    _committed(node, 2)
+    stored = {str(ds.SOPInstanceUID): ds for ds in map(pydicom.dcmread, spooled(node.config.spool_dir))}
+    assert stored[lossless.SOPInstanceUID].file_meta.TransferSyntaxUID == JPEG2000Lossless
+    assert np.array_equal(stored[lossless.SOPInstanceUID].pixel_array, original)
+    assert stored[lossy.SOPInstanceUID].file_meta.TransferSyntaxUID == JPEG2000
+    assert stored[lossy.SOPInstanceUID].PixelData == lossy.PixelData  # the bytes as sent
+
+
+def test_explicit_big_endian_is_spooled_as_sent(start_node: NodeFactory, tmp_path: Path) -> None:
+    node, _ = start_node(quiet_s=30.0)
+    [path] = ct_series(tmp_path / "ct", 1)
+    subprocess.run(["dcmconv", "+tb", str(path), str(tmp_path / "be.dcm")], check=True, capture_output=True)
+    big_endian = pydicom.dcmread(tmp_path / "be.dcm")
+    assert scu(node.port, [big_endian]) == [0x0000]  # proposes big endian only
+    _committed(node, 1)
+    [stored] = map(pydicom.dcmread, spooled(node.config.spool_dir))
+    assert stored.file_meta.TransferSyntaxUID == ExplicitVRBigEndian
+    assert np.array_equal(stored.pixel_array, pydicom.dcmread(path).pixel_array)
 
 
 def test_non_image_objects_are_answered_but_never_spooled(start_node: NodeFactory, tmp_path: Path) -> None:

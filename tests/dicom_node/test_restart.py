@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 
 import pydicom
+import pytest
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian
 from pynetdicom import AE
 
 from backend.integrations.dicom_node.receiver import DicomNode
 from backend.integrations.dicom_node.records import ReceivedSeries
+from backend.integrations.dicom_node.spool import SpoolBusy
 from tests.dicom_node.conftest import NodeFactory
 from tests.dicom_node.helpers import (
     NODE_AE,
@@ -107,11 +109,17 @@ def test_a_failing_callback_is_retried_also_after_a_restart(start_node: NodeFact
     assert node.watcher.poll(now + 1) == 0 and len(calls) == 1  # not before retry_s
     assert node.watcher.poll(now + 6) == 0 and len(calls) == 2
     assert all(path.exists() for path in calls[-1].files)  # kept for the next try
+    # more of the same series meanwhile: a second generation, held back behind the first
+    first = pydicom.dcmread(calls[0].files[0])
+    ct_series(tmp_path / "more", 2, seed=7, study_uid=first.StudyInstanceUID, series_uid=first.SeriesInstanceUID)
+    assert storescu(node.port, tmp_path / "more").returncode == 0
+    _committed(spool, 2, node)
+    assert node.watcher.poll(now + 7) == 0 and len(calls) == 2
     node.stop()
     restarted, received = start_node(spool=spool)
-    assert restarted.watcher.poll() == 1
-    [series] = received.series
-    assert (series.key, series.generation, series.instance_count) == (calls[0].key, 1, 4)
+    assert restarted.watcher.poll() == 2
+    assert [(s.key, s.generation, s.instance_count) for s in received.series] == [
+        (calls[0].key, 1, 4), (calls[0].key, 2, 2)]
     assert restarted.watcher.poll(now=time.time() + 3600) == 0
 
 
@@ -138,3 +146,12 @@ def test_quiet_time_ceiling_and_an_open_association(start_node: NodeFactory, tmp
     _committed(spool, 3, node)
     assert node.watcher.poll(now=time.time() + 100) == 1
     assert received.series[0].instance_count == 3
+
+
+def test_one_node_per_spool_directory(start_node: NodeFactory, tmp_path: Path) -> None:
+    node, _ = start_node()
+    with pytest.raises(SpoolBusy):
+        start_node(spool=node.config.spool_dir)
+    node.stop()
+    again, _ = start_node(spool=node.config.spool_dir)  # the lock went with the first node
+    assert again.port > 0

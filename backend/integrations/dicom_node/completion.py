@@ -74,28 +74,33 @@ class CompletionWatcher:
             try:
                 for series in self.due(now):
                     self.spool.begin_handover(series.key)
+                waiting: set[str] = set()  # a key whose earlier generation waits: later ones wait too
                 for series in self.spool.handovers():
-                    if self._retry_at.get((series.key, series.generation), 0.0) > now:
+                    if series.key in waiting or self._retry_at.get((series.key, series.generation), 0.0) > now:
+                        waiting.add(series.key)
                         continue
-                    accepted += self._hand_over(series, now)
+                    if not self._hand_over(series, now):
+                        waiting.add(series.key)
+                        continue
+                    accepted += 1
                 self.spool.forget(now - self.forget_after_s)
             except OSError as exc:
                 log.error("dicom node: spool error while handing over series (%s)", type(exc).__name__)
         return accepted
 
-    def _hand_over(self, series: ReceivedSeries, now: float) -> int:
+    def _hand_over(self, series: ReceivedSeries, now: float) -> bool:
         try:
             self.on_complete(series)
         except Exception as exc:  # the callback's failure: retried later, never lost
             self._retry_at[(series.key, series.generation)] = now + self.retry_s
             log.warning("dicom node: on_complete failed for series %s (%s); retried in %.0f s",
                         series.key, type(exc).__name__, self.retry_s)
-            return 0
+            return False
         self._retry_at.pop((series.key, series.generation), None)
         self.spool.finish_handover(series)
         log.info("dicom node: series %s (generation %d, %d instance(s)) handed over",
                  series.key, series.generation, series.instance_count)
-        return 1
+        return True
 
     def start(self) -> None:
         """Poll in a daemon thread until `stop`."""

@@ -215,7 +215,7 @@ class Spool:
             return ReceivedSeries.from_record(record, target, self._instances(target))
 
     def handovers(self) -> list[ReceivedSeries]:
-        """Series waiting for (another try of) ``on_complete``, oldest generation first.
+        """Series waiting for (another try of) ``on_complete``, earliest generations first.
 
         One whose generation the ``complete/`` record already lists (the process died between
         the callback's return and the clean-up) is cleaned up here, never offered again.
@@ -230,7 +230,7 @@ class Spool:
                     _remove(folder)
                     continue
                 out.append(ReceivedSeries.from_record(record, folder, self._instances(folder)))
-        return sorted(out, key=lambda s: (s.first_arrival, s.generation))
+        return sorted(out, key=lambda s: (s.generation, s.first_arrival))
 
     def finish_handover(self, series: ReceivedSeries, now: float | None = None) -> None:
         """Record a series as handed over (its instances remembered), then delete its files."""
