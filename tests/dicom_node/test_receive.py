@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -241,6 +242,26 @@ def test_an_aborted_association_leaves_nothing(start_node: NodeFactory, tmp_path
     wait_for(lambda: not pending(spool) and not node.busy_series(), what="the aborted association dropped")
     assert not spooled(spool)
     assert node.watcher.poll(now=time.time() + 3600) == 0 and not received.series
+
+
+def test_a_connection_lost_mid_association_leaves_nothing(start_node: NodeFactory, tmp_path: Path) -> None:
+    node, _ = start_node()
+    spool = node.config.spool_dir
+    files = ct_series(tmp_path / "ct", 2)
+    ae = AE(ae_title=SCANNER_AE)
+    ae.add_requested_context(CTImageStorage, ExplicitVRLittleEndian)
+    assoc = ae.associate("127.0.0.1", node.port, ae_title=NODE_AE)
+    try:
+        for path in files:
+            assert assoc.send_c_store(pydicom.dcmread(path)).Status == 0x0000
+        assert len(pending(spool)) == 2
+        raw = assoc.dul.socket.socket  # the TCP connection drops: no A-RELEASE, no A-ABORT sent
+        raw.shutdown(socket.SHUT_RDWR)
+        raw.close()
+        wait_for(lambda: not pending(spool) and not node.busy_series(), what="the lost association dropped")
+    finally:
+        assoc.kill()
+    assert not spooled(spool) and node.watcher.poll(now=time.time() + 3600) == 0
 
 
 def test_a_failed_write_answers_out_of_resources(start_node: NodeFactory, tmp_path: Path) -> None:

@@ -96,8 +96,7 @@ class DicomNode:
             handlers: list[Any] = [
                 (evt.EVT_REQUESTED, self._on_requested), (evt.EVT_ACCEPTED, self._on_accepted),
                 (evt.EVT_C_ECHO, self._on_echo), (evt.EVT_C_STORE, self._on_store),
-                (evt.EVT_RELEASED, self._on_released), (evt.EVT_ABORTED, self._on_ended),
-                (evt.EVT_CONN_CLOSE, self._on_ended)]
+                (evt.EVT_RELEASED, self._on_released), (evt.EVT_ABORTED, self._on_aborted)]
             self._server = self._ae.start_server(
                 (self.config.host, self.config.port), block=False, evt_handlers=handlers)
         except BaseException:
@@ -114,6 +113,7 @@ class DicomNode:
         if self._ae is not None:
             self._ae.shutdown()
             self._ae = None
+            self._reap()
         self._server = None
         self.watcher.stop()
         self.spool.close()
@@ -135,8 +135,22 @@ class DicomNode:
 
     def busy_series(self) -> set[str]:
         """Keys of the series that open associations are adding to."""
+        self._reap()
         with self._lock:
             return {key for state in self._open.values() for key in state.arrivals}
+
+    def _reap(self) -> None:
+        """Drop what associations that ended without release or abort (a lost connection) left.
+
+        Their thread has ended without either event, so nothing else will. (A closed connection
+        is not an event to act on: the peer closes it right after the release answer, maybe
+        before the association thread has committed.)
+        """
+        with self._lock:
+            ended = [(assoc, state) for assoc, state in self._open.items()
+                     if not assoc.is_alive() and not state.finished]
+        for assoc, _ in ended:
+            self._end_unreleased(assoc)
 
     def _make_ae(self) -> AE:
         ae = AE(ae_title=self.config.ae_title)
@@ -196,12 +210,15 @@ class DicomNode:
                  state.sender.calling_ae, added, len(state.arrivals), dropped, state.ignored, state.failed)
         self._forget(event.assoc)
 
-    def _on_ended(self, event: evt.Event) -> None:
-        state = self._finish(event.assoc)
+    def _on_aborted(self, event: evt.Event) -> None:
+        self._end_unreleased(event.assoc)
+
+    def _end_unreleased(self, assoc: Association) -> None:
+        state = self._finish(assoc)
         if state is None:
             return
         self.spool.discard(state.token)
-        self._forget(event.assoc)
+        self._forget(assoc)
         if state.stored:
             log.warning("dicom node: association from %s ended without release: %d instance(s) dropped",
                         state.sender.calling_ae, state.stored)
