@@ -12,6 +12,7 @@ import type { Rgb } from '../lib/colors'
 import type { IntensityRange, WindowLevel } from '../lib/windowing'
 import { installBrush, penFor, type DrawTool } from '../viewer/drawing'
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
+import { installAnnotations } from '../viewer/annotations'
 import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
 
 export type { DrawTool } from '../viewer/drawing'
@@ -87,7 +88,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     const nv = new Niivue({
       backColor: [0.05, 0.06, 0.08, 1], isColorbar: false, show3Dcrosshair: true, dragAndDropEnabled: false,
       isRadiologicalConvention: radiological, showAllOrientationMarkers: true, crosshairWidth: CROSSHAIR_WIDTH,
-      crosshairWidthUnit: 'percent', crosshairColor: [0.2, 0.75, 1, 0.9], isRuler: true, rulerColor: [0.85, 0.85, 0.85, 0.9],
+      crosshairWidthUnit: 'percent', crosshairColor: [0.2, 0.75, 1, 0.9], isRuler: true, rulerColor: [0.85, 0.85, 0.85, 0.9], isOrientCube: true,
       loadingText: '',
       multiplanarForceRender: true, multiplanarPadPixels: 6, meshThicknessOn2D: 0, renderOverlayBlend: 0, meshXRay: 0.4,
       isNearestInterpolation: true, keyDebounceTime: 0,
@@ -97,18 +98,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     // Masks nearest-neighbour (crisp), the image itself interpolated: NiiVue has one switch for both.
     const interpolate = nv.updateInterpolation.bind(nv)
     nv.updateInterpolation = (layer: number, isForceLinear = false) => interpolate(layer, layer === 0 || isForceLinear)
-    // The 10 cm scale bar: NiiVue skips it when the view is flipped (radiological: a negative field of view).
-    const drawRuler = nv.drawRuler.bind(nv)
-    nv.drawRuler = () => {
-      const flipped = nv.screenSlices.filter((s) => s.fovMM?.[0] < 0)
-      const saved = flipped.map((s) => s.fovMM)
-      for (const s of flipped) s.fovMM = [-s.fovMM[0], ...s.fovMM.slice(1)]
-      try {
-        drawRuler()
-      } finally {
-        flipped.forEach((s, i) => { s.fovMM = saved[i] })
-      }
-    }
+    installAnnotations(nv) // a scale bar on every 2D view; what is drawn recorded on the canvas
     nvRef.current = nv
     layersRef.current = new MaskLayers(nv, () => {
       const layers = layersRef.current
