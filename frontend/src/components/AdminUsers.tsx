@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react'
 import type { AdminApi } from '../api/admin'
 import type { UserInfo } from '../api/types'
 import { useRemote } from '../hooks/useRemote'
+import { limitUpdates } from '../lib/limits'
 import { TokenList } from './TokenList'
 
 interface Props {
@@ -11,7 +12,7 @@ interface Props {
   onError: (err: unknown) => void
 }
 
-/** People: add, disable / enable, their own limit of waiting jobs, and their tokens. */
+/** People: add, disable / enable, their own limits (waiting jobs, compute seconds per UTC day), and their tokens. */
 export function AdminUsers({ admin, users, onChanged, onError }: Props) {
   const [open, setOpen] = useState<string | null>(null)
   const act = (p: Promise<unknown>) => void p.then(onChanged, onError)
@@ -33,7 +34,7 @@ export function AdminUsers({ admin, users, onChanged, onError }: Props) {
         <button type="submit" data-testid="user-add">Add user</button>
       </form>
       <table className="grid">
-        <thead><tr><th>name</th><th>role</th><th>status</th><th>waiting-job limit</th><th /></tr></thead>
+        <thead><tr><th>name</th><th>role</th><th>status</th><th>waiting-job limit</th><th>compute per day (s)</th><th /></tr></thead>
         <tbody>
           {(users ?? []).map((u) => (
             <UserRow key={u.id} user={u} admin={admin} open={open === u.id} onError={onError} act={act}
@@ -56,6 +57,16 @@ interface RowProps {
 
 function UserRow({ user: u, admin, open, onTokens, act, onError }: RowProps) {
   const [limit, setLimit] = useState(u.max_queued === null ? '' : String(u.max_queued))
+  const [daily, setDaily] = useState(u.max_daily_compute_s == null ? '' : String(u.max_daily_compute_s))
+  const setLimits = () => {
+    try {
+      // In order: both back to the server's first when one field was emptied, then the kept one.
+      act(limitUpdates(u, limit, daily).reduce<Promise<unknown>>((done, body) => done.then(() => admin.updateUser(u.id, body)),
+        Promise.resolve()))
+    } catch (err) {
+      onError(err)
+    }
+  }
   return (
     <>
       <tr data-testid="user-row" data-user={u.id} data-name={u.name} data-disabled={u.disabled ? 'true' : 'false'}>
@@ -65,8 +76,13 @@ function UserRow({ user: u, admin, open, onTokens, act, onError }: RowProps) {
         <td>
           <input className="narrow" type="number" min={1} max={10000} value={limit} placeholder="server's"
             aria-label={`waiting-job limit of ${u.name}`} data-testid="user-limit" onChange={(e) => setLimit(e.target.value)} />
-          <button data-testid="user-limit-set" onClick={() => act(admin.updateUser(u.id,
-            limit.trim() ? { max_queued: Number(limit), default_limit: false } : { default_limit: true }))}>Set</button>
+          <button data-testid="user-limit-set" onClick={setLimits}>Set</button>
+        </td>
+        <td>
+          <input className="narrow" type="number" min={1} max={86400 * 64} value={daily} placeholder="server's"
+            aria-label={`compute seconds per day of ${u.name}`} title="compute seconds per UTC day; empty: the server's"
+            data-testid="user-daily-compute" onChange={(e) => setDaily(e.target.value)} />
+          <button data-testid="user-daily-compute-set" onClick={setLimits}>Set</button>
         </td>
         <td>
           <button data-testid="user-toggle" className={u.disabled ? '' : 'danger'}
@@ -77,7 +93,7 @@ function UserRow({ user: u, admin, open, onTokens, act, onError }: RowProps) {
         </td>
       </tr>
       {open && (
-        <tr data-testid="user-tokens-row"><td colSpan={5}><UserTokens admin={admin} userId={u.id} onError={onError} /></td></tr>
+        <tr data-testid="user-tokens-row"><td colSpan={6}><UserTokens admin={admin} userId={u.id} onError={onError} /></td></tr>
       )}
     </>
   )
