@@ -19,7 +19,16 @@ from backend.settings import Settings
 from backend.states import Role, Scope
 from backend.storage.audit import AuditTrail
 from backend.storage.identities import Identities, Token, User
+from backend.storage.protocols import ProtocolRows
 from backend.storage.store import Store
+from voxtell.api import (
+    ProtocolError,
+    protocol_from_dict,
+    protocol_to_dict,
+    protocols_from_yaml,
+    protocols_to_yaml,
+    shipped_protocols,
+)
 
 
 def _out(line: str) -> None:
@@ -80,11 +89,25 @@ def add_commands(sub: Any) -> None:
     prune.add_argument("--archive", type=Path, required=True, help="a new JSON-lines file the events go to first")
 
 
+    protocols = sub.add_parser("protocols", help="protocols of named structures (prompts, export names, colours)")
+    protocols_sub = protocols.add_subparsers(dest="action", required=True)
+    protocols_sub.add_parser("list", help="list protocols with their structures", parents=[common])
+    pimport = protocols_sub.add_parser("import", help="add or replace the protocols of a YAML file (checked first: "
+                                       "nothing is stored if one is refused)", parents=[common])
+    pimport.add_argument("file", type=Path)
+    pexport = protocols_sub.add_parser("export", help="write protocols as YAML (stdout, or --output)", parents=[common])
+    pexport.add_argument("ids", nargs="*", help="which (default: all)")
+    pexport.add_argument("--output", type=Path, default=None)
+    pdelete = protocols_sub.add_parser("delete", help="delete a protocol", parents=[common])
+    pdelete.add_argument("id")
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.data_dir, settings.database_url)
     args.settings = settings
     try:
-        return {"users": _users, "tokens": _tokens, "projects": _projects, "audit": _audit}[args.command](args, store)
+        return {"users": _users, "tokens": _tokens, "projects": _projects, "audit": _audit,
+                "protocols": _protocols}[args.command](args, store)
     except _Refused as exc:
         sys.stderr.write(f"voxtell-web: error: {exc}\n")
         return 2
@@ -206,4 +229,42 @@ def _audit(args: argparse.Namespace, store: Store) -> int:
             raise _Refused(f"--since must be an ISO date or time, e.g. 2026-12-01; got {args.since!r}") from None
     for row in trail.rows(since):
         _out(json.dumps(fhir_audit_event(row) if args.format == "fhir" else row, sort_keys=True))
+    return 0
+
+
+def _protocols(args: argparse.Namespace, store: Store) -> int:
+    rows = ProtocolRows(store)
+    rows.seed([protocol_to_dict(p) for p in shipped_protocols()])
+    if args.action == "import":
+        try:
+            found = protocols_from_yaml(args.file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise _Refused(f"{args.file}: not UTF-8 text") from None
+        except OSError as exc:
+            raise _Refused(f"cannot read {args.file}: {exc.strerror}") from None
+        except ProtocolError as exc:
+            raise _Refused(f"{args.file}: {exc}") from None
+        for protocol in found:
+            rows.put(protocol_to_dict(protocol), by=None)
+            _out(f"{protocol.id}\t{len(protocol.structures)} structures")
+            for warning in protocol.warnings:
+                sys.stderr.write(f"voxtell-web: warning: {protocol.id}: {warning}\n")
+        return 0
+    stored = {row["id"]: protocol_from_dict({k: v for k, v in row.items() if k not in ("updated", "updated_by", "shipped")})
+              for row in rows.all()}
+    if args.action == "list":
+        for protocol in stored.values():
+            names = ", ".join(s.name for s in protocol.structures)
+            _out(f"{protocol.id}\t{protocol.modality or 'any'}\t{protocol.name}\t{names}")
+    elif args.action == "export":
+        missing = [i for i in args.ids if i not in stored]
+        if missing:
+            raise _Refused(f"no protocol {missing[0]!r}")
+        text = protocols_to_yaml([stored[i] for i in (args.ids or list(stored))])
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            args.output.write_text(text, encoding="utf-8")
+    elif not rows.delete(args.id):
+        raise _Refused(f"no protocol {args.id!r}")
     return 0

@@ -16,9 +16,10 @@ from backend.domain.context import AppState
 from backend.domain.metrics import registry_of, serve_on_loopback
 from backend.domain.model import ModelInfo, Predictor, catalog_for, default_predictor
 from backend.domain.ports import JobQueue
+from backend.domain.protocols import seed_shipped
 from backend.http.errors import install_error_handlers
 from backend.http.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
-from backend.http.routers import admin, jobs, me, metrics, official, pacs, predict, system, volumes
+from backend.http.routers import admin, jobs, me, metrics, official, pacs, predict, protocols, system, volumes
 from backend.http.spa import mount_web_app
 from backend.integrations.oidc import OidcVerifier
 from backend.jobs.embedded import JobRunner
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
         state = AppState(settings=settings, store=store, predictor=predictor, runner=runner,
                          oidc=OidcVerifier(settings) if settings.oidc_issuer else None)
         app.state.voxtell = state
+        seed_shipped(state)
         sweeper = RetentionSweeper(store, settings)
         if settings.mode == Mode.EMBEDDED:  # nothing is being uploaded yet: all of tmp/ is left over
             sweeper.sweep_tmp(max_age_s=0)
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     app.include_router(system.router)
     app.include_router(volumes.router)
     app.include_router(jobs.router)
+    app.include_router(protocols.router)
     app.include_router(predict.router)
     app.include_router(pacs.router)  # a DICOMweb archive, when one is configured
     app.include_router(official.router)  # the official voxtell-server protocol (napari-voxtell)

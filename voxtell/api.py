@@ -91,6 +91,16 @@ from voxtell.postprocess import (
     mask_location,
     mask_statistics,
 )
+from voxtell.protocols import (
+    Protocol,
+    ProtocolError,
+    Structure,
+    protocol_from_dict,
+    protocol_to_dict,
+    protocols_from_yaml,
+    protocols_to_yaml,
+    shipped_protocols,
+)
 
 if TYPE_CHECKING:  # the lazy names, for type checkers (imported on first use at run time)
     from voxtell.demo import DEMO_NOTICE
@@ -120,6 +130,15 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    # protocols of named structures
+    "Protocol",
+    "ProtocolError",
+    "Structure",
+    "protocol_from_dict",
+    "protocol_to_dict",
+    "protocols_from_yaml",
+    "protocols_to_yaml",
+    "shipped_protocols",
     # predictor and model resolution
     "DEMO_NOTICE",
     "ModelConfig",

@@ -12,6 +12,7 @@ from backend.domain.ports import BearerVerifier, JobQueue
 from backend.settings import Settings
 from backend.storage.audit import AuditTrail
 from backend.storage.identities import Identities
+from backend.storage.protocols import ProtocolRows
 from backend.storage.store import Store
 
 
@@ -28,6 +29,11 @@ class AppState:
     def identities(self) -> Identities:
         """Users and personal tokens (on the store's database)."""
         return Identities(self.store)
+
+    @property
+    def protocols(self) -> ProtocolRows:
+        """Protocols of named structures (on the store's database)."""
+        return ProtocolRows(self.store)
 
     @property
     def audit(self) -> AuditTrail:

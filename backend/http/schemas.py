@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
 
 from backend.domain.palette import mask_color
 from backend.settings import DEFAULT_MAX_PROMPT_CHARS
@@ -41,10 +50,23 @@ class JobOptions(BaseModel):
     tile_step_size: float | None = Field(default=None, gt=0, le=1)
 
 
+ProtocolId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="a protocol's id, e.g. pelvis-rt")]
+
+
 class JobCreate(BaseModel):
     volume_id: str
-    prompts: list[Prompt] = Field(min_length=1)
+    prompts: list[Prompt] | None = Field(default=None, min_length=1,
+                                         description="the text prompts; or give a protocol instead")
+    protocol: ProtocolId | None = Field(
+        default=None, description="run a protocol's structures instead of prompts: their names, colours and "
+                                  "interpreted types go into the results and exports")
     options: JobOptions = Field(default_factory=JobOptions)
+
+    @model_validator(mode="after")
+    def _prompts_or_protocol(self) -> JobCreate:
+        if (self.prompts is None) == (self.protocol is None):
+            raise ValueError("give either prompts or a protocol (exactly one of them)")
+        return self
 
 
 Rgb = Annotated[list[Annotated[int, Field(ge=0, le=255)]], Field(min_length=3, max_length=3)]
@@ -70,6 +92,8 @@ class MaskResult(BaseModel):
         default=None, description="world RAS mm (the volume file's affine) of the mask voxel nearest to its centroid")
     bbox_voxel: list[list[int]] | None = Field(
         default=None, description="half-open [lo, hi) per file voxel axis (the frame of VolumeInfo.shape)")
+    interpreted_type: str | None = Field(
+        default=None, description="RT ROI Interpreted Type from the job's protocol (RTSTRUCT exports; ORGAN if null)")
 
     @model_validator(mode="before")
     @classmethod
@@ -128,6 +152,7 @@ class JobStatus(BaseModel):
                                         description="every phase the job went through, in order (kept after it ends)")
     owner: str | None = Field(default=None, description="the user id of whoever submitted it")
     project: str | None = Field(default=None, description="its volume's project: the members see it too")
+    protocol: str | None = Field(default=None, description="the protocol it ran, if it was given one")
 
 
 class VolumeHeader(BaseModel):
@@ -342,3 +367,47 @@ class AuditEventInfo(BaseModel):
     request_id: str | None
     detail: str | None = Field(default=None, description="an infer's prompts (JSON), only with VOXTELL_AUDIT_PROMPTS")
     hash: str
+
+
+InterpretedType = Literal["EXTERNAL", "PTV", "CTV", "GTV", "AVOIDANCE", "ORGAN", "MARKER", "REGISTRATION", "ISOCENTER",
+                          "CONTRAST_AGENT", "CAVITY", "BRACHY_CHANNEL", "BRACHY_ACCESSORY", "BRACHY_SRC_APP",
+                          "BRACHY_CHNL_SHLD", "SUPPORT", "FIXATION", "DOSE_REGION", "CONTROL"]
+
+
+def _not_a_bool(value: object) -> object:
+    if isinstance(value, bool):  # JSON true/false is not a colour channel (lax ints would take it as 1/0)
+        raise ValueError("a colour channel is a whole number 0..255, not true/false")
+    return value
+
+
+StrictRgb = Annotated[list[Annotated[int, Field(ge=0, le=255), BeforeValidator(_not_a_bool)]],
+                      Field(min_length=3, max_length=3)]
+
+
+class StructureSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")] = Field(
+        description="the text sent to the model")
+    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"\S")] = Field(
+        description="the structure name written in exports (TG-263: at most 16 characters, _L/_R suffixes)")
+    color: StrictRgb
+    interpreted_type: InterpretedType = "ORGAN"
+    keep_largest_component: StrictBool = False
+    fill_holes: StrictBool = False
+
+
+class ProtocolBody(BaseModel):
+    """A protocol as an administrator writes it (``PUT /api/protocols/{id}``; the id is the path's)."""
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
+    description: Annotated[str, Field(max_length=2000)] = ""
+    modality: Literal["CT", "MR", "PT", "NM", "US", "CR", "DX", "MG", "XA"] | None = None
+    structures: list[StructureSpec] = Field(min_length=1, max_length=64)
+
+
+class ProtocolInfo(ProtocolBody):
+    id: str
+    warnings: list[str] = Field(description="TG-263 naming advice (not enforced)")
+    shipped: bool = Field(description="it came with VoxTell (an administrator may have edited it since)")
+    updated: float
+    updated_by: str | None

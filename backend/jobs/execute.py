@@ -206,11 +206,14 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
     if on_phase is not None:
         on_phase(Phase.WRITING_RESULTS)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # A protocol's job carries one structure per prompt: its export name, colour, interpreted type
+    # and its own post-processing (on top of the job's).
+    structures: list[dict[str, Any]] = list(job.options.get("structures") or [{} for _ in job.prompts])
     finished = []
-    for mask in masks:
-        if job.options.get("fill_holes"):
+    for mask, structure in zip(masks, structures):
+        if job.options.get("fill_holes") or structure.get("fill_holes"):
             mask = fill_holes(mask)
-        if job.options.get("keep_largest_component"):
+        if job.options.get("keep_largest_component") or structure.get("keep_largest_component"):
             mask = keep_largest_component(mask)
         finished.append(mask)
     # Masks first (``/predict`` answers as soon as they are on disk), statistics after.
@@ -225,7 +228,11 @@ def execute_job(store: Store, predictor: Predictor, job_id: str, on_progress: An
             staged.unlink(missing_ok=True)  # moved into place, or half-written on a full disk
     if on_masks_written is not None:
         on_masks_written()
-    results = [result_entry(i, prompt, "model", {**mask_statistics(mask, volume.data, volume.geometry.spacing),
-                                                  **mask_location(mask, volume.geometry)})
-               for i, (prompt, mask) in enumerate(zip(job.prompts, finished))]
+    results = [result_entry(i, structure.get("name", prompt), "model",
+                            {**mask_statistics(mask, volume.data, volume.geometry.spacing),
+                             **mask_location(mask, volume.geometry),
+                             **({"interpreted_type": structure["interpreted_type"]}
+                                if "interpreted_type" in structure else {})},
+                            color=structure.get("color"))
+               for i, (prompt, mask, structure) in enumerate(zip(job.prompts, finished, structures))]
     return results

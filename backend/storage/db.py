@@ -136,6 +136,18 @@ audit_prunes = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
 )
 
+# Protocols of named structures (their checked dict form as JSON); a deleted one keeps its row
+# (``deleted`` set) so that a shipped protocol an administrator removed is not seeded again.
+protocols = sa.Table(
+    "protocols", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.Column("updated_by", sa.Text),
+    sa.Column("shipped", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("deleted", sa.Float),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Before Alembic, SQLite data dirs counted applied changes in PRAGMA user_version.
 _LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}  # never beyond 0003

@@ -53,7 +53,8 @@ class FakePredictor:
             if progress_callback is not None and progress_callback(done, self.patches) is False:
                 raise InferenceCancelled("cancelled")
         prompts = [text_prompts] if isinstance(text_prompts, str) else list(text_prompts)
-        return np.stack([(data > np.percentile(data, 50 + 10 * i)).astype(np.uint8) for i in range(len(prompts))])
+        return np.stack([(data > np.percentile(data, 50 + 10 * (i % 5))).astype(np.uint8)
+                         for i in range(len(prompts))])
 
     def info(self) -> dict[str, Any]:
         return {"model_name": "fake", "demo": self._demo, "device": "cpu", "precision": "fp32",

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pydicom
 import pytest
 
 from tests.backend.conftest import load_nifti, upload, wait_done
@@ -34,7 +35,11 @@ def test_zip_series_upload_geometry_and_segmentation(make_client, tmp_path: Path
     assert vol["format"] == "dicom" and vol["shape"] == [12, 10, 7]
     affine = np.array(vol["affine"])
     np.testing.assert_allclose(affine @ [11, 9, 6, 1], [*lps_to_ras(origin + [11 * 0.8, 9 * 0.6, 6 * 3.0]), 1], atol=1e-4)
-    assert "Doe" not in response.text and "PHI-123" not in response.text
+    # The patient banner's fields come back to the person who uploaded them (never logged:
+    # test_patient_header); the DICOM UIDs never do.
+    assert vol["header"]["patient_id"] == "PHI-123" and "Doe" in vol["header"]["patient_name"]
+    first = pydicom.dcmread(files[0], stop_before_pixels=True)
+    assert first.StudyInstanceUID not in response.text and first.SeriesInstanceUID not in response.text
     job = client.post("/api/jobs", json={"volume_id": vol["id"], "prompts": ["liver"]}).json()
     assert wait_done(client, job["id"])["status"] == "done"
     mask = load_nifti(client.get(f"/api/jobs/{job['id']}/masks/0.nii.gz").content)

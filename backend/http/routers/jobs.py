@@ -27,6 +27,7 @@ from backend.domain.masks import (
     update_mask,
 )
 from backend.domain.palette import parse_color
+from backend.domain.protocols import job_request, stored
 from backend.http.admission import Admission, admits
 from backend.http.audit import audited, note_object, note_prompts
 from backend.http.deps import AppState, Caller, FinishedJob, JobById, JobWithMasks, State, authenticated
@@ -63,14 +64,19 @@ def job_status(state: AppState, job: Job, queue: list[str] | None = None) -> Job
                      queue_position=position, done=done, total=total, eta_s=eta, error=job.error,
                      created=job.created, started=job.started, finished=job.finished,
                      results=job.results, phase=phase, phase_log=job.phase_log,  # type: ignore[arg-type]
-                     owner=job.owner, project=job.project)
+                     owner=job.owner, project=job.project, protocol=job.options.get("protocol"))
 
 
 @router.post("", status_code=201, responses=error_responses(400, 404, 429, 507))
 @admits(Admission.ENQUEUE)
 @audited(AuditAction.INFER, "job")
 def create_job(state: State, caller: Caller, request: Request, body: JobCreate) -> JobStatus:
-    job = submit_job(state, body.volume_id, body.prompts, body.options.model_dump(), caller)
+    prompts, options = body.prompts, body.options.model_dump()
+    if body.protocol is not None:
+        prompts, from_protocol = job_request(stored(state, body.protocol)[0])
+        options.update(from_protocol)
+    assert prompts is not None  # JobCreate has prompts or a protocol
+    job = submit_job(state, body.volume_id, prompts, options, caller)
     note_object(request, "job", job.id)
     note_prompts(request, job.prompts)
     return job_status(state, job)

@@ -593,6 +593,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/protocols": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Protocols
+         * @description Every protocol, by id.
+         */
+        get: operations["list_protocols_api_protocols_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/protocols/{protocol_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Protocol */
+        get: operations["get_protocol_api_protocols__protocol_id__get"];
+        /**
+         * Put Protocol
+         * @description Create or replace a protocol (administrators). Unknown interpreted types and repeated
+         *     structure names are refused (409: the structures clash); TG-263 naming advice comes back as
+         *     ``warnings``.
+         */
+        put: operations["put_protocol_api_protocols__protocol_id__put"];
+        post?: never;
+        /** Delete Protocol */
+        delete: operations["delete_protocol_api_protocols__protocol_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ready": {
         parameters: {
             query?: never;
@@ -1125,11 +1169,19 @@ export interface components {
         /** JobCreate */
         JobCreate: {
             options?: components["schemas"]["JobOptions"];
-            /** Prompts */
-            prompts: [
+            /**
+             * Prompts
+             * @description the text prompts; or give a protocol instead
+             */
+            prompts?: [
                 string,
                 ...string[]
-            ];
+            ] | null;
+            /**
+             * Protocol
+             * @description run a protocol's structures instead of prompts: their names, colours and interpreted types go into the results and exports
+             */
+            protocol?: string | null;
             /** Volume Id */
             volume_id: string;
         };
@@ -1200,6 +1252,11 @@ export interface components {
             project?: string | null;
             /** Prompts */
             prompts: string[];
+            /**
+             * Protocol
+             * @description the protocol it ran, if it was given one
+             */
+            protocol?: string | null;
             /** Queue Position */
             queue_position: number | null;
             /** Results */
@@ -1258,6 +1315,11 @@ export interface components {
             file: string;
             /** Index */
             index: number;
+            /**
+             * Interpreted Type
+             * @description RT ROI Interpreted Type from the job's protocol (RTSTRUCT exports; ORGAN if null)
+             */
+            interpreted_type?: string | null;
             /** Mean */
             mean: number | null;
             /** Name */
@@ -1446,6 +1508,53 @@ export interface components {
             name: string;
         };
         /**
+         * ProtocolBody
+         * @description A protocol as an administrator writes it (``PUT /api/protocols/{id}``; the id is the path's).
+         */
+        ProtocolBody: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Modality */
+            modality?: ("CT" | "MR" | "PT" | "NM" | "US" | "CR" | "DX" | "MG" | "XA") | null;
+            /** Name */
+            name: string;
+            /** Structures */
+            structures: components["schemas"]["StructureSpec"][];
+        };
+        /** ProtocolInfo */
+        ProtocolInfo: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Modality */
+            modality?: ("CT" | "MR" | "PT" | "NM" | "US" | "CR" | "DX" | "MG" | "XA") | null;
+            /** Name */
+            name: string;
+            /**
+             * Shipped
+             * @description it came with VoxTell (an administrator may have edited it since)
+             */
+            shipped: boolean;
+            /** Structures */
+            structures: components["schemas"]["StructureSpec"][];
+            /** Updated */
+            updated: number;
+            /** Updated By */
+            updated_by: string | null;
+            /**
+             * Warnings
+             * @description TG-263 naming advice (not enforced)
+             */
+            warnings: string[];
+        };
+        /**
          * Role
          * @description What a person (or a script) may do. ``admin``: manage users and tokens, read the audit
          *     trail, see everything (each such access audited); ``user``: their own data; ``service``: a
@@ -1488,6 +1597,41 @@ export interface components {
              * @description false on a workstation: every request is the local user
              */
             required: boolean;
+        };
+        /** StructureSpec */
+        StructureSpec: {
+            /** Color */
+            color: [
+                number,
+                number,
+                number
+            ];
+            /**
+             * Fill Holes
+             * @default false
+             */
+            fill_holes: boolean;
+            /**
+             * Interpreted Type
+             * @default ORGAN
+             * @enum {string}
+             */
+            interpreted_type: "EXTERNAL" | "PTV" | "CTV" | "GTV" | "AVOIDANCE" | "ORGAN" | "MARKER" | "REGISTRATION" | "ISOCENTER" | "CONTRAST_AGENT" | "CAVITY" | "BRACHY_CHANNEL" | "BRACHY_ACCESSORY" | "BRACHY_SRC_APP" | "BRACHY_CHNL_SHLD" | "SUPPORT" | "FIXATION" | "DOSE_REGION" | "CONTROL";
+            /**
+             * Keep Largest Component
+             * @default false
+             */
+            keep_largest_component: boolean;
+            /**
+             * Name
+             * @description the structure name written in exports (TG-263: at most 16 characters, _L/_R suffixes)
+             */
+            name: string;
+            /**
+             * Prompt
+             * @description the text sent to the model
+             */
+            prompt: string;
         };
         /** TokenCreate */
         TokenCreate: {
@@ -4662,6 +4806,313 @@ export interface operations {
             };
             /** @description signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    list_protocols_api_protocols_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolInfo"][];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    get_protocol_api_protocols__protocol_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. pelvis-rt */
+                protocol_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolInfo"];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    put_protocol_api_protocols__protocol_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. pelvis-rt */
+                protocol_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProtocolBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolInfo"];
+                };
+            };
+            /** @description a new protocol */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolInfo"];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the resource is not in a state that allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    delete_protocol_api_protocols__protocol_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. pelvis-rt */
+                protocol_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description no such resource */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
