@@ -20,6 +20,7 @@ from typing import Any, Literal, TypedDict
 from backend.domain.context import AppState
 from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.ingest import read_validated_nifti
+from backend.domain.model import ModelInfo
 from backend.domain.palette import mask_color
 from backend.storage.store import Job, Store
 from voxtell.api import (
@@ -182,6 +183,15 @@ def masks_zip(store: Store, job: Job, results: list[dict[str, Any]] | None = Non
 DICOM_EXPORTS = {"seg": ("DICOM SEG", "segmentation.dcm"), "rtstruct": ("RTSTRUCT", "rtstruct.dcm")}
 
 
+def dicom_export_options(state: AppState, kind: str, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a DICOM export says beyond names and colours: the model (Contributing Equipment / the
+    SEG's algorithm) and, for an RTSTRUCT, each ROI's interpreted type (a protocol's, else ORGAN)."""
+    options: dict[str, Any] = {"model_name": ModelInfo.of(state.predictor).model_name}
+    if kind == "rtstruct":
+        options["interpreted_types"] = [r.get("interpreted_type") or "ORGAN" for r in results]
+    return options
+
+
 def dicom_export(state: AppState, job: Job, kind: str, mask: int | None, masks: str | None = None) -> Path:
     """All masks (or mask ``mask``, or the comma-separated indices ``masks`` in that order) of a
     finished job with masks (``finished_job(..., with_masks=True)``) as a DICOM SEG
@@ -207,7 +217,8 @@ def dicom_export(state: AppState, job: Job, kind: str, mask: int | None, masks: 
     staged = state.store.tmp_path(".dcm")
     try:
         writer([state.store.result_dir(job_id) / r["file"] for r in results], [r["name"] for r in results],
-               sorted(headers_dir.iterdir()), staged, colors=[color_of(r) for r in results])
+               sorted(headers_dir.iterdir()), staged, colors=[color_of(r) for r in results],
+               **dicom_export_options(state, kind, results))
         staged.replace(out)
     finally:
         staged.unlink(missing_ok=True)

@@ -135,3 +135,35 @@ def test_a_deleted_shipped_protocol_stays_deleted_after_a_restart(make_client: C
     restarted = make_client(FakePredictor(), api_key=KEY, data_dir=tmp_path / "data")
     ids = [p["id"] for p in restarted.get("/api/protocols", headers=ADMIN).json()]
     assert "brain-mr" not in ids and "pelvis-rt" in ids
+
+
+def test_the_rtstruct_of_a_protocol_job_names_its_structures_as_a_planning_system_expects(
+        keyed: TestClient, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    import numpy as np
+    import pydicom
+
+    from tests.dicom.series import write_series
+
+    data = np.random.default_rng(3).integers(-200, 800, (16, 14, 6)).astype(np.int16)
+    files, _ = write_series(tmp_path / "ct", data, np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), (0.8, 0.8, 3.0),
+                            np.array([-50.0, 20.0, 100.0]))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in files:
+            zf.write(f, "ct/" + f.name)
+    volume = upload(keyed, buf.getvalue(), name="ct.zip", headers=ADMIN).json()["id"]
+    job = keyed.post("/api/jobs", json={"volume_id": volume, "protocol": "thorax-rt"}, headers=ADMIN).json()
+    assert wait_done(keyed, job["id"], headers=ADMIN)["status"] == "done"
+    answer = keyed.get(f"/api/jobs/{job['id']}/rtstruct.dcm", headers=ADMIN)
+    assert answer.status_code == 200
+    rt = pydicom.dcmread(io.BytesIO(answer.content))
+    protocol = keyed.get("/api/protocols/thorax-rt", headers=ADMIN).json()
+    assert [r.ROIName for r in rt.StructureSetROISequence] == [s["name"] for s in protocol["structures"]]
+    assert [o.RTROIInterpretedType for o in rt.RTROIObservationsSequence] == \
+        [s["interpreted_type"] for s in protocol["structures"]]
+    assert "AVOIDANCE" in [o.RTROIInterpretedType for o in rt.RTROIObservationsSequence]
+    assert [list(c.ROIDisplayColor) for c in rt.ROIContourSequence] == [s["color"] for s in protocol["structures"]]
+    assert {r.ROIGenerationAlgorithm for r in rt.StructureSetROISequence} == {"AUTOMATIC"}

@@ -17,7 +17,14 @@ from starlette.concurrency import run_in_threadpool
 from backend.domain.context import AppState
 from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.jobs import finished_job
-from backend.domain.masks import DICOM_EXPORTS, color_of, itksnap_labels, labels, zip_entry_names
+from backend.domain.masks import (
+    DICOM_EXPORTS,
+    color_of,
+    dicom_export_options,
+    itksnap_labels,
+    labels,
+    zip_entry_names,
+)
 from backend.http.audit import audited
 from backend.http.deps import Caller, State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses, file_response
@@ -101,7 +108,7 @@ def _export(state: AppState, caller: Caller, volume_id: str, body: CaseExport) -
         writer = write_dicom_seg_from_files if body.format == "seg" else write_rtstruct_from_files
         with state.edit_lock:
             writer(files, [r["name"] for r in results], sorted(headers_dir.iterdir()), staged,
-                   colors=[color_of(r) for r in results])
+                   colors=[color_of(r) for r in results], **dicom_export_options(state, body.format, results))
         return staged.read_bytes(), {}
     finally:
         staged.unlink(missing_ok=True)
