@@ -76,6 +76,16 @@ Phase = Literal["queued", "loading_text_model", "encoding_prompts", "segmenting"
                 "cancelled"]
 
 
+class MaskReview(BaseModel):
+    """An edited mask against the model's draft it was drawn from (backend/domain/review.py)."""
+
+    draft: int = Field(description="index of the model's result the edit was drawn from")
+    volume_ml_before: float
+    volume_ml_after: float
+    dice: float = Field(description="Dice overlap of draft and edit, 0..1")
+    hd95_mm: float | None = Field(description="95th percentile symmetric surface distance (mm); null if one is empty")
+
+
 class MaskResult(BaseModel):
     index: int
     name: str
@@ -94,6 +104,8 @@ class MaskResult(BaseModel):
         default=None, description="half-open [lo, hi) per file voxel axis (the frame of VolumeInfo.shape)")
     interpreted_type: str | None = Field(
         default=None, description="RT ROI Interpreted Type from the job's protocol (RTSTRUCT exports; ORGAN if null)")
+    review: MaskReview | None = Field(
+        default=None, description="an edit of a model's mask: what the reviewer changed (absent otherwise)")
 
     @model_validator(mode="before")
     @classmethod
