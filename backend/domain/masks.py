@@ -22,6 +22,7 @@ from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.domain.ingest import read_validated_nifti
 from backend.domain.model import ModelInfo
 from backend.domain.palette import mask_color
+from backend.domain.review import Review, header_tags, model_draft, review
 from backend.storage.store import Job, Store
 from voxtell.api import (
     InvalidInputError,
@@ -55,6 +56,7 @@ class MaskResult(TypedDict, total=False):
     sd: float | None
     centre_mm: list[float] | None
     bbox_voxel: list[list[int]] | None
+    review: Review
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -106,9 +108,11 @@ def selected_results(job: Job, masks: str | None) -> list[dict[str, Any]]:
 
 def labels(results: list[dict[str, Any]]) -> list[dict[str, object]]:
     """``labels.json``: label-map value ``k + 1`` is ``results[k]``, with its name, colour, result
-    index and source (``label`` and ``mask`` repeat ``value`` and ``index``, as before)."""
+    index and source (``label`` and ``mask`` repeat ``value`` and ``index``, as before) and, for an
+    edit of a model's mask, ``review`` (volume before/after, Dice, HD95 against the draft)."""
     return [{"value": k + 1, "name": r["name"], "color": color_of(r), "index": r["index"],
-             "source": r.get("source", "model"), "label": k + 1, "mask": r["index"]}
+             "source": r.get("source", "model"), "label": k + 1, "mask": r["index"],
+             **({"review": r["review"]} if r.get("review") else {})}
             for k, r in enumerate(results)]
 
 
@@ -262,7 +266,18 @@ def update_mask(state: AppState, job: Job, index: int, name: str | None, color: 
 
 def add_edited_mask(state: AppState, job: Job, data: bytes, name: str, color: list[int] | None = None) -> None:
     """Store a mask edited in the viewer as a new result of ``job`` with fresh statistics;
-    ``color`` defaults to the palette colour of its new index."""
+    ``color`` defaults to the palette colour of its new index.
+
+    The file's NIfTI ``descrip`` may name the result it was drawn from (``voxtell draft=<i>``:
+    the result then carries ``review``, the change from the model's draft, see
+    :mod:`backend.domain.review`) and a deleted result it stores again (``voxtell restore=<i>``:
+    it gets index ``i`` back and its place in the list, results being kept in index order).
+
+    Raises:
+        BadInput: not a NIfTI of the volume's grid; Conflict: ``restore`` names an index in use
+        or never handed out.
+    """
+    tags = header_tags(data)
     staged = state.store.tmp_path(".nii.gz" if data[:2] == b"\x1f\x8b" else ".nii")
     staged.write_bytes(data)
     try:
@@ -278,7 +293,11 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str, color: li
     if not edited.geometry.same_grid(volume.geometry):
         raise BadInput("edited mask: its shape or affine differs from the volume's")
     mask = as_mask(edited.data)
-    index = state.store.reserve_mask_index(job.id)  # two saves, on any nodes, never share an index
+    restore = tags.get("restore")
+    if restore is not None and (restore >= job.next_mask_index or any(r["index"] == restore for r in job.results)):
+        raise Conflict(f"mask {restore} cannot be restored: it is in use or was never handed out")
+    # Two saves, on any nodes, never share an index; a restored mask takes its own back.
+    index = restore if restore is not None else state.store.reserve_mask_index(job.id)
     out_dir = state.store.result_dir(job.id)
     staged = state.store.tmp_path(".nii.gz")
     try:
@@ -286,8 +305,34 @@ def add_edited_mask(state: AppState, job: Job, data: bytes, name: str, color: li
         staged.replace(out_dir / mask_file(index))
     finally:
         staged.unlink(missing_ok=True)
-    stats = {**mask_statistics(mask, volume.data, volume.geometry.spacing), **mask_location(mask, volume.geometry)}
+    stats: dict[str, Any] = {**mask_statistics(mask, volume.data, volume.geometry.spacing),
+                             **mask_location(mask, volume.geometry)}
+    change = _review_of(state, job, tags.get("draft"), mask, volume.geometry.spacing)
+    if change is not None:
+        stats["review"] = change
     entry = result_entry(index, name, "edited", stats, color)
-    state.store.edit_results(job.id, lambda results: [*results, dict(entry)])
+
+    def added(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if any(r["index"] == index for r in results):
+            raise Conflict(f"mask {index} is in use")
+        at = next((k for k, r in enumerate(results) if r["index"] > index), len(results))
+        return [*results[:at], dict(entry), *results[at:]]
+
+    state.store.edit_results(job.id, added)
     with state.edit_lock:
         forget_label_maps(state.store, job.id)  # "all masks" now has one more; rebuilt on request
+
+
+def _review_of(state: AppState, job: Job, draft: int | None, mask: Any,
+               spacing: tuple[float, float, float]) -> Review | None:
+    """The change from the model's draft behind result ``draft`` to ``mask`` (``None``: no draft
+    named, or its file is gone)."""
+    if draft is None:
+        return None
+    source = model_draft(job.results, draft)
+    if source is None:
+        return None
+    path = state.store.result_dir(job.id) / str(source["file"])
+    if not path.is_file():
+        return None
+    return review(int(source["index"]), as_mask(read_volume(path).data), mask, spacing)

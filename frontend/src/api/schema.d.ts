@@ -1522,6 +1522,8 @@ export interface components {
             /** Name */
             name: string;
             /** Structures */
+            /** @description an edit of a model's mask: what the reviewer changed (absent otherwise) */
+            review?: components["schemas"]["MaskReview"] | null;
             structures: components["schemas"]["StructureSpec"][];
         };
         /** ProtocolInfo */
@@ -1534,6 +1536,31 @@ export interface components {
             /** Id */
             id: string;
             /** Modality */
+        /**
+         * MaskReview
+         * @description An edited mask against the model's draft it was drawn from (backend/domain/review.py).
+         */
+        MaskReview: {
+            /**
+             * Dice
+             * @description Dice overlap of draft and edit, 0..1
+             */
+            dice: number;
+            /**
+             * Draft
+             * @description index of the model's result the edit was drawn from
+             */
+            draft: number;
+            /**
+             * Hd95 Mm
+             * @description 95th percentile symmetric surface distance (mm); null if one is empty
+             */
+            hd95_mm: number | null;
+            /** Volume Ml After */
+            volume_ml_after: number;
+            /** Volume Ml Before */
+            volume_ml_before: number;
+        };
             modality?: ("CT" | "MR" | "PT" | "NM" | "US" | "CR" | "DX" | "MG" | "XA") | null;
             /** Name */
             name: string;
