@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from backend.domain.audit_fhir import fhir_audit_event
+from backend.domain.dicom_rules import config_from_dict, destination_to_dict, rule_to_dict
+from backend.domain.errors import BadInput
 from backend.settings import Settings
 from backend.states import Role, Scope
 from backend.storage.audit import AuditTrail
+from backend.storage.dicom_node import NodeRows
 from backend.storage.identities import Identities, Token, User
 from backend.storage.protocols import ProtocolRows
 from backend.storage.store import Store
@@ -102,12 +105,21 @@ def add_commands(sub: Any) -> None:
     pdelete.add_argument("id")
 
 
+    dicom = sub.add_parser("dicom", help="the DICOM node's destinations and rules (YAML)")
+    dicom_sub = dicom.add_subparsers(dest="action", required=True)
+    dimport = dicom_sub.add_parser("import", help="replace the destinations and rules with a YAML file's "
+                                   "(checked first: nothing changes if one is refused)", parents=[common])
+    dimport.add_argument("file", type=Path)
+    dexport = dicom_sub.add_parser("export", help="write the destinations and rules as YAML", parents=[common])
+    dexport.add_argument("--output", type=Path, default=None)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.data_dir, settings.database_url)
     args.settings = settings
     try:
         return {"users": _users, "tokens": _tokens, "projects": _projects, "audit": _audit,
-                "protocols": _protocols}[args.command](args, store)
+                "protocols": _protocols, "dicom": _dicom}[args.command](args, store)
     except _Refused as exc:
         sys.stderr.write(f"voxtell-web: error: {exc}\n")
         return 2
@@ -267,4 +279,33 @@ def _protocols(args: argparse.Namespace, store: Store) -> int:
             args.output.write_text(text, encoding="utf-8")
     elif not rows.delete(args.id):
         raise _Refused(f"no protocol {args.id!r}")
+    return 0
+
+
+def _dicom(args: argparse.Namespace, store: Store) -> int:
+    import yaml
+
+    rows = NodeRows(store)
+    if args.action == "export":
+        rules, destinations = rows.config()
+        text = yaml.safe_dump({"destinations": destinations, "rules": rules}, sort_keys=False)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            args.output.write_text(text, encoding="utf-8")
+        return 0
+    try:
+        raw = yaml.safe_load(args.file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _Refused(f"cannot read {args.file}: {exc.strerror}") from None
+    except (UnicodeDecodeError, yaml.YAMLError):
+        raise _Refused(f"{args.file}: not a YAML text file") from None
+    protocol_rows = ProtocolRows(store)
+    protocol_rows.seed([protocol_to_dict(p) for p in shipped_protocols()])
+    try:
+        checked_rules, checked_destinations = config_from_dict(raw, {row["id"] for row in protocol_rows.all()})
+    except BadInput as exc:
+        raise _Refused(f"{args.file}: {exc}") from None
+    rows.replace_config([rule_to_dict(r) for r in checked_rules], [destination_to_dict(d) for d in checked_destinations])
+    _out(f"{len(checked_destinations)} destinations, {len(checked_rules)} rules")
     return 0

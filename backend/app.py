@@ -19,7 +19,19 @@ from backend.domain.ports import JobQueue
 from backend.domain.protocols import seed_shipped
 from backend.http.errors import install_error_handlers
 from backend.http.middleware import AdmissionMiddleware, BodyLimitMiddleware, ResponseHeadersMiddleware
-from backend.http.routers import admin, jobs, me, metrics, official, pacs, predict, protocols, system, volumes
+from backend.http.routers import (
+    admin,
+    dicom,
+    jobs,
+    me,
+    metrics,
+    official,
+    pacs,
+    predict,
+    protocols,
+    system,
+    volumes,
+)
 from backend.http.spa import mount_web_app
 from backend.integrations.oidc import OidcVerifier
 from backend.jobs.embedded import JobRunner
@@ -60,6 +72,13 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
             sweeper.sweep_tmp(max_age_s=0)
         runner.start()
         sweeper.start()
+        dicom_node = None
+        if settings.dicom_port is not None:  # the DICOM node (one per deployment: one API node sets the port)
+            from backend.integrations.dicom_node.routing import NodeService
+
+            dicom_node = NodeService(state)
+            dicom_node.start()
+            app.state.dicom_node = dicom_node
         stop_metrics = serve_on_loopback(settings.metrics_port, registry_of(state)) if settings.metrics_port else None
         logger.info("ready: %s", ModelInfo.of(predictor).public())
         try:
@@ -67,6 +86,8 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
         finally:
             if stop_metrics is not None:
                 stop_metrics()
+            if dicom_node is not None:
+                dicom_node.stop()
             sweeper.stop()
             runner.stop()
             store.close()
@@ -81,6 +102,7 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     app.include_router(volumes.router)
     app.include_router(jobs.router)
     app.include_router(protocols.router)
+    app.include_router(dicom.router)
     app.include_router(predict.router)
     app.include_router(pacs.router)  # a DICOMweb archive, when one is configured
     app.include_router(official.router)  # the official voxtell-server protocol (napari-voxtell)

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster.add_argument("--data-dir", type=Path, default=None)
     from backend.admin import add_commands, run
 
-    add_commands(sub)  # users, tokens, projects, audit, protocols
+    add_commands(sub)  # users, tokens, projects, audit, protocols, dicom
     args = parser.parse_args(argv)
     if args.command == "cluster":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                                    "worker_threads": getattr(args, "threads", None)}.items()
                  if v is not None}
     settings = Settings(**overrides)
-    if args.command in ("users", "tokens", "projects", "audit", "protocols"):
+    if args.command in ("users", "tokens", "projects", "audit", "protocols", "dicom"):
         return run(args, settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     keep_identifiers_out_of_logs()

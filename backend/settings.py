@@ -88,6 +88,26 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535, description="also serve /metrics on "
                                      "127.0.0.1:<port> without sign-in (each API node and worker its own)")
     docs: bool = Field(default=True, description="serve /docs and /openapi.json (behind the key when one is set)")
+    # The DICOM node (optional): a Storage SCP a scanner, PACS or planning system sends series to;
+    # rules (in the database) pick a protocol and where the contours go back.
+    dicom_port: int | None = Field(default=None, ge=0, le=65535, description="listen for DICOM (C-ECHO, C-STORE) "
+                                   "on this port; unset: no DICOM node")
+    dicom_host: str = Field(default="127.0.0.1", description="the DICOM node's bind address")
+    dicom_ae_title: str = Field(default="VOXTELL", min_length=1, max_length=16, description="the node's AE title")
+    dicom_allowed_callers: list[str] = Field(default_factory=list, description="who may send: calling AE titles, "
+                                             "each optionally AE@address (empty: nobody unless dicom_allow_any)")
+    dicom_allow_any: bool = Field(default=False, description="accept any calling AE title (closed networks only)")
+    dicom_quiet_s: float = Field(default=30.0, gt=0, description="a series is complete after this long without "
+                                 "a new instance (DIMSE has no end of series)")
+    dicom_ceiling_s: float = Field(default=600.0, gt=0, description="a series still trickling in is complete this "
+                                   "long after its first instance")
+    dicom_high_water: float = Field(default=0.9, gt=0, le=1, description="refuse new associations above this "
+                                    "fraction of the data dir's disk in use")
+    dicom_service_user: str = Field(default="dicom-node", description="the service account that owns what the "
+                                    "node receives and the jobs it starts")
+    dicom_send_retries: int = Field(default=5, ge=1, le=20, description="tries per destination before a send is failed")
+    dicom_send_backoff_s: float = Field(default=30.0, gt=0, description="the wait before the second try; it doubles "
+                                        "each time (5 tries: 30 s + 1 + 2 + 4 min, about 15 min in all)")
     static_dir: Path | None = None
     test_hold_dir: Path | None = Field(default=None, description="TESTS ONLY: jobs pause before each window while "
                                        "<dir>/hold exists")

@@ -96,6 +96,7 @@ class AuthVia(_Text):
     KEY = "key"  # VOXTELL_API_KEY: the bootstrap administrator
     TOKEN = "token"  # a personal API token
     OIDC = "oidc"  # a bearer JWT of the hospital's OpenID Connect provider (VOXTELL_OIDC_ISSUER)
+    DICOM = "dicom"  # the DICOM node, on behalf of a peer admitted by its AE title and address
     NONE = "none"  # not signed in (a refused request)
 
 
@@ -112,3 +113,29 @@ class AuditAction(_Text):
     EDIT = "edit"
     DELETE = "delete"
     ADMIN = "admin"
+    DICOM_RECEIVE = "dicom_receive"
+    DICOM_SEND = "dicom_send"
+    APPROVE = "approve"
+
+
+class SeriesState(_Text):
+    """A series the DICOM node received, on the worklist."""
+
+    UNMATCHED = "unmatched"  # no rule matched: kept as a volume for the retention period, not processed
+    REFUSED = "refused"  # could not become a volume (e.g. a geometry that cannot be read right); see reason
+    QUEUED = "queued"  # its job is queued or running
+    REVIEW = "review"  # its job is done; the drafts wait for a person's approval
+    SENDING = "sending"  # results are being sent (see the sends)
+    DONE = "done"  # every send arrived
+    FAILED = "failed"  # the job failed, or a send failed for good (it can be re-sent by hand)
+
+
+class Review(_Text):
+    AUTO = "auto"  # send the drafts as soon as the job is done
+    REVIEW = "review"  # hold them until someone approves (the approved, edited masks are sent)
+
+
+class SendState(_Text):
+    PENDING = "pending"  # waiting for its (next) try
+    SENT = "sent"
+    FAILED = "failed"  # every try failed; last_error says why; can be re-sent by hand

@@ -423,3 +423,48 @@ class ProtocolInfo(ProtocolBody):
     shipped: bool = Field(description="it came with VoxTell (an administrator may have edited it since)")
     updated: float
     updated_by: str | None
+
+
+class DicomSendInfo(BaseModel):
+    id: str
+    destination: str
+    format: Literal["rtstruct", "seg"]
+    state: Literal["pending", "sent", "failed"]
+    attempts: int
+    next_at: float | None = Field(description="when the next try is due (pending)")
+    last_error: str | None = Field(description="the peer's status or the network error of the last try")
+    sent_at: float | None
+
+
+class DicomSeriesInfo(BaseModel):
+    """A series the DICOM node received, as the worklist shows it (no patient fields: open the
+    volume for its banner)."""
+    id: str
+    received: float
+    calling_ae: str | None
+    called_ae: str | None
+    modality: str | None
+    series_description: str | None
+    instances: int
+    rule: str | None
+    protocol: str | None
+    state: Literal["unmatched", "refused", "queued", "review", "sending", "done", "failed"]
+    reason: str | None
+    review: Literal["auto", "review"] | None
+    volume_id: str | None
+    job_id: str | None
+    project: str | None
+    approved_by: str | None
+    sends: list[DicomSendInfo]
+
+
+class DicomConfig(BaseModel):
+    """The DICOM node's destinations and rules (first matching rule wins); see docs/dicom-node.md."""
+    destinations: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+    rules: list[dict[str, Any]] = Field(default_factory=list, max_length=500)
+
+
+class DicomNodeStatus(BaseModel):
+    enabled: bool
+    ae_title: str
+    port: int | None

@@ -9,6 +9,7 @@ Layout (unchanged since the first release; every API node and worker mounts the 
     tmp/                           staging: written here, then renamed into place
     pacs/<key>.json                which volume a PACS series was imported as
     prompt-cache/                  distributed mode: the workers' shared prompt-embedding cache
+    dicom-spool/                   the DICOM node's received instances until a series is complete
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class DataDir:
     @property
     def pacs(self) -> Path:
         return self.root / "pacs"
+
+    @property
+    def dicom_spool(self) -> Path:
+        return self.root / "dicom-spool"
 
     @property
     def prompt_cache(self) -> Path:

@@ -148,6 +148,59 @@ protocols = sa.Table(
     sa.Column("deleted", sa.Float),
 )
 
+# The DICOM node: routing rules (first match wins, by position), destinations of results, the
+# series received (the worklist) and each result's send to each destination.
+dicom_rules = sa.Table(
+    "dicom_rules", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+dicom_destinations = sa.Table(
+    "dicom_destinations", metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+dicom_series = sa.Table(
+    "dicom_series", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("delivery", sa.Text, nullable=False, unique=True),  # the spool's key + generation: once only
+    sa.Column("received", sa.Float, nullable=False),
+    sa.Column("calling_ae", sa.Text),
+    sa.Column("called_ae", sa.Text),
+    sa.Column("modality", sa.Text),
+    sa.Column("series_description", sa.Text),
+    sa.Column("instances", sa.Integer, nullable=False),
+    sa.Column("rule", sa.Text),
+    sa.Column("protocol", sa.Text),
+    sa.Column("state", sa.Text, nullable=False),  # backend.states.SeriesState
+    sa.Column("reason", sa.Text),
+    sa.Column("review", sa.Text),  # backend.states.Review, when the rule holds drafts for review
+    sa.Column("volume_id", sa.Text),
+    sa.Column("job_id", sa.Text),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("project", sa.Text),
+    sa.Column("approved_by", sa.Text),
+    sa.Index("dicom_series_received", "received"),
+)
+
+dicom_sends = sa.Table(
+    "dicom_sends", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("series_id", sa.Text, nullable=False),
+    sa.Column("destination", sa.Text, nullable=False),
+    sa.Column("format", sa.Text, nullable=False),  # rtstruct | seg
+    sa.Column("state", sa.Text, nullable=False),  # backend.states.SendState
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_at", sa.Float),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_at", sa.Float),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Index("dicom_sends_due", "state", "next_at"),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Before Alembic, SQLite data dirs counted applied changes in PRAGMA user_version.
 _LEGACY_REVISIONS = {0: "0001", 1: "0002", 2: "0003"}  # never beyond 0003

@@ -56,6 +56,8 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/volumes/{volume_id}"): {},
     ("GET", "/api/volumes/{volume_id}/image"): {},
     ("DELETE", "/api/volumes/{volume_id}"): {},
+    # the case export looks the volume up first (then each job named in the body)
+    ("POST", "/api/volumes/{volume_id}/export"): {"json": {"format": "zip", "masks": [{"job": "any", "mask": 0}]}},
     ("GET", "/api/jobs/{job_id}"): {},
     ("GET", "/api/jobs/{job_id}/events"): {},
     ("POST", "/api/jobs/{job_id}/cancel"): {},

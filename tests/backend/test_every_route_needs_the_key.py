@@ -62,7 +62,7 @@ def test_every_route_but_health_answers_401_without_the_key_before_the_body(tmp_
 
 
 NO_PATIENT_DATA = {"/api/health", "/healthz", "/api/sign-in", "/api/ready", "/api/info", "/api/prompts", "/api/workers", "/capabilities",
-                   "/metrics"}
+                   "/metrics", "/api/protocols", "/api/protocols/{protocol_id}", "/api/dicom/node"}
 
 
 def test_every_route_touching_patient_data_is_audited(tmp_path: Path) -> None:

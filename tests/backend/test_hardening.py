@@ -421,7 +421,7 @@ def test_an_old_database_upgrades_in_place(make_client, tmp_path: Path) -> None:
     job = client.get("/api/jobs/oldjob").json()
     assert (job["status"], job["error"], job["error_kind"]) == ("failed", "old failure", None)
     db = sqlite3.connect(data / "voxtell.sqlite")
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0010", "Alembic head"
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0011", "Alembic head"
     store = client.app.state.voxtell.store  # type: ignore[attr-defined]
     assert store.get_job("donejob").next_mask_index == 4, "never reuses 3, whose mask was deleted"
     assert list((data / "results" / "donejob").iterdir()) == [], "tombstones are read once, then gone"

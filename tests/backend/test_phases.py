@@ -239,7 +239,7 @@ def test_a_data_dir_at_revision_0005_upgrades_in_place(make_client, tmp_path: Pa
                             '"components": 1, "mean": 1.0, "sd": 0.0}]' if status == "done" else "[]"})
     Store(data).close()  # what every start does first
     db = sqlite3.connect(data / "voxtell.sqlite")
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0010"
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0011"
     assert dict(db.execute("SELECT id, phase FROM jobs").fetchall()) == {
         "donejob": "done", "failedjob": "failed", "queuedjob": "queued", "runningjob": "segmenting"}
     assert {log for (log,) in db.execute("SELECT phase_log FROM jobs")} == {"[]"}

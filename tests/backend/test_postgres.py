@@ -56,7 +56,7 @@ def test_migrations_create_the_schema_and_a_job_runs(make_client, database: str,
     assert (renamed.json()["results"][0]["name"], renamed.json()["results"][0]["color"]) == ("Leber", [1, 2, 3])
     engine = sa.create_engine(_driver(database))
     with engine.connect() as db:
-        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0010"
+        assert db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0011"
         assert db.execute(sa.text("SELECT status FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar() == "done"
         assert db.execute(sa.text("SELECT phase FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar() == "done"
         assert '"Leber"' in db.execute(sa.text("SELECT results FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar()

@@ -137,6 +137,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dicom/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Config */
+        get: operations["get_config_api_dicom_config_get"];
+        /**
+         * Put Config
+         * @description Replace the destinations and rules (checked first: nothing changes when one is refused).
+         */
+        put: operations["put_config_api_dicom_config_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dicom/node": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Node Status */
+        get: operations["node_status_api_dicom_node_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dicom/sends/{send_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend Failed
+         * @description Try a failed send again now (e.g. once the planning system is back).
+         */
+        post: operations["resend_failed_api_dicom_sends__send_id__resend_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dicom/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Worklist
+         * @description Series the DICOM node received, newest first, with their rule, protocol, job, review state
+         *     and each destination's send.
+         */
+        get: operations["worklist_api_dicom_series_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dicom/series/{series_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Series
+         * @description Approve the drafts (as edited in the viewer) of a series held for review: they are sent
+         *     to the rule's destinations.
+         */
+        post: operations["approve_series_api_dicom_series__series_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -991,7 +1091,7 @@ export interface components {
          * AuditAction
          * @enum {string}
          */
-        AuditAction: "login" | "denied" | "upload" | "view" | "infer" | "download" | "export" | "pacs_import" | "pacs_store" | "edit" | "delete" | "admin";
+        AuditAction: "login" | "denied" | "upload" | "view" | "infer" | "download" | "export" | "pacs_import" | "pacs_store" | "edit" | "delete" | "admin" | "dicom_receive" | "dicom_send" | "approve";
         /** AuditEventInfo */
         AuditEventInfo: {
             /** Action */
@@ -1029,7 +1129,7 @@ export interface components {
          * @description How a request was signed in (kept in each audit event).
          * @enum {string}
          */
-        AuthVia: "local" | "key" | "token" | "oidc" | "none";
+        AuthVia: "local" | "key" | "token" | "oidc" | "dicom" | "none";
         /** Body_predict_predict_post */
         Body_predict_predict_post: {
             /**
@@ -1115,6 +1215,104 @@ export interface components {
             format: "zip" | "labelmap" | "labels-json" | "labels-txt" | "seg" | "rtstruct";
             /** Masks */
             masks: components["schemas"]["MaskRef"][];
+        };
+        /**
+         * DicomConfig
+         * @description The DICOM node's destinations and rules (first matching rule wins); see docs/dicom-node.md.
+         */
+        DicomConfig: {
+            /** Destinations */
+            destinations?: {
+                [key: string]: unknown;
+            }[];
+            /** Rules */
+            rules?: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** DicomNodeStatus */
+        DicomNodeStatus: {
+            /** Ae Title */
+            ae_title: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Port */
+            port: number | null;
+        };
+        /** DicomSendInfo */
+        DicomSendInfo: {
+            /** Attempts */
+            attempts: number;
+            /** Destination */
+            destination: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "rtstruct" | "seg";
+            /** Id */
+            id: string;
+            /**
+             * Last Error
+             * @description the peer's status or the network error of the last try
+             */
+            last_error: string | null;
+            /**
+             * Next At
+             * @description when the next try is due (pending)
+             */
+            next_at: number | null;
+            /** Sent At */
+            sent_at: number | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "sent" | "failed";
+        };
+        /**
+         * DicomSeriesInfo
+         * @description A series the DICOM node received, as the worklist shows it (no patient fields: open the
+         *     volume for its banner).
+         */
+        DicomSeriesInfo: {
+            /** Approved By */
+            approved_by: string | null;
+            /** Called Ae */
+            called_ae: string | null;
+            /** Calling Ae */
+            calling_ae: string | null;
+            /** Id */
+            id: string;
+            /** Instances */
+            instances: number;
+            /** Job Id */
+            job_id: string | null;
+            /** Modality */
+            modality: string | null;
+            /** Project */
+            project: string | null;
+            /** Protocol */
+            protocol: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Received */
+            received: number;
+            /** Review */
+            review: ("auto" | "review") | null;
+            /** Rule */
+            rule: string | null;
+            /** Sends */
+            sends: components["schemas"]["DicomSendInfo"][];
+            /** Series Description */
+            series_description: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "unmatched" | "refused" | "queued" | "review" | "sending" | "done" | "failed";
+            /** Volume Id */
+            volume_id: string | null;
         };
         /**
          * ErrorDetail
@@ -1324,6 +1522,8 @@ export interface components {
             mean: number | null;
             /** Name */
             name: string;
+            /** @description an edit of a model's mask: what the reviewer changed (absent otherwise) */
+            review?: components["schemas"]["MaskReview"] | null;
             /** Sd */
             sd: number | null;
             /**
@@ -1335,6 +1535,31 @@ export interface components {
             volume_ml: number;
             /** Voxels */
             voxels: number;
+        };
+        /**
+         * MaskReview
+         * @description An edited mask against the model's draft it was drawn from (backend/domain/review.py).
+         */
+        MaskReview: {
+            /**
+             * Dice
+             * @description Dice overlap of draft and edit, 0..1
+             */
+            dice: number;
+            /**
+             * Draft
+             * @description index of the model's result the edit was drawn from
+             */
+            draft: number;
+            /**
+             * Hd95 Mm
+             * @description 95th percentile symmetric surface distance (mm); null if one is empty
+             */
+            hd95_mm: number | null;
+            /** Volume Ml After */
+            volume_ml_after: number;
+            /** Volume Ml Before */
+            volume_ml_before: number;
         };
         /**
          * MaskUpdate
@@ -1522,8 +1747,6 @@ export interface components {
             /** Name */
             name: string;
             /** Structures */
-            /** @description an edit of a model's mask: what the reviewer changed (absent otherwise) */
-            review?: components["schemas"]["MaskReview"] | null;
             structures: components["schemas"]["StructureSpec"][];
         };
         /** ProtocolInfo */
@@ -1536,31 +1759,6 @@ export interface components {
             /** Id */
             id: string;
             /** Modality */
-        /**
-         * MaskReview
-         * @description An edited mask against the model's draft it was drawn from (backend/domain/review.py).
-         */
-        MaskReview: {
-            /**
-             * Dice
-             * @description Dice overlap of draft and edit, 0..1
-             */
-            dice: number;
-            /**
-             * Draft
-             * @description index of the model's result the edit was drawn from
-             */
-            draft: number;
-            /**
-             * Hd95 Mm
-             * @description 95th percentile symmetric surface distance (mm); null if one is empty
-             */
-            hd95_mm: number | null;
-            /** Volume Ml After */
-            volume_ml_after: number;
-            /** Volume Ml Before */
-            volume_ml_before: number;
-        };
             modality?: ("CT" | "MR" | "PT" | "NM" | "US" | "CR" | "DX" | "MG" | "XA") | null;
             /** Name */
             name: string;
@@ -2675,6 +2873,443 @@ export interface operations {
             };
             /** @description no such resource */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    get_config_api_dicom_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DicomConfig"];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    put_config_api_dicom_config_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DicomConfig"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DicomConfig"];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    node_status_api_dicom_node_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DicomNodeStatus"];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    resend_failed_api_dicom_sends__send_id__resend_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                send_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the resource is not in a state that allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    worklist_api_dicom_series_get: {
+        parameters: {
+            query?: {
+                /** @description at most this many, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DicomSeriesInfo"][];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request or the uploaded data is invalid (the detail says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the job database is unavailable for the moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    approve_series_api_dicom_series__series_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                series_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DicomSeriesInfo"];
+                };
+            };
+            /** @description malformed request body (e.g. invalid multipart data) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description missing or wrong credentials (API key or personal token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the resource is not in a state that allows this */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
