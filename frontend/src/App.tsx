@@ -115,6 +115,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
       return
     }
     setError(null)
+    if (await ws.reopenKnown(files)) return
     if (ws.current) setPendingFiles(files)
     else void ws.upload(files)
   }, [ws])
@@ -220,7 +221,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
           onFinish={async (keep, name) => {
             try {
               const bytes = await viewer.finishDrawing(keep)
-              if (keep && bytes && editing) await ws.saveEdited(editing.jobId, bytes, name, editing.color)
+              if (keep && bytes && editing) await ws.saveEdited(editing.jobId, bytes, name, editing.color, editing.row?.index)
             } catch (err) {
               reportErr(err)
             } finally {

@@ -3,6 +3,7 @@ import type { OverlayState } from '../hooks/useNiivue'
 import type { Deleted, ResultRow } from '../hooks/useWorkspace'
 import { cssColor, hexColor, rgbFromHex, type Rgb } from '../lib/colors'
 import { formatCount, formatIntensity, formatVolumeMl } from '../lib/format'
+import { reviewWords } from '../lib/review'
 
 interface Props {
   rows: ResultRow[]
@@ -58,8 +59,9 @@ interface ItemProps extends Props {
   setConfirming: (key: string | null) => void
 }
 
-function ResultItem({ row, state, renaming, confirming, setRenaming, setConfirming, onToggle, onRename, onColor,
+function ResultItem({ rows, row, state, renaming, confirming, setRenaming, setConfirming, onToggle, onRename, onColor,
   onOpacity, onGoTo, onDownload, onDelete }: ItemProps) {
+  const draftName = rows.find((r) => r.jobId === row.jobId && r.index === row.review?.draft)?.name ?? null
   const finish = (value: string) => {
     const name = value.trim()
     if (name && name !== row.name) onRename(row, name)
@@ -99,6 +101,12 @@ function ResultItem({ row, state, renaming, confirming, setRenaming, setConfirmi
         {row.components > 1 ? ` · ${row.components} components` : ''}
         {row.source === 'edited' ? ' · edited' : ''}
       </span>
+      {row.review && (
+        <span className="stats detail" data-testid="result-review" data-dice={row.review.dice}
+          data-hd95={row.review.hd95_mm ?? ''} title="the change from the model's draft (Dice, 95th percentile surface distance)">
+          {reviewWords(row.review, draftName)}
+        </span>
+      )}
       <div className="row-tools">
         <input type="range" min={0} max={1} step={0.05} value={row.opacity} data-testid="result-opacity"
           aria-label={`opacity of ${row.name}`} onChange={(e) => onOpacity(row.key, Number(e.target.value))} />

@@ -4,9 +4,11 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { SeriesChoiceError, type ApiClient } from '../api/client'
 import { ApiError } from '../api/errors'
 import { TERMINAL, type DicomSeries, type JobOptions, type MaskResult, type VolumeInfo } from '../api/types'
-import { DEFAULT_OPACITY, type CaseState } from '../lib/cases'
+import { DEFAULT_OPACITY, caseOfDigest, type CaseState } from '../lib/cases'
 import { maskColor, type Rgb } from '../lib/colors'
 import { describeError, filesLabel } from '../lib/errors'
+import { filesDigest } from '../lib/file-digest'
+import { tagNifti } from '../lib/nifti-tag'
 import { caseColours } from '../lib/palette'
 import { useCases } from './useCases'
 import { useJobs } from './useJobs'
@@ -92,20 +94,35 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
     updateCase(info.id, (c) => ({ ...c, jobIds: Array.from(new Set([...c.jobIds, ...jobIds])) }))
   }, [openVolume, updateCase])
 
+  /** The open case of these very files (same content, any names), if any: reopened instead of a second upload. */
+  const casesList = cases.cases
+  const select = cases.select
+  const reopenKnown = useCallback(async (files: File[], seriesUid?: string): Promise<boolean> => {
+    const known = caseOfDigest({ cases: casesList }, await filesDigest(files, seriesUid))
+    if (!known) return false
+    select(known.volumeId)
+    report(`${filesLabel(files.map((f) => f.name))} is already open as “${known.name}”: switched to it.`)
+    return true
+  }, [casesList, select, report])
+
   const upload = useCallback(async (files: File[], seriesUid?: string) => {
     report(null)
     setSeriesChoice(null)
+    if (await reopenKnown(files, seriesUid)) return
     setUploadProgress(0)
     const label = filesLabel(files.map((f) => f.name))
     try {
-      openVolume(await api.uploadVolume(files, setUploadProgress, seriesUid, project ?? undefined), label)
+      const [info, digest] = await Promise.all([
+        api.uploadVolume(files, setUploadProgress, seriesUid, project ?? undefined), filesDigest(files, seriesUid)])
+      openVolume(info, label)
+      updateCase(info.id, (c) => ({ ...c, digest }))
     } catch (err) {
       if (err instanceof SeriesChoiceError) setSeriesChoice({ files, series: err.series })
       else report(describeError(err, label))
     } finally {
       setUploadProgress(null)
     }
-  }, [api, openVolume, project, report])
+  }, [api, openVolume, updateCase, project, report, reopenKnown])
 
   const run = useCallback(async (prompts: string[], options: JobOptions) => {
     if (!volume || !prompts.length) return
@@ -173,28 +190,24 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
     }
   }, [api, store, reportErr])
 
-  /** Store the deleted mask again (a new result: same voxels, name and colour; its statistics recomputed). */
+  /** Store the deleted mask again: with its index (so at its place, its label value and its
+   * key's visibility and opacity), name, colour and voxels; its statistics recomputed. */
   const undoDelete = useCallback(async () => {
     if (!deleted) return
     const { row, voxels } = deleted
     try {
-      const job = await api.saveEditedMask(row.jobId, voxels, row.name, row.color)
-      store(job)
+      const tagged = await tagNifti(voxels, { restore: row.index, draft: row.review?.draft ?? undefined })
+      store(await api.saveEditedMask(row.jobId, tagged, row.name, row.color))
       setDeleted(null)
-      const restored = job.results[job.results.length - 1]
-      const key = `${row.jobId}-${restored.index}`
-      if (row.opacity !== DEFAULT_OPACITY || !row.visible) {
-        updateCase(job.volume_id, (c) => ({ ...c, opacity: { ...c.opacity, [key]: row.opacity },
-          hidden: row.visible ? c.hidden : [...c.hidden, key] }))
-      }
     } catch (err) {
       reportErr(err)
     }
-  }, [api, updateCase, deleted, store, reportErr])
+  }, [api, deleted, store, reportErr])
 
-  const saveEdited = useCallback(async (jobId: string, nifti: Uint8Array, name: string, color?: Rgb) => {
+  /** Store a drawn mask; ``draft``: the result it is an edit of (the server records the change). */
+  const saveEdited = useCallback(async (jobId: string, nifti: Uint8Array, name: string, color?: Rgb, draft?: number) => {
     try {
-      store(await api.saveEditedMask(jobId, nifti, name, color))
+      store(await api.saveEditedMask(jobId, await tagNifti(nifti, { draft }), name, color))
     } catch (err) {
       reportErr(err)
     }
@@ -202,7 +215,7 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
 
   return {
     cases: cases.cases, current, volume, uploadProgress, project, setProject, seriesChoice, results, jobsKnown, activeJobs, endedJobs, deleted,
-    upload, openVolume, openStored, run, cancel: jobs.cancel, toggle, setOpacity, dismiss, patch, remove, undoDelete, saveEdited,
+    upload, reopenKnown, openVolume, openStored, run, cancel: jobs.cancel, toggle, setOpacity, dismiss, patch, remove, undoDelete, saveEdited,
     selectCase: cases.select, closeCase: cases.close, updateCurrent, forgetDeleted: () => setDeleted(null),
   }
 }

@@ -20,6 +20,8 @@ export interface CaseState {
   window: WindowLevel | null
   /** crosshair in world millimetres (RAS) */
   crosshairMm: [number, number, number] | null
+  /** the opened files' content digest (lib/file-digest.ts): the same file again reopens this case */
+  digest?: string
 }
 
 export interface CasesState {
@@ -55,6 +57,7 @@ function validCase(raw: unknown): CaseState | null {
   return {
     volumeId: c.volumeId, name: typeof c.name === 'string' && c.name ? c.name : 'volume', jobIds: strings(c.jobIds),
     hidden: strings(c.hidden), opacity, dismissed: strings(c.dismissed), window, crosshairMm: mm,
+    ...(typeof c.digest === 'string' && c.digest ? { digest: c.digest } : {}),
   }
 }
 
@@ -106,6 +109,11 @@ export function closeCase(state: CasesState, volumeId: string): CasesState {
 
 export function updateCase(state: CasesState, volumeId: string, change: (c: CaseState) => CaseState): CasesState {
   return { ...state, cases: state.cases.map((c) => (c.volumeId === volumeId ? change(c) : c)) }
+}
+
+/** The case opened from files of this content digest, if any. */
+export function caseOfDigest(state: Pick<CasesState, 'cases'>, digest: string): CaseState | null {
+  return state.cases.find((c) => c.digest === digest) ?? null
 }
 
 export function currentCase(state: CasesState): CaseState | null {

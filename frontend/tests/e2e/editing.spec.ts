@@ -65,6 +65,13 @@ test('editing: brush size in mm, one-stroke erasing, filled eraser, intensity li
     expect(Math.max(...columns)).toBe(11)
     expect(blockVoxels - countNonZero(cut.voxels)).toBe(columns.reduce((a, b) => a + b, 0))
     expect(await swatchColor(page, 2), 'the edited mask keeps its colour').toEqual(await swatchColor(page, 1))
+    // What the reviewer changed: the cut against the block it was drawn from (the cut lies inside it).
+    const cutVoxels = countNonZero(cut.voxels)
+    const review = page.locator('[data-testid=result-row][data-name="block cut"]').getByTestId('result-review')
+    await expect(review).toContainText('from block:')
+    expect(Number(await review.getAttribute('data-dice'))).toBeCloseTo(2 * cutVoxels / (blockVoxels + cutVoxels), 3)
+    expect(Number(await review.getAttribute('data-hd95')), 'the band is 5 mm deep on either side').toBeGreaterThan(0)
+    await expect(page.locator('[data-testid=result-row][data-name="block"]').getByTestId('result-review')).toHaveCount(0)
 
     // The filled eraser empties what it encloses.
     await page.getByTestId('draw-target').selectOption(`${jobId}-${await indexOf('block')}`)
@@ -112,6 +119,8 @@ test('editing: brush size in mm, one-stroke erasing, filled eraser, intensity li
     const cutRow = page.locator('[data-testid=result-row][data-name="block cut"]')
     const cutIndex = await indexOf('block cut')
     const cutColour = await swatchColor(page, 2)
+    const names = async () => rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-name')))
+    const before = await names()
     await cutRow.getByTestId('result-delete').click()
     await expect(page.getByTestId('delete-confirm')).toContainText('Delete “block cut” from the server?')
     await page.getByTestId('delete-confirm-cancel').click()
@@ -126,10 +135,12 @@ test('editing: brush size in mm, one-stroke erasing, filled eraser, intensity li
     await expect(cutRow).toHaveCount(1)
     await expect(page.getByTestId('undo-delete')).toHaveCount(0)
     const restoredIndex = await indexOf('block cut')
-    expect(restoredIndex).not.toBe(cutIndex)
+    expect(restoredIndex, 'its index (label value) back').toBe(cutIndex)
+    expect(await names(), 'at its place').toEqual(before)
+    await expect(cutRow.getByTestId('result-review'), 'its review recomputed').toContainText('from block:')
     const restored = await serverMask(request, jobId, restoredIndex)
     expect(Buffer.from(restored.voxels).equals(Buffer.from(cut.voxels)), 'the same voxels').toBe(true)
     const result = (await job(request, jobId)).results.find((r) => r.index === restoredIndex)!
     expect((result as unknown as { color: number[] }).color).toEqual(cutColour)
-    expect(await swatchColor(page, (await rows.count()) - 1)).toEqual(cutColour)
+    expect(await swatchColor(page, 2)).toEqual(cutColour)
   })
