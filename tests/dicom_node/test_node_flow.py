@@ -226,3 +226,52 @@ def test_the_node_configuration_from_a_yaml_file_on_the_command_line(tmp_path: P
     assert code == 2 and err == f"voxtell-web: error: {bad}: rule x: destination 'nowhere' is not configured\n"
     code, out, _ = run_cli("dicom", "export", "--data-dir", data)
     assert code == 0 and "id: prostate" in out and "ae_title: ECLIPSE" in out and "review: review" in out
+
+
+def test_a_gantry_tilted_series_is_refused_with_its_reason_on_the_worklist(server: TestClient,
+                                                                            tmp_path: Path) -> None:
+    import numpy as np
+
+    from tests.dicom.series import write_series
+
+    configure(server, [], [{"id": "ct", "match": {"modality": "CT"}, "protocol": "pelvis-rt"}])
+    volume = np.random.default_rng(1).integers(-500, 500, (16, 16, 6)).astype(np.int16)
+    files, _ = write_series(tmp_path / "tilted", volume, np.array([1.0, 0, 0]), np.array([0, 1.0, 0]),
+                            (0.8, 0.8, 2.5), np.zeros(3), in_plane_shift=0.7)
+    assert storescu(node_port(server), *files).returncode == 0
+    refused = wait_state(server, "refused")
+    assert "gantry tilt" in refused["reason"] and refused["job_id"] is None and refused["volume_id"] is None
+    assert server.get("/api/jobs", headers=ADMIN).json() == [], "never read with a wrong geometry"
+
+
+def test_a_restart_loses_no_pending_send(tmp_path: Path) -> None:
+    """The planning system is down; the server stops with the send pending (its retry a minute
+    away) and starts again after the planning system is back: the send goes out once."""
+    down = Storescp(tmp_path / "tps")
+    settings = Settings(data_dir=tmp_path / "data", static_dir=tmp_path / "none", api_key=KEY, dicom_port=0,
+                        dicom_allowed_callers=[SCANNER_AE], dicom_quiet_s=1.0, dicom_send_retries=3,
+                        dicom_send_backoff_s=60)
+    with TestClient(create_app(settings, lambda _: FakePredictor(patches=1))) as first:
+        configure(first, [{"name": "tps", "ae_title": TPS_AE, "host": "127.0.0.1", "port": down.port}],
+                  [{"id": "ct", "match": {"modality": "CT"}, "protocol": "thorax-rt",
+                    "send": [{"destination": "tps"}]}])
+        assert storescu(node_port(first), *ct_series(tmp_path / "ct", slices=6)).returncode == 0
+        wait_for(lambda: any(s["sends"] and s["sends"][0]["attempts"] == 1 for s in worklist(first)), 30,
+                 "the first try")
+        [pending] = worklist(first)
+        assert pending["state"] == "sending" and pending["sends"][0]["state"] == "pending"
+    down.start()
+    try:
+        soon = settings.model_copy(update={"dicom_send_backoff_s": 0.2})  # the next try is due at once now
+        from backend.storage.dicom_node import NodeRows
+        from backend.storage.store import Store
+
+        store = Store(settings.data_dir)
+        NodeRows(store).update_send(pending["sends"][0]["id"], next_at=0.0)
+        store.close()
+        with TestClient(create_app(soon, lambda _: FakePredictor(patches=1))) as second:
+            done = wait_state(second, "done")
+            assert [(s["state"], s["attempts"]) for s in done["sends"]] == [("sent", 2)]
+        assert [ds.Modality for ds in down.received()] == ["RTSTRUCT"]
+    finally:
+        down.stop()

@@ -77,6 +77,9 @@ class Orthanc:
     refuse_study: str | None = None  # STOW-RS into it: HTTP 403
     drop_rtstruct_study: str | None = None  # its RTSTRUCTs: accepted, never stored
     port: int = 0  # 0: a free loopback port
+    dicom_port: int | None = None  # DIMSE on this port (C-ECHO, C-STORE in and out); None: off
+    dicom_aet: str = "ORTHANC"
+    modalities: dict[str, list[object]] = field(default_factory=dict)  # id -> [AE title, host, port]
     name: str = ""
     process: subprocess.Popen[bytes] | None = None
 
@@ -116,6 +119,9 @@ class Orthanc:
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/", "StudiesMetadata": "MainDicomTags",
                          "SeriesMetadata": "Full"},
         }
+        if self.dicom_port is not None:
+            config.update({"DicomServerEnabled": True, "DicomPort": self.dicom_port, "DicomAet": self.dicom_aet,
+                           "DicomModalities": self.modalities, "DicomAlwaysAllowStore": True})
         if self.refuse_study or self.drop_rtstruct_study:
             lua = self.folder / "rules.lua"
             lua.write_text(_RULES_LUA.replace("{refuse}", self.refuse_study or "none")
@@ -168,6 +174,10 @@ class Orthanc:
 
     def get(self, path: str) -> object:
         return json.loads(self._request(path))
+
+    def post(self, path: str, body: object) -> object:
+        return json.loads(self._request(path, json.dumps(body).encode(), method="POST",
+                                        content_type="application/json"))
 
     def upload(self, files: list[Path]) -> None:
         """Load DICOM files through Orthanc's REST API (``POST /instances``)."""
