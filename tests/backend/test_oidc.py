@@ -4,7 +4,9 @@ through its own login and consent pages with PKCE. A valid token names its perso
 first sign-in, their role from the token's ``realm_access.roles``); every bad token answers 401
 saying what is wrong (expired, another audience, another issuer, ``alg: none``, HS256 "signed"
 with the public key, a changed payload, a key the provider does not publish), a person without
-a VoxTell role 403."""
+a VoxTell role 403. When the provider rotates its signing key, the server fetches the keys again
+for the new kid without a restart: not for every request, and at most once per PyJWT's cooldown
+(30 s) however many tokens name unknown keys."""
 
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
 from tests.backend.conftest import FakePredictor, nifti_bytes
 from tests.backend.people import bearer
-from tests.oidc.provider import Provider, oidc_provider, sign_in
+from tests.oidc.provider import Provider, jwks_hits, oidc_provider, rotate_keys, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +132,59 @@ def test_the_app_learns_how_to_sign_in_before_signing_in(make_client: Callable[.
                  "resource": "urn:voxtell-web"}}
     workstation = make_client(FakePredictor(), data_dir=tmp_path / "workstation").get("/api/sign-in").json()
     assert workstation == {"required": False, "api_tokens": True, "oidc": None}
+
+
+
+class _Clock:
+    """``time`` for PyJWT's JWKS client, its monotonic clock moved on at will (:meth:`wait`)."""
+
+    def __init__(self) -> None:
+        self.ahead_s = 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.ahead_s
+
+    def wait(self, seconds: float) -> None:
+        self.ahead_s += seconds
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+def test_a_rotated_signing_key_is_fetched_once_without_a_restart(
+        make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyJWT fetches the JWKS again for an unknown kid at most once per cooldown (30 s) since its
+    # last fetch, so that tokens naming made-up keys cannot make the server hammer the provider.
+    # The server's JWKS client runs on this clock: "later" costs no waiting.
+    clock = _Clock()
+    monkeypatch.setattr(jwt.jwks_client, "time", clock)
+    with oidc_provider(generated_keys=True) as rotating:
+        client = make_client(FakePredictor(), oidc_issuer=rotating.issuer)
+        first = sign_in(rotating, "alice")
+        assert jwks_hits(rotating) == 0
+        for _ in range(5):
+            assert client.get("/api/me", headers=bearer(first)).status_code == 200
+        assert jwks_hits(rotating) == 1, "the keys are fetched once, not for every request"
+        clock.wait(120)  # a while later the provider rotates its signing key
+        new_kid = rotate_keys(rotating)
+        second = sign_in(rotating, "alice")
+        assert jwt.get_unverified_header(second)["kid"] == new_kid != jwt.get_unverified_header(first)["kid"]
+        me = client.get("/api/me", headers=bearer(second))
+        assert me.status_code == 200 and me.json()["name"] == "alice", me.text
+        assert jwks_hits(rotating) == 2, "the unknown kid made the server fetch the keys again, once"
+        for token in (second, first, second):  # the previous key is still published: both tokens are good
+            assert client.get("/api/me", headers=bearer(token)).status_code == 200
+        assert jwks_hits(rotating) == 2
+        # A token of a key the provider never published: its claims are real, its signature too.
+        stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        claims = jwt.decode(second, options={"verify_signature": False})
+        forged = jwt.encode(claims, stranger, algorithm="RS256", headers={"kid": "never-published", "typ": "at+jwt"})
+        for _ in range(10):
+            answer = client.get("/api/me", headers=bearer(forged))
+            assert answer.status_code == 401 and "does not publish" in answer.json()["detail"], answer.text
+        assert jwks_hits(rotating) == 2, "tokens naming unknown keys right after a fetch cause no new fetch"
+        clock.wait(120)
+        for _ in range(10):
+            assert client.get("/api/me", headers=bearer(forged)).status_code == 401
+        assert jwks_hits(rotating) == 3, "later, a flood of unknown kids fetches the keys once"
+        assert client.get("/api/me", headers=bearer(second)).status_code == 200

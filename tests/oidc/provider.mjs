@@ -7,6 +7,14 @@
 // allows the origin of the client's redirect URI (CORS), as a hospital's provider does for a
 // registered web app (Keycloak's "Web origins"). Used by tests/backend/test_oidc.py and the
 // browser test frontend/tests/e2e/oidc.spec.ts.
+//
+// Signing keys: oidc-provider's development keys, or with OIDC_GENERATED_KEYS=1 an RSA key made at
+// start that can be rotated while the provider runs, as a hospital's provider rotates its keys:
+//   POST /__test/rotate    a new signing key (a new kid) signs from now on; the JWKS publishes it
+//                          and the previous one (tokens in flight still check), no older one
+//   GET  /__test/jwks-hits how many times the JWKS (/jwks) was fetched, to see a relying party's cache
+import http from 'node:http'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import Provider from 'oidc-provider'
 
 const [port, redirectUri] = [Number(process.argv[2]), process.argv[3]]
@@ -17,7 +25,15 @@ const people = {
   visitor: { roles: ['library-reader'], name: 'A Visitor' },
 }
 
-const provider = new Provider(issuer, {
+const generatedKeys = process.env.OIDC_GENERATED_KEYS === '1'
+
+function newKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  return { ...privateKey.export({ format: 'jwk' }), kid: `key-${randomBytes(6).toString('hex')}`, use: 'sig', alg: 'RS256' }
+}
+
+const makeProvider = (keys) => new Provider(issuer, {
+  ...(keys ? { jwks: { keys } } : {}), // newest first: keys[0] signs
   clients: [{
     client_id: 'voxtell-web',
     token_endpoint_auth_method: 'none', // a browser app: PKCE, no secret
@@ -38,7 +54,7 @@ const provider = new Provider(issuer, {
         audience: 'voxtell-web',
         accessTokenTTL: Number(process.env.OIDC_ACCESS_TOKEN_TTL ?? 600),
         accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'RS256' } },
+        jwt: { sign: { alg: 'RS256', ...(keys ? { kid: keys[0].kid } : {}) } },
       }),
     },
   },
@@ -52,5 +68,31 @@ const provider = new Provider(issuer, {
   } : {}),
   claims: { profile: ['name', 'preferred_username'] },
 })
-provider.on('server_error', (_ctx, error) => console.error('server_error', error))
-provider.listen(port, '127.0.0.1', () => console.log(`OIDC provider ready on ${issuer}`))
+
+let keys = generatedKeys ? [newKey()] : undefined
+let provider
+let handle
+function serve(newKeys) {
+  provider = makeProvider(newKeys)
+  provider.on('server_error', (_ctx, error) => console.error('server_error', error))
+  handle = provider.callback()
+}
+serve(keys)
+
+let jwksHits = 0
+const answer = (res, status, body) => {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+http.createServer((req, res) => {
+  const path = new URL(req.url, issuer).pathname
+  if (path === '/__test/jwks-hits') return answer(res, 200, { hits: jwksHits })
+  if (path === '/__test/rotate' && req.method === 'POST') {
+    if (!generatedKeys) return answer(res, 409, { error: 'development keys: start with OIDC_GENERATED_KEYS=1' })
+    keys = [newKey(), keys[0]]
+    serve(keys)
+    return answer(res, 200, { kid: keys[0].kid, published: keys.map((key) => key.kid) })
+  }
+  if (path === '/jwks') jwksHits += 1
+  return handle(req, res)
+}).listen(port, '127.0.0.1', () => console.log(`OIDC provider ready on ${issuer}`))

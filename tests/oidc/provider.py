@@ -1,7 +1,9 @@
 """The tests' OpenID Connect provider: npm's ``oidc-provider`` (OpenID Certified) run with the
 project's Node on a free loopback port (``tests/oidc/provider.mjs``), stopped by the context
 manager also when a test fails; and a person signing in through its login and consent pages
-(authorization code flow with PKCE, as the web app does), scripted over HTTP."""
+(authorization code flow with PKCE, as the web app does), scripted over HTTP. With
+``generated_keys`` the provider signs with a key of its own that :func:`rotate_keys` replaces
+while it runs, and :func:`jwks_hits` says how often its JWKS was fetched."""
 
 from __future__ import annotations
 
@@ -39,11 +41,15 @@ def _node_modules() -> None:
 
 
 @contextlib.contextmanager
-def oidc_provider(redirect_uri: str = "http://127.0.0.1:9/callback", access_token_ttl_s: int = 600) -> Iterator[Provider]:
+def oidc_provider(redirect_uri: str = "http://127.0.0.1:9/callback", access_token_ttl_s: int = 600,
+                  generated_keys: bool = False) -> Iterator[Provider]:
+    """The provider; its signing key oidc-provider's development keys (shared by every provider
+    started so), or with ``generated_keys`` an RSA key of its own, rotatable (:func:`rotate_keys`)."""
     _node_modules()
     port = free_port()
     process = subprocess.Popen([shutil.which("node") or "node", "provider.mjs", str(port), redirect_uri], cwd=HERE,
-                               env={**os.environ, "OIDC_ACCESS_TOKEN_TTL": str(access_token_ttl_s)},
+                               env={**os.environ, "OIDC_ACCESS_TOKEN_TTL": str(access_token_ttl_s),
+                                    "OIDC_GENERATED_KEYS": "1" if generated_keys else "0"},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     issuer = f"http://127.0.0.1:{port}"
     try:
@@ -65,6 +71,18 @@ def oidc_provider(redirect_uri: str = "http://127.0.0.1:9/callback", access_toke
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def rotate_keys(provider: Provider) -> str:
+    """The provider signs with a new key from now on (published with the previous one): its kid."""
+    answer = httpx.post(f"{provider.issuer}/__test/rotate", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["kid"])
+
+
+def jwks_hits(provider: Provider) -> int:
+    """How many times the provider's JWKS was fetched since it started."""
+    return int(httpx.get(f"{provider.issuer}/__test/jwks-hits", timeout=10).json()["hits"])
 
 
 def sign_in(provider: Provider, login: str) -> str:
