@@ -167,3 +167,28 @@ def test_the_rtstruct_of_a_protocol_job_names_its_structures_as_a_planning_syste
     assert "AVOIDANCE" in [o.RTROIInterpretedType for o in rt.RTROIObservationsSequence]
     assert [list(c.ROIDisplayColor) for c in rt.ROIContourSequence] == [s["color"] for s in protocol["structures"]]
     assert {r.ROIGenerationAlgorithm for r in rt.StructureSetROISequence} == {"AUTOMATIC"}
+
+
+def test_predict_takes_a_protocol_instead_of_prompts(keyed: TestClient) -> None:
+    import io
+    import json
+
+    from tests.backend.conftest import load_nifti, nifti_bytes
+
+    def predict(data: dict[str, object]) -> object:
+        return keyed.post("/predict", files={"image": ("scan.nii.gz", io.BytesIO(nifti_bytes()))}, data=data,
+                          headers=ADMIN)
+
+    answer = predict({"protocol": "thorax-rt"})
+    assert answer.status_code == 200, answer.text
+    names = json.loads(answer.headers["X-VoxTell-Labels"])
+    assert names == ["Lung_L", "Lung_R", "Heart", "Esophagus", "SpinalCord", "Trachea"]
+    labels = load_nifti(answer.content).get_fdata()
+    assert set(labels.ravel().astype(int).tolist()) <= set(range(len(names) + 1)) and labels.max() == len(names)
+    unknown = predict({"protocol": "no-such"})
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "no protocol 'no-such'"
+    both = predict({"protocol": "thorax-rt", "prompt": "liver"})
+    assert both.status_code == 422 and "exactly one" in both.json()["detail"]
+    neither = predict({})
+    assert neither.status_code == 422
+    assert len(keyed.get("/api/volumes", headers=ADMIN).json()) == 1, "a refused request stores nothing"

@@ -14,9 +14,11 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from backend.domain.errors import BadInput
 from backend.domain.ingest import ingest_files
 from backend.domain.jobs import check_prompts, job_outcome_error, submit_job
 from backend.domain.masks import labelmap_path, safe_download_name
+from backend.domain.protocols import job_request, stored
 from backend.http.admission import Admission, admits
 from backend.http.audit import audited, note_object, note_prompts
 from backend.http.deps import AppState, Caller, State, authenticated
@@ -30,36 +32,49 @@ router = APIRouter(dependencies=[Depends(authenticated)], responses=error_respon
 @router.post("/predict", response_class=Response,
              responses={200: {"content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
                               "description": "mask or label map (.nii.gz)"},
-                        **error_responses(400, 413, 429, 507),
+                        **error_responses(400, 404, 413, 429, 507),
                         409: {"model": SeriesChoice,
                               "description": "several DICOM series (pick one), or the job was cancelled"},
                         500: {"model": ErrorDetail, "description": "the segmentation failed inside the server"}})
 @admits(Admission.UPLOAD | Admission.ENQUEUE)
 @audited(AuditAction.INFER, "job")
 async def predict(state: State, caller: Caller, request: Request, image: Annotated[UploadFile, File(description=".nii, .nii.gz, .nrrd, .mha or a DICOM .zip")],
-                  prompt: Annotated[list[Prompt], Form(min_length=1, description="one or more prompts")],
+                  prompt: Annotated[list[Prompt] | None, Form(min_length=1, description="one or more prompts "
+                                                                "(or a protocol)")] = None,
+                  protocol: Annotated[str | None, Form(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+                                                       description="a protocol's id instead of prompts: its "
+                                                                   "structures' names label the answer")] = None,
                   keep_largest_component: Annotated[bool, Form()] = False,
                   fill_holes: Annotated[bool, Form()] = False,
                   series_uid: Annotated[str | None, Form(description="DICOM zip with several series")] = None,
                   ) -> Response:
-    """One prompt -> its mask; several -> a label map (label i = prompt i, later prompts win)."""
-    prompt = check_prompts(state.settings, prompt)  # before the upload is stored
+    """One prompt -> its mask; several -> a label map (label i = prompt i, later prompts win).
+    With ``protocol``: its structures' prompts, named by their structure names."""
+    if (prompt is None) == (protocol is None):
+        raise BadInput("give either prompt fields or a protocol (exactly one of them)")
+    options = JobOptions(keep_largest_component=keep_largest_component, fill_holes=fill_holes).model_dump()
+    if protocol is not None:  # before the upload is stored
+        prompt, from_protocol = job_request(stored(state, protocol)[0])
+        options.update(from_protocol)
+        names = [s["name"] for s in from_protocol["structures"]]  # type: ignore[attr-defined]
+    else:
+        assert prompt is not None
+        prompt = names = check_prompts(state.settings, prompt)
     volume_id, _ = await run_in_threadpool(ingest_files, state, [image.file], series_uid, caller)
-    options = JobOptions(keep_largest_component=keep_largest_component, fill_holes=fill_holes)
     try:
-        job = submit_job(state, volume_id, prompt, options.model_dump(), caller)
+        job = submit_job(state, volume_id, prompt, options, caller)
     except BaseException:  # refused (queue full, over budget): this request stores nothing
         state.runner.forget_volume(volume_id)
         await run_in_threadpool(state.store.delete_volume, volume_id)
         raise
     note_object(request, "job", job.id)
     note_prompts(request, job.prompts)
-    headers = {"X-VoxTell-Job": job.id, "X-VoxTell-Labels": json.dumps(prompt),
+    headers = {"X-VoxTell-Job": job.id, "X-VoxTell-Labels": json.dumps(names),
                "Link": f'</api/jobs/{job.id}/labels.json>; rel="describedby"'}
     # One prompt: answer as soon as the mask file is written; the job's statistics follow once
     # the answer is sent (they would compete with sending it for the CPU and the GIL).
     try:
-        response = await _answer(state, job.id, prompt, headers)
+        response = await _answer(state, job.id, names, headers)
     except BaseException:
         state.runner.release(job.id)
         raise

@@ -1075,6 +1075,7 @@ export interface paths {
         /**
          * Predict
          * @description One prompt -> its mask; several -> a label map (label i = prompt i, later prompts win).
+         *     With ``protocol``: its structures' prompts, named by their structure names.
          */
         post: operations["predict_predict_post"];
         delete?: never;
@@ -1149,12 +1150,17 @@ export interface components {
             keep_largest_component: boolean;
             /**
              * Prompt
-             * @description one or more prompts
+             * @description one or more prompts (or a protocol)
              */
-            prompt: [
+            prompt?: [
                 string,
                 ...string[]
-            ];
+            ] | null;
+            /**
+             * Protocol
+             * @description a protocol's id instead of prompts: its structures' names label the answer
+             */
+            protocol?: string | null;
             /**
              * Series Uid
              * @description DICOM zip with several series
@@ -7180,6 +7186,15 @@ export interface operations {
             };
             /** @description signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description no such resource */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
