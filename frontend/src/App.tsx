@@ -29,6 +29,8 @@ import { useViewerPrefs } from './hooks/sync/useViewerPrefs'
 import { useWindowPersistence } from './hooks/sync/useWindowPersistence'
 import { useFileDrop } from './hooks/useFileDrop'
 import { useNiivue } from './hooks/useNiivue'
+import { useProtocolRun } from './hooks/useProtocolRun'
+import { useProtocols } from './hooks/useProtocols'
 import { usePrefs } from './hooks/usePrefs'
 import { useMyCases } from './hooks/useMyCases'
 import { useServerInfo } from './hooks/useServerInfo'
@@ -105,6 +107,11 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
   const [page, setPage] = useState<'admin' | 'tokens' | null>(null)
   const openStamp = ws.cases.map((c) => `${c.volumeId}:${c.jobIds.join(',')}`).join(';')
   const myCases = useMyCases(api, session.me, openStamp, reportErr)
+  const protocols = useProtocols(api, reportErr)
+  const reloadProtocols = protocols.reload
+  useEffect(() => {
+    if (page === null) reloadProtocols() // an administrator may have changed them
+  }, [page, reloadProtocols])
 
   // A file is checked (its first bytes) before anything else: a file the app cannot open never
   // costs the open case. Opening one while a case is open asks first (the open case stays in the list).
@@ -128,6 +135,8 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
   useResultOverlays(api, ws.results, onCurrent, viewer.syncOverlays)
   useCaseColours(ws.results, ws.patch)
   useViewerPrefs(viewer, prefs, onCurrent)
+  const clearError = useCallback(() => setError(null), [setError])
+  const runProtocol = useProtocolRun(api, ws.volume?.id ?? null, ws.updateCurrent, reportErr, clearError)
 
   useShortcuts((action: ShortcutAction) => {
     if (action.kind === 'step') viewer.step(action.delta)
@@ -191,7 +200,8 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
             {ws.volume.modality ? ` · ${ws.volume.modality}` : ''}
           </p>
         )}
-        <PromptPanel api={api} disabled={!ws.volume} onRun={ws.run} />
+        <PromptPanel api={api} disabled={!ws.volume} onRun={ws.run} protocols={protocols.protocols}
+          modality={ws.volume?.modality} onRunProtocol={(id) => void runProtocol(id)} />
         <JobProgress jobs={ws.activeJobs} ended={ws.endedJobs} onCancel={ws.cancel} onDismiss={ws.dismiss} />
         <ResultsPanel rows={ws.results} overlays={viewer.overlays} deleted={ws.deleted}
           editing={editing?.row?.key ?? null} onToggle={ws.toggle}

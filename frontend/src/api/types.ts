@@ -84,3 +84,17 @@ export type AuditAction = Schemas['AuditAction']
 export type AuditQuery = NonNullable<paths['/api/admin/audit']['get']['parameters']['query']>
 /** What the upload said about whom and what a volume shows (patient data: shown, never logged). */
 export type VolumeHeader = Schemas['VolumeHeader']
+
+/** A protocol: a named set of structures run as one job (GET /api/protocols). */
+export type ProtocolInfo = Schemas['ProtocolInfo']
+/** A protocol as an administrator writes it (PUT /api/protocols/{id}). */
+export type ProtocolBody = Schemas['ProtocolBody']
+export type StructureSpec = Schemas['StructureSpec']
+export type InterpretedType = NonNullable<StructureSpec['interpreted_type']>
+export type ProtocolModality = NonNullable<ProtocolBody['modality']>
+/** A series the DICOM node received, with its rule, job, review and sends (GET /api/dicom/series). */
+export type DicomSeriesInfo = Schemas['DicomSeriesInfo']
+export type DicomSeriesState = DicomSeriesInfo['state']
+/** One destination's send of a series' results. */
+export type DicomSendInfo = Schemas['DicomSendInfo']
+export type DicomNodeStatus = Schemas['DicomNodeStatus']
