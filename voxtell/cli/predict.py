@@ -1,7 +1,12 @@
 """``voxtell-predict``: segment NIfTI images from the command line (flags of the official CLI).
 
 Exit codes: 0 success, 1 usage error (argparse, as the official CLI), 2 bad input (one line on
-stderr: missing or non-NIfTI input, 2-D/4-D image, unusable model directory, empty prompts).
+stderr: missing or non-NIfTI input, 2-D/4-D image, unusable model directory, empty prompts,
+unknown protocol; with an archive query, series that could not be segmented).
+
+Batches for researchers: ``--protocol`` runs a protocol's structures (outputs named by them,
+their post-processing applied), ``--stats FILE.csv`` writes one row per volume and structure,
+``--dicomweb URL --study-date RANGE --modality CT`` segments every matching series of an archive.
 """
 
 from __future__ import annotations
@@ -13,9 +18,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voxtell.logs import keep_identifiers_out_of_logs
+
+if TYPE_CHECKING:
+    from voxtell.cli.batch import StatsWriter, Target
+    from voxtell.protocols import Protocol
 
 logger = logging.getLogger("voxtell.cli")
 
@@ -32,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-m", "--model", help="model folder (default: $VOXTELL_MODEL, then ./models/voxtell_v1.1)")
     p.add_argument("-p", "--prompts", nargs="+", help="text prompts, the same for every image")
     p.add_argument("--jobs", help="per-image prompts: JSON list of {image, prompts}, inline or a .json file")
+    p.add_argument("--protocol", metavar="NAME_OR_FILE",
+                   help="a protocol's structures instead of prompts: a shipped protocol id or a .yaml file; outputs "
+                        "carry the structure names (and colours, RT types), each structure's post-processing applied")
+    p.add_argument("--stats", metavar="FILE.csv",
+                   help="write one row per volume and structure (voxels, volume_ml, mean, sd, components); "
+                        "rows are appended and flushed per volume")
     p.add_argument("--device", choices=["cuda", "cpu"], default="cuda", help="compute device (default cuda)")
     p.add_argument("--gpu", type=int, default=0, help="CUDA device index (default 0)")
     p.add_argument("--save-combined", action="store_true", help="one multi-label file per image")
@@ -54,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--study", metavar="UID", help="with --dicomweb: the StudyInstanceUID")
     p.add_argument("--series", metavar="UID", help="with --dicomweb: the SeriesInstanceUID (needed when the study has several)")
     p.add_argument("--store", action="store_true", help="with --dicomweb: send the DICOM SEG / RTSTRUCT back to the archive")
+    p.add_argument("--study-date", metavar="RANGE", help="with --dicomweb and no --study: segment the series of the "
+                   "studies of these dates (YYYYMMDD or YYYYMMDD-YYYYMMDD)")
+    p.add_argument("--modality", metavar="MOD", help="with --study-date: only series of this modality (e.g. CT); "
+                     "default: the protocol's modality")
     return p
 
 
@@ -161,45 +180,91 @@ def _nifti_jobs(inputs: Sequence[str], prompts: Sequence[str]) -> list[dict[str,
     return [{"image": str(p), "prompts": list(prompts)} for p in images]
 
 
-def _run_dicom(args: argparse.Namespace, predictor: Any) -> list[Path]:
+def _run_dicom(args: argparse.Namespace, predictor: Any, targets: list[Target], stats: StatsWriter | None) -> list[Path]:
     from voxtell.cli.dicom_input import predict_dicom
 
     try:
-        return predict_dicom(predictor, Path(args.input[0]), args.prompts, Path(args.output), args.output_format,
-                             args.series_uid, args.save_combined, _progress(args.verbose))
+        return predict_dicom(predictor, Path(args.input[0]), [t.prompt for t in targets], Path(args.output),
+                             args.output_format, args.series_uid, args.save_combined, _progress(args.verbose),
+                             targets=targets, stats=stats)
     except ValueError as exc:  # InvalidInputError included: bad series, tilt, zip problems
         raise CliError(str(exc)) from None
 
 
 def _check_archive_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if args.dicomweb is None:
-        if args.study or args.series or args.store:
-            parser.error("--study, --series and --store go with --dicomweb")
+        if args.study or args.series or args.store or args.study_date or args.modality:
+            parser.error("--study, --series, --study-date, --modality and --store go with --dicomweb")
         return
     if args.input or args.jobs is not None:
         parser.error("--dicomweb reads the series from the archive: no -i/--input or --jobs")
-    if not args.study:
-        parser.error("--dicomweb needs --study UID")
-    if args.prompts is None:
-        parser.error("-p/--prompts is required")
+    if args.study and (args.study_date or args.modality):
+        parser.error("--study-date and --modality search the archive: not with --study")
+    if args.series and not args.study:
+        parser.error("--series goes with --study")
+    if not args.study and not args.study_date:
+        parser.error("--dicomweb needs --study UID, or --study-date RANGE to segment the matching series")
+    if (args.prompts is None) == (args.protocol is None):
+        parser.error("give exactly one of -p/--prompts and --protocol")
     if not args.output and not args.store:
         parser.error("give -o/--output, --store or both")
     if args.store and args.output_format == "nifti":
         raise CliError("--store sends a DICOM object: add --output-format dicom-seg or rtstruct")
     if not args.dicomweb.startswith(("http://", "https://")):
         raise CliError(f"--dicomweb must be an http(s) URL, got {args.dicomweb!r}")
-    _check_prompts(args.prompts)
+    if args.study_date:
+        from voxtell.cli.dicomweb_input import parse_date_range
+
+        try:
+            parse_date_range(args.study_date)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    if args.prompts is not None:
+        _check_prompts(args.prompts)
 
 
-def _run_archive(args: argparse.Namespace, predictor: Any) -> list[Path]:
-    from voxtell.cli.dicomweb_input import predict_from_archive
+def _run_archive(args: argparse.Namespace, predictor: Any, targets: list[Target], stats: StatsWriter | None,
+                 protocol: Protocol | None) -> tuple[list[Path], list[str]]:
+    from voxtell.cli.dicomweb_input import predict_archive_query, predict_from_archive
     from voxtell.io.dicomweb import DicomWebError
 
+    prompts = [t.prompt for t in targets]
+    output = Path(args.output) if args.output else None
     try:
-        return predict_from_archive(predictor, args.dicomweb, args.study, args.series, args.prompts,
-                                    Path(args.output) if args.output else None, args.output_format, args.store,
-                                    args.save_combined, _progress(args.verbose))
+        if args.study:
+            return predict_from_archive(predictor, args.dicomweb, args.study, args.series, prompts, output,
+                                        args.output_format, args.store, args.save_combined, _progress(args.verbose),
+                                        targets=targets, stats=stats), []
+        modality = args.modality or (protocol.modality if protocol is not None else None)
+        return predict_archive_query(predictor, args.dicomweb, args.study_date, modality.upper() if modality else None,
+                                     prompts, output, args.output_format, args.store, args.save_combined,
+                                     _progress(args.verbose), targets=targets, stats=stats)
     except (ValueError, DicomWebError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def _load_protocol(name: str) -> Protocol:
+    from voxtell.protocols import ProtocolError, find_protocol
+
+    try:
+        protocol = find_protocol(name)
+    except ProtocolError as exc:
+        raise CliError(str(exc)) from None
+    for warning in protocol.warnings:
+        logger.info("protocol %s: %s", protocol.id, warning)
+    return protocol
+
+
+def _open_stats(path: str | None) -> StatsWriter | None:
+    if path is None:
+        return None
+    if not path.lower().endswith(".csv"):
+        raise CliError(f"--stats writes a CSV file: give a name ending in .csv, got {path[:80]!r}")
+    from voxtell.cli.batch import StatsWriter
+
+    try:
+        return StatsWriter(Path(path))
+    except ValueError as exc:
         raise CliError(str(exc)) from None
 
 
@@ -208,14 +273,20 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _list_embeddings(args)
     _check_archive_args(args, parser)
     archive = args.dicomweb is not None
-    if (args.prompts is None) == (args.jobs is None):
-        parser.error("give exactly one of -p/--prompts and --jobs")
+    if sum(x is not None for x in (args.prompts, args.jobs, args.protocol)) != 1:
+        parser.error("give exactly one of -p/--prompts, --jobs and --protocol")
     if not args.output and not archive:
         parser.error("-o/--output is required")
     if args.jobs is None and not args.input and not archive:
         parser.error("-i/--input is required unless --jobs is used")
     if not 0 < args.tile_step_size <= 1:
         raise CliError("--tile-step-size must be in (0, 1]")
+    from voxtell.cli.batch import targets_from_prompts, targets_from_protocol
+
+    protocol = _load_protocol(args.protocol) if args.protocol is not None else None
+    targets = targets_from_protocol(protocol) if protocol is not None else targets_from_prompts(args.prompts or [])
+    batch = protocol is not None or args.stats is not None  # masks through voxtell.cli.batch
+    jobs: list[dict[str, Any]]
     if archive:
         jobs = []
     elif args.jobs is not None:
@@ -229,7 +300,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             _check_prompts(prompts)
             _check_image(Path(job["image"]))
     else:
-        _check_prompts(args.prompts)
+        _check_prompts([t.prompt for t in targets])
         from voxtell.cli.dicom_input import is_dicom_input
 
         for item in args.input:
@@ -238,7 +309,26 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         dicom = len(args.input) == 1 and is_dicom_input(Path(args.input[0]))
         if args.output_format != "nifti" and not dicom:
             raise CliError(f"--output-format {args.output_format} needs a DICOM input (a .zip or a folder of one series)")
-        jobs = [] if dicom else _nifti_jobs(args.input, args.prompts)
+        jobs = [] if dicom else _nifti_jobs(args.input, [t.prompt for t in targets])
+    stats = _open_stats(args.stats)
+    try:
+        written, failed = _predict(args, jobs, targets, batch, stats, protocol)
+    finally:
+        if stats is not None:
+            stats.close()
+    sys.stdout.write(f"Prediction completed successfully! Wrote {len(written)} file(s).\n" if not failed else
+                     f"Wrote {len(written)} file(s); {len(failed)} series skipped.\n")
+    if stats is not None:
+        sys.stdout.write(f"Statistics: {stats.rows} row(s) in {stats.path}\n")
+    sys.stdout.flush()
+    if failed:
+        raise CliError(f"{len(failed)} series could not be segmented: {'; '.join(failed)}")
+    return 0
+
+
+def _predict(args: argparse.Namespace, jobs: list[dict[str, Any]], targets: list[Target], batch: bool,
+             stats: StatsWriter | None, protocol: Protocol | None) -> tuple[list[Path], list[str]]:
+    archive = args.dicomweb is not None
 
     import torch
 
@@ -264,16 +354,19 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.save_combined:
         logger.warning("NOTE: in combined label maps, later prompts overwrite earlier ones where masks overlap")
     if archive:
-        written = _run_archive(args, predictor)
-    elif not jobs:  # a DICOM series
-        written = _run_dicom(args, predictor)
-    else:
-        written = predictor.predict_from_jobs(jobs, args.output, save_combined=args.save_combined,
-                                              overwrite=not args.no_overwrite, verbose=args.verbose,
-                                              progress_callback=_progress(args.verbose))
-    sys.stdout.write(f"Prediction completed successfully! Wrote {len(written)} file(s).\n")
-    sys.stdout.flush()
-    return 0
+        return _run_archive(args, predictor, targets, stats, protocol)
+    if not jobs:  # a DICOM series
+        return _run_dicom(args, predictor, targets, stats), []
+    if batch:
+        from voxtell.cli.batch import predict_nifti_batch, targets_from_prompts
+
+        per_image = [(Path(job["image"]), targets if args.jobs is None else targets_from_prompts(
+            [job["prompts"]] if isinstance(job["prompts"], str) else job["prompts"])) for job in jobs]
+        return predict_nifti_batch(predictor, per_image, Path(args.output), args.save_combined,
+                                   not args.no_overwrite, args.verbose, _progress(args.verbose), stats), []
+    return predictor.predict_from_jobs(jobs, args.output, save_combined=args.save_combined,
+                                       overwrite=not args.no_overwrite, verbose=args.verbose,
+                                       progress_callback=_progress(args.verbose)), []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
