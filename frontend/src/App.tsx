@@ -6,6 +6,7 @@ import { ConfirmDialog } from './components/ConfirmDialog'
 import { DrawingPanel } from './components/DrawingPanel'
 import { ExportPanel } from './components/ExportPanel'
 import { JobProgress } from './components/JobProgress'
+import { MeasurePanel } from './components/MeasurePanel'
 import { Notices } from './components/Notices'
 import { PacsPanel, PacsSend } from './components/PacsPanel'
 import { PatientBanner } from './components/PatientBanner'
@@ -28,6 +29,7 @@ import { useResultOverlays } from './hooks/sync/useResultOverlays'
 import { useViewerPrefs } from './hooks/sync/useViewerPrefs'
 import { useWindowPersistence } from './hooks/sync/useWindowPersistence'
 import { useFileDrop } from './hooks/useFileDrop'
+import { useMeasurements } from './hooks/useMeasurements'
 import { useNiivue } from './hooks/useNiivue'
 import { useProtocolRun } from './hooks/useProtocolRun'
 import { useProtocols } from './hooks/useProtocols'
@@ -43,6 +45,7 @@ import { downloadName, saveBlob } from './lib/downloads'
 import { describeError, filesLabel } from './lib/errors'
 import type { ShortcutAction } from './lib/keys'
 import { userManager } from './lib/oidc'
+import { measurementsCsv } from './lib/measurements'
 import { nextFreeColor } from './lib/palette'
 import { bannerFields } from './lib/patient'
 import { readable, refusal, sniffFiles } from './lib/sniff'
@@ -137,6 +140,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
   useViewerPrefs(viewer, prefs, onCurrent)
   const clearError = useCallback(() => setError(null), [setError])
   const runProtocol = useProtocolRun(api, ws.volume?.id ?? null, ws.updateCurrent, reportErr, clearError)
+  const measurements = useMeasurements(onCurrent ? ws.current?.volumeId ?? null : null, viewer)
 
   useShortcuts((action: ShortcutAction) => {
     if (action.kind === 'step') viewer.step(action.delta)
@@ -149,6 +153,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
       setHelp(false)
       setPendingFiles(null)
       setClosing(null)
+      measurements.start(null)
     }
     else if (action.kind === 'undo' && editing) viewer.undo()
   }, viewer.canvasRef)
@@ -212,6 +217,9 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
         <ExportPanel rows={ws.results} dicom={ws.volume?.format === 'dicom'} onExport={onExport}
           pacs={info?.pacs ? (jobId, masks) => <PacsSend api={api} jobId={jobId} onError={setError} masks={masks}
             study={pacsStudy && pacsStudy.volumeId === ws.volume?.id ? pacsStudy.study : null} /> : undefined} />
+        <MeasurePanel measurements={measurements} disabled={!onCurrent || !!editing} unit={ws.volume?.intensity_unit ?? null}
+          onCsv={() => saveBlob(new Blob([measurementsCsv(measurements.list, ws.volume?.intensity_unit ?? null)],
+            { type: 'text/csv' }), downloadName(caseName, 'measurements'))} />
         <DrawingPanel rows={ws.results} canSave={doneJobs.length > 0} unit={ws.volume?.intensity_unit ?? null}
           onBrush={viewer.setBrush} onTool={viewer.setTool} onUndo={viewer.undo}
           onStart={async (row) => {

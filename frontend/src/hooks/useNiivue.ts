@@ -14,6 +14,8 @@ import { installBrush, penFor, type DrawTool } from '../viewer/drawing'
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
 import { installAnnotations } from '../viewer/annotations'
 import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
+import { crosshairPoint, imageRoi } from '../viewer/measure'
+import type { MeasurePoint } from '../lib/measurements'
 
 export type { DrawTool } from '../viewer/drawing'
 export type { OverlaySpec, OverlayState } from '../viewer/overlays'
@@ -78,6 +80,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const [windowLevel, setWindowState] = useState<WindowLevel | null>(null)
   const [range, setRange] = useState<IntensityRange | null>(null)
   const [activePlane, setActivePlane] = useState<Plane>(0)
+  const planeRef = useRef<Plane>(0) // the view of the last click (for measurements)
   const [overlays, setOverlays] = useState<Record<string, OverlayState>>({})
   const [overlayCount, setOverlayCount] = useState(0)
   const [syncing, setSyncing] = useState(false)
@@ -123,7 +126,10 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
         value: loc.values?.[0]?.value ?? null })
       const dims = nv.back.dimsRAS!
       setSlices([0, 1, 2].map((p) => ({ index: loc.vox![AXIS[p as Plane]], count: dims[AXIS[p as Plane] + 1] })))
-      if (loc.axCorSag !== undefined && loc.axCorSag >= 0 && loc.axCorSag <= 2) setActivePlane(loc.axCorSag as Plane)
+      if (loc.axCorSag !== undefined && loc.axCorSag >= 0 && loc.axCorSag <= 2) {
+        planeRef.current = loc.axCorSag as Plane
+        setActivePlane(loc.axCorSag as Plane)
+      }
     }
     // The window fields follow a right-drag (NiiVue reports its end as a mouse-up) and a double-click reset.
     const readWindow = () => {
@@ -322,6 +328,9 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     brushRef.current = brush
   }, [])
   const undo = useCallback(() => nvRef.current?.drawUndo(), [])
+  /** The voxel last clicked, in the view clicked (measurements); the image over a rectangle of them. */
+  const measurePoint = useCallback(() => (nvRef.current ? crosshairPoint(nvRef.current, planeRef.current) : null), [])
+  const measureRoi = useCallback((a: MeasurePoint, b: MeasurePoint) => (nvRef.current ? imageRoi(nvRef.current, a, b) : null), [])
 
   /** Stop drawing; with ``keep`` returns the drawing as NIfTI bytes in the volume's own geometry. */
   const finishDrawing = useCallback(async (keep: boolean) => {
@@ -343,7 +352,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     canvasRef, ready, loaded, readout, slices, window: windowLevel, range, activePlane, overlays, overlayCount,
     overlaysSettled: !syncing && !Object.values(overlays).includes('loading'),
     loadBase, clear, setWindow, setView, setCrosshairVisible, setSlice, step, goToMm, zoom, resetZoom, setPanMode,
-    syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing,
+    syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing, measurePoint, measureRoi,
   }
 }
 

@@ -13,7 +13,7 @@ export function caseStem(caseName: string): string {
   return safeFilePart(caseName.replace(EXTENSIONS, ''))
 }
 
-export type DownloadKind = 'mask' | 'zip' | 'labelmap' | 'labels-txt' | 'labels-json' | 'seg' | 'rtstruct'
+export type DownloadKind = 'mask' | 'zip' | 'labelmap' | 'labels-txt' | 'labels-json' | 'seg' | 'rtstruct' | 'measurements'
 
 /** Local date and time as ``YYYYMMDD-HHMM`` (an export's time in its name: two exports never share one
  * name within a minute's difference, and the browser never needs to add "(1)"). */
@@ -35,6 +35,7 @@ export function downloadName(caseName: string, kind: DownloadKind, maskName = ''
     case 'labels-json': return `${when}_labels.json`
     case 'seg': return `${when}_seg.dcm`
     case 'rtstruct': return `${when}_rtstruct.dcm`
+    case 'measurements': return `${when}_measurements.csv`
   }
 }
 
