@@ -121,3 +121,42 @@ def create_app(settings: Settings | None = None, predictor_factory: PredictorFac
     return app
 
 
+
+
+def serve_dicom_node(settings: Settings) -> int:
+    """``voxtell-web dicom-node``: the DICOM node as a process of its own, beside the API nodes
+    and workers of the distributed mode (its jobs go to the workers like any other). Embedded
+    mode runs the node inside ``voxtell-web serve`` (``VOXTELL_DICOM_PORT``) instead. Runs until
+    SIGTERM or Ctrl+C."""
+    import signal
+    import sys
+    import threading
+
+    from backend.integrations.dicom_node.routing import NodeService
+
+    if settings.mode != Mode.DISTRIBUTED:
+        sys.stderr.write("voxtell-web: error: in embedded mode the DICOM node runs inside `voxtell-web serve`: "
+                         "set VOXTELL_DICOM_PORT there (dicom-node is for the distributed mode)\n")
+        return 2
+    if settings.dicom_port is None:
+        sys.stderr.write("voxtell-web: error: set VOXTELL_DICOM_PORT (and VOXTELL_DICOM_ALLOWED_CALLERS)\n")
+        return 2
+    from backend.jobs.distributed.queue import DistributedQueue
+
+    store = Store(settings.data_dir, settings.database_url)
+    runner = DistributedQueue(store, settings)
+    state = AppState(settings=settings, store=store, predictor=catalog_for(settings), runner=runner)
+    seed_shipped(state)
+    runner.start()
+    node = NodeService(state)
+    node.start()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        stop.wait()
+    finally:
+        node.stop()
+        runner.stop()
+        store.close()
+    return 0

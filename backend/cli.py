@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     cluster.add_argument("--port", type=int, default=8000)
     cluster.add_argument("--workers", type=int, default=2)
     cluster.add_argument("--data-dir", type=Path, default=None)
+    sub.add_parser("dicom-node", help="distributed mode: the DICOM node as its own process "
+                   "(VOXTELL_DICOM_PORT; embedded mode runs it inside serve)").add_argument(
+        "--data-dir", type=Path, default=None, help="the data dir every node mounts")
     from backend.admin import add_commands, run
 
     add_commands(sub)  # users, tokens, projects, audit, protocols, dicom
@@ -64,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     keep_identifiers_out_of_logs()
     configure_cuda_allocator()
+    if args.command == "dicom-node":
+        from backend.app import serve_dicom_node
+
+        return serve_dicom_node(settings)
     if args.command == "worker":
         from backend.jobs.distributed.worker import serve_worker
 

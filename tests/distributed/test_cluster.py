@@ -351,3 +351,42 @@ def _job_ids(cluster: Cluster) -> set[str]:
         ids = set(db.execute(sa.text("SELECT id FROM jobs")).scalars())
     engine.dispose()
     return ids
+
+
+def test_the_dicom_node_as_its_own_process_queues_to_the_workers(cluster: Cluster, tmp_path: Path) -> None:
+    """`voxtell-web dicom-node` beside the API nodes: a CT series sent with dcmtk's storescu is
+    matched by a rule, its protocol job runs on a worker, and the worklist (read on an API node)
+    shows it done."""
+    import shutil
+
+    from tests.dicom_node.helpers import ct_series
+
+    if shutil.which("storescu") is None:
+        pytest.skip("dcmtk is not installed: make dicom-tools")
+    api = cluster.api[0]
+    config = {"destinations": [], "rules": [{"id": "ct", "match": {"modality": "CT"}, "protocol": "abdomen-ct"}]}
+    assert httpx.put(f"{api}/api/dicom/config", json=config).status_code == 200
+    port = free_port()
+    env = {**cluster.env, "VOXTELL_DICOM_PORT": str(port), "VOXTELL_DICOM_ALLOWED_CALLERS": '["CT1"]',
+           "VOXTELL_DICOM_QUIET_S": "1"}
+    log = (cluster.data.parent / "dicom-node.log").open("wb")
+    node = subprocess.Popen([sys.executable, "-m", "backend.cli", "dicom-node", "--data-dir", str(cluster.data)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    cluster.processes.append(node)
+    try:
+        _until(lambda: subprocess.run(["echoscu", "-aet", "CT1", "-aec", "VOXTELL", "127.0.0.1", str(port)],
+                                      capture_output=True).returncode == 0, 120, "the DICOM node answers C-ECHO")
+        files = ct_series(tmp_path / "ct", slices=8, size=32)
+        sent = subprocess.run(["storescu", "-aet", "CT1", "-aec", "VOXTELL", "127.0.0.1", str(port),
+                               *map(str, files)], capture_output=True, text=True, timeout=60)
+        assert sent.returncode == 0, sent.stderr
+        _until(lambda: [s["state"] for s in httpx.get(f"{api}/api/dicom/series").json()] == ["done"], 300,
+               "the series' job done on a worker")
+        [series] = httpx.get(f"{api}/api/dicom/series").json()
+        job = _job(api, series["job_id"])
+        assert job["status"] == "done" and job["protocol"] == "abdomen-ct"
+        assert [r["name"] for r in job["results"]][:4] == ["Liver", "Spleen", "Kidney_L", "Kidney_R"]
+        assert _row(cluster, job["id"])["worker_id"], "a worker ran it"
+    finally:
+        node.terminate()
+        node.wait(timeout=30)
