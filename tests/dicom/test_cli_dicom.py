@@ -93,3 +93,80 @@ def test_nrrd_input_through_the_cli(tmp_path: Path, demo_model_dir: Path) -> Non
     out = nib.load(str(tmp_path / "o" / "ct_liver.nii.gz"))
     assert out.shape == (40, 30, 10)
     np.testing.assert_allclose(out.affine @ [1, 1, 1, 1], [-3.9, -4.9, 7.0, 1], atol=1e-4)
+
+
+PROTOCOL = """\
+id: dicom-test
+name: DICOM test
+structures:
+  - {prompt: liver, name: Liver, color: [221, 130, 101], keep_largest_component: true}
+  - {prompt: aorta, name: A_Aorta, color: [224, 97, 76], interpreted_type: AVOIDANCE}
+"""
+
+
+@pytest.fixture()
+def thresholds(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The predictor marks voxels above 300 (first prompt) and 500 (the others) instead of running
+    the network: known, noisy masks (many components). Returns the prompts of each call."""
+    from voxtell.inference.predictor import VoxTellPredictor
+
+    calls: list[list[str]] = []
+
+    def fake(self: object, data: np.ndarray, text_prompts: object = None, text_embeddings: object = None,
+             progress_callback: object = None) -> np.ndarray:
+        prompts = list(text_prompts)  # type: ignore[call-overload]
+        calls.append(prompts)
+        return np.stack([(data > (300 if i == 0 else 500)).astype(np.uint8) for i in range(len(prompts))])
+
+    monkeypatch.setattr(VoxTellPredictor, "predict_single_image", fake)
+    return calls
+
+
+def _stats_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("fmt", ["nifti", "dicom-seg", "rtstruct"])
+def test_dicom_input_with_a_protocol_and_stats(tmp_path: Path, demo_model_dir: Path, fmt: str,
+                                               thresholds: list[list[str]],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from scipy import ndimage
+
+    archive = _zip(_series(tmp_path), tmp_path / "study.zip")
+    protocol = tmp_path / "p.yaml"
+    protocol.write_text(PROTOCOL)
+    out, stats = tmp_path / "out", tmp_path / "stats.csv"
+    code = main(["-i", str(archive), "-o", str(out), "-m", str(demo_model_dir), "--device", "cpu",
+                 "--protocol", str(protocol), "--output-format", fmt, "--stats", str(stats)])
+    assert code == 0, capsys.readouterr().err
+    assert thresholds == [["liver", "aorta"]]
+    rows = _stats_rows(stats)
+    assert [(r["volume"], r["structure"], r["prompt"]) for r in rows] == [("study", "Liver", "liver"),
+                                                                         ("study", "A_Aorta", "aorta")]
+    voxel_ml = 1.0 * 1.2 * 2.5 / 1000
+    for row in rows:
+        assert float(row["volume_ml"]) == pytest.approx(int(row["voxels"]) * voxel_ml, rel=1e-6)
+    assert rows[0]["components"] == "1" and int(rows[1]["components"]) > 1
+    if fmt == "nifti":
+        assert sorted(p.name for p in out.iterdir()) == ["study_A_Aorta.nii.gz", "study_Liver.nii.gz"]
+        liver = np.asarray(nib.load(str(out / "study_Liver.nii.gz")).dataobj)
+        aorta = np.asarray(nib.load(str(out / "study_A_Aorta.nii.gz")).dataobj)
+        assert int(rows[0]["voxels"]) == int(liver.sum()) and int(rows[1]["voxels"]) == int(aorta.sum())
+        assert ndimage.label(liver, ndimage.generate_binary_structure(3, 1))[1] == 1
+        return
+    ds = pydicom.dcmread(str(next(out.iterdir())))
+    if fmt == "dicom-seg":
+        import highdicom as hd
+
+        assert [s.SegmentLabel for s in ds.SegmentSequence] == ["Liver", "A_Aorta"]
+        lab = [list(s.RecommendedDisplayCIELabValue) for s in ds.SegmentSequence]
+        assert lab == [list(hd.color.CIELabColor.from_rgb(*c).value) for c in ((221, 130, 101), (224, 97, 76))]
+        # every frame of a binary SEG holds one segment's slice: all set pixels = the CSV's voxels
+        assert int(ds.pixel_array.sum()) == int(rows[0]["voxels"]) + int(rows[1]["voxels"])
+    else:
+        assert [r.ROIName for r in ds.StructureSetROISequence] == ["Liver", "A_Aorta"]
+        assert [list(map(int, c.ROIDisplayColor)) for c in ds.ROIContourSequence] == [[221, 130, 101], [224, 97, 76]]
+        assert [o.RTROIInterpretedType for o in ds.RTROIObservationsSequence] == ["ORGAN", "AVOIDANCE"]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import nibabel as nib
+import numpy as np
 import pydicom
 import pytest
+from pydicom.uid import MRImageStorage, generate_uid
 
+from tests.dicom.series import write_series
 from tests.pacs.conftest import PASSWORD, USER, Archive
+from tests.pacs.orthanc import Orthanc, orthanc_available
 from voxtell.cli.predict import main
 from voxtell.io.dicomweb import ArchiveConfig, open_archive
 
@@ -77,3 +84,117 @@ def test_archive_errors_are_one_line(archive: Archive, demo_model_dir: Path, mon
                                                "user, password or token")
     assert main(_args(archive, demo_model_dir, "--study", axial.study_uid, "--store")) == 2
     assert "--store sends a DICOM object" in capsys.readouterr().err
+
+
+# The archive of the batch query: (study, date, modality of each series).
+DATED = {"january": ("20260110", ("CT", "MR")), "january-mr": ("20260120", ("MR",)), "december": ("20251220", ("CT",))}
+
+
+@pytest.fixture(scope="module")
+def dated_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Orthanc, dict[tuple[str, str], str]]]:
+    """An Orthanc of its own holding three studies: 2026-01-10 (a CT and an MR series), 2026-01-20
+    (MR) and 2025-12-20 (CT). Yields it and the series UIDs by (study, modality)."""
+    if not orthanc_available():
+        pytest.skip("Orthanc and its DICOMweb plugin are not installed")
+    root = tmp_path_factory.mktemp("dated")
+    uids: dict[tuple[str, str], str] = {}
+    files: list[Path] = []
+    for n, (study, (date, modalities)) in enumerate(DATED.items()):
+        study_uid = generate_uid()
+        for m, modality in enumerate(modalities):
+            volume = np.random.default_rng(10 * n + m).normal(0, 200, (20, 16, 6 + m)).astype(np.float32)
+            volume[4:-4, 4:-4, 1:-1] += 400
+            written, made = write_series(root / f"{study}-{modality}", volume, np.array([1.0, 0, 0]),
+                                         np.array([0, 1.0, 0]), (0.8, 0.9, 2.0), np.array([-20.0, 15.0, 40.0]),
+                                         description=f"{study} {modality}")
+            for f in written:
+                ds = pydicom.dcmread(f)
+                ds.StudyInstanceUID, ds.StudyDate, ds.StudyTime, ds.Modality = study_uid, date, "090000", modality
+                if modality == "MR":
+                    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = MRImageStorage
+                ds.save_as(f, enforce_file_format=True)
+            uids[(study, modality)] = made["series"]
+            files.extend(written)
+    with Orthanc(root / "orthanc", users={USER: PASSWORD}) as orthanc:
+        orthanc.upload(files)
+        yield orthanc, uids
+
+
+QUERY_PROTOCOL = """id: query-test
+name: Query test
+modality: CT
+structures:
+  - {prompt: liver, name: Liver, color: [221, 130, 101], keep_largest_component: true}
+  - {prompt: spleen, name: Spleen, color: [157, 108, 162], interpreted_type: AVOIDANCE}
+"""
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_date_and_modality_query_segments_only_the_matching_series(
+        dated_archive: tuple[Orthanc, dict[tuple[str, str], str]], demo_model_dir: Path, credentials: None,
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    orthanc, uids = dated_archive
+    protocol = tmp_path / "p.yaml"
+    protocol.write_text(QUERY_PROTOCOL)
+    out, stats = tmp_path / "out", tmp_path / "stats.csv"
+    base = ["--dicomweb", orthanc.dicomweb, "-m", str(demo_model_dir), "--device", "cpu",
+            "--study-date", "20260101-20260131"]
+    code = main([*base, "--modality", "CT", "--protocol", str(protocol), "-o", str(out), "--stats", str(stats)])
+    stdout, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Found 1 CT series in studies dated 20260101-20260131" in stdout
+    ct = uids[("january", "CT")]
+    assert sorted(p.name for p in out.iterdir()) == [f"{ct}_Liver.nii.gz", f"{ct}_Spleen.nii.gz"]
+    rows = _rows(stats)
+    assert [(r["volume"], r["structure"], r["prompt"]) for r in rows] == [(ct, "Liver", "liver"),
+                                                                         (ct, "Spleen", "spleen")]
+    for row in rows:
+        mask = np.asarray(nib.load(str(out / f"{ct}_{row['structure']}.nii.gz")).dataobj)
+        assert int(row["voxels"]) == int(mask.sum())
+        assert float(row["volume_ml"]) == pytest.approx(int(mask.sum()) * 0.8 * 0.9 * 2.0 / 1000, rel=1e-6)
+
+    # MR in January: the MR series of both January studies, none of December; as RTSTRUCTs
+    before = orthanc.instance_count()
+    code = main([*base, "--modality", "mr", "-p", "liver", "--output-format", "rtstruct", "-o", str(tmp_path / "mr"),
+                 "--stats", str(tmp_path / "mr.csv")])
+    assert code == 0, capsys.readouterr().err
+    mr = sorted([uids[("january", "MR")], uids[("january-mr", "MR")]])
+    assert sorted(p.name for p in (tmp_path / "mr").iterdir()) == [f"{uid}_rtstruct.dcm" for uid in mr]
+    assert sorted({r["volume"] for r in _rows(tmp_path / "mr.csv")}) == mr
+    assert orthanc.instance_count() == before, "nothing stored without --store"
+
+    # the protocol's modality is the default; --store sends each RTSTRUCT back, names and types included
+    code = main([*base, "--protocol", str(protocol), "--output-format", "rtstruct", "--store"])
+    stdout = capsys.readouterr().out
+    assert code == 0 and stdout.count("Stored ") == 1 and f"{ct}_rtstruct.dcm" in stdout
+    match = re.search(r"series ([0-9.]+), instance ([0-9.]+)", stdout)
+    assert match
+    client = open_archive(ArchiveConfig(url=orthanc.dicomweb, user=USER, password=PASSWORD))
+    study = next(s for s in client.search_for_series(search_filters={"SeriesInstanceUID": ct}))["0020000D"]["Value"][0]
+    rt = client.retrieve_instance(study, match.group(1), match.group(2))
+    assert [r.ROIName for r in rt.StructureSetROISequence] == ["Liver", "Spleen"]
+    assert [o.RTROIInterpretedType for o in rt.RTROIObservationsSequence] == ["ORGAN", "AVOIDANCE"]
+    assert [list(map(int, c.ROIDisplayColor)) for c in rt.ROIContourSequence] == [[221, 130, 101], [157, 108, 162]]
+
+
+def test_query_arguments_are_checked(archive: Archive, demo_model_dir: Path, credentials: None, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    base = ["--dicomweb", archive.url, "-m", str(demo_model_dir), "--device", "cpu", "-o", str(tmp_path / "o")]
+    code = main([*base, "--study-date", "20260230", "-p", "liver"])
+    assert code == 2 and capsys.readouterr().err.strip() == "voxtell-predict: error: --study-date: 20260230 is not a date"
+    code = main([*base, "--study-date", "2026-01-01", "-p", "liver"])
+    assert code == 2 and "--study-date must be YYYYMMDD or a range" in capsys.readouterr().err
+    for extra, message in ((["-p", "liver"], "--dicomweb needs --study UID, or --study-date RANGE"),
+                           (["--study", "1.2.3", "--study-date", "20260101", "-p", "liver"], "not with --study"),
+                           (["--study-date", "20260101"], "give exactly one of -p/--prompts and --protocol")):
+        with pytest.raises(SystemExit) as exc:
+            main([*base, *extra])
+        assert exc.value.code == 2 and message in capsys.readouterr().err
+    # no matching study: nothing to do, said on stderr
+    code = main([*base, "--study-date", "19990101-19991231", "--modality", "CT", "-p", "liver"])
+    assert code == 0 and "the archive has no CT series in studies dated 19990101-19991231" in caplog.text
+    assert "Wrote 0 file(s)" in capsys.readouterr().out
