@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path'
 
 // The real backend with the demo model, serving the built app; Debian's Chromium, never a downloaded one.
 const python = resolve(process.env.VOXTELL_PYTHON ?? '../.venv/bin/python')
-// Seven consecutive free loopback ports for the servers below (port .. port + 6), checked by binding all
-// seven at once, chosen once per run and inherited by the workers through the environment, so two runs
+// Nine consecutive free loopback ports for the servers below (port .. port + 8), checked by binding all
+// nine at once, chosen once per run and inherited by the workers through the environment, so two runs
 // never collide and a port taken by something else is never used.
-process.env.VOXTELL_E2E_PORT ??= freePortRun(7)
+process.env.VOXTELL_E2E_PORT ??= freePortRun(9)
 const port = Number(process.env.VOXTELL_E2E_PORT)
 const scratch = mkdtempSync(join(tmpdir(), 'voxtell-e2e-'))
 const E2E_API_KEY = 'e2e-secret-key' // tests/e2e/app.spec.ts types it into the app
@@ -25,6 +25,10 @@ const dist = resolve(process.env.VOXTELL_E2E_DIST ?? 'dist')
 process.env.VOXTELL_E2E_HOLD_DIR ??= join(scratch, 'hold')
 const holdDir = process.env.VOXTELL_E2E_HOLD_DIR
 mkdirSync(holdDir, { recursive: true })
+// The same for the DICOM node's server (port + 7; tests/e2e/worklist.spec.ts).
+process.env.VOXTELL_E2E_DICOM_HOLD_DIR ??= join(scratch, 'hold-dicom')
+const dicomHoldDir = process.env.VOXTELL_E2E_DICOM_HOLD_DIR
+mkdirSync(dicomHoldDir, { recursive: true })
 // Every server on the CPU (--device cpu): a CUDA machine would change the tests' timing.
 const serve = (port: number, data: string) =>
   `${python} -m backend.cli serve --device cpu --port ${port} --data-dir ${join(scratch, data)}`
@@ -106,6 +110,18 @@ export default defineConfig({
     reuseExistingServer: false,
     env: { VOXTELL_HOME: join(scratch, 'home-oidc'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
       VOXTELL_OIDC_ISSUER: `http://127.0.0.1:${port + 6}`, VOXTELL_OIDC_RESOURCE: 'urn:voxtell-web' },
+  }, {
+    // The app with its DICOM node on (port + 8, AE VOXTELL, scanner CT1 allowed): a series is complete
+    // after 1 s of quiet; a send is tried 3 times, 4 s then 8 s apart (tests/e2e/worklist.spec.ts).
+    command: serve(port + 7, 'data-dicom'),
+    cwd: resolve('..'),
+    url: `http://127.0.0.1:${port + 7}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: { VOXTELL_HOME: join(scratch, 'home-dicom'), VOXTELL_STATIC_DIR: dist, VOXTELL_MODEL: '',
+      VOXTELL_API_KEY: E2E_API_KEY, VOXTELL_TEST_HOLD_DIR: dicomHoldDir, VOXTELL_DICOM_PORT: String(port + 8),
+      VOXTELL_DICOM_ALLOWED_CALLERS: '["CT1"]', VOXTELL_DICOM_QUIET_S: '1', VOXTELL_DICOM_SEND_RETRIES: '3',
+      VOXTELL_DICOM_SEND_BACKOFF_S: '4' },
   }],
 })
 

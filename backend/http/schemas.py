@@ -434,6 +434,7 @@ class DicomSendInfo(BaseModel):
     next_at: float | None = Field(description="when the next try is due (pending)")
     last_error: str | None = Field(description="the peer's status or the network error of the last try")
     sent_at: float | None
+    tries: int = Field(description="how many tries a send gets before it is failed (the server's dicom_send_retries)")
 
 
 class DicomSeriesInfo(BaseModel):

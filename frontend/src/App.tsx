@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ApiClient } from './api/client'
-import type { ExportKind, MaskRef, PacsStudy, SignInOptions } from './api/types'
+import type { DicomSeriesInfo, ExportKind, MaskRef, PacsStudy, SignInOptions } from './api/types'
 import { AdminPage } from './components/AdminPage'
 import { ConfirmDialog } from './components/ConfirmDialog'
 import { DrawingPanel } from './components/DrawingPanel'
@@ -22,6 +22,7 @@ import { StatusBar } from './components/StatusBar'
 import { UploadPanel } from './components/UploadPanel'
 import { ViewerToolbar } from './components/ViewerToolbar'
 import { WindowControls } from './components/WindowControls'
+import { WorklistPage } from './components/WorklistPage'
 import { useCaseColours } from './hooks/sync/useCaseColours'
 import { useCaseRestore } from './hooks/sync/useCaseRestore'
 import { useCrosshairPersistence } from './hooks/sync/useCrosshairPersistence'
@@ -107,7 +108,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
   const [pacsStudy, setPacsStudy] = useState<{ volumeId: string; study: PacsStudy } | null>(null)
 
   const { info } = useServerInfo(api, reportErr)
-  const [page, setPage] = useState<'admin' | 'tokens' | null>(null)
+  const [page, setPage] = useState<'admin' | 'tokens' | 'worklist' | null>(null)
   const openStamp = ws.cases.map((c) => `${c.volumeId}:${c.jobIds.join(',')}`).join(';')
   const myCases = useMyCases(api, session.me, openStamp, reportErr)
   const protocols = useProtocols(api, reportErr)
@@ -186,7 +187,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
         <SessionBar me={session.me} onSignOut={() => {
           session.signOut()
           setPage(null)
-        }} onAdmin={() => setPage('admin')} onTokens={() => setPage('tokens')} />
+        }} onAdmin={() => setPage('admin')} onTokens={() => setPage('tokens')} onWorklist={() => setPage('worklist')} />
         <UploadPanel cases={ws.cases} current={ws.current?.volumeId ?? null} progress={ws.uploadProgress}
           onFiles={(files) => void openFiles(files)} onSelect={ws.selectCase} onClose={setClosing}
           projects={session.me?.projects ?? []} project={ws.project} onProject={ws.setProject} />
@@ -296,6 +297,16 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
         <AdminPage api={api} onError={reportErr} onClose={() => setPage(null)} />
       )}
       {page === 'tokens' && session.me && <MyTokens api={api} onError={reportErr} onClose={() => setPage(null)} />}
+      {page === 'worklist' && <WorklistPage api={api} onError={reportErr} onClose={() => setPage(null)}
+        onOpen={(series: DicomSeriesInfo) => {
+          // As the case list does: the volume, with the series' job (its masks, as edited since).
+          if (!series.volume_id) return
+          api.volume(series.volume_id).then((volume) => {
+            ws.openStored(volume, series.series_description || `${series.modality ?? 'DICOM'} from ${series.calling_ae ?? 'node'}`,
+              series.job_id ? [series.job_id] : [])
+            setPage(null)
+          }).catch(reportErr)
+        }} />}
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
     </div>
   )

@@ -145,7 +145,7 @@ def test_a_destination_down_is_retried_then_failed_then_resent_by_hand(
     assert storescu(node_port(server), *ct_series(tmp_path / "ct", slices=6)).returncode == 0
     failed = wait_state(server, "failed")
     [send] = failed["sends"]
-    assert send["state"] == "failed" and send["attempts"] == 2, send
+    assert send["state"] == "failed" and send["attempts"] == 2 and send["tries"] == 2, send
     assert "cannot reach" in send["last_error"] or "no association" in send["last_error"], send
     assert failed["reason"] == "1 send(s) failed"
     try:

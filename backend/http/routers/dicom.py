@@ -23,10 +23,11 @@ router = APIRouter(prefix="/api/dicom", dependencies=[Depends(authenticated)],
 Id = Annotated[str, Path(max_length=64)]
 
 
-def _info(row: dict[str, Any], sends: list[dict[str, Any]]) -> DicomSeriesInfo:
+def _info(state: State, row: dict[str, Any], sends: list[dict[str, Any]]) -> DicomSeriesInfo:
     fields = {k: row[k] for k in DicomSeriesInfo.model_fields if k != "sends"}
-    return DicomSeriesInfo(**fields, sends=[DicomSendInfo(**{k: s[k] for k in DicomSendInfo.model_fields})
-                                            for s in sends])
+    tries = state.settings.dicom_send_retries
+    return DicomSeriesInfo(**fields, sends=[DicomSendInfo(**{k: s[k] for k in DicomSendInfo.model_fields if k != "tries"},
+                                                          tries=tries) for s in sends])
 
 
 @router.get("/series")
@@ -39,7 +40,7 @@ def worklist(state: State, caller: Caller,
     rows = NodeRows(state.store)
     series = rows.list_series(caller.access, limit)
     sends = rows.sends_of([s["id"] for s in series])
-    return [_info(s, sends[s["id"]]) for s in series]
+    return [_info(state, s, sends[s["id"]]) for s in series]
 
 
 @router.post("/series/{series_id}/approve", responses=error_responses(404, 409))
@@ -48,7 +49,7 @@ def approve_series(state: State, caller: Caller, series_id: Id) -> DicomSeriesIn
     """Approve the drafts (as edited in the viewer) of a series held for review: they are sent
     to the rule's destinations."""
     row = approve(state, series_id, caller.access, caller.user_id)
-    return _info(row, NodeRows(state.store).sends_of([series_id])[series_id])
+    return _info(state, row, NodeRows(state.store).sends_of([series_id])[series_id])
 
 
 @router.post("/sends/{send_id}/resend", status_code=202, responses=error_responses(404, 409))

@@ -1275,6 +1275,11 @@ export interface components {
              * @enum {string}
              */
             state: "pending" | "sent" | "failed";
+            /**
+             * Tries
+             * @description how many tries a send gets before it is failed (the server's dicom_send_retries)
+             */
+            tries: number;
         };
         /**
          * DicomSeriesInfo

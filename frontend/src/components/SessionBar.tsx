@@ -5,19 +5,27 @@ interface Props {
   onSignOut: () => void
   onAdmin: () => void
   onTokens: () => void
+  /** the DICOM node's worklist */
+  onWorklist: () => void
 }
 
 /** Who is signed in, with a sign-out (none on a workstation: everyone there is the local user). */
-export function SessionBar({ me, onSignOut, onAdmin, onTokens }: Props) {
+export function SessionBar({ me, onSignOut, onAdmin, onTokens, onWorklist }: Props) {
   if (!me) return null
   if (!me.sign_in_required) {
-    return <div className="session" data-testid="whoami"><span data-testid="whoami-name">local user</span></div>
+    return (
+      <div className="session" data-testid="whoami">
+        <span data-testid="whoami-name">local user</span>
+        <button data-testid="worklist-open" onClick={onWorklist}>Worklist</button>
+      </div>
+    )
   }
   return (
     <div className="session" data-testid="whoami" data-role={me.role}>
       <span data-testid="whoami-name">{me.name}</span>
       <span className="role" data-testid="whoami-role">{me.role}</span>
       {me.role === 'admin' && <button data-testid="admin-open" onClick={onAdmin}>Admin</button>}
+      <button data-testid="worklist-open" onClick={onWorklist}>Worklist</button>
       {me.via === 'token' && <button data-testid="my-tokens-open" onClick={onTokens}>My tokens</button>}
       <button data-testid="sign-out" onClick={onSignOut}>Sign out</button>
     </div>

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import type { DicomSendInfo, DicomSeriesInfo } from '../api/types'
+import { activeJobIds, clock, sendWords, seriesStateWords } from './worklist'
+
+const send = (change: Partial<DicomSendInfo>): DicomSendInfo => ({
+  id: 's1', destination: 'tps', format: 'rtstruct', state: 'pending', attempts: 0, next_at: null, last_error: null,
+  sent_at: null, tries: 5, ...change,
+})
+const series = (change: Partial<DicomSeriesInfo>): DicomSeriesInfo => ({
+  id: 'a', received: 1_700_000_000, calling_ae: 'CT1', called_ae: 'VOXTELL', modality: 'CT', series_description: 'Pelvis',
+  instances: 8, rule: 'pelvis-ct', protocol: 'pelvis-rt', state: 'queued', reason: null, review: 'auto', volume_id: 'v',
+  job_id: 'j', project: null, approved_by: null, sends: [], ...change,
+})
+
+describe('worklist words', () => {
+  it('names each send: waiting, retrying n of N with the next try, sent, failed with the last error', () => {
+    expect(sendWords(send({}))).toBe('waiting to send')
+    const next = 1_700_000_060
+    expect(sendWords(send({ attempts: 2, next_at: next, last_error: 'cannot reach 127.0.0.1:11112' })))
+      .toBe(`retrying: try 3 of 5, next ${clock(next)} (cannot reach 127.0.0.1:11112)`)
+    expect(sendWords(send({ state: 'sent', attempts: 1, sent_at: next }))).toBe(`sent ${clock(next)}`)
+    expect(sendWords(send({ state: 'failed', attempts: 5, last_error: 'no association' })))
+      .toBe('failed after 5 tries: no association')
+    expect(sendWords(send({ state: 'failed', attempts: 1 }))).toBe('failed after 1 try')
+  })
+  it('names a series\' state with the server\'s reason', () => {
+    expect(seriesStateWords(series({ state: 'review' }))).toBe('waiting for review')
+    expect(seriesStateWords(series({ state: 'failed', reason: '1 send(s) failed' }))).toBe('failed: 1 send(s) failed')
+    expect(seriesStateWords(series({ state: 'unmatched' }))).toBe('no rule matched')
+  })
+  it('follows the jobs of series still being segmented only', () => {
+    expect(activeJobIds([series({ job_id: 'j1' }), series({ job_id: 'j2', state: 'review' }),
+      series({ job_id: null, state: 'unmatched' })])).toEqual(['j1'])
+  })
+})

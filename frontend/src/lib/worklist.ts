@@ -1,0 +1,48 @@
+/** The DICOM worklist in words: each series' state and each destination's send. */
+
+import type { DicomSendInfo, DicomSeriesInfo, DicomSeriesState } from '../api/types'
+
+const STATE_WORDS: Record<DicomSeriesState, string> = {
+  unmatched: 'no rule matched',
+  refused: 'refused',
+  queued: 'segmenting',
+  review: 'waiting for review',
+  sending: 'sending',
+  done: 'sent',
+  failed: 'failed',
+}
+
+/** A series' state in words, with the server's reason where it gave one ("failed: 1 send(s) failed"). */
+export function seriesStateWords(series: Pick<DicomSeriesInfo, 'state' | 'reason'>): string {
+  const words = STATE_WORDS[series.state] ?? series.state
+  return series.reason ? `${words}: ${series.reason}` : words
+}
+
+/** A clock time (local, with seconds) of server seconds since the epoch. */
+export function clock(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+}
+
+/** Date and time of server seconds since the epoch. */
+export function dateTime(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' })
+}
+
+/** One destination's send in words: "sent 14:02:11", "retrying: try 2 of 5, next 14:03:00"
+ * (a first try not made yet: "waiting to send"), "failed after 5 tries: <last error>". */
+export function sendWords(send: DicomSendInfo): string {
+  if (send.state === 'sent') return send.sent_at ? `sent ${clock(send.sent_at)}` : 'sent'
+  if (send.state === 'failed') {
+    const tries = `failed after ${send.attempts} ${send.attempts === 1 ? 'try' : 'tries'}`
+    return send.last_error ? `${tries}: ${send.last_error}` : tries
+  }
+  if (send.attempts === 0) return 'waiting to send'
+  const next = send.next_at ? `, next ${clock(send.next_at)}` : ''
+  const error = send.last_error ? ` (${send.last_error})` : ''
+  return `retrying: try ${send.attempts + 1} of ${send.tries}${next}${error}`
+}
+
+/** Series whose job is still to be followed: queued with a job (the job may be running). */
+export function activeJobIds(series: DicomSeriesInfo[]): string[] {
+  return series.filter((s) => s.state === 'queued' && s.job_id).map((s) => s.job_id as string)
+}
