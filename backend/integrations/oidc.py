@@ -21,6 +21,7 @@ from backend.domain.errors import Unauthorized, UpstreamFailed
 from backend.settings import Settings
 
 _TIMEOUT_S = 10.0
+JWKS_COOLDOWN_S = 30.0  # the least time between two JWKS fetches for unknown key ids
 
 
 class OidcVerifier:
@@ -46,7 +47,11 @@ class OidcVerifier:
                     raise UpstreamFailed("the OpenID Connect provider could not be reached to check the token") from None
                 if str(discovery.get("issuer", "")).rstrip("/") != self.issuer or not discovery.get("jwks_uri"):
                     raise UpstreamFailed("the OpenID Connect provider's discovery document names another issuer")
-                self._jwks = jwt.PyJWKClient(discovery["jwks_uri"], cache_keys=True, lifespan=3600, timeout=int(_TIMEOUT_S))
+                # An unknown key id refetches the JWKS (a rotation), at most once per cooldown: a
+                # flood of tokens with made-up key ids never becomes a flood of requests to the
+                # provider. A key rotated within the cooldown of the last fetch waits for it.
+                self._jwks = jwt.PyJWKClient(discovery["jwks_uri"], cache_keys=True, lifespan=3600,
+                                             timeout=int(_TIMEOUT_S), cooldown_duration=JWKS_COOLDOWN_S)
             return self._jwks
 
     def verify(self, token: str) -> dict[str, Any]:
