@@ -168,21 +168,43 @@ def test_stats_rows_are_kept_when_the_batch_stops(tmp_path: Path, demo_model_dir
     folder.mkdir()
     for n, name in enumerate(("a", "b", "c")):
         _nifti(folder / f"{name}.nii.gz", seed=n)
-    done: list[int] = []
+    stats = tmp_path / "stats.csv"
+    on_disk: list[list[str]] = []  # the CSV's volumes as each prediction starts
 
     def fake(self: VoxTellPredictor, data: np.ndarray, text_prompts: Any = None, text_embeddings: Any = None,
              progress_callback: Any = None) -> np.ndarray:
-        if len(done) == 2:
+        on_disk.append([r["volume"] for r in _rows(stats)])  # read by another handle: flushed rows only
+        if len(on_disk) == 3:
             raise RuntimeError("out of memory")
-        done.append(1)
         return np.stack([_band(data, 0)])
 
     monkeypatch.setattr(VoxTellPredictor, "predict_single_image", fake)
-    stats = tmp_path / "stats.csv"
     with pytest.raises(RuntimeError, match="out of memory"):
         main(_base(demo_model_dir, "-i", str(folder), "-o", str(tmp_path / "out"), "-p", "liver",
                    "--stats", str(stats)))
+    assert on_disk == [[], ["a"], ["a", "b"]], "each volume's rows are on disk before the next one starts"
     assert [r["volume"] for r in _rows(stats)] == ["a", "b"]
+
+
+def test_the_query_checks_date_and_modality_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An archive that ignores the QIDO filters: the dates and modalities are checked on its answers."""
+    from voxtell.cli.dicomweb_input import find_series
+
+    def item(**tags: str) -> dict[str, Any]:
+        return {tag: {"Value": [value]} for tag, value in tags.items()}
+
+    class Lenient:
+        def search_for_studies(self, **kwargs: Any) -> list[dict[str, Any]]:
+            assert kwargs["search_filters"] == {"StudyDate": "20260101-20260131"}
+            return [item(**{"0020000D": "1.1", "00080020": "20260110"}),
+                    item(**{"0020000D": "1.2", "00080020": "20251231"})]
+
+        def search_for_series(self, study_uid: str, **kwargs: Any) -> list[dict[str, Any]]:
+            assert kwargs["search_filters"] == {"Modality": "CT"}
+            return [item(**{"0020000E": f"{study_uid}.{m}", "00080060": m}) for m in ("CT", "MR")]
+
+    found = find_series(Lenient(), "20260101-20260131", "CT")
+    assert [(s.study_uid, s.series_uid, s.modality) for s in found] == [("1.1", "1.1.CT", "CT")]
 
 
 def test_no_overwrite_and_combined_rows_describe_the_files(tmp_path: Path, demo_model_dir: Path,
