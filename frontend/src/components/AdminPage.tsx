@@ -4,6 +4,7 @@ import type { ApiClient } from '../api/client'
 import { useRemote } from '../hooks/useRemote'
 import { AdminAudit } from './AdminAudit'
 import { AdminProjects } from './AdminProjects'
+import { AdminProtocols } from './AdminProtocols'
 import { AdminUsers } from './AdminUsers'
 
 interface Props {
@@ -12,7 +13,7 @@ interface Props {
   onClose: () => void
 }
 
-/** The administrators' page: users and their tokens, projects, the audit trail. */
+/** The administrators' page: users and their tokens, projects, protocols, the audit trail. */
 export function AdminPage({ api, onError, onClose }: Props) {
   const admin = useMemo(() => new AdminApi(api), [api])
   const load = useCallback(() => admin.users(), [admin])
@@ -25,6 +26,7 @@ export function AdminPage({ api, onError, onClose }: Props) {
       </div>
       <AdminUsers admin={admin} users={users} onChanged={reload} onError={onError} />
       <AdminProjects admin={admin} users={users} onError={onError} />
+      <AdminProtocols api={api} onError={onError} />
       <AdminAudit admin={admin} users={users} onError={onError} />
     </div>
   )
