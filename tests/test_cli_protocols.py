@@ -254,3 +254,19 @@ def test_exactly_one_of_prompts_jobs_and_protocol(tmp_path: Path, capsys: pytest
             main(base + extra)
         assert exc.value.code == 2
         assert "give exactly one of -p/--prompts, --jobs and --protocol" in capsys.readouterr().err
+
+
+def test_jobs_with_stats_one_row_per_image_and_its_prompts(tmp_path: Path, demo_model_dir: Path,
+                                                          capsys: pytest.CaptureFixture[str], banded: list) -> None:
+    import json
+
+    a, b = _nifti(tmp_path / "a.nii.gz", seed=1), _nifti(tmp_path / "b.nii.gz", seed=2)
+    jobs = json.dumps([{"image": str(a), "prompts": "aorta"}, {"image": str(b), "prompts": ["heart", "liver"]}])
+    stats = tmp_path / "stats.csv"
+    code, stdout, err = _run(_base(demo_model_dir, "--jobs", jobs, "-o", str(tmp_path / "out"),
+                                   "--stats", str(stats)), capsys)
+    assert code == 0 and "Wrote 3 file(s)" in stdout, err
+    rows = _rows(stats)
+    assert [(r["volume"], r["structure"]) for r in rows] == [("a", "aorta"), ("b", "heart"), ("b", "liver")]
+    assert [int(r["voxels"]) for r in rows] == [
+        int(_array(tmp_path / "out" / f"{r['volume']}_{r['structure']}.nii.gz").sum()) for r in rows]

@@ -198,3 +198,32 @@ def test_query_arguments_are_checked(archive: Archive, demo_model_dir: Path, cre
     code = main([*base, "--study-date", "19990101-19991231", "--modality", "CT", "-p", "liver"])
     assert code == 0 and "the archive has no CT series in studies dated 19990101-19991231" in caplog.text
     assert "Wrote 0 file(s)" in capsys.readouterr().out
+
+
+def test_a_series_that_cannot_be_segmented_is_skipped_and_reported(
+        dated_archive: tuple[Orthanc, dict[tuple[str, str], str]], demo_model_dir: Path, credentials: None,
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import voxtell.cli.dicomweb_input as dicomweb_input
+    from voxtell.errors import InvalidInputError
+
+    orthanc, uids = dated_archive
+    bad = uids[("january", "MR")]
+    real = dicomweb_input.predict_dicom
+
+    def refuse_one(predictor: object, source: Path, *args: object, **kwargs: object) -> list[Path]:
+        if source.name == bad:
+            raise InvalidInputError("the slices are not evenly spaced")
+        return real(predictor, source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dicomweb_input, "predict_dicom", refuse_one)
+    stats = tmp_path / "mr.csv"
+    code = main(["--dicomweb", orthanc.dicomweb, "-m", str(demo_model_dir), "--device", "cpu", "--study-date",
+                 "20260101-20260131", "--modality", "MR", "-p", "liver", "-o", str(tmp_path / "out"),
+                 "--stats", str(stats)])
+    out, err = capsys.readouterr()
+    good = uids[("january-mr", "MR")]
+    assert code == 2 and "Wrote 1 file(s); 1 series skipped." in out
+    assert err.strip().splitlines()[-1] == (f"voxtell-predict: error: 1 series could not be segmented: "
+                                            f"series {bad}: the slices are not evenly spaced")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{good}_liver.nii.gz"]
+    assert [r["volume"] for r in _rows(stats)] == [good], "the series after the bad one was still done"
