@@ -31,6 +31,10 @@ class Destination:
     host: str | None = None
     port: int | None = None
     dicomweb: bool = False
+    tls: bool = False  # DICOM over TLS: the peer's certificate checked against ca_file and its host name
+    ca_file: str | None = None  # CA certificates (PEM) the peer's is checked against (default: the system's)
+    cert_file: str | None = None  # this node's certificate (PEM), for a peer that asks for one
+    key_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,8 @@ def rule_from_dict(raw: Any, position: int, destinations: set[str], protocols: s
 def destination_from_dict(raw: Any) -> Destination:
     if not isinstance(raw, dict):
         raise BadInput("a destination must be a mapping with name and ae_title/host/port (or dicomweb: true)")
-    _only(raw, {"name", "ae_title", "host", "port", "dicomweb"}, "destination")
+    _only(raw, {"name", "ae_title", "host", "port", "dicomweb", "tls", "ca_file", "cert_file", "key_file"},
+          "destination")
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise BadInput("destination name must be 1-64 letters, digits, '_', '.', '-'")
@@ -219,7 +224,16 @@ def destination_from_dict(raw: Any) -> Destination:
     port = raw.get("port")
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise BadInput(f"destination {name}: port must be 1..65535")
-    return Destination(name=name, ae_title=ae.strip(), host=host.strip(), port=port)
+    tls = raw.get("tls", False)
+    if not isinstance(tls, bool):
+        raise BadInput(f"destination {name}: tls must be true or false")
+    files = {key: _opt_text(raw, key, f"destination {name}", 1024) for key in ("ca_file", "cert_file", "key_file")}
+    if not tls and any(files.values()):
+        raise BadInput(f"destination {name}: ca_file, cert_file and key_file go with tls: true")
+    if (files["cert_file"] is None) != (files["key_file"] is None):
+        raise BadInput(f"destination {name}: give both cert_file and key_file, or neither")
+    return Destination(name=name, ae_title=ae.strip(), host=host.strip(), port=port, tls=tls,
+                       ca_file=files["ca_file"], cert_file=files["cert_file"], key_file=files["key_file"])
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
@@ -240,7 +254,12 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
 def destination_to_dict(d: Destination) -> dict[str, Any]:
     if d.dicomweb:
         return {"name": d.name, "dicomweb": True}
-    return {"name": d.name, "ae_title": d.ae_title, "host": d.host, "port": d.port}
+    out: dict[str, Any] = {"name": d.name, "ae_title": d.ae_title, "host": d.host, "port": d.port}
+    if d.tls:
+        out["tls"] = True
+        out.update({k: v for k, v in (("ca_file", d.ca_file), ("cert_file", d.cert_file),
+                                      ("key_file", d.key_file)) if v})
+    return out
 
 
 def config_from_dict(raw: Any, protocols: set[str]) -> tuple[list[Rule], list[Destination]]:

@@ -275,3 +275,59 @@ def test_a_restart_loses_no_pending_send(tmp_path: Path) -> None:
         assert [ds.Modality for ds in down.received()] == ["RTSTRUCT"]
     finally:
         down.stop()
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (its own CA) and its key, PEM."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "planning system")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_results_go_over_tls_to_a_planning_system_whose_certificate_is_trusted(
+        server: TestClient, tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path / "pki")
+    folder, port = tmp_path / "tls-tps", free_port()
+    folder.mkdir()
+    scp = subprocess.Popen(["storescp", "-aet", TPS_AE, "-od", str(folder), "+xa", "+tls", str(key), str(cert),
+                            "-ic", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)  # echoscu without TLS cannot probe it
+        configure(server, [
+            {"name": "tps", "ae_title": TPS_AE, "host": "127.0.0.1", "port": port, "tls": True, "ca_file": str(cert)},
+            {"name": "untrusted", "ae_title": TPS_AE, "host": "127.0.0.1", "port": port, "tls": True}],
+            [{"id": "ct", "match": {"modality": "CT"}, "protocol": "thorax-rt",
+              "send": [{"destination": "tps"}, {"destination": "untrusted"}]}])
+        assert storescu(node_port(server), *ct_series(tmp_path / "ct", slices=6)).returncode == 0
+        failed = wait_state(server, "failed")
+        sends = {s["destination"]: s for s in failed["sends"]}
+        assert sends["tps"]["state"] == "sent"
+        assert sends["untrusted"]["state"] == "failed" and "over TLS" in sends["untrusted"]["last_error"]
+        assert [ds.Modality for ds in (pydicom.dcmread(p) for p in folder.iterdir())] == ["RTSTRUCT"]
+    finally:
+        scp.kill()
+        scp.wait()
+    refused = server.put("/api/dicom/config", headers=ADMIN, json={"destinations": [
+        {"name": "x", "ae_title": "X", "host": "h", "port": 1, "ca_file": "/etc/ca.pem"}], "rules": []})
+    assert refused.status_code == 422 and refused.json()["detail"] == \
+        "destination x: ca_file, cert_file and key_file go with tls: true"

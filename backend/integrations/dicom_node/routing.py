@@ -27,7 +27,7 @@ from backend.domain.protocols import job_request, stored
 from backend.integrations.dicom_node.config import Caller, NodeConfig
 from backend.integrations.dicom_node.receiver import DicomNode
 from backend.integrations.dicom_node.records import ReceivedSeries
-from backend.integrations.dicom_node.sender import SendFailed, c_store
+from backend.integrations.dicom_node.sender import SendFailed, Tls, c_store
 from backend.states import TERMINAL, AuditAction, AuthVia, JobStatus, Review, Role, SendState, SeriesState
 from backend.storage.audit import AuditEvent
 from backend.storage.dicom_node import NodeRows
@@ -179,7 +179,8 @@ class NodeService:
 
                 Pacs(settings).store(path)
             else:
-                c_store(path, dest["ae_title"], dest["host"], int(dest["port"]), settings.dicom_ae_title)
+                tls = Tls(dest.get("ca_file"), dest.get("cert_file"), dest.get("key_file")) if dest.get("tls") else None
+                c_store(path, dest["ae_title"], dest["host"], int(dest["port"]), settings.dicom_ae_title, tls=tls)
         except (SendFailed, DomainError) as exc:
             final = attempts >= settings.dicom_send_retries
             self.rows.update_send(send["id"], attempts=attempts, last_error=str(exc)[:500],
