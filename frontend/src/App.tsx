@@ -112,10 +112,6 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
   const openStamp = ws.cases.map((c) => `${c.volumeId}:${c.jobIds.join(',')}`).join(';')
   const myCases = useMyCases(api, session.me, openStamp, reportErr)
   const protocols = useProtocols(api, reportErr)
-  const reloadProtocols = protocols.reload
-  useEffect(() => {
-    if (page === null) reloadProtocols() // an administrator may have changed them
-  }, [page, reloadProtocols])
 
   // A file is checked (its first bytes) before anything else: a file the app cannot open never
   // costs the open case. Opening one while a case is open asks first (the open case stays in the list).
@@ -294,7 +290,10 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
         </ConfirmDialog>
       )}
       {page === 'admin' && session.me?.role === 'admin' && (
-        <AdminPage api={api} onError={reportErr} onClose={() => setPage(null)} />
+        <AdminPage api={api} onError={reportErr} onClose={() => {
+          setPage(null)
+          protocols.reload() // the protocols may have changed
+        }} />
       )}
       {page === 'tokens' && session.me && <MyTokens api={api} onError={reportErr} onClose={() => setPage(null)} />}
       {page === 'worklist' && <WorklistPage api={api} onError={reportErr} onClose={() => setPage(null)}

@@ -1,6 +1,7 @@
-import { useState } from 'react'
+import { useCallback, useState } from 'react'
 import type { ApiClient } from '../api/client'
-import type { DicomSendInfo, DicomSeriesInfo, JobStatus } from '../api/types'
+import type { DicomNodeStatus, DicomSendInfo, DicomSeriesInfo, JobStatus } from '../api/types'
+import { useRemote } from '../hooks/useRemote'
 import { useWorklist } from '../hooks/useWorklist'
 import { progressFraction } from '../lib/format'
 import { describeJob } from '../lib/phases'
@@ -19,6 +20,9 @@ interface Props {
 export function WorklistPage({ api, onError, onClose, onOpen }: Props) {
   const { worklist, reload, dicom } = useWorklist(api, onError)
   const [busy, setBusy] = useState<string | null>(null)
+  // The node's AE title and port, for administrators (anyone else is refused: nothing is shown).
+  const loadNode = useCallback(() => dicom.node(), [dicom])
+  const { data: node } = useRemote(loadNode, ignore)
   const act = (key: string, action: () => Promise<unknown>) => {
     setBusy(key)
     action().catch(onError).finally(() => {
@@ -34,6 +38,7 @@ export function WorklistPage({ api, onError, onClose, onOpen }: Props) {
         <button data-testid="worklist-refresh" onClick={reload}>Refresh</button>
         <button data-testid="worklist-close" onClick={onClose}>Close</button>
       </div>
+      {node && <NodeLine node={node} />}
       {worklist === null && <p className="hint">loading…</p>}
       {worklist?.series.length === 0 && <p className="hint" data-testid="worklist-empty">No series received yet.</p>}
       {worklist && worklist.series.length > 0 && (
@@ -55,6 +60,16 @@ export function WorklistPage({ api, onError, onClose, onOpen }: Props) {
         </table>
       )}
     </div>
+  )
+}
+
+const ignore = () => {}
+
+function NodeLine({ node }: { node: DicomNodeStatus }) {
+  return (
+    <p className="hint" data-testid="worklist-node" data-enabled={node.enabled}>
+      {node.enabled ? `DICOM node ${node.ae_title} listening on port ${node.port}` : 'The DICOM node is off (VOXTELL_DICOM_PORT).'}
+    </p>
   )
 }
 

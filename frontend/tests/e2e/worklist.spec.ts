@@ -104,6 +104,7 @@ test('worklist: series from the node newest first; a held job\'s progress; open 
       await page.getByTestId('worklist-open').click()
       await expect(page.getByTestId('worklist')).toBeVisible()
       await expect(page.getByTestId('worklist-empty')).toBeVisible()
+      await expect(page.getByTestId('worklist-node')).toHaveText(`DICOM node VOXTELL listening on port ${nodePort()}`)
 
       // A series held for review: while its job is held, the row shows the job's progress.
       hold(true)
