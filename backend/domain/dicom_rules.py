@@ -63,6 +63,7 @@ class Rule:
     send: tuple[Send, ...] = ()
     review: Review = Review.AUTO
     project: str | None = None  # a project's name: its members see the series, volume and job
+    quiet_s: float | None = None  # this rule's quiet time (None: VOXTELL_DICOM_QUIET_S)
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def rule_from_dict(raw: Any, position: int, destinations: set[str], protocols: s
     where = f"rule {position + 1}"
     if not isinstance(raw, dict):
         raise BadInput(f"{where} must be a mapping with id, match, protocol and send")
-    _only(raw, {"id", "match", "protocol", "send", "review", "project"}, where)
+    _only(raw, {"id", "match", "protocol", "send", "review", "project", "quiet_s"}, where)
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _NAME.match(rule_id):
         raise BadInput(f"{where}: id must be 1-64 letters, digits, '_', '.', '-'")
@@ -199,8 +200,12 @@ def rule_from_dict(raw: Any, position: int, destinations: set[str], protocols: s
     review = raw.get("review", Review.AUTO.value)
     if review not in {r.value for r in Review}:
         raise BadInput(f"{where}: review must be auto or review")
+    quiet = raw.get("quiet_s")
+    if quiet is not None and (isinstance(quiet, bool) or not isinstance(quiet, (int, float)) or not 0 < quiet <= 3600):
+        raise BadInput(f"{where}: quiet_s must be a number of seconds, more than 0 and at most 3600")
     return Rule(id=rule_id, protocol=protocol, match=match_from_dict(raw.get("match"), f"{where}: match"),
-                send=tuple(parsed), review=Review(review), project=_opt_text(raw, "project", where, 120))
+                send=tuple(parsed), review=Review(review), project=_opt_text(raw, "project", where, 120),
+                quiet_s=float(quiet) if quiet is not None else None)
 
 
 def destination_from_dict(raw: Any) -> Destination:
@@ -248,6 +253,8 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
                            "review": rule.review.value}
     if rule.project:
         out["project"] = rule.project
+    if rule.quiet_s is not None:
+        out["quiet_s"] = rule.quiet_s
     return out
 
 

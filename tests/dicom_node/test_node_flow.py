@@ -331,3 +331,25 @@ def test_results_go_over_tls_to_a_planning_system_whose_certificate_is_trusted(
         {"name": "x", "ae_title": "X", "host": "h", "port": 1, "ca_file": "/etc/ca.pem"}], "rules": []})
     assert refused.status_code == 422 and refused.json()["detail"] == \
         "destination x: ca_file, cert_file and key_file go with tls: true"
+
+
+def test_a_rule_sets_its_own_quiet_time(tmp_path: Path) -> None:
+    """The node waits a minute by default; the CT rule says one second: a CT series is processed
+    at once, an MR series (another rule, the default) is still waiting."""
+    settings = Settings(data_dir=tmp_path / "data", static_dir=tmp_path / "none", api_key=KEY, dicom_port=0,
+                        dicom_allowed_callers=[SCANNER_AE], dicom_quiet_s=60.0)
+    with TestClient(create_app(settings, lambda _: FakePredictor(patches=1))) as client:
+        configure(client, [], [
+            {"id": "ct", "match": {"modality": "CT"}, "protocol": "thorax-rt", "quiet_s": 1},
+            {"id": "mr", "match": {"modality": "MR"}, "protocol": "brain-mr"}])
+        assert client.get("/api/dicom/config", headers=ADMIN).json()["rules"][0]["quiet_s"] == 1
+        mr = ct_series(tmp_path / "mr", slices=6, seed=2)
+        for path in mr:
+            ds = pydicom.dcmread(path)
+            ds.Modality = "MR"
+            ds.save_as(path, enforce_file_format=True)
+        assert storescu(node_port(client), *mr).returncode == 0
+        assert storescu(node_port(client), *ct_series(tmp_path / "ct", slices=6)).returncode == 0
+        done = wait_state(client, "done", timeout=20)
+        assert done["rule"] == "ct" and done["modality"] == "CT"
+        assert [s["modality"] for s in worklist(client)] == ["CT"], "the MR series still waits its minute"

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from backend.integrations.dicom_node.records import ReceivedSeries
+from backend.integrations.dicom_node.records import ReceivedSeries, SeriesRecord
 from backend.integrations.dicom_node.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,12 @@ class CompletionWatcher:
 
     def __init__(self, spool: Spool, on_complete: OnComplete, *, quiet_s: float, ceiling_s: float,
                  retry_s: float = 30.0, poll_s: float = 1.0, forget_after_s: float = 7 * 24 * 3600.0,
-                 busy: Callable[[], set[str]] | None = None) -> None:
+                 busy: Callable[[], set[str]] | None = None,
+                 quiet_for: Callable[[SeriesRecord], float | None] | None = None) -> None:
+        """``quiet_for(record)``: the quiet time of that series (e.g. its routing rule's), None for
+        ``quiet_s``; never beyond the ceiling."""
         self.spool = spool
+        self.quiet_for = quiet_for
         self.on_complete = on_complete
         self.quiet_s = quiet_s
         self.ceiling_s = ceiling_s
@@ -58,7 +62,8 @@ class CompletionWatcher:
         out = []
         for record in self.spool.records():
             past_ceiling = now - record.first_arrival >= self.ceiling_s
-            quiet = now - record.last_arrival >= self.quiet_s and record.key not in busy
+            quiet_s = (self.quiet_for(record) if self.quiet_for is not None else None) or self.quiet_s
+            quiet = now - record.last_arrival >= quiet_s and record.key not in busy
             if past_ceiling or quiet:
                 out.append(self.spool.view(record))
         return out

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -25,7 +26,7 @@ from pynetdicom.transport import ThreadedAssociationServer
 
 from backend.integrations.dicom_node.completion import CompletionWatcher, OnComplete
 from backend.integrations.dicom_node.config import NodeConfig
-from backend.integrations.dicom_node.records import SeriesHeader
+from backend.integrations.dicom_node.records import SeriesHeader, SeriesRecord
 from backend.integrations.dicom_node.sop import (
     TRANSFER_SYNTAXES,
     VERIFICATION,
@@ -68,13 +69,14 @@ class DicomNode:
     ``watch=False`` to drive completion yourself through ``node.watcher.poll()``.
     """
 
-    def __init__(self, config: NodeConfig, on_complete: OnComplete, *, watch: bool = True) -> None:
+    def __init__(self, config: NodeConfig, on_complete: OnComplete, *, watch: bool = True,
+                 quiet_for: Callable[[SeriesRecord], float | None] | None = None) -> None:
         self.config = config
         self.spool = Spool(config.spool_dir)
         self.watcher = CompletionWatcher(
             self.spool, on_complete, quiet_s=config.quiet_s, ceiling_s=config.ceiling_s,
             retry_s=config.retry_s, poll_s=config.poll_s, forget_after_s=config.forget_after_s,
-            busy=self.busy_series)
+            busy=self.busy_series, quiet_for=quiet_for)
         self._watch = watch
         self._lock = threading.Lock()
         self._open: dict[Association, _Association] = {}

@@ -26,7 +26,7 @@ from backend.domain.masks import dicom_export
 from backend.domain.protocols import job_request, stored
 from backend.integrations.dicom_node.config import Caller, NodeConfig
 from backend.integrations.dicom_node.receiver import DicomNode
-from backend.integrations.dicom_node.records import ReceivedSeries
+from backend.integrations.dicom_node.records import ReceivedSeries, SeriesHeader, SeriesRecord
 from backend.integrations.dicom_node.sender import SendFailed, Tls, c_store
 from backend.states import TERMINAL, AuditAction, AuthVia, JobStatus, Review, Role, SendState, SeriesState
 from backend.storage.audit import AuditEvent
@@ -57,6 +57,13 @@ def service_principal(state: AppState) -> Principal:
                      max_daily_compute_s=user.max_daily_compute_s)
 
 
+def _arrival(header: SeriesHeader, called_ae: str, instances: int) -> Arrival:
+    return Arrival(called_ae=called_ae, modality=header.modality, body_part=header.body_part_examined,
+                   series_description=header.series_description, image_type=header.image_type,
+                   slice_thickness=header.slice_thickness, orientation=orientation_of(header.image_orientation_patient),
+                   instances=instances)
+
+
 class NodeService:
     """The DICOM node, its rules and its sends, in the server process."""
 
@@ -64,7 +71,8 @@ class NodeService:
         self.state = state
         self.rows = NodeRows(state.store)
         self.poll_s = poll_s
-        self.node = DicomNode(node_config(state), self.on_complete)
+        self.node = DicomNode(node_config(state), self.on_complete, quiet_for=self.quiet_for)
+        self._rules: tuple[float, list[Rule]] = (0.0, [])
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="voxtell-dicom-results", daemon=True)
 
@@ -83,16 +91,24 @@ class NodeService:
         self._thread.join(timeout=30)
 
     # -- a complete series ----------------------------------------------------------------------
+    def _current_rules(self, max_age_s: float = 5.0) -> list[Rule]:
+        """The rules, read at most every ``max_age_s`` (the completion watcher asks every second)."""
+        read_at, rules = self._rules
+        if time.monotonic() - read_at > max_age_s:
+            rules = current_rules(self.state)
+            self._rules = (time.monotonic(), rules)
+        return rules
+
+    def quiet_for(self, record: SeriesRecord) -> float | None:
+        """The quiet time of a series being received: its matching rule's, if it sets one."""
+        rule = first_match(self._current_rules(), _arrival(record.header, record.called_ae, record.instance_count))
+        return rule.quiet_s if rule is not None else None
+
     def on_complete(self, series: ReceivedSeries) -> None:
         """Record, store as a volume, match and queue (runs on the node's watcher thread; the
         spool removes the files when this returns; raising makes the node call again later)."""
         header = series.header
-        arrival = Arrival(called_ae=series.called_ae, modality=header.modality, body_part=header.body_part_examined,
-                          series_description=header.series_description, image_type=header.image_type,
-                          slice_thickness=header.slice_thickness,
-                          orientation=orientation_of(header.image_orientation_patient),
-                          instances=series.instance_count)
-        rule = first_match(current_rules(self.state), arrival)
+        rule = first_match(current_rules(self.state), _arrival(header, series.called_ae, series.instance_count))
         service = service_principal(self.state)
         project = self.state.identities.project_named(rule.project) if rule and rule.project else None
         series_id = self.rows.add_series(
