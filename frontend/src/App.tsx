@@ -219,6 +219,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
             { type: 'text/csv' }), downloadName(caseName, 'measurements'))} />
         <DrawingPanel rows={ws.results} canSave={doneJobs.length > 0} unit={ws.volume?.intensity_unit ?? null}
           onBrush={viewer.setBrush} onTool={viewer.setTool} onUndo={viewer.undo}
+          fill={viewer.fillPending} onFill={viewer.fillBetween} onAcceptFill={viewer.acceptFill}
           onStart={async (row) => {
             try {
               const jobId = row?.jobId ?? doneJobs[doneJobs.length - 1]

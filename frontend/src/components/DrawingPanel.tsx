@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { DrawTool } from '../hooks/useNiivue'
 import type { ResultRow } from '../hooks/useWorkspace'
 import type { Brush } from '../lib/brush'
+import type { FillResult } from '../lib/interpolate'
 
 interface Props {
   rows: ResultRow[]
@@ -12,6 +13,10 @@ interface Props {
   onBrush: (brush: Brush) => void
   onUndo: () => void
   onFinish: (save: boolean, name: string) => Promise<void>
+  /** the fill between slices waiting to be accepted or undone */
+  fill: FillResult | null
+  onFill: () => FillResult | null
+  onAcceptFill: () => void
 }
 
 const TOOLS: [DrawTool, string][] = [['pen', 'brush'], ['filled', 'filled outline'], ['eraser', 'eraser'],
@@ -19,8 +24,9 @@ const TOOLS: [DrawTool, string][] = [['pen', 'brush'], ['filled', 'filled outlin
 
 /** Edit a mask or draw a new one: brush of a size in mm (a disc on the slice, or a 3D ball),
  * filled outlines, eraser and filled eraser, optionally only on voxels inside an intensity range;
- * undo; save under a name the user confirms (an edited mask keeps its colour). */
-export function DrawingPanel({ rows, canSave, unit, onStart, onTool, onBrush, onUndo, onFinish }: Props) {
+ * fill between slices (a preview to accept or undo); undo; save under a name the user confirms (an
+ * edited mask keeps its colour). */
+export function DrawingPanel({ rows, canSave, unit, onStart, onTool, onBrush, onUndo, onFinish, fill, onFill, onAcceptFill }: Props) {
   const [target, setTarget] = useState('new')
   const [active, setActive] = useState<string | null>(null)
   const [tool, setTool] = useState<DrawTool>('pen')
@@ -30,6 +36,7 @@ export function DrawingPanel({ rows, canSave, unit, onStart, onTool, onBrush, on
   const [lo, setLo] = useState(-100)
   const [hi, setHi] = useState(300)
   const [naming, setNaming] = useState<string | null>(null)
+  const [nothingToFill, setNothingToFill] = useState(false)
   useEffect(() => {
     onBrush({ diameterMm: size, shape: ball ? 'ball' : 'disc', range: limit ? [Math.min(lo, hi), Math.max(lo, hi)] : null })
   }, [ball, hi, limit, lo, onBrush, size])
@@ -83,6 +90,21 @@ export function DrawingPanel({ rows, canSave, unit, onStart, onTool, onBrush, on
               disabled={!limit} onChange={(e) => setHi(Number(e.target.value))} />
             <span>{unit ?? ''}</span>
           </div>
+          <div className="draw-tools">
+            <button data-testid="draw-interpolate" disabled={!!fill}
+              title="fill the empty slices between drawn ones (along the slice axis of the view last used), shape-based"
+              onClick={() => setNothingToFill(!onFill()?.voxels)}>fill between slices</button>
+            {fill && <button className="primary" data-testid="draw-interpolate-accept" onClick={onAcceptFill}>accept fill</button>}
+          </div>
+          {fill && (
+            <p className="hint" data-testid="draw-interpolate-pending" data-voxels={fill.voxels}>
+              Filled {fill.voxels} voxels on {fill.slices.length === 1 ? 'slice' : 'slices'} {sliceRanges(fill.slices)} (lighter:
+              preview). Accept, or undo to take them out; saving keeps them.
+            </p>
+          )}
+          {!fill && nothingToFill && (
+            <p className="hint" data-testid="draw-interpolate-none">Nothing to fill: draw on two slices with empty slices between them.</p>
+          )}
           {naming === null ? (
             <div className="draw-tools">
               <button data-testid="draw-undo" onClick={onUndo} title="undo (Ctrl+Z)">undo</button>
@@ -105,4 +127,16 @@ export function DrawingPanel({ rows, canSave, unit, onStart, onTool, onBrush, on
       {!canSave && <p className="hint">Run a segmentation first; drawings are saved with its results.</p>}
     </section>
   )
+}
+
+/** Slice numbers as ranges: 3–5, 9. */
+function sliceRanges(slices: number[]): string {
+  const parts: string[] = []
+  for (let i = 0; i < slices.length; i++) {
+    let j = i
+    while (j + 1 < slices.length && slices[j + 1] === slices[j] + 1) j++
+    parts.push(j > i ? `${slices[i]}–${slices[j]}` : String(slices[i]))
+    i = j
+  }
+  return parts.join(', ')
 }

@@ -10,7 +10,8 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Brush } from '../lib/brush'
 import type { Rgb } from '../lib/colors'
 import type { IntensityRange, WindowLevel } from '../lib/windowing'
-import { installBrush, penFor, type DrawTool } from '../viewer/drawing'
+import { installBrush, penFor, setDrawColor, type DrawTool } from '../viewer/drawing'
+import { acceptFill, hasPreview, previewFill, type FillResult } from '../viewer/fill'
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
 import { installAnnotations } from '../viewer/annotations'
 import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
@@ -84,6 +85,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const [overlays, setOverlays] = useState<Record<string, OverlayState>>({})
   const [overlayCount, setOverlayCount] = useState(0)
   const [syncing, setSyncing] = useState(false)
+  const [fillPending, setFillPending] = useState<FillResult | null>(null) // a fill between slices not accepted yet
 
   useEffect(() => {
     const canvas = canvasRef.current
@@ -327,7 +329,21 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const setBrush = useCallback((brush: Brush) => {
     brushRef.current = brush
   }, [])
-  const undo = useCallback(() => nvRef.current?.drawUndo(), [])
+  const undo = useCallback(() => {
+    const nv = nvRef.current
+    nv?.drawUndo()
+    if (!nv || !hasPreview(nv)) setFillPending(null)
+  }, [])
+  /** Fill between the slices drawn along the slice axis of the view in use: a preview until accepted (or undone). */
+  const fillBetween = useCallback(() => {
+    const result = nvRef.current ? previewFill(nvRef.current, AXIS[activePlane]) : null
+    setFillPending(result?.voxels ? result : null)
+    return result
+  }, [activePlane])
+  const acceptFillPreview = useCallback(() => {
+    if (nvRef.current) acceptFill(nvRef.current)
+    setFillPending(null)
+  }, [])
   /** The voxel last clicked, in the view clicked (measurements); the image over a rectangle of them. */
   const measurePoint = useCallback(() => (nvRef.current ? crosshairPoint(nvRef.current, planeRef.current) : null), [])
   const measureRoi = useCallback((a: MeasurePoint, b: MeasurePoint) => (nvRef.current ? imageRoi(nvRef.current, a, b) : null), [])
@@ -337,7 +353,9 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     const nv = nvRef.current
     if (!nv) return null
     let bytes: Uint8Array | null = null
+    setFillPending(null)
     if (keep) {
+      acceptFill(nv) // a fill still in preview is saved with the drawing
       const saved = await nv.saveImage({ filename: '', isSaveDrawing: true, volumeByIndex: 0 })
       bytes = saved instanceof Uint8Array ? saved : null
     }
@@ -353,17 +371,11 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     overlaysSettled: !syncing && !Object.values(overlays).includes('loading'),
     loadBase, clear, setWindow, setView, setCrosshairVisible, setSlice, step, goToMm, zoom, resetZoom, setPanMode,
     syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing, measurePoint, measureRoi,
+    fillPending, fillBetween, acceptFill: acceptFillPreview,
   }
 }
 
 export type Viewer = ReturnType<typeof useNiivue>
-
-/** The drawing (value 1) in one colour, from the first stroke on: the mask's. */
-function setDrawColor(nv: Niivue, [r, g, b]: Rgb): void {
-  // NiiVue's type says a colormap name; it takes a colormap too (makeDrawLut).
-  const lut = { R: [0, r], G: [0, g], B: [0, b], A: [0, 255], I: [0, 1] }
-  nv.setDrawColormap(lut as unknown as string)
-}
 
 function clampFrac(frac: ArrayLike<number>): [number, number, number] {
   return [0, 1, 2].map((i) => Math.max(0, Math.min(1, Number.isFinite(frac[i]) ? frac[i] : 0.5))) as [number, number, number]
