@@ -47,7 +47,9 @@ export class ApiClient {
       throw new ApiError(0, messageFor(0, null))
     }
     if (!response.ok) throw this.failed(await errorFromResponse(response))
-    return (response.status === 204 ? undefined : await response.json()) as T
+    // 204, or an answer without a body (202 of a re-send): nothing to read
+    const text = response.status === 204 ? '' : await response.text()
+    return (text ? JSON.parse(text) : undefined) as T
   }
 
   info(): Promise<ServerInfo> {

@@ -159,6 +159,7 @@ test('worklist: series from the node newest first; a held job\'s progress; open 
       await expect(auto).toHaveAttribute('data-state', 'done')
       await expect(planning.getByTestId('worklist-resend')).toHaveCount(0)
       expect(readdirSync(plan.folder)).toHaveLength(1)
+      await expect(page.getByTestId('error-message'), 'no action of the worklist failed').toHaveCount(0)
     } finally {
       hold(false)
       for (const child of children) child.kill()
