@@ -24,7 +24,7 @@ export function MeasurePanel({ measurements, disabled, unit, onCsv }: Props) {
   return (
     <section className="panel" data-testid="measure-panel">
       <h2>Measurements</h2>
-      <div className="row-tools">
+      <div className="row-tools measure-tools">
         <button data-testid="measure-distance" disabled={disabled} aria-pressed={mode === 'distance'}
           onClick={() => start(mode === 'distance' ? null : 'distance')}>Distance</button>
         <button data-testid="measure-roi" disabled={disabled} aria-pressed={mode === 'roi'}

@@ -144,7 +144,9 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   const members = unzipSync(new Uint8Array(await readFile(await zip.path())))
   expect(Object.keys(members).sort()).toEqual(['labels.json', 'labels.txt', 'left_kidney.nii.gz', 'liver_checked.nii.gz'])
   const labelsJson = await (await request.get(`/api/jobs/${jobId}/labels.json`)).json()
-  expect(JSON.parse(Buffer.from(members['labels.json']).toString('utf8'))).toEqual(labelsJson)
+  // The case's file holds every mask of the case, so each entry also names the job it came from.
+  expect(JSON.parse(Buffer.from(members['labels.json']).toString('utf8')))
+    .toEqual(labelsJson.map((l: Record<string, unknown>) => ({ ...l, job: jobId })))
   expect(labelsJson.map((l: { value: number; name: string; index: number }) => [l.value, l.name, l.index]))
     .toEqual([[1, 'liver (checked)', 0], [2, 'left kidney', 1]])
   for (const [i, member] of ['liver_checked.nii.gz', 'left_kidney.nii.gz'].entries()) {
