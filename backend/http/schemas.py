@@ -459,10 +459,67 @@ class DicomSeriesInfo(BaseModel):
     sends: list[DicomSendInfo]
 
 
+_NODE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+AeTitle = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[ -\[\]-~]*[!-\[\]-~][ -\[\]-~]*$",
+                               description="1-16 printable ASCII characters, no backslash")]
+NonNegativeRange = Annotated[list[Annotated[float, Field(ge=0), BeforeValidator(_not_a_bool)]],
+                             Field(min_length=2, max_length=2, description="[min, max]")]
+CountRange = Annotated[list[Annotated[int, Field(ge=0), BeforeValidator(_not_a_bool)]],
+                       Field(min_length=2, max_length=2, description="[min, max]")]
+ShortText = Annotated[str, Field(min_length=1, max_length=64, pattern=r"\S")]
+
+
+class DicomDestination(BaseModel):
+    """Where results go: a DICOM peer by C-STORE (optionally over TLS), or the configured DICOMweb
+    archive by STOW-RS (``dicomweb: true``)."""
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, Field(pattern=_NODE_NAME)]
+    ae_title: AeTitle | None = None
+    host: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9.:_-]+$")] | None = None
+    port: Annotated[int, Field(ge=1, le=65535), BeforeValidator(_not_a_bool)] | None = None
+    dicomweb: StrictBool = False
+    tls: StrictBool = False
+    ca_file: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+    cert_file: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+    key_file: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+
+
+class DicomMatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    called_ae: AeTitle | None = None
+    modality: Annotated[str, Field(min_length=1, max_length=16, pattern=r"\S")] | None = None
+    body_part: ShortText | None = None
+    series_description: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="a regular expression, searched, case-insensitive")
+    image_type: list[ShortText] = Field(default_factory=list, max_length=10)
+    slice_thickness: NonNegativeRange | None = None
+    orientation: Literal["axial", "coronal", "sagittal"] | None = None
+    instances: CountRange | None = None
+
+
+class DicomSend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    destination: Annotated[str, Field(pattern=_NODE_NAME)]
+    format: Literal["rtstruct", "seg"] = "rtstruct"
+
+
+class DicomRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, Field(pattern=_NODE_NAME)]
+    match: DicomMatch = Field(default_factory=DicomMatch)
+    protocol: ProtocolId
+    send: list[DicomSend] = Field(default_factory=list, max_length=20)
+    review: Literal["auto", "review"] = "auto"
+    project: Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")] | None = None
+    quiet_s: Annotated[float, Field(gt=0, le=3600), BeforeValidator(_not_a_bool)] | None = None
+
+
 class DicomConfig(BaseModel):
-    """The DICOM node's destinations and rules (first matching rule wins); see docs/dicom-node.md."""
-    destinations: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
-    rules: list[dict[str, Any]] = Field(default_factory=list, max_length=500)
+    """The DICOM node's destinations and rules (first matching rule wins); see docs/dicom-node.md.
+    What the schema cannot say (a rule naming a destination or protocol that does not exist, a name
+    used twice, a C-STORE destination without its AE title, host and port) answers 409."""
+    destinations: list[DicomDestination] = Field(default_factory=list, max_length=100)
+    rules: list[DicomRule] = Field(default_factory=list, max_length=500)
 
 
 class DicomNodeStatus(BaseModel):

@@ -194,17 +194,19 @@ def test_a_configuration_is_checked_before_anything_changes(server: TestClient) 
             "rules": [{"id": "r1", "match": {"modality": "CT"}, "protocol": "pelvis-rt",
                        "send": [{"destination": "tps"}]}]}
     assert server.put("/api/dicom/config", json=good, headers=ADMIN).status_code == 200
-    for bad, detail in [
-        ({**good, "rules": [{**good["rules"][0], "protocol": "nope"}]}, "rule r1: protocol 'nope' does not exist"),
-        ({**good, "rules": [{**good["rules"][0], "send": [{"destination": "pacs"}]}]},
+    for bad, status, detail in [
+        ({**good, "rules": [{**good["rules"][0], "protocol": "nope"}]}, 409, "rule r1: protocol 'nope' does not exist"),
+        ({**good, "rules": [{**good["rules"][0], "send": [{"destination": "pacs"}]}]}, 409,
          "rule r1: destination 'pacs' is not configured"),
-        ({**good, "rules": [{**good["rules"][0], "match": {"series_description": "(unclosed"}}]},
+        ({**good, "rules": [{**good["rules"][0], "match": {"series_description": "(unclosed"}}]}, 409,
          "rule r1: match.series_description is not a regular expression"),
-        ({**good, "destinations": [{"name": "tps", "ae_title": "A" * 17, "host": "h", "port": 1}]},
-         "destination tps: ae_title must be 1 to 16 ASCII characters"),
+        ({**good, "destinations": [{"name": "tps", "ae_title": "A" * 17, "host": "h", "port": 1}]}, 422,
+         "destinations.0.ae_title: String should have at most 16 characters"),
+        ({**good, "rules": [{**good["rules"][0], "match": {"orientation": "oblique"}}]}, 422,
+         "rules.0.match.orientation: Input should be 'axial', 'coronal' or 'sagittal'"),
     ]:
         answer = server.put("/api/dicom/config", json=bad, headers=ADMIN)
-        assert answer.status_code == 422 and answer.json()["detail"].startswith(detail), answer.text
+        assert answer.status_code == status and answer.json()["detail"].startswith(detail), answer.text
     assert server.get("/api/dicom/config", headers=ADMIN).json()["rules"][0]["protocol"] == "pelvis-rt"
 
 
@@ -329,7 +331,7 @@ def test_results_go_over_tls_to_a_planning_system_whose_certificate_is_trusted(
         scp.wait()
     refused = server.put("/api/dicom/config", headers=ADMIN, json={"destinations": [
         {"name": "x", "ae_title": "X", "host": "h", "port": 1, "ca_file": "/etc/ca.pem"}], "rules": []})
-    assert refused.status_code == 422 and refused.json()["detail"] == \
+    assert refused.status_code == 409 and refused.json()["detail"] == \
         "destination x: ca_file, cert_file and key_file go with tls: true"
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from backend.domain.dicom_rules import config_from_dict, destination_to_dict, rule_to_dict
 from backend.domain.dicom_worklist import approve, resend
+from backend.domain.errors import BadInput, Conflict
 from backend.http.audit import audited, note_object
 from backend.http.deps import Caller, State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses
@@ -64,20 +65,23 @@ def resend_failed(state: State, caller: Caller, send_id: Id) -> Response:
 @audited(AuditAction.ADMIN, "dicom_config")
 def get_config(state: State) -> DicomConfig:
     rules, destinations = NodeRows(state.store).config()
-    return DicomConfig(destinations=destinations, rules=rules)
+    return DicomConfig.model_validate({"destinations": destinations, "rules": rules})
 
 
-@router.put("/config", dependencies=[Depends(administrator)], responses=error_responses(422))
+@router.put("/config", dependencies=[Depends(administrator)], responses=error_responses(409, 422))
 @audited(AuditAction.ADMIN, "dicom_config")
 def put_config(state: State, request: Request, body: DicomConfig) -> DicomConfig:
     """Replace the destinations and rules (checked first: nothing changes when one is refused)."""
     protocols = {row["id"] for row in state.protocols.all()}
-    rules, destinations = config_from_dict(body.model_dump(), protocols)
+    try:
+        rules, destinations = config_from_dict(body.model_dump(exclude_none=True, exclude_defaults=True), protocols)
+    except BadInput as exc:  # parts that clash with each other or with the protocols
+        raise Conflict(str(exc)) from None
     NodeRows(state.store).replace_config([rule_to_dict(r) for r in rules],
                                          [destination_to_dict(d) for d in destinations])
     note_object(request, "dicom_config", "node")
     stored_rules, stored_destinations = NodeRows(state.store).config()
-    return DicomConfig(destinations=stored_destinations, rules=stored_rules)
+    return DicomConfig.model_validate({"destinations": stored_destinations, "rules": stored_rules})
 
 
 @router.get("/node", dependencies=[Depends(administrator)])

@@ -1225,16 +1225,73 @@ export interface components {
         /**
          * DicomConfig
          * @description The DICOM node's destinations and rules (first matching rule wins); see docs/dicom-node.md.
+         *     What the schema cannot say (a rule naming a destination or protocol that does not exist, a name
+         *     used twice, a C-STORE destination without its AE title, host and port) answers 409.
          */
         DicomConfig: {
             /** Destinations */
-            destinations?: {
-                [key: string]: unknown;
-            }[];
+            destinations?: components["schemas"]["DicomDestination"][];
             /** Rules */
-            rules?: {
-                [key: string]: unknown;
-            }[];
+            rules?: components["schemas"]["DicomRule"][];
+        };
+        /**
+         * DicomDestination
+         * @description Where results go: a DICOM peer by C-STORE (optionally over TLS), or the configured DICOMweb
+         *     archive by STOW-RS (``dicomweb: true``).
+         */
+        DicomDestination: {
+            /** Ae Title */
+            ae_title?: string | null;
+            /** Ca File */
+            ca_file?: string | null;
+            /** Cert File */
+            cert_file?: string | null;
+            /**
+             * Dicomweb
+             * @default false
+             */
+            dicomweb: boolean;
+            /** Host */
+            host?: string | null;
+            /** Key File */
+            key_file?: string | null;
+            /** Name */
+            name: string;
+            /** Port */
+            port?: number | null;
+            /**
+             * Tls
+             * @default false
+             */
+            tls: boolean;
+        };
+        /** DicomMatch */
+        DicomMatch: {
+            /** Body Part */
+            body_part?: string | null;
+            /** Called Ae */
+            called_ae?: string | null;
+            /** Image Type */
+            image_type?: string[];
+            /** Instances */
+            instances?: [
+                number,
+                number
+            ] | null;
+            /** Modality */
+            modality?: string | null;
+            /** Orientation */
+            orientation?: ("axial" | "coronal" | "sagittal") | null;
+            /**
+             * Series Description
+             * @description a regular expression, searched, case-insensitive
+             */
+            series_description?: string | null;
+            /** Slice Thickness */
+            slice_thickness?: [
+                number,
+                number
+            ] | null;
         };
         /** DicomNodeStatus */
         DicomNodeStatus: {
@@ -1244,6 +1301,40 @@ export interface components {
             enabled: boolean;
             /** Port */
             port: number | null;
+        };
+        /** DicomRule */
+        DicomRule: {
+            /** Id */
+            id: string;
+            match?: components["schemas"]["DicomMatch"];
+            /** Project */
+            project?: string | null;
+            /**
+             * Protocol
+             * @description a protocol's id, e.g. pelvis-rt
+             */
+            protocol: string;
+            /** Quiet S */
+            quiet_s?: number | null;
+            /**
+             * Review
+             * @default auto
+             * @enum {string}
+             */
+            review: "auto" | "review";
+            /** Send */
+            send?: components["schemas"]["DicomSend"][];
+        };
+        /** DicomSend */
+        DicomSend: {
+            /** Destination */
+            destination: string;
+            /**
+             * Format
+             * @default rtstruct
+             * @enum {string}
+             */
+            format: "rtstruct" | "seg";
         };
         /** DicomSendInfo */
         DicomSendInfo: {
@@ -3018,6 +3109,15 @@ export interface operations {
             };
             /** @description signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the resource is not in a state that allows this */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react'
 import type { ProjectRef } from '../api/types'
 import type { StoredCase } from '../hooks/useMyCases'
+import { exportStamp, saveBlob } from '../lib/downloads'
 import { bannerFields } from '../lib/patient'
+import { jobStatisticsCsv } from '../lib/stats-csv'
 
 interface Props {
   cases: StoredCase[] | null
@@ -25,6 +27,10 @@ export function MyCases({ cases, me, projects, onOpen, onRefresh, localName }: P
     <section className="panel my-cases" data-testid="my-cases">
       <div className="panel-head">
         <h2>My cases on the server</h2>
+        <button data-testid="my-cases-stats-csv" disabled={!cases?.some((c) => c.jobs.some((j) => j.status === 'done'))}
+          title="every finished job's masks: voxels, volume, mean, sd, components (no patient fields)"
+          onClick={() => cases && saveBlob(new Blob([jobStatisticsCsv(cases)], { type: 'text/csv' }),
+            `voxtell_statistics_${exportStamp(new Date())}.csv`)}>Statistics CSV</button>
         <button className="icon" data-testid="my-cases-refresh" aria-label="refresh my cases" title="refresh"
           onClick={onRefresh}>⟳</button>
       </div>

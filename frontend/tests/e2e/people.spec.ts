@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test'
 import { session } from './helpers'
 import { makeVolume } from './nifti'
@@ -57,6 +58,16 @@ test('people: each sees only their own cases on the server; another person\'s vo
   const mine = a.locator(`[data-testid=my-case][data-volume="${volumeId}"]`)
   await expect(mine).toBeVisible()
   await expect(mine.getByTestId('my-case-jobs')).toContainText('liver')
+  // Her statistics as CSV: a row for her mask, the server's numbers, nothing of anyone else's.
+  const [csv] = await Promise.all([a.waitForEvent('download'), a.getByTestId('my-cases-stats-csv').click()])
+  expect(csv.suggestedFilename()).toMatch(/^voxtell_statistics_\d{8}-\d{4}\.csv$/)
+  const rows = (await readFile(await csv.path(), 'utf8')).trim().split('\n').map((l) => l.split(','))
+  const jobsOfHers = await (await a.evaluate(async (id) => {
+    const headers = { Authorization: `Bearer ${localStorage.getItem('voxtell-web-api-key')}` }
+    return (await fetch(`/api/jobs?volume_id=${id}`, { headers })).json()
+  }, volumeId)) as { id: string; results: { voxels: number }[] }[]
+  expect(rows.slice(1).map((r) => [r[0], r[2], r[6], r[9]]))
+    .toEqual([[volumeId, jobsOfHers[0].id, 'liver', String(jobsOfHers[0].results[0].voxels)]])
 
   // Bob, in another browser, sees none of Alice's cases; her volume and its jobs are not there for him.
   const b = await newPage(browser)
