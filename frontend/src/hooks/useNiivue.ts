@@ -208,7 +208,9 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     if (!back) return
     back.cal_min = w.center - w.width / 2
     back.cal_max = w.center + w.width / 2
-    nvRef.current!.updateGLVolume()
+    // The image's layer only, as NiiVue's own right-drag does: updateGLVolume would redraw every mask too.
+    nvRef.current!.refreshLayers(back, 0)
+    nvRef.current!.drawScene()
     setWindowState(w)
   }, [])
 

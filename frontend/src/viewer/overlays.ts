@@ -3,9 +3,16 @@
  * neighbour), drawn filled or as an outline, and in the 3D view as a surface mesh built from the
  * mask (the overlays themselves are left out of the 3D rendering, which would show blocks).
  * No React here; ``useNiivue`` owns one instance per viewer.
+ *
+ * NiiVue redraws every layer into its overlay texture on each add, remove or style change (its
+ * updateGLVolume), which dominates on large volumes: a mask is therefore styled, and its surface
+ * built, before it is added (one redraw, not three), a removal takes its surface out without a redraw
+ * of its own and is not followed by a second one, and a hidden mask's decoded
+ * image is kept (a mask's key always means the same voxels), so showing it again is one redraw
+ * with no download or decoding (bench/web/responsiveness.mjs, docs/performance.md).
  */
 
-import { NVMesh, type Niivue } from '@niivue/niivue'
+import { NVImage, NVMesh, type Niivue } from '@niivue/niivue'
 import type { Rgb } from '../lib/colors'
 import { maskSurfaceWithin } from '../lib/surface'
 
@@ -25,6 +32,7 @@ export interface OverlaySpec {
 export type OverlayState = 'loading' | 'shown'
 
 interface Layer {
+  key: string
   image: Image
   color: Rgb
   opacity: number
@@ -36,6 +44,8 @@ const LABEL_INTENT = 1002 // NIFTI_INTENT_LABEL: NiiVue's label shader, which ca
 
 export class MaskLayers {
   private layers = new Map<string, Layer>()
+  /** hidden masks' images, kept for showing them again */
+  private parked = new Map<string, Layer>()
   private loading = new Set<string>()
   private outline = false
   private surfaces = false
@@ -49,6 +59,7 @@ export class MaskLayers {
   reset(): void {
     for (const layer of this.layers.values()) if (layer.mesh) this.nv.removeMesh(layer.mesh)
     this.layers.clear()
+    this.parked.clear()
     this.loading.clear()
     this.generation++
     this.onChange()
@@ -69,12 +80,14 @@ export class MaskLayers {
   async sync(specs: OverlaySpec[]): Promise<void> {
     const generation = this.generation
     const wanted = new Map(specs.filter((s) => s.visible && s.key !== this.hidden).map((s) => [s.key, s]))
+    const known = new Set(specs.map((s) => s.key))
+    for (const key of this.parked.keys()) if (!known.has(key)) this.parked.delete(key) // deleted
     let changed = false
     for (const [key, layer] of [...this.layers]) {
       const spec = wanted.get(key)
       if (!spec) {
-        this.remove(key)
-        changed = true
+        this.remove(key) // NiiVue redraws the rest itself
+        this.onChange()
       } else if (spec.color.join() !== layer.color.join() || spec.opacity !== layer.opacity) {
         layer.color = spec.color
         layer.opacity = spec.opacity
@@ -87,18 +100,20 @@ export class MaskLayers {
     if (changed) this.refresh()
     for (const spec of wanted.values()) {
       if (this.layers.has(spec.key) || this.loading.has(spec.key)) continue
+      const parked = this.parked.get(spec.key)
+      if (parked) {
+        this.parked.delete(spec.key)
+        this.show({ ...parked, color: spec.color, opacity: spec.opacity })
+        continue
+      }
       this.loading.add(spec.key)
       this.onChange()
       try {
         const blob = await spec.load()
         if (generation !== this.generation) return
-        const image = await this.addImage(spec.key, blob)
+        const image = await this.loadImage(spec.key, blob)
         if (generation !== this.generation) return
-        const layer: Layer = { image, color: spec.color, opacity: spec.opacity, box: spec.box ?? null, mesh: null }
-        this.layers.set(spec.key, layer)
-        this.style(layer)
-        this.refresh()
-        if (this.surfaces) this.buildMesh(layer)
+        this.show({ key: spec.key, image, color: spec.color, opacity: spec.opacity, box: spec.box ?? null, mesh: null })
       } finally {
         this.loading.delete(spec.key)
         this.onChange()
@@ -126,25 +141,40 @@ export class MaskLayers {
     this.hidden = key
     if (key && this.layers.has(key)) {
       this.remove(key)
-      this.refresh()
+      this.onChange()
     }
   }
 
-  private async addImage(key: string, blob: Blob): Promise<Image> {
+  private async loadImage(key: string, blob: Blob): Promise<Image> {
     const url = URL.createObjectURL(blob)
     try {
-      return await this.nv.addVolumeFromUrl({ url, name: `${key}.nii.gz`, colormap: 'gray', opacity: 0 })
+      return await NVImage.loadFromUrl({ url, name: `${key}.nii.gz`, colormap: 'gray', opacity: 0 })
     } finally {
       URL.revokeObjectURL(url)
     }
   }
 
+  /** Add a layer's image to NiiVue, styled first: one redraw of the layers. */
+  private show(layer: Layer): void {
+    this.style(layer)
+    layer.image.onColormapChange = this.nv.onColormapChange
+    this.layers.set(layer.key, layer)
+    if (this.surfaces) this.buildMesh(layer, false) // NiiVue's addMesh would redraw every layer once more
+    this.nv.addVolume(layer.image)
+    this.onChange()
+  }
+
+  /** Take a layer out of NiiVue (which redraws the rest), keeping its image for showing it again. */
   private remove(key: string): void {
     const layer = this.layers.get(key)
     if (!layer) return
+    if (layer.mesh) { // out of the list without NiiVue's removeMesh, which redraws every layer: removeVolume does
+      layer.mesh.unloadMesh(this.nv.gl)
+      this.nv.meshes = this.nv.meshes.filter((m) => m !== layer.mesh)
+    }
     this.nv.removeVolume(layer.image)
-    if (layer.mesh) this.nv.removeMesh(layer.mesh)
     this.layers.delete(key)
+    this.parked.set(key, { ...layer, mesh: null })
   }
 
   /** Fill: a one-colour ramp above 0.5 at the mask's opacity. Outline: NiiVue's label shader
@@ -159,16 +189,19 @@ export class MaskLayers {
     } else {
       image.hdr!.intent_code = 0
       image.colormapLabel = null
-      const name = `vt-${r}-${g}-${b}`
+      // One colormap per mask, its colour replaced in place: assigning an image's colormap makes
+      // NiiVue recompute its intensity range over every voxel (a full pass per recolour or opacity).
+      const name = `vt-${layer.key}`
       this.nv.addColormap(name, { R: [0, r], G: [0, g], B: [0, b], A: [0, 255], I: [0, 255] })
-      image.colormap = name
+      if (image.colormap !== name) image.colormap = name
       image.cal_min = 0.5
       image.cal_max = 1
       image.opacity = layer.opacity
     }
   }
 
-  private buildMesh(layer: Layer): void {
+  /** The mask's surface for the 3D view; ``redraw`` false: only listed (the caller's next redraw shows it). */
+  private buildMesh(layer: Layer, redraw = true): void {
     if (layer.mesh) return
     const image = layer.image
     const hdr = image.hdr!
@@ -178,7 +211,8 @@ export class MaskLayers {
     const mesh = new NVMesh(positions, indices, `${image.name}-surface`, new Uint8Array([...layer.color, 255]), 1, true,
       this.nv.gl)
     layer.mesh = mesh
-    this.nv.addMesh(mesh)
+    if (redraw) this.nv.addMesh(mesh)
+    else this.nv.meshes.push(mesh)
   }
 
   private refresh(): void {
