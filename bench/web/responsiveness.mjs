@@ -1,0 +1,213 @@
+// Browser responsiveness of the viewer on a CT-like volume (512x512x300, or --shape X,Y,Z) with 12 masks
+// (a measurement, not a test).
+//
+// Starts the real server (demo model, the built app from frontend/dist or VOXTELL_E2E_DIST), seeds
+// the case (bench/web/seed_case.py), opens it in headless Chromium (software GL, as the e2e tests)
+// and times hide/show, opacity, recolour, rename, select (go to), slice scroll and window/level.
+// Per interaction (twice; slice scroll three times), from just before Playwright sends it: the Event
+// Timing entries of its input events (input to the next paint after the handlers), the time until two
+// animation frames, a one-pixel WebGL readPixels (all queued GL done: software GL draws in the GPU
+// process, where no long task shows it) and a third frame have passed ("frame"), the long tasks
+// (PerformanceObserver 'longtask') that followed, and the time until the page is quiet again (the end of
+// the last long task or event, no further long task for 1 s). Opening is timed in stages: the volume on screen, then each
+// mask's overlay as it arrives (data-overlays counts them), each stage with its own generous limit,
+// so a slow machine reports how far it got instead of nothing. Writes bench/results/web_responsiveness.json.
+//
+//   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE]
+//
+// 512x512x40 is what completes in minutes on the 2-core CPU machine (docs/performance.md).
+
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const require = createRequire(join(root, 'frontend/package.json'))
+const { chromium } = require('@playwright/test')
+const python = resolve(root, process.env.VOXTELL_PYTHON ?? '.venv/bin/python')
+const arg = (name, fallback) => process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback
+const out = arg('--out', join(root, 'bench/results/web_responsiveness.json'))
+const shape = arg('--shape', '512,512,300').split(',').map(Number)
+const maskTimeoutMs = Number(arg('--mask-timeout-s', '300')) * 1000
+const MASKS = 12
+const port = 20000 + Math.floor(Math.random() * 30000)
+const url = `http://127.0.0.1:${port}`
+const scratch = mkdtempSync(join(tmpdir(), 'voxtell-webbench-'))
+const data = join(scratch, 'data')
+
+const server = spawn(python, ['-m', 'backend.cli', 'serve', '--device', 'cpu', '--port', String(port), '--data-dir', data], {
+  cwd: root, stdio: ['ignore', 'ignore', 'ignore'],
+  env: { ...process.env, VOXTELL_HOME: join(scratch, 'home'), VOXTELL_STATIC_DIR: resolve(root, process.env.VOXTELL_E2E_DIST ?? 'frontend/dist'),
+    VOXTELL_MODEL: '', VOXTELL_JOB_TIMEOUT_S: '0.01', VOXTELL_MAX_WINDOWS: '5000' },
+})
+const stop = () => { try { server.kill('SIGTERM') } catch { /* gone */ } }
+process.on('exit', stop)
+
+async function waitHealthy() {
+  for (let i = 0; i < 600; i++) {
+    try { if ((await fetch(`${url}/api/health`)).ok) return } catch { /* starting */ }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error('server did not start')
+}
+
+/** In the page: every event-timing entry and long task, with a quiet-wait helper. */
+function instrument() {
+  const w = window
+  w.__perf = { events: [], tasks: [] }
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) w.__perf.events.push({ name: e.name, start: e.startTime, duration: e.duration,
+      processing: e.processingEnd - e.processingStart, delay: e.processingStart - e.startTime })
+  }).observe({ type: 'event', durationThreshold: 16, buffered: true })
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) w.__perf.tasks.push({ start: e.startTime, duration: e.duration })
+  }).observe({ type: 'longtask', buffered: true })
+}
+
+async function quiet(page, since) {
+  // Quiet: no long task and no event entry for 1 s, and two frames painted.
+  for (;;) {
+    const last = await page.evaluate((t0) => {
+      const p = window.__perf
+      const ends = [...p.tasks, ...p.events].filter((e) => e.start >= t0 - 50).map((e) => e.start + e.duration)
+      return { now: performance.now(), last: Math.max(t0, ...ends) }
+    }, since)
+    if (last.now - last.last > 1000) break
+    await page.waitForTimeout(200)
+  }
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+}
+
+/** When the frame after the action is on screen: two animation frames (the compositor waits for the GPU
+ * process, where software GL draws), and a one-pixel read of the viewer's WebGL canvas (which waits for
+ * every GL command queued before it). */
+async function painted(page) {
+  return page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(r))
+    await frame()
+    await frame()
+    const gl = document.querySelector('[data-testid=viewer] canvas')?.getContext('webgl2')
+    if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4))
+    await frame()
+    return performance.now()
+  })
+}
+
+async function measure(page, name, action, repeats = 2) {
+  const runs = []
+  for (let i = 0; i < repeats; i++) {
+    const t0 = await page.evaluate(() => performance.now())
+    await action(i)
+    const frameMs = (await painted(page)) - t0
+    await quiet(page, t0)
+    runs.push(await page.evaluate((t0) => {
+      const p = window.__perf
+      const events = p.events.filter((e) => e.start >= t0 - 5)
+      const tasks = p.tasks.filter((e) => e.start >= t0 - 5)
+      const ends = [...events, ...tasks].map((e) => e.start + e.duration)
+      return {
+        event_ms: Math.max(0, ...events.map((e) => e.duration)),
+        event_names: [...new Set(events.map((e) => e.name))],
+        longest_task_ms: Math.max(0, ...tasks.map((e) => e.duration)),
+        long_tasks: tasks.length,
+        effect_ms: Math.max(0, ...ends) ? Math.max(...ends) - t0 : 0,
+      }
+    }, t0))
+    runs[runs.length - 1].frame_ms = frameMs
+    runs[runs.length - 1].effect_ms = Math.max(runs[runs.length - 1].effect_ms, frameMs)
+  }
+  const worst = (k) => Math.max(...runs.map((r) => r[k]))
+  const median = (k) => [...runs.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(runs.length / 2)]
+  const result = { name, runs, median_event_ms: median('event_ms'), median_effect_ms: median('effect_ms'),
+    worst_effect_ms: worst('effect_ms'), longest_task_ms: worst('longest_task_ms') }
+  console.log(`${name.padEnd(14)} event ${result.median_event_ms.toFixed(0)} ms  frame ${median('frame_ms').toFixed(0)} ms  effect ${result.median_effect_ms.toFixed(0)} ms  longest task ${result.longest_task_ms.toFixed(0)} ms`)
+  return result
+}
+
+const started = Date.now()
+await waitHealthy()
+const seeded = JSON.parse(execFileSync(python, ['bench/web/seed_case.py', '--url', url, '--data-dir', data, '--shape', shape.join(',')],
+  { cwd: root, encoding: 'utf8', env: { ...process.env, PYTHONPATH: root } }).trim().split('\n').pop())
+const seedS = (Date.now() - started) / 1000
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'] })
+const browserVersion = browser.version()
+const page = await browser.newPage({ viewport: { width: 1400, height: 860 } })
+// An input is answered only once the main thread is free: on a slow machine that can take longer than 30 s.
+page.setDefaultTimeout(maskTimeoutMs)
+await page.addInitScript(({ volumeId, jobId }) => {
+  if (!sessionStorage.getItem('voxtell-web-cases')) {
+    sessionStorage.setItem('voxtell-web-cases', JSON.stringify({ current: volumeId, cases: [{ volumeId, name: 'bench_ct.nii.gz',
+      jobIds: [jobId], hidden: [], opacity: {}, dismissed: [], window: null, crosshairMm: null }] }))
+  }
+}, { volumeId: seeded.volume_id, jobId: seeded.job_id })
+await page.addInitScript(instrument)
+const openStart = Date.now()
+await page.goto(url)
+// The volume first (the loading sign gone, a slice readout), then the overlays one by one.
+await page.getByTestId('result-row').first().waitFor({ timeout: 300_000 })
+await page.waitForFunction(() => !document.querySelector('[data-testid=volume-loading]')
+  && document.querySelector('[data-testid=viewer] canvas') !== null, null, { timeout: 300_000 })
+const volumeS = (Date.now() - openStart) / 1000
+console.log(`volume on screen after ${volumeS.toFixed(1)} s`)
+const overlays = () => page.evaluate(() => Number(document.querySelector('[data-testid=viewer]')?.getAttribute('data-overlays') ?? 0))
+const maskS = []
+for (let n = 1; n <= MASKS; n++) {
+  try {
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=viewer]')?.getAttribute('data-overlays')) >= n,
+      n, { timeout: maskTimeoutMs })
+  } catch {
+    console.log(`mask ${n} not shown within ${maskTimeoutMs / 1000} s`)
+    break
+  }
+  maskS.push((Date.now() - openStart) / 1000)
+  console.log(`mask ${n} shown after ${maskS[n - 1].toFixed(1)} s`)
+}
+const openS = (Date.now() - openStart) / 1000
+/** Until the overlay count is ``n`` (a mask hidden or shown again has its effect only then). */
+const overlaysAre = (n) => page.waitForFunction((n) => Number(document.querySelector('[data-testid=viewer]')?.getAttribute('data-overlays')) === n,
+  n, { timeout: maskTimeoutMs })
+const rows = page.getByTestId('result-row')
+const canvas = page.locator('[data-testid=viewer] canvas')
+const box = await canvas.boundingBox()
+await quiet(page, 0)
+
+const results = []
+const shown = await overlays()
+results.push(await measure(page, 'hide/show', async (i) => {
+  await rows.nth(3).getByTestId('result-visible').click()
+  await overlaysAre(i % 2 === 0 ? shown - 1 : shown)
+}, 2))
+results.push(await measure(page, 'opacity', async (i) => rows.nth(3).getByTestId('result-opacity').fill(String(0.3 + 0.1 * i))))
+results.push(await measure(page, 'recolour', async (i) => rows.nth(3).getByTestId('result-color').fill(['#ff0000', '#00ff00', '#0000ff'][i])))
+results.push(await measure(page, 'rename', async (i) => {
+  await rows.nth(3).getByTestId('result-rename').click()
+  await rows.nth(3).getByTestId('result-rename-input').fill(`renamed ${i}`)
+  await rows.nth(3).getByTestId('result-rename-input').press('Enter')
+}))
+results.push(await measure(page, 'select (go to)', async (i) => rows.nth(2 + 2 * i).getByTestId('result-goto').click()))
+results.push(await measure(page, 'slice scroll', async () => {
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25)
+  await page.mouse.wheel(0, 100)
+}, 3))
+results.push(await measure(page, 'window/level', async (i) => page.getByTestId('window-preset').selectOption({ index: i % 3 })))
+
+const longest = await page.evaluate(() => Math.max(0, ...window.__perf.tasks.map((t) => t.duration)))
+await browser.close()
+stop()
+const report = {
+  bench: 'web_responsiveness', when: new Date().toISOString(), volume: { shape, dtype: 'int16', masks: MASKS },
+  browser: `headless Chromium ${browserVersion} (Debian /usr/bin/chromium), --disable-gpu, software GL (SwiftShader), 1400x860`,
+  cpu_cores: (await import('node:os')).cpus().length,
+  seed_s: seedS, volume_shown_s: volumeS, masks_shown_s: maskS, masks_shown: maskS.length, open_case_s: openS,
+  longest_task_ms_whole_session: longest,
+  method: 'from just before the action (Playwright input over CDP): event_ms = Event Timing duration (input to next paint) of its input events; frame_ms = until the action has resolved and two animation frames plus a 1-pixel WebGL readPixels (all queued GL done) and a third frame have passed; effect_ms = the later of frame_ms and the end of the last event entry or long task (PerformanceObserver longtask) before 1 s of quiet; longest_task_ms = longest main-thread task in that time',
+  interactions: results,
+}
+writeFileSync(out, JSON.stringify(report, null, 1) + '\n')
+console.log(`open ${openS.toFixed(1)} s, longest task ${longest.toFixed(0)} ms; wrote ${out}`)
+process.exit(0)
