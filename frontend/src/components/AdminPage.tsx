@@ -3,6 +3,7 @@ import { AdminApi } from '../api/admin'
 import type { ApiClient } from '../api/client'
 import { useRemote } from '../hooks/useRemote'
 import { AdminAudit } from './AdminAudit'
+import { AdminDicom } from './AdminDicom'
 import { AdminProjects } from './AdminProjects'
 import { AdminProtocols } from './AdminProtocols'
 import { AdminUsers } from './AdminUsers'
@@ -13,7 +14,7 @@ interface Props {
   onClose: () => void
 }
 
-/** The administrators' page: users and their tokens, projects, protocols, the audit trail. */
+/** The administrators' page: users and their tokens, projects, protocols, the DICOM node's rules, the audit trail. */
 export function AdminPage({ api, onError, onClose }: Props) {
   const admin = useMemo(() => new AdminApi(api), [api])
   const load = useCallback(() => admin.users(), [admin])
@@ -27,6 +28,7 @@ export function AdminPage({ api, onError, onClose }: Props) {
       <AdminUsers admin={admin} users={users} onChanged={reload} onError={onError} />
       <AdminProjects admin={admin} users={users} onError={onError} />
       <AdminProtocols api={api} onError={onError} />
+      <AdminDicom api={api} onError={onError} />
       <AdminAudit admin={admin} users={users} onError={onError} />
     </div>
   )

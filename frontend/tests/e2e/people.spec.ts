@@ -58,7 +58,10 @@ test('people: each sees only their own cases on the server; another person\'s vo
   const mine = a.locator(`[data-testid=my-case][data-volume="${volumeId}"]`)
   await expect(mine).toBeVisible()
   await expect(mine.getByTestId('my-case-jobs')).toContainText('liver')
-  // Her statistics as CSV: a row for her mask, the server's numbers, nothing of anyone else's.
+  // Her statistics as CSV: a row for her mask, the server's numbers, nothing of anyone else's
+  // (the list is read again to have the job finished).
+  await a.getByTestId('my-cases-refresh').click()
+  await expect(a.getByTestId('my-cases-stats-csv')).toBeEnabled()
   const [csv] = await Promise.all([a.waitForEvent('download'), a.getByTestId('my-cases-stats-csv').click()])
   expect(csv.suggestedFilename()).toMatch(/^voxtell_statistics_\d{8}-\d{4}\.csv$/)
   const rows = (await readFile(await csv.path(), 'utf8')).trim().split('\n').map((l) => l.split(','))
