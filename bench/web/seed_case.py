@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import sys
 import time
 
 import httpx
@@ -76,7 +77,7 @@ def main() -> None:
         nifti = gzip.compress(nib.Nifti1Image(mask, affine).to_bytes(), compresslevel=1)
         client.post(f"/api/jobs/{job['id']}/masks", files={"file": ("m.nii.gz", nifti)},
                     data={"name": f"structure {k + 1}"}).raise_for_status()
-    print(json.dumps({"volume_id": info["id"], "job_id": job["id"]}))
+    sys.stdout.write(json.dumps({"volume_id": info["id"], "job_id": job["id"]}) + "\n")
 
 
 if __name__ == "__main__":
