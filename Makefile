@@ -71,7 +71,7 @@ ifneq ($(wildcard frontend/package.json),)
 api-types: $(PY_STAMP) $(FE_STAMP)
 	cd frontend && VOXTELL_PYTHON=../$(PY) npm run gen:api
 
-test-frontend: $(PY_STAMP) $(FE_STAMP) $(OIDC_STAMP) browser orthanc
+test-frontend: $(PY_STAMP) $(FE_STAMP) $(OIDC_STAMP) browser orthanc dicom-tools
 	cd frontend && VOXTELL_PYTHON=../$(PY) npm run check:api
 	cd frontend && npm run typecheck && npx vitest run
 	cd frontend && npm run build
