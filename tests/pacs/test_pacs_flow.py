@@ -104,7 +104,7 @@ def test_seg_stored_in_the_archive_equals_the_masks(server: TestClient, archive:
     stored = server.post(f"/api/jobs/{job['id']}/pacs", json={"format": "seg"})
     assert stored.status_code == 201, stored.text
     answer = stored.json()
-    assert answer["study_uid"] == series.study_uid and answer["series_description"] == "VoxTell segmentation"
+    assert answer["study_uid"] == series.study_uid and answer["series_description"] == "VoxTell segmentation - review before clinical use"
     seg = hd.seg.Segmentation.from_dataset(_read_back(archive, series.study_uid, answer["series_uid"]))
     assert seg.SOPInstanceUID == answer["sop_instance_uid"] and seg.SeriesInstanceUID == answer["series_uid"]
     assert [s.SeriesInstanceUID for s in seg.ReferencedSeriesSequence] == [series.series_uid]
@@ -127,7 +127,7 @@ def test_rtstruct_stored_in_the_archive_references_the_source(server: TestClient
     stored = server.post(f"/api/jobs/{job['id']}/pacs", json={"format": "rtstruct", "mask": 1})
     assert stored.status_code == 201, stored.text
     answer = stored.json()
-    assert answer["format"] == "rtstruct" and answer["series_description"] == "VoxTell structures"
+    assert answer["format"] == "rtstruct" and answer["series_description"] == "VoxTell auto-contours - review before clinical use"
     rt = _read_back(archive, series.study_uid, answer["series_uid"])
     assert rt.Modality == "RTSTRUCT" and rt.SOPInstanceUID == answer["sop_instance_uid"]
     assert [roi.ROIName for roi in rt.StructureSetROISequence] == ["left kidney"]
