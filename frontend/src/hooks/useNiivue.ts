@@ -10,7 +10,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Brush } from '../lib/brush'
 import type { Rgb } from '../lib/colors'
 import type { IntensityRange, WindowLevel } from '../lib/windowing'
-import { installBrush, penFor, setDrawColor, type DrawTool } from '../viewer/drawing'
+import { installBrush, penFor, type DrawTool } from '../viewer/drawing'
 import { acceptFill, hasPreview, previewFill, type FillResult } from '../viewer/fill'
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
 import { installAnnotations } from '../viewer/annotations'
@@ -111,7 +111,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
       setOverlays(layers.states())
       setOverlayCount(layers.count())
     })
-    installBrush(nv, () => brushRef.current)
+    installBrush(nv, () => brushRef.current, () => layersRef.current?.afterStroke())
     installVoxelSnap(nv)
     nv.onLocationChange = (location: unknown) => {
       const loc = location as Location
@@ -199,6 +199,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     setWindowState(null)
     if (!nv) return
     layersRef.current?.reset()
+    if (nv.drawBitmap) nv.closeDrawing()
     for (const volume of [...nv.volumes].reverse()) nv.removeVolume(volume)
     nv.drawScene()
   }, [])
@@ -304,24 +305,14 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   }, [])
   const setOutline = useCallback((outline: boolean) => layersRef.current?.setOutline(outline), [])
 
-  const startDrawing = useCallback(async (mask: Blob | null, hideKey: string | null, color: Rgb) => {
+  /** Edit mask ``editKey`` (its voxels from ``mask`` when it is not on screen) or draw a new one (both null). */
+  const startDrawing = useCallback(async (mask: Blob | null, editKey: string | null, color: Rgb) => {
     const nv = nvRef.current
-    if (!nv?.volumes.length) return
-    setDrawColor(nv, color)
-    if (mask) {
-      const url = URL.createObjectURL(mask)
-      try {
-        await nv.loadDrawingFromUrl(url, true)
-      } finally {
-        URL.revokeObjectURL(url)
-      }
-    } else {
-      nv.createEmptyDrawing()
-    }
-    layersRef.current?.hide(hideKey)
+    const layers = layersRef.current
+    if (!nv?.volumes.length || !layers) return
+    await layers.beginEdit(editKey, mask, color)
     nv.setDrawingEnabled(true)
     nv.setPenValue(1, false)
-    nv.setDrawOpacity(0.7)
   }, [])
 
   const setTool = useCallback((tool: DrawTool) => {
@@ -333,6 +324,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   }, [])
   const undo = useCallback(() => {
     const nv = nvRef.current
+    if (!layersRef.current?.editing) return // the drawing layer holds every mask: only an edit's strokes are undone
     nv?.drawUndo()
     if (!nv || !hasPreview(nv)) setFillPending(null)
   }, [])
@@ -356,14 +348,24 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     if (!nv) return null
     let bytes: Uint8Array | null = null
     setFillPending(null)
-    if (keep) {
+    const layers = layersRef.current
+    if (keep && layers) {
       acceptFill(nv) // a fill still in preview is saved with the drawing
-      const saved = await nv.saveImage({ filename: '', isSaveDrawing: true, volumeByIndex: 0 })
-      bytes = saved instanceof Uint8Array ? saved : null
+      const edited = layers.editedMask()
+      const drawing = nv.drawBitmap
+      if (edited) {
+        // NiiVue writes its drawing in the volume's own geometry: the edited mask alone, as 0/1.
+        nv.drawBitmap = edited
+        try {
+          const saved = await nv.saveImage({ filename: '', isSaveDrawing: true, volumeByIndex: 0 })
+          bytes = saved instanceof Uint8Array ? saved : null
+        } finally {
+          nv.drawBitmap = drawing
+        }
+      }
     }
     nv.setDrawingEnabled(false)
-    nv.closeDrawing()
-    layersRef.current?.hide(null)
+    layers?.endEdit()
     void syncOverlays(specsRef.current)
     return bytes
   }, [syncOverlays])

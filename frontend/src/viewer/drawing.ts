@@ -6,7 +6,6 @@
 
 import type { Niivue } from '@niivue/niivue'
 import { brushOffsets, keepInRange, lineVoxels, stamp, type Brush, type Plane } from '../lib/brush'
-import type { Rgb } from '../lib/colors'
 
 export type DrawTool = 'pen' | 'filled' | 'eraser' | 'filled-eraser'
 
@@ -21,7 +20,8 @@ interface DrawingInternals {
   refreshDrawing: (isForceRedraw?: boolean, useClickToSegmentBitmap?: boolean) => void
 }
 
-export function installBrush(nv: Niivue, brush: () => Brush): void {
+/** ``afterStroke`` runs when a stroke ends, before NiiVue records its undo step (viewer/overlays.ts). */
+export function installBrush(nv: Niivue, brush: () => Brush, afterStroke: () => void = () => {}): void {
   const inner = nv as unknown as DrawingInternals
   const geometry = () => {
     const back = nv.back
@@ -56,6 +56,7 @@ export function installBrush(nv: Niivue, brush: () => Brush): void {
       keepInRange(inner.drawBitmap, before, g.dims, (x, y, z) => g.back.getValue(x, y, z), range)
     }
     before = null
+    afterStroke()
     addUndo(...args)
   }
   inner.drawPenFilled = () => {
@@ -68,13 +69,4 @@ export function installBrush(nv: Niivue, brush: () => Brush): void {
 /** NiiVue's pen value and fill flag for a tool (0 erases). */
 export function penFor(tool: DrawTool): [number, boolean] {
   return [tool === 'eraser' || tool === 'filled-eraser' ? 0 : 1, tool === 'filled' || tool === 'filled-eraser']
-}
-
-/** The drawing in the mask's colour (value 1, from the first stroke on) and a fill's preview
- * (value 2, viewer/fill.ts) in the same colour half-way to white. */
-export function setDrawColor(nv: Niivue, color: Rgb): void {
-  const light = color.map((c) => Math.round(c + (255 - c) * 0.55))
-  const lut = { R: [0, color[0], light[0]], G: [0, color[1], light[1]], B: [0, color[2], light[2]], A: [0, 255, 255], I: [0, 1, 2] }
-  // NiiVue's type says a colormap name; it takes a colormap too (makeDrawLut).
-  nv.setDrawColormap(lut as unknown as string)
 }

@@ -1,19 +1,25 @@
 /**
- * The masks shown over the base volume: one NiiVue overlay per visible mask (crisp: nearest
- * neighbour), drawn filled or as an outline, and in the 3D view as a surface mesh built from the
- * mask (the overlays themselves are left out of the 3D rendering, which would show blocks).
- * No React here; ``useNiivue`` owns one instance per viewer.
+ * The masks shown over the base volume, all of them in one 8-bit label volume: NiiVue's drawing
+ * layer, whose voxels name the set of masks holding each voxel (lib/labelmap.ts) and whose 256-entry
+ * colour table says how each set looks. In the 3D view each mask is a surface mesh built from it (the
+ * drawing itself is left out of the 3D rendering, which would show blocks). No React here;
+ * ``useNiivue`` owns one instance per viewer.
  *
- * NiiVue redraws every layer into its overlay texture on each add, remove or style change (its
- * updateGLVolume), which dominates on large volumes: a mask is therefore styled, and its surface
- * built, before it is added (one redraw, not three), a removal takes its surface out without a redraw
- * of its own and is not followed by a second one, and a hidden mask's decoded
- * image is kept (a mask's key always means the same voxels), so showing it again is one redraw
- * with no download or decoding (bench/web/responsiveness.mjs, docs/performance.md).
+ * Why not one NiiVue overlay per mask (as before): NiiVue re-renders every overlay into its overlay
+ * texture, over the whole volume, on each add, remove or style change — seconds per mask under
+ * software rendering on a 512×512×40 CT, minutes for twelve on 300 slices. Here hide, show, opacity,
+ * recolour and outline change the colour table only (a 1 KiB upload and one redraw); adding or
+ * deleting a mask rewrites that mask's voxels and uploads the label volume once
+ * (bench/web/responsiveness.mjs, docs/performance.md).
+ *
+ * Editing a mask (viewer/drawing.ts draws with NiiVue's pen) happens in the same layer: the edited
+ * mask's voxels take the pen's value (1) over the other masks, the other masks stay on screen, and
+ * what a stroke erases of the edited mask gives back the other masks' voxels below it.
  */
 
 import { NVImage, NVMesh, type Niivue } from '@niivue/niivue'
 import type { Rgb } from '../lib/colors'
+import { ComboLabels, EDIT_VALUE, PREVIEW_VALUE, rasIndices, rasLookup, type MaskLook } from '../lib/labelmap'
 import { maskSurfaceWithin } from '../lib/surface'
 
 type Image = Niivue['volumes'][number]
@@ -33,34 +39,66 @@ export type OverlayState = 'loading' | 'shown'
 
 interface Layer {
   key: string
+  /** its voxels, NiiVue's RAS voxel order */
+  indices: Uint32Array
+  /** the decoded file (file voxel order), for the 3D surface */
   image: Image
-  color: Rgb
-  opacity: number
   box: number[][] | null
+  /** its voxels are in the label volume */
+  composed: boolean
   mesh: NVMesh | null
 }
 
-const LABEL_INTENT = 1002 // NIFTI_INTENT_LABEL: NiiVue's label shader, which can draw outlines
+const EDIT_ALPHA = 0.7
+/** the inside of a mask in outline mode: just above zero, so NiiVue's rim test runs there */
+const OUTLINE_INTERIOR = 1 / 255
+
+interface DrawingInternals {
+  drawBitmap: Uint8Array | null
+  drawLut: { lut: Uint8ClampedArray; labels?: string[] }
+  drawRimOpacity: number
+  drawOpacity: number
+  refreshColormaps: () => void
+  refreshDrawing: (isForceRedraw?: boolean) => void
+  drawClearAllUndoBitmaps: () => void
+  drawAddUndoBitmap: () => void
+  drawImage3D: (...args: unknown[]) => void
+}
 
 export class MaskLayers {
   private layers = new Map<string, Layer>()
-  /** hidden masks' images, kept for showing them again */
-  private parked = new Map<string, Layer>()
   private loading = new Set<string>()
+  private specs: OverlaySpec[] = []
+  private labels: ComboLabels | null = null
   private outline = false
   private surfaces = false
-  /** the mask being edited: its overlay is hidden while its drawing is shown */
-  private hidden: string | null = null
   private generation = 0
+  /** while a mask is edited: its key (null for a new mask), its colour, the label volume without it */
+  private edit: { key: string | null; color: Rgb; others: Uint8Array } | null = null
+  private readonly inner: DrawingInternals
 
-  constructor(private readonly nv: Niivue, private readonly onChange: () => void) {}
+  constructor(private readonly nv: Niivue, private readonly onChange: () => void) {
+    this.inner = nv as unknown as DrawingInternals
+    // The 3D view shows the masks' surfaces, not the label volume's blocks.
+    const draw3D = this.inner.drawImage3D.bind(nv)
+    this.inner.drawImage3D = (...args: unknown[]) => {
+      const opacity = this.inner.drawOpacity
+      this.inner.drawOpacity = 0
+      try {
+        draw3D(...args)
+      } finally {
+        this.inner.drawOpacity = opacity
+      }
+    }
+  }
 
-  /** Forget every overlay (the base volume was replaced: NiiVue dropped the overlays with it). */
+  /** Forget every mask (the base volume is being replaced; its drawing is closed by the caller). */
   reset(): void {
-    for (const layer of this.layers.values()) if (layer.mesh) this.nv.removeMesh(layer.mesh)
+    for (const layer of this.layers.values()) if (layer.mesh) this.dropMesh(layer)
     this.layers.clear()
-    this.parked.clear()
     this.loading.clear()
+    this.labels = null
+    this.edit = null
     this.generation++
     this.onChange()
   }
@@ -68,155 +106,238 @@ export class MaskLayers {
   states(): Record<string, OverlayState> {
     const out: Record<string, OverlayState> = {}
     for (const key of this.loading) out[key] = 'loading'
-    for (const key of this.layers.keys()) out[key] = 'shown'
+    for (const key of this.shownKeys()) out[key] = 'shown'
     return out
   }
 
+  /** Masks on screen. */
   count(): number {
-    return this.layers.size
+    return this.shownKeys().length
+  }
+
+  get editing(): boolean {
+    return this.edit !== null
   }
 
   /** Make the viewer show exactly the visible masks of ``specs`` (loading the missing ones in order). */
   async sync(specs: OverlaySpec[]): Promise<void> {
     const generation = this.generation
-    const wanted = new Map(specs.filter((s) => s.visible && s.key !== this.hidden).map((s) => [s.key, s]))
-    const known = new Set(specs.map((s) => s.key))
-    for (const key of this.parked.keys()) if (!known.has(key)) this.parked.delete(key) // deleted
-    let changed = false
-    for (const [key, layer] of [...this.layers]) {
-      const spec = wanted.get(key)
-      if (!spec) {
-        this.remove(key) // NiiVue redraws the rest itself
-        this.onChange()
-      } else if (spec.color.join() !== layer.color.join() || spec.opacity !== layer.opacity) {
-        layer.color = spec.color
-        layer.opacity = spec.opacity
-        this.style(layer)
-        // The 3D surface follows at once (NVMesh rebuilds its vertex colours in setProperty).
-        if (layer.mesh) layer.mesh.setProperty('rgba255', new Uint8Array([...spec.color, 255]), this.nv.gl)
-        changed = true
-      }
-    }
-    if (changed) this.refresh()
-    for (const spec of wanted.values()) {
-      if (this.layers.has(spec.key) || this.loading.has(spec.key)) continue
-      const parked = this.parked.get(spec.key)
-      if (parked) {
-        this.parked.delete(spec.key)
-        this.show({ ...parked, color: spec.color, opacity: spec.opacity })
-        continue
-      }
+    this.specs = specs
+    this.reconcile()
+    this.restyle()
+    this.onChange()
+    for (const spec of specs) {
+      if (!spec.visible || this.layers.has(spec.key) || this.loading.has(spec.key)) continue
       this.loading.add(spec.key)
       this.onChange()
       try {
         const blob = await spec.load()
         if (generation !== this.generation) return
-        const image = await this.loadImage(spec.key, blob)
+        const image = await decode(spec.key, blob)
         if (generation !== this.generation) return
-        this.show({ key: spec.key, image, color: spec.color, opacity: spec.opacity, box: spec.box ?? null, mesh: null })
+        const indices = this.indicesOf(image, spec.box ?? null)
+        this.layers.set(spec.key, { key: spec.key, indices, image, box: spec.box ?? null, composed: false, mesh: null })
+        this.reconcile()
+        this.restyle()
       } finally {
         this.loading.delete(spec.key)
         this.onChange()
       }
-      // Hidden or deleted while it loaded: the next sync takes it out again.
     }
   }
 
   setOutline(outline: boolean): void {
     if (outline === this.outline) return
     this.outline = outline
-    this.nv.opts.atlasOutline = outline ? 1 : 0
-    for (const layer of this.layers.values()) this.style(layer)
-    this.refresh()
+    this.restyle()
   }
 
   /** Surfaces in the 3D view (built on demand: only while a 3D view is on screen). */
   setSurfaces(on: boolean): void {
     this.surfaces = on
-    if (on) for (const layer of this.layers.values()) this.buildMesh(layer)
-    this.nv.drawScene()
+    this.restyle()
   }
 
-  hide(key: string | null): void {
-    this.hidden = key
-    if (key && this.layers.has(key)) {
-      this.remove(key)
-      this.onChange()
+  /**
+   * Edit mask ``key`` (its voxels from ``mask`` when not shown yet), or draw a new one (both null),
+   * in ``color``: from here NiiVue's pen draws value 1 in the label volume, over the other masks.
+   */
+  async beginEdit(key: string | null, mask: Blob | null, color: Rgb): Promise<void> {
+    const generation = this.generation
+    this.reconcile()
+    let indices = key ? this.layers.get(key)?.indices ?? null : null
+    if (!indices && mask) {
+      const image = await decode('edit', mask)
+      if (generation !== this.generation) return
+      indices = this.indicesOf(image, null)
     }
-  }
-
-  private async loadImage(key: string, blob: Blob): Promise<Image> {
-    const url = URL.createObjectURL(blob)
-    try {
-      return await NVImage.loadFromUrl({ url, name: `${key}.nii.gz`, colormap: 'gray', opacity: 0 })
-    } finally {
-      URL.revokeObjectURL(url)
+    const labels = this.ensureLabels()
+    if (!labels) return
+    const layer = key ? this.layers.get(key) : undefined
+    if (layer?.composed) {
+      labels.remove(layer.key, layer.indices)
+      layer.composed = false
     }
-  }
-
-  /** Add a layer's image to NiiVue, styled first: one redraw of the layers. */
-  private show(layer: Layer): void {
-    this.style(layer)
-    layer.image.onColormapChange = this.nv.onColormapChange
-    this.layers.set(layer.key, layer)
-    if (this.surfaces) this.buildMesh(layer, false) // NiiVue's addMesh would redraw every layer once more
-    this.nv.addVolume(layer.image)
+    this.edit = { key, color, others: labels.bitmap.slice() }
+    if (indices) for (let i = 0; i < indices.length; i++) labels.bitmap[indices[i]] = EDIT_VALUE
+    this.inner.drawClearAllUndoBitmaps()
+    this.inner.drawAddUndoBitmap()
+    this.inner.refreshDrawing(false)
+    this.restyle()
     this.onChange()
   }
 
-  /** Take a layer out of NiiVue (which redraws the rest), keeping its image for showing it again. */
-  private remove(key: string): void {
-    const layer = this.layers.get(key)
-    if (!layer) return
-    if (layer.mesh) { // out of the list without NiiVue's removeMesh, which redraws every layer: removeVolume does
-      layer.mesh.unloadMesh(this.nv.gl)
-      this.nv.meshes = this.nv.meshes.filter((m) => m !== layer.mesh)
+  /** After a stroke (before its undo step is recorded): what the eraser took of the edited mask
+   * shows the other masks again. */
+  afterStroke(): void {
+    const bitmap = this.inner.drawBitmap
+    const others = this.edit?.others
+    if (!bitmap || !others || bitmap.length !== others.length) return
+    let restored = 0
+    for (let i = 0; i < bitmap.length; i++) {
+      if (bitmap[i] === 0 && others[i] !== 0) {
+        bitmap[i] = others[i]
+        restored++
+      }
     }
-    this.nv.removeVolume(layer.image)
-    this.layers.delete(key)
-    this.parked.set(key, { ...layer, mesh: null })
+    if (restored) this.inner.refreshDrawing(true)
   }
 
-  /** Fill: a one-colour ramp above 0.5 at the mask's opacity. Outline: NiiVue's label shader
-   * with only the border drawn (the inside at ~zero opacity). */
-  private style(layer: Layer): void {
-    const [r, g, b] = layer.color
-    const image = layer.image
-    if (this.outline) {
-      image.hdr!.intent_code = LABEL_INTENT
-      image.setColormapLabel({ R: [0, r], G: [0, g], B: [0, b], A: [0, 255], I: [0, 1] })
-      image.opacity = 0.001
-    } else {
-      image.hdr!.intent_code = 0
-      image.colormapLabel = null
-      // One colormap per mask, its colour replaced in place: assigning an image's colormap makes
-      // NiiVue recompute its intensity range over every voxel (a full pass per recolour or opacity).
-      const name = `vt-${layer.key}`
-      this.nv.addColormap(name, { R: [0, r], G: [0, g], B: [0, b], A: [0, 255], I: [0, 255] })
-      if (image.colormap !== name) image.colormap = name
-      image.cal_min = 0.5
-      image.cal_max = 1
-      image.opacity = layer.opacity
+  /** The edited mask as a 0/1 volume in NiiVue's RAS voxel order (preview voxels included). */
+  editedMask(): Uint8Array | null {
+    const bitmap = this.inner.drawBitmap
+    if (!bitmap || !this.edit) return null
+    const out = new Uint8Array(bitmap.length)
+    for (let i = 0; i < bitmap.length; i++) if (bitmap[i] === EDIT_VALUE || bitmap[i] === PREVIEW_VALUE) out[i] = 1
+    return out
+  }
+
+  /** Stop editing: the label volume without the edited mask again, then the app's masks as they are now. */
+  endEdit(): void {
+    const edit = this.edit
+    if (!edit || !this.labels) return
+    this.labels.bitmap.set(edit.others)
+    this.inner.drawBitmap = this.labels.bitmap // NiiVue's undo replaces the array it draws
+    this.inner.drawClearAllUndoBitmaps()
+    this.edit = null
+    this.reconcile(true)
+    this.restyle()
+    this.onChange()
+  }
+
+  private shownKeys(): string[] {
+    return this.specs.filter((s) => s.visible && this.layers.get(s.key)?.composed).map((s) => s.key)
+  }
+
+  private indicesOf(image: Image, box: number[][] | null): Uint32Array {
+    const back = this.nv.back
+    const hdr = image.hdr!
+    const dims = [hdr.dims[1], hdr.dims[2], hdr.dims[3]]
+    if (!back?.hdr || dims.some((n, a) => n !== back.hdr!.dims[a + 1])) {
+      throw new Error('This mask is not on the grid of the volume shown.')
+    }
+    return rasIndices(image.img as ArrayLike<number>, dims, rasLookup(image.permRAS!, hdr.dims), box)
+  }
+
+  private ensureLabels(): ComboLabels | null {
+    if (!this.labels || this.inner.drawBitmap !== this.labels.bitmap) {
+      if (!this.nv.back) return null
+      if (!this.inner.drawBitmap) this.nv.createEmptyDrawing()
+      if (!this.inner.drawBitmap) return null
+      this.inner.drawBitmap.fill(0)
+      this.labels = new ComboLabels(this.inner.drawBitmap)
+      for (const layer of this.layers.values()) layer.composed = false
+      this.inner.drawOpacity = 1
+    }
+    return this.labels
+  }
+
+  /** Voxels follow the app's masks: deleted ones out, loaded ones in (never while editing, whose
+   * undo steps hold whole label volumes). ``force`` uploads even when nothing changed. */
+  private reconcile(force = false): void {
+    if (this.edit) return
+    const labels = this.layers.size ? this.ensureLabels() : this.labels
+    const wanted = new Set(this.specs.map((s) => s.key))
+    let changed = force
+    for (const [key, layer] of [...this.layers]) {
+      if (wanted.has(key)) continue
+      if (layer.composed && labels) labels.remove(key, layer.indices)
+      this.dropMesh(layer)
+      this.layers.delete(key)
+      changed = true
+    }
+    if (!labels) return
+    for (const layer of this.layers.values()) {
+      if (layer.composed) continue
+      labels.add(layer.key, layer.indices)
+      layer.composed = true
+      changed = true
+    }
+    if (changed) this.inner.refreshDrawing(false)
+  }
+
+  /** The colour table, the outline and the surfaces from the current specs; one redraw. */
+  private restyle(): void {
+    const looks: MaskLook[] = this.specs.map((s) => ({ key: s.key, color: s.color, opacity: s.opacity, visible: s.visible }))
+    const extra: Record<number, [number, number, number, number]> = {}
+    if (this.edit) {
+      const [r, g, b] = this.edit.color
+      const light = this.edit.color.map((c) => Math.round(c + (255 - c) * 0.55))
+      const alpha = Math.round(EDIT_ALPHA * 255)
+      extra[EDIT_VALUE] = [r, g, b, alpha]
+      extra[PREVIEW_VALUE] = [light[0], light[1], light[2], alpha]
+    }
+    const outline = this.outline && !this.edit
+    if (this.labels) {
+      this.inner.drawLut = { ...this.inner.drawLut, lut: this.labels.lut(looks, extra, outline ? OUTLINE_INTERIOR : 1) }
+    }
+    this.inner.drawRimOpacity = outline ? 1 : -1
+    this.styleMeshes()
+    this.inner.refreshColormaps()
+    this.nv.drawScene()
+  }
+
+  private styleMeshes(): void {
+    const bySpec = new Map(this.specs.map((s) => [s.key, s]))
+    for (const layer of this.layers.values()) {
+      const spec = bySpec.get(layer.key)
+      const show = !!spec?.visible && layer.composed
+      if (show && this.surfaces && !layer.mesh) this.buildMesh(layer, spec!.color)
+      if (!layer.mesh || !spec) continue
+      layer.mesh.visible = show
+      const rgba = layer.mesh.rgba255
+      if (rgba[0] !== spec.color[0] || rgba[1] !== spec.color[1] || rgba[2] !== spec.color[2]) {
+        // NVMesh rebuilds its vertex colours in setProperty: the surface follows a recolour at once.
+        layer.mesh.setProperty('rgba255', new Uint8Array([...spec.color, 255]), this.nv.gl)
+      }
     }
   }
 
-  /** The mask's surface for the 3D view; ``redraw`` false: only listed (the caller's next redraw shows it). */
-  private buildMesh(layer: Layer, redraw = true): void {
-    if (layer.mesh) return
+  /** The mask's surface for the 3D view, listed for the next redraw (NiiVue's addMesh would redraw every layer). */
+  private buildMesh(layer: Layer, color: Rgb): void {
     const image = layer.image
     const hdr = image.hdr!
     const dims = [hdr.dims[1], hdr.dims[2], hdr.dims[3]]
     const { positions, indices } = maskSurfaceWithin(image.img as ArrayLike<number>, dims, hdr.affine, layer.box)
     if (!indices.length) return
-    const mesh = new NVMesh(positions, indices, `${image.name}-surface`, new Uint8Array([...layer.color, 255]), 1, true,
-      this.nv.gl)
+    const mesh = new NVMesh(positions, indices, `${image.name}-surface`, new Uint8Array([...color, 255]), 1, true, this.nv.gl)
     layer.mesh = mesh
-    if (redraw) this.nv.addMesh(mesh)
-    else this.nv.meshes.push(mesh)
+    this.nv.meshes.push(mesh)
   }
 
-  private refresh(): void {
-    this.nv.updateGLVolume()
-    this.onChange()
+  private dropMesh(layer: Layer): void {
+    if (!layer.mesh) return
+    layer.mesh.unloadMesh(this.nv.gl)
+    this.nv.meshes = this.nv.meshes.filter((m) => m !== layer.mesh)
+    layer.mesh = null
+  }
+}
+
+async function decode(key: string, blob: Blob): Promise<Image> {
+  const url = URL.createObjectURL(blob)
+  try {
+    return await NVImage.loadFromUrl({ url, name: `${key}.nii.gz`, colormap: 'gray', opacity: 0 })
+  } finally {
+    URL.revokeObjectURL(url)
   }
 }

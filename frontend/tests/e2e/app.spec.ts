@@ -244,7 +244,9 @@ test('upload, segment two prompts, review, download and reload', async ({ page, 
   await page.getByTestId('result-row').nth(2).getByTestId('result-delete').click()
   await page.getByTestId('delete-confirm-ok').click()
   await expect(page.getByTestId('result-row')).toHaveCount(3, { timeout: 30_000 })
-  await expect.poll(async () => changedPixels(withoutDisc, await canvasImage(page)).length,
+  // Within one level of 255: the masks' colour table is read with the GPU's float precision, and a
+  // deleted mask changes which table entry a voxel reads (a hidden one keeps its entry).
+  await expect.poll(async () => changedPixels(withoutDisc, await canvasImage(page), 1).length,
     { message: 'pixels differing from the picture without the deleted disc' }).toBe(0)
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '2')
   expect(await swatches()).toEqual([before[0], before[1], before[3]])

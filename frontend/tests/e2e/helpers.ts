@@ -68,13 +68,13 @@ export function grayPlateaus(image: Rgba, y: number, minRun = 20): number[] {
   return out.filter((v) => v >= 0)
 }
 
-/** Pixels that differ between two images of the same size. */
-export function changedPixels(a: Rgba, b: Rgba): number[] {
+/** Pixels that differ between two images of the same size (by more than ``tolerance`` in a channel). */
+export function changedPixels(a: Rgba, b: Rgba, tolerance = 0): number[] {
   expect([a.width, a.height]).toEqual([b.width, b.height])
   const out: number[] = []
   for (let p = 0; p < a.width * a.height; p++) {
     const q = p * 4
-    if (a.data[q] !== b.data[q] || a.data[q + 1] !== b.data[q + 1] || a.data[q + 2] !== b.data[q + 2]) out.push(p)
+    if ([0, 1, 2].some((c) => Math.abs(a.data[q + c] - b.data[q + c]) > tolerance)) out.push(p)
   }
   return out
 }
