@@ -3,7 +3,8 @@
 //
 // Starts the real server (demo model, the built app from frontend/dist or VOXTELL_E2E_DIST), seeds
 // the case (bench/web/seed_case.py), opens it in headless Chromium (software GL, as the e2e tests)
-// and times hide/show, opacity, recolour, rename, select (go to), slice scroll and window/level.
+// and times hide/show, opacity, recolour, rename, select (go to), slice scroll and window/level, first in
+// the multiplanar layout (three slices and the 3D view), then in the axial view alone.
 // Per interaction (twice; slice scroll three times), from just before Playwright sends it: the Event
 // Timing entries of its input events (input to the next paint after the handlers), the time until two
 // animation frames, a one-pixel WebGL readPixels (all queued GL done: software GL draws in the GPU
@@ -13,7 +14,7 @@
 // mask's overlay as it arrives (data-overlays counts them), each stage with its own generous limit,
 // so a slow machine reports how far it got instead of nothing. Writes bench/results/web_responsiveness.json.
 //
-//   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE]
+//   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE] [--profile FILE]
 //
 // 512x512x40 is what completes in minutes on the 2-core CPU machine (docs/performance.md).
 
@@ -176,26 +177,57 @@ const canvas = page.locator('[data-testid=viewer] canvas')
 const box = await canvas.boundingBox()
 await quiet(page, 0)
 
+// --profile FILE: a CPU profile of the page's main thread over the interactions, its heaviest
+// functions by self time written to FILE (where an interaction's time goes).
+const profileOut = arg('--profile', null)
+const cdp = profileOut ? await page.context().newCDPSession(page) : null
+if (cdp) {
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+  await cdp.send('Profiler.start')
+}
 const results = []
 const shown = await overlays()
-results.push(await measure(page, 'hide/show', async (i) => {
-  await rows.nth(3).getByTestId('result-visible').click()
-  await overlaysAre(i % 2 === 0 ? shown - 1 : shown)
-}, 2))
-results.push(await measure(page, 'opacity', async (i) => rows.nth(3).getByTestId('result-opacity').fill(String(0.3 + 0.1 * i))))
-results.push(await measure(page, 'recolour', async (i) => rows.nth(3).getByTestId('result-color').fill(['#ff0000', '#00ff00', '#0000ff'][i])))
-results.push(await measure(page, 'rename', async (i) => {
-  await rows.nth(3).getByTestId('result-rename').click()
-  await rows.nth(3).getByTestId('result-rename-input').fill(`renamed ${i}`)
-  await rows.nth(3).getByTestId('result-rename-input').press('Enter')
-}))
-results.push(await measure(page, 'select (go to)', async (i) => rows.nth(2 + 2 * i).getByTestId('result-goto').click()))
-results.push(await measure(page, 'slice scroll', async () => {
-  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25)
-  await page.mouse.wheel(0, 100)
-}, 3))
-results.push(await measure(page, 'window/level', async (i) => page.getByTestId('window-preset').selectOption({ index: i % 3 })))
+/** The interactions, in the view on screen (named with ``suffix``). */
+async function interactions(suffix) {
+  results.push(await measure(page, `hide/show${suffix}`, async (i) => {
+    await rows.nth(3).getByTestId('result-visible').click()
+    await overlaysAre(i % 2 === 0 ? shown - 1 : shown)
+  }, 2))
+  results.push(await measure(page, `opacity${suffix}`, async (i) => rows.nth(3).getByTestId('result-opacity').fill(String(0.3 + 0.1 * i))))
+  results.push(await measure(page, `recolour${suffix}`, async (i) => rows.nth(3).getByTestId('result-color').fill(['#ff0000', '#00ff00', '#0000ff'][i])))
+  results.push(await measure(page, `rename${suffix}`, async (i) => {
+    await rows.nth(3).getByTestId('result-rename').click()
+    await rows.nth(3).getByTestId('result-rename-input').fill(`renamed ${i}`)
+    await rows.nth(3).getByTestId('result-rename-input').press('Enter')
+  }))
+  results.push(await measure(page, `select (go to)${suffix}`, async (i) => rows.nth(2 + 2 * i).getByTestId('result-goto').click()))
+  results.push(await measure(page, `slice scroll${suffix}`, async () => {
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25)
+    await page.mouse.wheel(0, 100)
+  }, 3))
+  results.push(await measure(page, `window/level${suffix}`, async (i) => page.getByTestId('window-preset').selectOption({ index: i % 3 })))
+}
+// The multiplanar layout (three slices and the 3D view with every mask's surface), then one 2D view.
+await interactions('')
+await page.getByTestId('view-axial').click()
+await quiet(page, 0)
+await interactions(' (axial view)')
 
+if (cdp) {
+  const { profile } = await cdp.send('Profiler.stop')
+  const dt = new Map(profile.samples.map((id, i) => [i, profile.timeDeltas[i] / 1000]))
+  const self = new Map()
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + dt.get(i)))
+  const byFunction = new Map()
+  for (const node of profile.nodes) {
+    const f = node.callFrame
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`
+    byFunction.set(name, (byFunction.get(name) ?? 0) + (self.get(node.id) ?? 0))
+  }
+  const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([name, ms]) => ({ name, self_ms: Math.round(ms) }))
+  writeFileSync(profileOut, JSON.stringify(top, null, 1) + '\n')
+}
 const longest = await page.evaluate(() => Math.max(0, ...window.__perf.tasks.map((t) => t.duration)))
 await browser.close()
 stop()

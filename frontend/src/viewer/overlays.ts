@@ -50,6 +50,10 @@ interface Layer {
 }
 
 const EDIT_ALPHA = 0.7
+/** Voxels per surface before it is built from a coarser grid: the 3D view redraws every surface twice
+ * (NiiVue's x-ray pass shows them through the body), 400k triangles for twelve organs at 1M
+ * took 370 ms a frame in software rendering, 190k at 200k about 200 ms (docs/performance.md). */
+const SURFACE_CELLS = 200_000
 /** the inside of a mask in outline mode: just above zero, so NiiVue's rim test runs there */
 const OUTLINE_INTERIOR = 1 / 255
 
@@ -76,6 +80,9 @@ export class MaskLayers {
   /** while a mask is edited: its key (null for a new mask), its colour, the label volume without it */
   private edit: { key: string | null; color: Rgb; others: Uint8Array } | null = null
   private readonly inner: DrawingInternals
+  /** what restyle last drew; a voxel change (upload) needs a redraw whatever the look */
+  private lastLook = ''
+  private redrawNeeded = true
 
   constructor(private readonly nv: Niivue, private readonly onChange: () => void) {
     this.inner = nv as unknown as DrawingInternals
@@ -99,6 +106,7 @@ export class MaskLayers {
     this.loading.clear()
     this.labels = null
     this.edit = null
+    this.redrawNeeded = true
     this.generation++
     this.onChange()
   }
@@ -183,6 +191,7 @@ export class MaskLayers {
     this.inner.drawClearAllUndoBitmaps()
     this.inner.drawAddUndoBitmap()
     this.inner.refreshDrawing(false)
+    this.redrawNeeded = true
     this.restyle()
     this.onChange()
   }
@@ -273,7 +282,10 @@ export class MaskLayers {
       layer.composed = true
       changed = true
     }
-    if (changed) this.inner.refreshDrawing(false)
+    if (changed) {
+      this.inner.refreshDrawing(false)
+      this.redrawNeeded = true
+    }
   }
 
   /** The colour table, the outline and the surfaces from the current specs; one redraw. */
@@ -288,16 +300,22 @@ export class MaskLayers {
       extra[PREVIEW_VALUE] = [light[0], light[1], light[2], alpha]
     }
     const outline = this.outline && !this.edit
-    if (this.labels) {
-      this.inner.drawLut = { ...this.inner.drawLut, lut: this.labels.lut(looks, extra, outline ? OUTLINE_INTERIOR : 1) }
-    }
+    const lut = this.labels?.lut(looks, extra, outline ? OUTLINE_INTERIOR : 1) ?? null
+    const meshes = this.styleMeshes()
+    // Nothing on screen changes (a rename, a mask still loading): no redraw, which costs a whole
+    // frame of the 3D view's surfaces under software rendering.
+    const look = `${outline}|${lut ? lut.join() : ''}|${meshes}|${this.surfaces}`
+    if (look === this.lastLook && !this.redrawNeeded) return
+    this.lastLook = look
+    this.redrawNeeded = false
+    if (lut) this.inner.drawLut = { ...this.inner.drawLut, lut }
     this.inner.drawRimOpacity = outline ? 1 : -1
-    this.styleMeshes()
     this.inner.refreshColormaps()
     this.nv.drawScene()
   }
 
-  private styleMeshes(): void {
+  /** Show, hide, build and recolour the surfaces; what they look like now, as a string. */
+  private styleMeshes(): string {
     const bySpec = new Map(this.specs.map((s) => [s.key, s]))
     for (const layer of this.layers.values()) {
       const spec = bySpec.get(layer.key)
@@ -311,6 +329,7 @@ export class MaskLayers {
         layer.mesh.setProperty('rgba255', new Uint8Array([...spec.color, 255]), this.nv.gl)
       }
     }
+    return [...this.layers.values()].map((l) => (l.mesh ? `${l.key}:${l.mesh.visible}:${l.mesh.rgba255.join()}` : '')).join()
   }
 
   /** The mask's surface for the 3D view, listed for the next redraw (NiiVue's addMesh would redraw every layer). */
@@ -318,7 +337,7 @@ export class MaskLayers {
     const image = layer.image
     const hdr = image.hdr!
     const dims = [hdr.dims[1], hdr.dims[2], hdr.dims[3]]
-    const { positions, indices } = maskSurfaceWithin(image.img as ArrayLike<number>, dims, hdr.affine, layer.box)
+    const { positions, indices } = maskSurfaceWithin(image.img as ArrayLike<number>, dims, hdr.affine, layer.box, SURFACE_CELLS)
     if (!indices.length) return
     const mesh = new NVMesh(positions, indices, `${image.name}-surface`, new Uint8Array([...color, 255]), 1, true, this.nv.gl)
     layer.mesh = mesh
