@@ -187,10 +187,31 @@ def masks_zip(store: Store, job: Job, results: list[dict[str, Any]] | None = Non
 DICOM_EXPORTS = {"seg": ("DICOM SEG", "segmentation.dcm"), "rtstruct": ("RTSTRUCT", "rtstruct.dcm")}
 
 
+def mask_origin(result: dict[str, Any]) -> str:
+    """How a mask was made, in DICOM's words (ROI Generation Algorithm, Segment Algorithm Type): the
+    model's ``AUTOMATIC``, a person's edit of the model's mask ``SEMIAUTOMATIC``, drawn ``MANUAL``."""
+    if result.get("source", "model") != "edited":
+        return "AUTOMATIC"
+    return "SEMIAUTOMATIC" if result.get("review") else "MANUAL"
+
+
+def review_text(change: dict[str, Any] | None) -> str | None:
+    """What the reviewer changed, as one line for a DICOM description (None for no review)."""
+    if not change:
+        return None
+    hd95 = change.get("hd95_mm")
+    return (f"AI draft (mask {change['draft']}) edited by a reviewer: volume {change['volume_ml_before']:.2f} mL -> "
+            f"{change['volume_ml_after']:.2f} mL, Dice {change['dice']:.3f}, "
+            f"HD95 {'n/a' if hd95 is None else f'{hd95:.2f} mm'}")
+
+
 def dicom_export_options(state: AppState, kind: str, results: list[dict[str, Any]]) -> dict[str, Any]:
     """What a DICOM export says beyond names and colours: the model (Contributing Equipment / the
-    SEG's algorithm) and, for an RTSTRUCT, each ROI's interpreted type (a protocol's, else ORGAN)."""
-    options: dict[str, Any] = {"model_name": ModelInfo.of(state.predictor).model_name}
+    SEG's algorithm), how each mask was made and what a reviewer changed (``mask_origin``,
+    ``review_text``) and, for an RTSTRUCT, each ROI's interpreted type (a protocol's, else ORGAN)."""
+    options: dict[str, Any] = {"model_name": ModelInfo.of(state.predictor).model_name,
+                               "origins": [mask_origin(r) for r in results],
+                               "descriptions": [review_text(r.get("review")) for r in results]}
     if kind == "rtstruct":
         options["interpreted_types"] = [r.get("interpreted_type") or "ORGAN" for r in results]
     return options

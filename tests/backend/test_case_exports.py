@@ -98,3 +98,52 @@ def test_someone_else_gets_404_for_the_volume_and_for_its_jobs(make_client, tmp_
     own = client.post("/api/volumes", files={"file": ("part0", nifti_bytes())}, headers=bob).json()
     assert client.post(f"/api/volumes/{own['id']}/export", json=body, headers=bob).status_code == 404
     assert client.post("/api/volumes/nope/export", json=body, headers=alice).status_code == 404
+
+
+def test_dicom_exports_say_how_each_mask_was_made_and_what_the_reviewer_changed(make_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The model's mask is AUTOMATIC, its reviewed edit SEMIAUTOMATIC with the change (volumes, Dice,
+    HD95) as the segment's / ROI's description, a drawn mask MANUAL (a SEG names no algorithm for it);
+    every file still passes the reference validator where it is installed (tests/dicom)."""
+    import nibabel as nib
+
+    data = tmp_path / "data"
+    client = make_client(FakePredictor(), api_key=KEY, data_dir=data)
+    alice = person(data, "alice")
+    volume = client.post("/api/volumes", files={"file": ("part0", _dicom_zip(tmp_path / "s"))}, headers=alice).json()
+    job_id = _job(client, volume["id"], ["liver"], alice)
+    draft_file = load_nifti(client.get(f"/api/jobs/{job_id}/masks/0.nii.gz", headers=alice).content)
+    draft = np.asarray(draft_file.dataobj).astype(np.uint8)
+
+    def save(mask: np.ndarray, name: str, descrip: str | None) -> dict[str, object]:
+        img = nib.Nifti1Image(mask.astype(np.uint8), draft_file.affine)
+        if descrip:
+            img.header["descrip"] = descrip.encode()
+        answer = client.post(f"/api/jobs/{job_id}/masks", files={"file": ("m.nii", img.to_bytes())},
+                             data={"name": name}, headers=alice)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["results"][-1]  # type: ignore[no-any-return]
+
+    edited = draft.copy()
+    edited[:2] = 1
+    reviewed = save(edited, "liver (edited)", "voxtell draft=0")
+    drawn_mask = np.zeros_like(draft)
+    drawn_mask[2:5, 2:5, 1:3] = 1
+    drawn = save(drawn_mask, "drawn", None)
+    change = reviewed["review"]
+    assert isinstance(change, dict) and change["draft"] == 0
+    refs = [{"job": job_id, "mask": i} for i in (0, reviewed["index"], drawn["index"])]
+    files = {}
+    for fmt in ("seg", "rtstruct"):
+        answer = client.post(f"/api/volumes/{volume['id']}/export", json={"format": fmt, "masks": refs}, headers=alice)
+        assert answer.status_code == 200, answer.text
+        files[fmt] = pydicom.dcmread(io.BytesIO(answer.content))
+    expected = (f"AI draft (mask 0) edited by a reviewer: volume {change['volume_ml_before']:.2f} mL -> "
+                f"{change['volume_ml_after']:.2f} mL, Dice {change['dice']:.3f}, HD95 {change['hd95_mm']:.2f} mm")
+    segments = files["seg"].SegmentSequence
+    assert [s.SegmentAlgorithmType for s in segments] == ["AUTOMATIC", "SEMIAUTOMATIC", "MANUAL"]
+    assert [s.get("SegmentDescription") for s in segments] == [None, expected, None]
+    assert "SegmentationAlgorithmIdentificationSequence" in segments[1]
+    assert "SegmentationAlgorithmIdentificationSequence" not in segments[2]
+    rois = files["rtstruct"].StructureSetROISequence
+    assert [r.ROIGenerationAlgorithm for r in rois] == ["AUTOMATIC", "SEMIAUTOMATIC", "MANUAL"]
+    assert [r.get("ROIDescription") for r in rois] == [None, expected, None]

@@ -110,3 +110,21 @@ def test_seg_names_its_algorithm(tmp_path: Path, series) -> None:  # type: ignor
         assert algorithm.AlgorithmName == "VoxTell" and algorithm.AlgorithmVersion == voxtell.__version__
         assert algorithm.AlgorithmFamilyCodeSequence[0].CodeMeaning == "Artificial Intelligence"
     assert seg.ManufacturerModelName == "VoxTell v1.1"
+
+
+@pytest.mark.skipif(shutil.which("dciodvfy") is None, reason="dciodvfy is not installed (make dicom-tools)")
+@pytest.mark.parametrize("kind", ["rtstruct", "seg"])
+def test_edited_and_drawn_masks_pass_dciodvfy(tmp_path: Path, series, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer's edit (SEMIAUTOMATIC, with what changed) and a drawing (MANUAL: a SEG names no
+    algorithm) are as valid as the model's masks; an origin DICOM does not know is refused."""
+    headers, _, masks = series
+    writer = write_rtstruct if kind == "rtstruct" else write_dicom_seg
+    out = writer(masks, ["liver (edited)", "drawn"], headers, tmp_path / f"{kind}.dcm",
+                 origins=["SEMIAUTOMATIC", "MANUAL"], descriptions=["Dice 0.912, HD95 2.10 mm", None])
+    assert _errors(out) == []
+    ds = pydicom.dcmread(str(out))
+    items = ds.StructureSetROISequence if kind == "rtstruct" else ds.SegmentSequence
+    described = "ROIDescription" if kind == "rtstruct" else "SegmentDescription"
+    assert [i.get(described) for i in items] == ["Dice 0.912, HD95 2.10 mm", None]
+    with pytest.raises(ValueError, match="'REVIEWED'"):
+        writer(masks, ["a", "b"], headers, tmp_path / "bad.dcm", origins=["AUTOMATIC", "REVIEWED"])

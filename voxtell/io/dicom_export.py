@@ -23,20 +23,23 @@ _TYPE2_COPIED = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "
 
 def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_headers: Sequence[Path],
                     path: Path, colors: Sequence[Sequence[int]] | None = None, *,
-                    model_name: str | None = None) -> Path:
+                    model_name: str | None = None, origins: Sequence[str] | None = None,
+                    descriptions: Sequence[str | None] | None = None) -> Path:
     """Write a binary DICOM SEG referencing the source series; returns ``path``.
 
     ``masks[i]`` is ``(i = column, j = row, k = sorted slice)``; segment ``i + 1`` is labelled
     ``names[i]`` (at most 64 characters) with ``colors[i]`` (``[r, g, b]`` 0..255) as its
-    RecommendedDisplayCIELabValue. Every segment is ``AUTOMATIC``, made by the algorithm
-    "VoxTell" (family: artificial intelligence, version ``voxtell.__version__``);
+    RecommendedDisplayCIELabValue. A segment's algorithm type is ``origins[i]``: ``AUTOMATIC``
+    (the default) and ``SEMIAUTOMATIC`` (a person edited the model's mask) name the algorithm
+    "VoxTell" (family: artificial intelligence, version ``voxtell.__version__``), ``MANUAL`` (drawn
+    by a person) none; ``descriptions[i]`` is its SegmentDescription (what the reviewer changed).
     ``model_name`` is the ManufacturerModelName ("VoxTell" without it)."""
     import highdicom as hd
     import pydicom
     from pydicom.sr.codedict import codes
 
     from voxtell.io.dicom_frames import frame_count, is_multiframe
-    from voxtell.io.rtstruct import source_planes
+    from voxtell.io.rtstruct import check_origins, source_planes
 
     sources = [pydicom.dcmread(str(p)) for p in source_headers]
     multiframe = len(sources) == 1 and is_multiframe(sources[0]) and frame_count(sources[0]) > 1
@@ -58,18 +61,22 @@ def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_he
         frames = stored
     algorithm = hd.AlgorithmIdentificationSequence(
         name="VoxTell", family=codes.cid7162.ArtificialIntelligence, version=voxtell.__version__)
-    descriptions = [
-        hd.seg.SegmentDescription(
+    kinds = check_origins(origins, len(names))
+    segments = []
+    for i, name in enumerate(names):
+        segment = hd.seg.SegmentDescription(
             segment_number=i + 1, segment_label=name[:64],
             display_color=hd.color.CIELabColor.from_rgb(*(int(c) for c in colors[i])) if colors else None,
             segmented_property_category=codes.SCT.AnatomicalStructure,
             segmented_property_type=codes.SCT.AnatomicalStructure,
-            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC, algorithm_identification=algorithm)
-        for i, name in enumerate(names)
-    ]
+            algorithm_type=hd.seg.SegmentAlgorithmTypeValues(kinds[i]),
+            algorithm_identification=None if kinds[i] == "MANUAL" else algorithm)
+        if descriptions and descriptions[i]:
+            segment.SegmentDescription = str(descriptions[i])[:1024]  # ST
+        segments.append(segment)
     seg = hd.seg.Segmentation(
         source_images=sources, pixel_array=frames.astype(np.uint8), segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
-        segment_descriptions=descriptions, series_instance_uid=hd.UID(), series_number=9000,
+        segment_descriptions=segments, series_instance_uid=hd.UID(), series_number=9000,
         sop_instance_uid=hd.UID(), instance_number=1, manufacturer="VoxTell Web",
         manufacturer_model_name=(model_name or "VoxTell")[:64], software_versions=voxtell.__version__,
         device_serial_number="none", series_description="VoxTell segmentation - review before clinical use",
@@ -82,18 +89,21 @@ def write_dicom_seg(masks: Sequence[np.ndarray], names: Sequence[str], source_he
 
 def write_dicom_seg_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
                                path: Path, colors: Sequence[Sequence[int]] | None = None, *,
-                               model_name: str | None = None) -> Path:
+                               model_name: str | None = None, origins: Sequence[str] | None = None,
+                               descriptions: Sequence[str | None] | None = None) -> Path:
     """Same as :func:`write_dicom_seg` for masks stored as NIfTI files in the volume's voxel order."""
     import nibabel as nib
 
     masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
-    return write_dicom_seg(masks, names, source_headers, path, colors, model_name=model_name)
+    return write_dicom_seg(masks, names, source_headers, path, colors, model_name=model_name, origins=origins,
+                           descriptions=descriptions)
 
 
 def write_rtstruct_from_files(mask_files: Sequence[Path], names: Sequence[str], source_headers: Sequence[Path],
                               path: Path, colors: Sequence[Sequence[int]] | None = None, *,
                               interpreted_types: Sequence[str] | None = None,
-                              model_name: str | None = None) -> Path:
+                              model_name: str | None = None, origins: Sequence[str] | None = None,
+                              descriptions: Sequence[str | None] | None = None) -> Path:
     """RTSTRUCT for masks stored as NIfTI files in the volume's voxel order (ROI names ``names``,
     ROI display colours ``colors``, the other arguments as in :func:`voxtell.io.rtstruct.write_rtstruct`)."""
     import nibabel as nib
@@ -102,7 +112,7 @@ def write_rtstruct_from_files(mask_files: Sequence[Path], names: Sequence[str], 
 
     masks = [np.asarray(nib.load(str(f)).dataobj) for f in mask_files]  # type: ignore[attr-defined]
     return write_rtstruct(masks, names, source_headers, path, colors, interpreted_types=interpreted_types,
-                          model_name=model_name)
+                          model_name=model_name, origins=origins, descriptions=descriptions)
 
 
 def save_source_headers(files: Sequence[Path], folder: Path) -> list[Path]:

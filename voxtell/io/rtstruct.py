@@ -52,6 +52,22 @@ def stable_color(name: str) -> list[int]:
     return list(PALETTE[zlib.crc32(name.strip().lower().encode()) % len(PALETTE)])
 
 
+ORIGINS = ("AUTOMATIC", "SEMIAUTOMATIC", "MANUAL")
+
+
+def check_origins(origins: Sequence[str] | None, count: int) -> list[str]:
+    """How each of ``count`` structures was made (DICOM's ROI Generation Algorithm / Segment
+    Algorithm Type): ``AUTOMATIC`` for all without ``origins``; a value not in ``ORIGINS`` raises."""
+    if origins is None:
+        return ["AUTOMATIC"] * count
+    if len(origins) != count:
+        raise ValueError(f"{len(origins)} origins for {count} structures")
+    for origin in origins:
+        if origin not in ORIGINS:
+            raise ValueError(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
+    return list(origins)
+
+
 def check_interpreted_types(types: Sequence[str] | None, count: int) -> list[str]:
     """One RTROIInterpretedType per structure (``ORGAN`` without ``types``); unknown values
     and a wrong count raise ValueError."""
@@ -115,18 +131,23 @@ def _equipment(model_name: str | None) -> Any:
 
 def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_headers: Sequence[Path],
                    path: Path, colors: Sequence[Sequence[int]] | None = None, *,
-                   interpreted_types: Sequence[str] | None = None, model_name: str | None = None) -> Path:
+                   interpreted_types: Sequence[str] | None = None, model_name: str | None = None,
+                   origins: Sequence[str] | None = None, descriptions: Sequence[str | None] | None = None) -> Path:
     """Masks ``(i = column, j = row, k = sorted slice)`` -> an RT Structure Set for the series:
     ROI ``i + 1`` named ``names[i]`` (at most 64 characters), displayed in ``colors[i]``
     (``[r, g, b]`` 0..255; a colour chosen by name without colours), of RTROIInterpretedType
     ``interpreted_types[i]`` (``ORGAN`` without them; an unknown value raises ValueError);
-    ``model_name`` names the model in the Contributing Equipment."""
+    ``model_name`` names the model in the Contributing Equipment. ``origins[i]`` is the ROI
+    Generation Algorithm (``AUTOMATIC`` for the model's mask, ``SEMIAUTOMATIC`` for one a person
+    edited, ``MANUAL`` for one drawn; ``AUTOMATIC`` without them) and ``descriptions[i]`` its ROI
+    Description (what the reviewer changed; none without)."""
     import pydicom
     from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
     from pydicom.sequence import Sequence as DicomSequence
     from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
 
     types = check_interpreted_types(interpreted_types, len(names))
+    kinds = check_origins(origins, len(names))
     if len(masks) != len(names):
         raise ValueError(f"{len(masks)} masks for {len(names)} names")
     sources = [pydicom.dcmread(str(p), stop_before_pixels=True) for p in source_headers]
@@ -172,7 +193,9 @@ def write_rtstruct(masks: Sequence[np.ndarray], names: Sequence[str], source_hea
     for n, (mask, name, kind) in enumerate(zip(masks, names, types), start=1):
         roi = Dataset()
         roi.ROINumber, roi.ReferencedFrameOfReferenceUID, roi.ROIName = n, frame_uid, name[:64]
-        roi.ROIGenerationAlgorithm = "AUTOMATIC"
+        roi.ROIGenerationAlgorithm = kinds[n - 1]
+        if descriptions and descriptions[n - 1]:
+            roi.ROIDescription = str(descriptions[n - 1])[:1024]  # ST
         rois.append(roi)
         items = []
         volume = np.asarray(mask)
