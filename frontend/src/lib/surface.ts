@@ -139,3 +139,12 @@ export function maskSurfaceWithin(mask: ArrayLike<number>, dims: number[], affin
     r[3] + r[0] * (lo[0] + shift) + r[1] * (lo[1] + shift) + r[2] * (lo[2] + shift)]))
   return maskSurface(data, small, scaled)
 }
+
+/** The surface of a mask given as the voxels of its box only (``crop``, file order, x fastest, for the
+ * box ``[lo, hi)`` per axis of the file): the same mesh as the whole mask's, without the whole mask. */
+export function croppedMaskSurface(crop: ArrayLike<number>, box: number[][], affine: number[][], maxCells = 1_000_000): Mesh {
+  // The box as a volume of its own: its voxel (0, 0, 0) is the file's voxel ``lo``.
+  const lo = box.map(([l]) => l)
+  const shifted = affine.map((row) => [row[0], row[1], row[2], row[3] + row[0] * lo[0] + row[1] * lo[1] + row[2] * lo[2]])
+  return maskSurfaceWithin(crop, box.map(([l, h]) => h - l), shifted, null, maxCells)
+}

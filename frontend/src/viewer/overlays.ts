@@ -19,10 +19,10 @@
 
 import { NVImage, NVMesh, type Niivue } from '@niivue/niivue'
 import type { Rgb } from '../lib/colors'
-import { ComboLabels, EDIT_VALUE, PREVIEW_VALUE, rasIndices, rasLookup, type MaskLook } from '../lib/labelmap'
-import { maskSurfaceWithin } from '../lib/surface'
-
-type Image = Niivue['volumes'][number]
+import { ComboLabels, EDIT_VALUE, PREVIEW_VALUE, type MaskLook } from '../lib/labelmap'
+import { decodeMaskVoxels, type DecodedMask } from '../lib/nifti-mask'
+import { croppedMaskSurface } from '../lib/surface'
+import { decodeMaskFile } from './maskDecoder'
 
 /** What the app wants shown for one mask. */
 export interface OverlaySpec {
@@ -41,9 +41,9 @@ interface Layer {
   key: string
   /** its voxels, NiiVue's RAS voxel order */
   indices: Uint32Array
-  /** the decoded file (file voxel order), for the 3D surface */
-  image: Image
+  /** the box holding them ([lo, hi) per file axis) and its voxels (file order), for the 3D surface */
   box: number[][] | null
+  crop: Uint8Array
   /** its voxels are in the label volume */
   composed: boolean
   mesh: NVMesh | null
@@ -141,10 +141,10 @@ export class MaskLayers {
       try {
         const blob = await spec.load()
         if (generation !== this.generation) return
-        const image = await decode(spec.key, blob)
-        if (generation !== this.generation) return
-        const indices = this.indicesOf(image, spec.box ?? null)
-        this.layers.set(spec.key, { key: spec.key, indices, image, box: spec.box ?? null, composed: false, mesh: null })
+        const mask = await this.decode(blob, spec.box ?? null)
+        if (!mask || generation !== this.generation) return
+        this.layers.set(spec.key, { key: spec.key, indices: mask.indices, box: mask.box, crop: mask.crop, composed: false,
+          mesh: null })
         this.reconcile()
         this.restyle()
       } finally {
@@ -175,9 +175,9 @@ export class MaskLayers {
     this.reconcile()
     let indices = key ? this.layers.get(key)?.indices ?? null : null
     if (!indices && mask) {
-      const image = await decode('edit', mask)
-      if (generation !== this.generation) return
-      indices = this.indicesOf(image, null)
+      const decoded = await this.decode(mask, null)
+      if (!decoded || generation !== this.generation) return
+      indices = decoded.indices
     }
     const labels = this.ensureLabels()
     if (!labels) return
@@ -238,14 +238,23 @@ export class MaskLayers {
     return this.specs.filter((s) => s.visible && this.layers.get(s.key)?.composed).map((s) => s.key)
   }
 
-  private indicesOf(image: Image, box: number[][] | null): Uint32Array {
+  /** A mask file decoded for the volume shown (in a worker; here when the worker cannot read it). */
+  private async decode(blob: Blob, box: number[][] | null): Promise<DecodedMask | null> {
     const back = this.nv.back
-    const hdr = image.hdr!
-    const dims = [hdr.dims[1], hdr.dims[2], hdr.dims[3]]
-    if (!back?.hdr || dims.some((n, a) => n !== back.hdr!.dims[a + 1])) {
-      throw new Error('This mask is not on the grid of the volume shown.')
+    if (!back?.hdr || !back.permRAS) return null
+    const geometry: [number[], number[]] = [Array.from(back.permRAS), Array.from(back.hdr.dims)]
+    try {
+      return await decodeMaskFile(blob, ...geometry, box)
+    } catch {
+      const url = URL.createObjectURL(blob)
+      try {
+        const image = await NVImage.loadFromUrl({ url, name: 'mask.nii.gz', colormap: 'gray', opacity: 0 })
+        const hdr = image.hdr!
+        return decodeMaskVoxels(image.img as ArrayLike<number>, [hdr.dims[1], hdr.dims[2], hdr.dims[3]], ...geometry, box)
+      } finally {
+        URL.revokeObjectURL(url)
+      }
     }
-    return rasIndices(image.img as ArrayLike<number>, dims, rasLookup(image.permRAS!, hdr.dims), box)
   }
 
   private ensureLabels(): ComboLabels | null {
@@ -334,12 +343,11 @@ export class MaskLayers {
 
   /** The mask's surface for the 3D view, listed for the next redraw (NiiVue's addMesh would redraw every layer). */
   private buildMesh(layer: Layer, color: Rgb): void {
-    const image = layer.image
-    const hdr = image.hdr!
-    const dims = [hdr.dims[1], hdr.dims[2], hdr.dims[3]]
-    const { positions, indices } = maskSurfaceWithin(image.img as ArrayLike<number>, dims, hdr.affine, layer.box, SURFACE_CELLS)
+    const affine = this.nv.back?.hdr?.affine
+    if (!layer.box || !affine) return
+    const { positions, indices } = croppedMaskSurface(layer.crop, layer.box, affine, SURFACE_CELLS)
     if (!indices.length) return
-    const mesh = new NVMesh(positions, indices, `${image.name}-surface`, new Uint8Array([...color, 255]), 1, true, this.nv.gl)
+    const mesh = new NVMesh(positions, indices, `${layer.key}-surface`, new Uint8Array([...color, 255]), 1, true, this.nv.gl)
     layer.mesh = mesh
     this.nv.meshes.push(mesh)
   }
@@ -349,14 +357,5 @@ export class MaskLayers {
     layer.mesh.unloadMesh(this.nv.gl)
     this.nv.meshes = this.nv.meshes.filter((m) => m !== layer.mesh)
     layer.mesh = null
-  }
-}
-
-async function decode(key: string, blob: Blob): Promise<Image> {
-  const url = URL.createObjectURL(blob)
-  try {
-    return await NVImage.loadFromUrl({ url, name: `${key}.nii.gz`, colormap: 'gray', opacity: 0 })
-  } finally {
-    URL.revokeObjectURL(url)
   }
 }
