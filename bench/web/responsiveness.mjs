@@ -154,6 +154,7 @@ await page.getByTestId('result-row').first().waitFor({ timeout: 300_000 })
 await page.waitForFunction(() => !document.querySelector('[data-testid=volume-loading]')
   && document.querySelector('[data-testid=viewer] canvas') !== null, null, { timeout: 300_000 })
 const volumeS = (Date.now() - openStart) / 1000
+const volumeShownAt = await page.evaluate(() => performance.now())
 console.log(`volume on screen after ${volumeS.toFixed(1)} s`)
 const overlays = () => page.evaluate(() => Number(document.querySelector('[data-testid=viewer]')?.getAttribute('data-overlays') ?? 0))
 const maskS = []
@@ -169,6 +170,9 @@ for (let n = 1; n <= MASKS; n++) {
   console.log(`mask ${n} shown after ${maskS[n - 1].toFixed(1)} s`)
 }
 const openS = (Date.now() - openStart) / 1000
+// The longest main-thread task while the masks arrived (after the volume was on screen).
+const masksLongestTaskMs = await page.evaluate((since) => Math.max(0, ...window.__perf.tasks
+  .filter((t) => t.start >= since).map((t) => t.duration)), volumeShownAt)
 /** Until the overlay count is ``n`` (a mask hidden or shown again has its effect only then). */
 const overlaysAre = (n) => page.waitForFunction((n) => Number(document.querySelector('[data-testid=viewer]')?.getAttribute('data-overlays')) === n,
   n, { timeout: maskTimeoutMs })
@@ -236,6 +240,7 @@ const report = {
   browser: `headless Chromium ${browserVersion} (Debian /usr/bin/chromium), --disable-gpu, software GL (SwiftShader), 1400x860`,
   cpu_cores: (await import('node:os')).cpus().length,
   seed_s: seedS, volume_shown_s: volumeS, masks_shown_s: maskS, masks_shown: maskS.length, open_case_s: openS,
+  masks_longest_task_ms: masksLongestTaskMs,
   longest_task_ms_whole_session: longest,
   method: 'from just before the action (Playwright input over CDP): event_ms = Event Timing duration (input to next paint) of its input events; frame_ms = until the action has resolved and two animation frames plus a 1-pixel WebGL readPixels (all queued GL done) and a third frame have passed; effect_ms = the later of frame_ms and the end of the last event entry or long task (PerformanceObserver longtask) before 1 s of quiet; longest_task_ms = longest main-thread task in that time',
   interactions: results,

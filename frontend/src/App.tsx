@@ -138,6 +138,8 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
   const clearError = useCallback(() => setError(null), [setError])
   const runProtocol = useProtocolRun(api, ws.volume?.id ?? null, ws.updateCurrent, reportErr, clearError)
   const measurements = useMeasurements(onCurrent ? ws.current?.volumeId ?? null : null, viewer)
+  const { setMeasurements } = viewer
+  useEffect(() => setMeasurements(measurements.list), [measurements.list, setMeasurements])
 
   useShortcuts((action: ShortcutAction) => {
     if (action.kind === 'step') viewer.step(action.delta)

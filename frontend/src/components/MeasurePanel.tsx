@@ -35,7 +35,7 @@ export function MeasurePanel({ measurements, disabled, unit, onCsv }: Props) {
       {hint && <p className="hint" data-testid="measure-hint">{hint}</p>}
       <ul className="measurements" data-testid="measurements">
         {list.map((m) => (
-          <li key={m.id} data-testid="measurement" data-kind={m.kind}
+          <li key={m.id} data-testid="measurement" data-id={m.id} data-kind={m.kind}
             data-value={m.kind === 'distance' ? m.mm : m.stats.mean} data-sd={m.kind === 'roi' ? m.stats.sd : undefined}
             data-min={m.kind === 'roi' ? m.stats.min : undefined} data-max={m.kind === 'roi' ? m.stats.max : undefined}
             data-n={m.kind === 'roi' ? m.stats.n : undefined}>

@@ -15,8 +15,8 @@ import { acceptFill, hasPreview, previewFill, type FillResult } from '../viewer/
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
 import { installAnnotations } from '../viewer/annotations'
 import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
-import { crosshairPoint, imageRoi } from '../viewer/measure'
-import type { MeasurePoint } from '../lib/measurements'
+import { crosshairPoint, drawMeasurements, imageRoi } from '../viewer/measure'
+import type { MeasurePoint, Measurement } from '../lib/measurements'
 
 export type { DrawTool } from '../viewer/drawing'
 export type { OverlaySpec, OverlayState } from '../viewer/overlays'
@@ -82,6 +82,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const [range, setRange] = useState<IntensityRange | null>(null)
   const [activePlane, setActivePlane] = useState<Plane>(0)
   const planeRef = useRef<Plane>(0) // the view of the last click (for measurements)
+  const measurementsRef = useRef<readonly Measurement[]>([])
   const [overlays, setOverlays] = useState<Record<string, OverlayState>>({})
   const [overlayCount, setOverlayCount] = useState(0)
   const [syncing, setSyncing] = useState(false)
@@ -103,7 +104,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     // Masks nearest-neighbour (crisp), the image itself interpolated: NiiVue has one switch for both.
     const interpolate = nv.updateInterpolation.bind(nv)
     nv.updateInterpolation = (layer: number, isForceLinear = false) => interpolate(layer, layer === 0 || isForceLinear)
-    installAnnotations(nv) // a scale bar on every 2D view; what is drawn recorded on the canvas
+    // A scale bar on every 2D view and the case's measurements; what is drawn recorded on the canvas.
+    installAnnotations(nv, () => drawMeasurements(nv, measurementsRef.current))
     nvRef.current = nv
     layersRef.current = new MaskLayers(nv, () => {
       const layers = layersRef.current
@@ -341,6 +343,11 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   /** The voxel last clicked, in the view clicked (measurements); the image over a rectangle of them. */
   const measurePoint = useCallback(() => (nvRef.current ? crosshairPoint(nvRef.current, planeRef.current) : null), [])
   const measureRoi = useCallback((a: MeasurePoint, b: MeasurePoint) => (nvRef.current ? imageRoi(nvRef.current, a, b) : null), [])
+  /** The measurements drawn on the views (those on the slice shown). */
+  const setMeasurements = useCallback((list: readonly Measurement[]) => {
+    measurementsRef.current = list
+    nvRef.current?.drawScene()
+  }, [])
 
   /** Stop drawing; with ``keep`` returns the drawing as NIfTI bytes in the volume's own geometry. */
   const finishDrawing = useCallback(async (keep: boolean) => {
@@ -374,7 +381,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     canvasRef, ready, loaded, readout, slices, window: windowLevel, range, activePlane, overlays, overlayCount,
     overlaysSettled: !syncing && !Object.values(overlays).includes('loading'),
     loadBase, clear, setWindow, setView, setCrosshairVisible, setSlice, step, goToMm, zoom, resetZoom, setPanMode,
-    syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing, measurePoint, measureRoi,
+    syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing, measurePoint, measureRoi, setMeasurements,
     fillPending, fillBetween, acceptFill: acceptFillPreview,
   }
 }

@@ -3,9 +3,13 @@
  * draws one, on the first 2D tile only, and none on a flipped, i.e. radiological, one), the
  * orientation letters NiiVue draws on each 2D view, and its orientation cube in the 3D view.
  *
+ * ``drawMore`` draws the app's own marks there too (the measurements, viewer/measure.ts) and says
+ * what it drew.
+ *
  * What was drawn last is written on the canvas element (``data-scale-bars``: one entry per 2D view,
- * ``data-orientation``: each 2D view's letters, ``data-orient-cube``), for the browser tests and
- * anyone inspecting the page: NiiVue draws into WebGL and keeps no such record itself.
+ * ``data-orientation``: each 2D view's letters, ``data-orient-cube``, ``data-measurements``), for
+ * the browser tests and anyone inspecting the page: NiiVue draws into WebGL and keeps no such
+ * record itself.
  */
 
 import type { Niivue } from '@niivue/niivue'
@@ -53,11 +57,12 @@ export function orientationLetters(axCorSag: number, radiological: boolean, nose
   return `${top}${bottom}${radiological ? 'RL' : 'LR'}`
 }
 
-export function installAnnotations(nv: Niivue): void {
+export function installAnnotations(nv: Niivue, drawMore: () => string[] = () => []): void {
   const inner = nv as unknown as Internals
   const bars: string[] = []
   const letters: string[] = []
   let cube = false
+  let more: string[] = []
   inner.drawRuler = () => {
     const width = Number(nv.opts.rulerWidth)
     const color = nv.opts.rulerColor
@@ -70,6 +75,7 @@ export function installAnnotations(nv: Niivue): void {
       inner.drawRuler10cm(bar, color, width)
       bars.push(VIEW_NAMES[tile.axCorSag] ?? String(tile.axCorSag))
     }
+    more = drawMore()
   }
   const drawText = inner.drawSliceOrientationText.bind(nv)
   inner.drawSliceOrientationText = (ltwh, axCorSag, pad) => {
@@ -88,12 +94,14 @@ export function installAnnotations(nv: Niivue): void {
     bars.length = 0
     letters.length = 0
     cube = false
+    more = []
     const drawn = drawSceneCore()
     const canvas = nv.canvas
     if (canvas) {
       canvas.dataset.scaleBars = bars.join(',')
       canvas.dataset.orientation = letters.join(' ')
       canvas.dataset.orientCube = cube ? 'shown' : ''
+      canvas.dataset.measurements = more.join(' ')
     }
     return drawn
   }

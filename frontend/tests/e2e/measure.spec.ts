@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
-import { pen, readout } from './helpers'
+import { canvasImage, pen, pixel, readout } from './helpers'
 import { makeVolumeFrom } from './nifti'
 
 // 64×64×32 at 1×1×2 mm; the value of file voxel (x, y, z) is 10x + y, so an ROI's figures follow
@@ -88,3 +88,47 @@ test('measurements: a distance in the axial and the coronal view, an ROI\'s mean
     expect(lines[2].split(',').slice(11, 17)).toEqual([String(values.length), values.length.toFixed(2), mean.toFixed(2),
       sd.toFixed(2), Math.min(...values).toFixed(2), Math.max(...values).toFixed(2)])
   })
+
+test('measurements are drawn on the view that shows their slice, and only there', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 })
+  await page.goto('/')
+  // Thin slices (0.5 mm): one slice away is well within NiiVue's own 2 mm tolerance for placing a point.
+  await page.getByTestId('file-input').setInputFiles({ name: 'measure.nii.gz', mimeType: 'application/gzip',
+    buffer: makeVolumeFrom([64, 64, 32], [1, 1, 0.5], () => 100) })
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
+  await page.getByTestId('view-axial').click()
+  const canvas = page.locator('[data-testid=viewer] canvas')
+  const drawn = () => canvas.getAttribute('data-measurements')
+  /** Whether the distance line's yellow is at (dx, dy) from the centre, give or take 8 px up or down
+   * (the line joins voxel centres, not the points clicked; the image is one gray). */
+  const yellowAt = async (dx: number, dy: number) => {
+    const image = await canvasImage(page)
+    return Array.from({ length: 17 }, (_, k) => pixel(image, Math.floor(image.width / 2) + dx, Math.floor(image.height / 2) + dy + k - 8))
+      .some(([r, g, b]) => r > 200 && g > 150 && b < 120)
+  }
+  expect(await yellowAt(-15, 15)).toBe(false)
+  await page.getByTestId('measure-distance').click()
+  await clickVoxel(page, -120, -80)
+  await clickVoxel(page, 90, 110)
+  await expect(page.getByTestId('measurement')).toHaveCount(1)
+  const id = await page.getByTestId('measurement').first().getAttribute('data-id')
+  await expect.poll(drawn).toBe(`axial:distance:${id}`)
+  await expect.poll(() => yellowAt(-15, 15), { message: 'the line through the midpoint' }).toBe(true)
+
+  // One slice further the measurement is not on screen; back on its slice it is again.
+  const box = (await canvas.boundingBox())!
+  await page.mouse.move(box.x + box.width / 2 - 15, box.y + box.height / 2 + 15)
+  await page.mouse.wheel(0, 100)
+  await expect.poll(drawn).toBe('')
+  await expect.poll(() => yellowAt(-15, 15)).toBe(false)
+  await page.mouse.wheel(0, -100)
+  await expect.poll(drawn).toBe(`axial:distance:${id}`)
+
+  // The coronal view does not show an axial measurement; after a reload the axial one is drawn again.
+  await page.getByTestId('view-coronal').click()
+  await expect.poll(drawn).toBe('')
+  await page.reload()
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
+  await page.getByTestId('view-axial').click()
+  await expect.poll(drawn).toBe(`axial:distance:${id}`)
+})
