@@ -71,6 +71,11 @@ describe('API client: results and exports (issue 14)', () => {
     await api.saveEditedMask('j1', new Uint8Array([1, 2]), 'edited', [10, 20, 30])
     const form = fetchMock.mock.calls[1][1]?.body as FormData
     expect([form.get('name'), form.get('color')]).toEqual(['edited', '10,20,30'])
+    // Sent gzipped (the server reads gzip by its first bytes).
+    const sent = new Uint8Array(await (form.get('file') as Blob).arrayBuffer())
+    expect(Array.from(sent.slice(0, 2))).toEqual([0x1f, 0x8b])
+    const back = new Blob([sent]).stream().pipeThrough(new DecompressionStream('gzip'))
+    expect(Array.from(new Uint8Array(await new Response(back).arrayBuffer()))).toEqual([1, 2])
     await api.exportCase('v 1', 'seg', [{ job: 'j2', mask: 0 }, { job: 'j1', mask: 3 }])
     expect(fetchMock.mock.calls[2][0]).toBe('http://s/api/volumes/v%201/export')
     expect(fetchMock.mock.calls[2][1]?.method).toBe('POST')

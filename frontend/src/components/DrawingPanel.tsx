@@ -46,9 +46,15 @@ export function DrawingPanel({ rows, canSave, unit, onStart, onTool, onBrush, on
   }
   const edited = rows.find((r) => r.key === active)
   const suggested = active === 'new' ? 'new mask' : `${edited?.name ?? 'mask'} (edited)`
+  const [saving, setSaving] = useState(false)
   const done = async (save: boolean, name: string) => {
     setNaming(null)
-    await onFinish(save, name)
+    setSaving(save)
+    try {
+      await onFinish(save, name)
+    } finally {
+      setSaving(false)
+    }
     setActive(null)
   }
   return (
@@ -105,7 +111,9 @@ export function DrawingPanel({ rows, canSave, unit, onStart, onTool, onBrush, on
           {!fill && nothingToFill && (
             <p className="hint" data-testid="draw-interpolate-none">Nothing to fill: draw on two slices with empty slices between them.</p>
           )}
-          {naming === null ? (
+          {saving ? (
+            <p className="hint" data-testid="draw-saving" role="status">saving the mask…</p>
+          ) : naming === null ? (
             <div className="draw-tools">
               <button data-testid="draw-undo" onClick={onUndo} title="undo (Ctrl+Z)">undo</button>
               <button className="primary" data-testid="draw-save" onClick={() => setNaming(suggested)}>Save…</button>

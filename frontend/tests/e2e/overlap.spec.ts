@@ -85,9 +85,20 @@ test('overlapping masks: both show where they overlap, either hides alone, editi
     await page.getByTestId('draw-size').fill('6')
     await draw.stroke([[-20, 30], [50, 30]], 4)
     await expectColour(page, both, overB, 'a erased in the overlap: b shows there')
+    // Saving says so until the server has the mask (the upload held here until seen).
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    await page.route('**/api/jobs/*/masks', async (route) => {
+      await held
+      await route.continue()
+    })
     await page.getByTestId('draw-save').click()
     await page.getByTestId('save-name-ok').click()
+    await expect(page.getByTestId('draw-saving')).toBeVisible()
+    release()
     await expect(rows).toHaveCount(4)
+    await expect(page.getByTestId('draw-saving')).toHaveCount(0)
+    await page.unroute('**/api/jobs/*/masks')
     await expect(page.getByTestId('draw-start')).toBeVisible()
 
     // What was saved is "a" less the erased line, nothing of "b".
