@@ -22,6 +22,7 @@ import type { Rgb } from '../lib/colors'
 import { ComboLabels, EDIT_VALUE, PREVIEW_VALUE, type MaskLook } from '../lib/labelmap'
 import { decodeMaskVoxels, type DecodedMask } from '../lib/nifti-mask'
 import { croppedMaskSurface } from '../lib/surface'
+import { Slab, uploadSlices } from './drawingTexture'
 import { decodeMaskFile } from './maskDecoder'
 
 /** What the app wants shown for one mask. */
@@ -274,27 +275,34 @@ export class MaskLayers {
    * undo steps hold whole label volumes). ``force`` uploads even when nothing changed. */
   private reconcile(force = false): void {
     if (this.edit) return
+    const fresh = !this.labels
     const labels = this.layers.size ? this.ensureLabels() : this.labels
     const wanted = new Set(this.specs.map((s) => s.key))
-    let changed = force
+    const slab = new Slab()
     for (const [key, layer] of [...this.layers]) {
       if (wanted.has(key)) continue
-      if (layer.composed && labels) labels.remove(key, layer.indices)
+      if (layer.composed && labels) {
+        labels.remove(key, layer.indices)
+        slab.cover(layer.indices, this.sliceVoxels())
+      }
       this.dropMesh(layer)
       this.layers.delete(key)
-      changed = true
     }
     if (!labels) return
     for (const layer of this.layers.values()) {
       if (layer.composed) continue
       labels.add(layer.key, layer.indices)
       layer.composed = true
-      changed = true
+      slab.cover(layer.indices, this.sliceVoxels())
     }
-    if (changed) {
-      this.inner.refreshDrawing(false)
-      this.redrawNeeded = true
-    }
+    if (force || fresh || !this.labels || uploadSlices(this.nv, this.labels.bitmap, slab) === 'all') this.inner.refreshDrawing(false)
+    if (force || fresh || !slab.empty) this.redrawNeeded = true
+  }
+
+  /** Voxels per axial slice of the label volume (NiiVue's RAS order: z slowest). */
+  private sliceVoxels(): number {
+    const dims = this.nv.back?.dimsRAS
+    return dims ? dims[1] * dims[2] : 1
   }
 
   /** The colour table, the outline and the surfaces from the current specs; one redraw. */
