@@ -22,7 +22,7 @@ import type { Rgb } from '../lib/colors'
 import { ComboLabels, EDIT_VALUE, PREVIEW_VALUE, type MaskLook } from '../lib/labelmap'
 import { decodeMaskVoxels, type DecodedMask } from '../lib/nifti-mask'
 import { croppedMaskSurface } from '../lib/surface'
-import { Slab, uploadSlices } from './drawingTexture'
+import { createDrawing, Slab, uploadSlices } from './drawingTexture'
 import { decodeMaskFile } from './maskDecoder'
 
 /** What the app wants shown for one mask. */
@@ -84,6 +84,8 @@ export class MaskLayers {
   /** what restyle last drew; a voxel change (upload) needs a redraw whatever the look */
   private lastLook = ''
   private redrawNeeded = true
+  /** the drawing's GPU texture was made empty by createDrawing (else NiiVue's, uploaded whole) */
+  private zeroTexture = false
 
   constructor(private readonly nv: Niivue, private readonly onChange: () => void) {
     this.inner = nv as unknown as DrawingInternals
@@ -261,9 +263,10 @@ export class MaskLayers {
   private ensureLabels(): ComboLabels | null {
     if (!this.labels || this.inner.drawBitmap !== this.labels.bitmap) {
       if (!this.nv.back) return null
-      if (!this.inner.drawBitmap) this.nv.createEmptyDrawing()
+      this.zeroTexture = false
+      if (!this.inner.drawBitmap) this.zeroTexture = createDrawing(this.nv)
       if (!this.inner.drawBitmap) return null
-      this.inner.drawBitmap.fill(0)
+      if (!this.zeroTexture) this.inner.drawBitmap.fill(0)
       this.labels = new ComboLabels(this.inner.drawBitmap)
       for (const layer of this.layers.values()) layer.composed = false
       this.inner.drawOpacity = 1
@@ -295,7 +298,9 @@ export class MaskLayers {
       layer.composed = true
       slab.cover(layer.indices, this.sliceVoxels())
     }
-    if (force || fresh || !this.labels || uploadSlices(this.nv, this.labels.bitmap, slab) === 'all') this.inner.refreshDrawing(false)
+    // A drawing just made by createDrawing is zero on the GPU too: only what was added needs uploading.
+    const whole = force || (fresh && !this.zeroTexture)
+    if (whole || !this.labels || uploadSlices(this.nv, this.labels.bitmap, slab) === 'all') this.inner.refreshDrawing(false)
     if (force || fresh || !slab.empty) this.redrawNeeded = true
   }
 
