@@ -160,6 +160,7 @@ export class MaskLayers {
   setOutline(outline: boolean): void {
     if (outline === this.outline) return
     this.outline = outline
+    this.reconcile()
     this.restyle()
   }
 
@@ -282,18 +283,24 @@ export class MaskLayers {
     const labels = this.layers.size ? this.ensureLabels() : this.labels
     const wanted = new Set(this.specs.map((s) => s.key))
     const slab = new Slab()
+    // Outlines are drawn where a voxel's value changes, whatever the colour table says: in outline
+    // mode a hidden mask leaves the voxels (else its border would show inside the masks it overlaps).
+    const visible = new Set(this.specs.filter((s) => s.visible).map((s) => s.key))
+    const belongs = (key: string) => !this.outline || visible.has(key)
     for (const [key, layer] of [...this.layers]) {
-      if (wanted.has(key)) continue
+      if (wanted.has(key) && (belongs(key) || !layer.composed)) continue
       if (layer.composed && labels) {
         labels.remove(key, layer.indices)
+        layer.composed = false
         slab.cover(layer.indices, this.sliceVoxels())
       }
+      if (wanted.has(key)) continue
       this.dropMesh(layer)
       this.layers.delete(key)
     }
     if (!labels) return
     for (const layer of this.layers.values()) {
-      if (layer.composed) continue
+      if (layer.composed || !belongs(layer.key)) continue
       labels.add(layer.key, layer.indices)
       layer.composed = true
       slab.cover(layer.indices, this.sliceVoxels())

@@ -73,6 +73,24 @@ test('overlapping masks: both show where they overlap, either hides alone, editi
     await rows.nth(1).getByTestId('result-visible').check()
     await expectColour(page, both, blend(overA, colourB, 0.5), 'both shown again')
 
+    // Outlined: b's border crosses a (a coloured line inside a, left of the overlap); b hidden, that
+    // line is gone and a's inside is the image's gray there.
+    const acrossBsBorder = async () => {
+      const image = await canvasImage(page)
+      const [cx, cy] = [Math.floor(image.width / 2), Math.floor(image.height / 2)]
+      return Array.from({ length: 40 }, (_, k) => pixel(image, cx - 75 + k, cy + 30)).filter((c) => !near(c, base)).length
+    }
+    await page.getByTestId('outline-toggle').click()
+    await expect(page.getByTestId('outline-toggle')).toHaveAttribute('data-value', 'outline')
+    await expect.poll(acrossBsBorder, { message: 'b\'s outline inside a' }).toBeGreaterThan(0)
+    await rows.nth(2).getByTestId('result-visible').uncheck()
+    await expect.poll(acrossBsBorder, { message: 'no trace of hidden b inside a' }).toBe(0)
+    await rows.nth(2).getByTestId('result-visible').check()
+    await expect.poll(acrossBsBorder, { message: 'b\'s outline back' }).toBeGreaterThan(0)
+    await page.getByTestId('outline-toggle').click()
+    await expect(page.getByTestId('outline-toggle')).not.toHaveAttribute('data-value', 'outline')
+    await expectColour(page, both, blend(overA, colourB, 0.5), 'filled again')
+
     // Edit "a": b stays on screen; an eraser line across the overlap shows b there again.
     const { jobIds } = await session(page)
     const indexA = Number(await rows.nth(1).getAttribute('data-index'))
