@@ -2,6 +2,7 @@
 
 import { ApiError, errorFromResponse, messageFor } from './errors'
 import { SseParser, statusFromEvent } from './sse'
+import { gzip, isGzip } from '../lib/gzip'
 import {
   TERMINAL, type CaseExport, type DicomSeries, type ExportKind, type JobOptions, type MaskRef, type JobStatus, type MaskPatch, type Me, type PacsSeries,
   type PacsStored, type PacsStudy, type PacsStudyQuery, type ServerInfo, type SignInOptions, type TokenCreate, type TokenCreated,
@@ -226,7 +227,7 @@ export class ApiClient {
   /** Store an edited mask (NIfTI bytes, plain or gzip) as a new result; plain bytes are gzipped first,
    * by the browser's CompressionStream (off the main thread: a 512×512×300 mask is 78 MB plain). */
   async saveEditedMask(jobId: string, nifti: Uint8Array, name: string, color?: [number, number, number]): Promise<JobStatus> {
-    const gzipped = nifti[0] === 0x1f && nifti[1] === 0x8b ? nifti : await gzip(nifti)
+    const gzipped = isGzip(nifti) ? nifti : await gzip(nifti)
     const form = new FormData()
     form.append('file', new Blob([gzipped.slice().buffer]), 'edited.nii.gz')
     form.append('name', name)
@@ -269,9 +270,4 @@ export class ApiClient {
     if (!response.ok) throw this.failed(await errorFromResponse(response))
     return response.blob()
   }
-}
-
-async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data.slice().buffer]).stream().pipeThrough(new CompressionStream('gzip'))
-  return new Uint8Array(await new Response(stream).arrayBuffer())
 }

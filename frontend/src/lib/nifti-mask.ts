@@ -5,6 +5,7 @@
  * 3D surface. Gzip is undone by the browser's DecompressionStream (off the main thread as well).
  */
 
+import { gunzip, isGzip } from './gzip'
 import { rasIndices, rasLookup } from './labelmap'
 import { maskBox } from './surface'
 
@@ -31,11 +32,9 @@ const TYPES: Record<number, [number, (view: DataView, at: number, little: boolea
 }
 
 /** The bytes, un-gzipped when they are gzip. */
-export async function gunzipped(bytes: ArrayBuffer): Promise<ArrayBuffer> {
-  const head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength))
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return bytes
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))
-  return new Response(stream).arrayBuffer()
+async function gunzipped(bytes: ArrayBuffer): Promise<ArrayBuffer> {
+  const view = new Uint8Array(bytes)
+  return isGzip(view) ? (await gunzip(view)).buffer as ArrayBuffer : bytes
 }
 
 /** A NIfTI-1 file's dims and which voxels are non-zero (0/1, file order). Throws on anything else. */

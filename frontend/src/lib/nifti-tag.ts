@@ -5,6 +5,8 @@
  * ``i`` and its place back). See backend/domain/review.py.
  */
 
+import { gunzip, isGzip } from './gzip'
+
 const DESCRIP = 148
 const DESCRIP_LENGTH = 80
 
@@ -24,7 +26,7 @@ export function tagText(tags: MaskTags): string | null {
 export async function tagNifti(nifti: Uint8Array, tags: MaskTags): Promise<Uint8Array> {
   const text = tagText(tags)
   if (!text) return nifti
-  const plain = nifti[0] === 0x1f && nifti[1] === 0x8b ? await gunzip(nifti) : nifti.slice()
+  const plain = isGzip(nifti) ? await gunzip(nifti) : nifti.slice()
   const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength)
   if (plain.byteLength < 348 || (view.getInt32(0, true) !== 348 && view.getInt32(0, false) !== 348)) {
     throw new Error('not a NIfTI-1 file')
@@ -32,9 +34,4 @@ export async function tagNifti(nifti: Uint8Array, tags: MaskTags): Promise<Uint8
   plain.fill(0, DESCRIP, DESCRIP + DESCRIP_LENGTH)
   plain.set(new TextEncoder().encode(text).slice(0, DESCRIP_LENGTH - 1), DESCRIP)
   return plain
-}
-
-async function gunzip(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data.slice().buffer]).stream().pipeThrough(new DecompressionStream('gzip'))
-  return new Uint8Array(await new Response(stream).arrayBuffer())
 }
