@@ -1,16 +1,11 @@
 import { expect, test, type Page } from '@playwright/test'
-import { blend, canvasImage, job, near, pen, pixel, session, settledCanvas, swatchColor, windowed, type Rgb } from './helpers'
+import { blend, canvasImage, colourAt, job, near, pen, session, settledCanvas, swatchColor, windowed, type Rgb } from './helpers'
 import type { Rgba } from './png'
 import { makeVolumeFrom } from './nifti'
 
 // Mask colours across a case (issue 27, point 4), and the brush (point 7): every mask of a case
 // has its own colour whichever run made it, kept on the server; the brush paints in the colour
 // the mask keeps; the 3D surface follows a recolour at once.
-
-async function colourAt(page: Page, dx: number, dy: number): Promise<Rgb> {
-  const image = await canvasImage(page)
-  return pixel(image, Math.floor(image.width / 2) + dx, Math.floor(image.height / 2) + dy)
-}
 
 async function segment(page: Page, prompts: string[], rows: number) {
   for (const p of prompts) {

@@ -1,34 +1,11 @@
-import { expect, test, type Page } from '@playwright/test'
-import { blend, canvasImage, job, near, pixel, pen, readout, serverMask, session, swatchColor, windowed, type Rgb } from './helpers'
-import { makeVolumeFrom } from './nifti'
-
-/** The colour the user sees at ``(dx, dy)`` pixels from the canvas centre. */
-async function colourAt(page: Page, dx: number, dy: number): Promise<Rgb> {
-  const image = await canvasImage(page)
-  return pixel(image, Math.floor(image.width / 2) + dx, Math.floor(image.height / 2) + dy)
-}
+import { expect, test } from '@playwright/test'
+import { blend, colourAt, flatCaseToDrawOn, job, near, pen, readout, serverMask, session, swatchColor } from './helpers'
 
 test('drawing: a new mask, pen and eraser on it, Ctrl+Z, discard; overlay colour and opacity on the canvas',
   async ({ page, request }) => {
     // A uniform 100 HU volume: under the soft-tissue window every image pixel is the same gray.
-    await page.goto('/')
-    await page.getByTestId('file-input').setInputFiles({ name: 'flat.nii.gz', mimeType: 'application/gzip',
-      buffer: makeVolumeFrom([64, 64, 32], [1, 1, 2], () => 100) })
-    await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
-    await page.getByTestId('prompt-input').fill('liver')
-    await page.getByTestId('prompt-input').press('Enter')
-    await page.getByTestId('run-button').click() // drawings are saved with a finished job's results
+    const base = await flatCaseToDrawOn(page)
     const rows = page.getByTestId('result-row')
-    await expect(rows).toHaveCount(1, { timeout: 120_000 })
-    await rows.nth(0).getByTestId('result-visible').uncheck()
-    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
-    await page.getByTestId('view-axial').click()
-    // Not a CT (no HU-like range): no CT presets; the window is typed in.
-    await page.getByTestId('window-level').fill('40')
-    await page.getByTestId('window-width').fill('400')
-    await page.getByTestId('window-apply').click()
-    const gray = windowed(100, 40, 400)
-    const base: Rgb = [gray, gray, gray]
     const spot: [number, number] = [30, 40] // inside the disc below, clear of the crosshair lines
     await expect.poll(() => colourAt(page, ...spot)).toEqual(base)
     const draw = pen(page)

@@ -3,7 +3,7 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test'
 import { createHash } from 'node:crypto'
 import { decodePng, type Rgba } from './png'
-import { readMask, type Decoded } from './nifti'
+import { makeVolumeFrom, readMask, type Decoded } from './nifti'
 
 export type Rgb = [number, number, number]
 
@@ -24,6 +24,38 @@ export async function settledCanvas(page: Page): Promise<Rgba> {
     return same
   }, { message: 'the canvas never stopped changing' }).toBe(true)
   return image!
+}
+
+/** The colour the user sees at ``(dx, dy)`` pixels from the canvas centre. */
+export async function colourAt(page: Page, dx: number, dy: number): Promise<Rgb> {
+  const image = await canvasImage(page)
+  return pixel(image, Math.floor(image.width / 2) + dx, Math.floor(image.height / 2) + dy)
+}
+
+/**
+ * A case to draw on: a uniform 100 HU volume (64×64×32, 1×1×2 mm), one finished run of "liver"
+ * (drawings are saved with a finished job's results) whose mask is hidden, the axial view under the
+ * soft-tissue window typed in. Returns the image's gray there (every image pixel is that gray).
+ */
+export async function flatCaseToDrawOn(page: Page): Promise<Rgb> {
+  await page.goto('/')
+  await page.getByTestId('file-input').setInputFiles({ name: 'flat.nii.gz', mimeType: 'application/gzip',
+    buffer: makeVolumeFrom([64, 64, 32], [1, 1, 2], () => 100) })
+  await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
+  await page.getByTestId('prompt-input').fill('liver')
+  await page.getByTestId('prompt-input').press('Enter')
+  await page.getByTestId('run-button').click()
+  const rows = page.getByTestId('result-row')
+  await expect(rows).toHaveCount(1, { timeout: 120_000 })
+  await rows.nth(0).getByTestId('result-visible').uncheck()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
+  await page.getByTestId('view-axial').click()
+  // Not a CT (no HU-like range): no CT presets; the window is typed in.
+  await page.getByTestId('window-level').fill('40')
+  await page.getByTestId('window-width').fill('400')
+  await page.getByTestId('window-apply').click()
+  const gray = windowed(100, 40, 400)
+  return [gray, gray, gray]
 }
 
 export function pixel(image: Rgba, x: number, y: number): Rgb {

@@ -1,41 +1,20 @@
 import { expect, test, type Page } from '@playwright/test'
-import { blend, canvasImage, job, near, pen, pixel, serverMask, session, swatchColor, windowed, type Rgb } from './helpers'
-import { makeVolumeFrom } from './nifti'
+import { blend, canvasImage, colourAt, flatCaseToDrawOn, job, near, pen, pixel, serverMask, session, swatchColor, type Rgb } from './helpers'
 
 // Overlapping masks (every mask of a case is one label volume in the viewer: viewer/overlays.ts):
 // where two masks overlap both show, the later one over the earlier at its opacity; hiding either
 // leaves the other whole, overlap included; while one is edited the other stays on screen, and what
 // the eraser takes of the edited mask shows the other one again.
 
-async function colourAt(page: Page, [dx, dy]: [number, number]): Promise<Rgb> {
-  const image = await canvasImage(page)
-  return pixel(image, Math.floor(image.width / 2) + dx, Math.floor(image.height / 2) + dy)
-}
-
 async function expectColour(page: Page, spot: [number, number], want: Rgb, what: string) {
-  await expect.poll(async () => near(await colourAt(page, spot), want),
-    { message: `${what}: ${await colourAt(page, spot)} vs ${want}` }).toBe(true)
+  await expect.poll(async () => near(await colourAt(page, ...spot), want),
+    { message: `${what}: ${await colourAt(page, ...spot)} vs ${want}` }).toBe(true)
 }
 
 test('overlapping masks: both show where they overlap, either hides alone, editing one keeps the other on screen',
   async ({ page, request }) => {
-    await page.goto('/')
-    await page.getByTestId('file-input').setInputFiles({ name: 'flat.nii.gz', mimeType: 'application/gzip',
-      buffer: makeVolumeFrom([64, 64, 32], [1, 1, 2], () => 100) })
-    await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
-    await page.getByTestId('prompt-input').fill('liver')
-    await page.getByTestId('prompt-input').press('Enter')
-    await page.getByTestId('run-button').click() // drawings are saved with a finished job's results
+    const base = await flatCaseToDrawOn(page)
     const rows = page.getByTestId('result-row')
-    await expect(rows).toHaveCount(1, { timeout: 120_000 })
-    await rows.nth(0).getByTestId('result-visible').uncheck()
-    await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
-    await page.getByTestId('view-axial').click()
-    await page.getByTestId('window-level').fill('40')
-    await page.getByTestId('window-width').fill('400')
-    await page.getByTestId('window-apply').click()
-    const gray = windowed(100, 40, 400)
-    const base: Rgb = [gray, gray, gray]
     const onlyA: [number, number] = [-110, 30]
     const both: [number, number] = [14, 30]
     const onlyB: [number, number] = [110, 30]
@@ -98,7 +77,7 @@ test('overlapping masks: both show where they overlap, either hides alone, editi
     await page.getByTestId('draw-start').click()
     await expect(rows.nth(1)).toHaveAttribute('data-state', 'editing')
     await expectColour(page, onlyB, overB, 'b while a is edited')
-    await expect.poll(async () => near(await colourAt(page, onlyA), base), { message: 'a shows as the drawing' }).toBe(false)
+    await expect.poll(async () => near(await colourAt(page, ...onlyA), base), { message: 'a shows as the drawing' }).toBe(false)
     await page.getByTestId('draw-eraser').click()
     await page.getByTestId('draw-size').fill('6')
     await draw.stroke([[-20, 30], [50, 30]], 4)
