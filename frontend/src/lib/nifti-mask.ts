@@ -67,7 +67,6 @@ export function decodeMaskVoxels(set: ArrayLike<number>, dims: number[], permRAS
   if (dims.some((n, a) => n !== backDims[a + 1])) throw new Error('This mask is not on the grid of the volume shown.')
   const found = box ? clampBox(box, dims) : maskBox(set, dims)
   if (!found) return { dims, indices: new Uint32Array(0), box: null, crop: new Uint8Array(0) }
-  const indices = rasIndices(set, dims, rasLookup(permRAS, backDims), found)
   const size = found.map(([lo, hi]) => hi - lo)
   const crop = new Uint8Array(size[0] * size[1] * size[2])
   let k = 0
@@ -77,7 +76,11 @@ export function decodeMaskVoxels(set: ArrayLike<number>, dims: number[], permRAS
       for (let x = found[0][0]; x < found[0][1]; x++) crop[k++] = set[row + x] ? 1 : 0
     }
   }
-  return { dims, indices, box: found, crop }
+  // The indices read from the cut-out box (one pass over the file's voxels, not two): its voxel
+  // (x, y, z) is the file's (lo + x, ...), so each axis's table starts at lo.
+  const whole = rasLookup(permRAS, backDims)
+  const lookup = { x: whole.x.subarray(found[0][0]), y: whole.y.subarray(found[1][0]), z: whole.z.subarray(found[2][0]) }
+  return { dims, indices: rasIndices(crop, size, lookup), box: found, crop }
 }
 
 /** The whole decoding: bytes of a mask file to a DecodedMask. */

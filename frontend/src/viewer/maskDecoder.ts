@@ -10,6 +10,8 @@ import { decodeMask } from '../lib/nifti-mask'
 type Pending = { resolve: (mask: DecodedMask) => void; reject: (err: Error) => void }
 
 let worker: Worker | null = null
+/** the worker could not start: decode here from now on */
+let broken = false
 let nextId = 0
 const pending = new Map<number, Pending>()
 
@@ -32,8 +34,6 @@ function theWorker(): Worker | null {
   }
   return worker
 }
-
-let broken = false
 
 /** The mask in ``blob`` for a volume of NiiVue ``permRAS`` and NIfTI-style ``backDims``. */
 export async function decodeMaskFile(blob: Blob, permRAS: number[], backDims: number[],
