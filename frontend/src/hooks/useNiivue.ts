@@ -15,6 +15,8 @@ import { acceptFill, hasPreview, previewFill, type FillResult } from '../viewer/
 import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overlays'
 import { installAnnotations } from '../viewer/annotations'
 import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
+import { LiveWindow } from '../viewer/liveWindow'
+import { skipUnreadGradients } from '../viewer/gradient'
 import { crosshairPoint, drawMeasurements, imageRoi } from '../viewer/measure'
 import type { MeasurePoint, Measurement } from '../lib/measurements'
 
@@ -70,6 +72,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const nvRef = useRef<Niivue | null>(null)
   const layersRef = useRef<MaskLayers | null>(null)
+  const liveRef = useRef<LiveWindow | null>(null)
+  const [liveWindow, setLiveWindow] = useState(false) // window/level applied at draw time (liveWindow.ts)
   const loadedRef = useRef<string | null>(null)
   const brushRef = useRef<Brush>({ diameterMm: 5, shape: 'disc', range: null })
   const onErrorRef = useRef(onError)
@@ -144,7 +148,12 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     }
     nv.onIntensityChange = readWindow
     nv.onMouseUp = readWindow
-    nv.attachToCanvas(canvas).then(() => setReady(true)).catch(onErrorRef.current)
+    nv.attachToCanvas(canvas).then(() => {
+      skipUnreadGradients(nv)
+      const live = new LiveWindow(nv)
+      if (live.install()) liveRef.current = live
+      setReady(true)
+    }).catch(onErrorRef.current)
     // eslint-disable-next-line react-hooks/exhaustive-deps -- created once; the convention is set below
   }, [])
 
@@ -161,6 +170,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     setReadout(null)
     setSlices(null)
     layersRef.current?.reset()
+    liveRef.current?.reset()
+    setLiveWindow(false)
     if (nv.drawBitmap) nv.closeDrawing()
     const url = URL.createObjectURL(blob)
     try {
@@ -189,6 +200,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     loadedRef.current = options.key
     setLoaded(options.key)
     nv.createOnLocationChange()
+    // Window/level at draw time from here on (viewer/liveWindow.ts); the upload is spread over tasks.
+    void liveRef.current?.load().then((on) => { if (on && loadedRef.current === options.key) setLiveWindow(true) })
   }, [])
 
   /** Nothing on screen (no case open). */
@@ -199,7 +212,9 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     setReadout(null)
     setSlices(null)
     setWindowState(null)
+    setLiveWindow(false)
     if (!nv) return
+    liveRef.current?.reset()
     layersRef.current?.reset()
     if (nv.drawBitmap) nv.closeDrawing()
     for (const volume of [...nv.volumes].reverse()) nv.removeVolume(volume)
@@ -211,7 +226,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     if (!back) return
     back.cal_min = w.center - w.width / 2
     back.cal_max = w.center + w.width / 2
-    // The image's layer only, as NiiVue's own right-drag does: updateGLVolume would redraw every mask too.
+    // The image's layer only, as NiiVue's own right-drag does (a uniform once viewer/liveWindow.ts has
+    // the intensities; a rebake of every voxel before): updateGLVolume would redraw every mask too.
     nvRef.current!.refreshLayers(back, 0)
     nvRef.current!.drawScene()
     setWindowState(w)
@@ -221,6 +237,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     const nv = nvRef.current
     if (!nv) return
     nv.setSliceType(SLICE[view])
+    if (view === 'render' || view === 'multiplanar') liveRef.current?.bakeIfStale()
     if (view === 'axial' || view === 'coronal' || view === 'sagittal') setActivePlane(SLICE[view] as Plane)
     layersRef.current?.setSurfaces(view === 'render' || view === 'multiplanar')
   }, [])
@@ -378,7 +395,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   }, [syncOverlays])
 
   return {
-    canvasRef, ready, loaded, readout, slices, window: windowLevel, range, activePlane, overlays, overlayCount,
+    canvasRef, ready, loaded, liveWindow, readout, slices, window: windowLevel, range, activePlane, overlays, overlayCount,
     overlaysSettled: !syncing && !Object.values(overlays).includes('loading'),
     loadBase, clear, setWindow, setView, setCrosshairVisible, setSlice, step, goToMm, zoom, resetZoom, setPanMode,
     syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing, measurePoint, measureRoi, setMeasurements,

@@ -141,6 +141,9 @@ test('geometry: an asymmetric mask lands where the convention puts it on the can
       await page.getByTestId('crosshair-toggle').click()
     }
     await expect(page.getByTestId('crosshair-toggle')).toHaveAttribute('aria-pressed', 'false')
+    // The window applied as the slice is drawn, from the intensities in the file's own (LAS) order:
+    // the quadrants below show whether that lookup mirrors or transposes anything.
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
     await page.getByTestId('window-level').fill(String(LEVEL))
     await page.getByTestId('window-width').fill(String(WIDTH))
     await page.getByTestId('window-apply').click()

@@ -1,0 +1,242 @@
+/**
+ * Window/level applied when a 2D slice is drawn instead of baked into NiiVue's colour texture.
+ *
+ * NiiVue turns the image into an RGBA texture through the window (``refreshLayers``): every voxel is
+ * redrawn and a gradient volume is recomputed on each change of window — 14 s for a 512×512×300 CT
+ * on software WebGL, on every step of a right-drag. Here the intensities are kept on the GPU once,
+ * in the file's own voxel order (R16F, scaled to the volume's [global_min, global_max]), and NiiVue's
+ * slice shader is given a few more lines that read them and apply the window: a change of window
+ * is two uniforms and a redraw. NiiVue's colour texture is still what the 3D view renders; it is
+ * rebaked once the window has stopped changing, and only while a 3D view is on screen.
+ *
+ * The upload is spread over tasks (a few slices each) so opening a case never blocks the page; until
+ * it has finished, windowing is NiiVue's own.
+ */
+
+import { SLICE_TYPE, type Niivue, type NVImage } from '@niivue/niivue'
+
+/** A texture unit NiiVue never uses (it goes up to 15). */
+const UNIT = 20
+/** Voxels converted and uploaded per task: about 10 ms of work on one core. */
+const CHUNK_VOXELS = 1 << 21
+/** Quiet time after the last change of window before the 3D view's texture is rebaked. */
+const BAKE_DELAY_MS = 800
+
+const HEAD_ANCHOR = 'uniform highp sampler2D colormap;'
+const SAMPLE_LINE = 'vec4 background = texture(volume, texPos);'
+const EXTRA_UNIFORMS = `
+uniform highp sampler3D liveIntensity;
+uniform int liveWindowOn;
+uniform mat4 liveRasToFile;
+uniform vec2 liveWindow;`
+const LIVE_SAMPLE = `vec4 background = texture(volume, texPos);
+	if (liveWindowOn == 1) {
+		float liveV = texture(liveIntensity, (liveRasToFile * vec4(texPos, 1.0)).xyz).r;
+		background.rgb = vec3(clamp((liveV - liveWindow.x) / (liveWindow.y - liveWindow.x), 0.0, 1.0));
+	}`
+
+interface Internals {
+  sliceMMShader: { program: WebGLProgram } | null
+  customSliceShader: { program: WebGLProgram } | null
+  refreshLayers: (volume: NVImage, layer: number) => void
+}
+
+interface Baked {
+  volume: NVImage
+  colormap: string
+  opacity: number
+  calMin: number
+  calMax: number
+}
+
+/** NiiVue's slice shader with the live window added; null when its text is not what we expect. */
+export function liveSliceShaderSource(source: string): string | null {
+  if (!source.includes(HEAD_ANCHOR) || source.split(SAMPLE_LINE).length !== 2) return null
+  return source.replace(HEAD_ANCHOR, HEAD_ANCHOR + EXTRA_UNIFORMS).replace(SAMPLE_LINE, LIVE_SAMPLE)
+}
+
+/**
+ * Column-major 4×4 matrix taking NiiVue's RAS texture coordinates to the file's own (both 0..1
+ * across the volume): RAS axis r is file axis |permRAS[r]| - 1, reversed where permRAS[r] < 0.
+ */
+export function rasToFileMatrix(permRAS: readonly number[]): Float32Array {
+  const m = new Float32Array(16)
+  m[15] = 1
+  for (let r = 0; r < 3; r++) {
+    const file = Math.abs(permRAS[r]) - 1
+    const flip = permRAS[r] < 0
+    m[r * 4 + file] = flip ? -1 : 1 // column r (the RAS input), row ``file``
+    if (flip) m[12 + file] = 1
+  }
+  return m
+}
+
+export class LiveWindow {
+  private readonly gl: WebGL2RenderingContext
+  private readonly inner: Internals
+  private shader: { program: WebGLProgram } | null = null
+  private texture: WebGLTexture | null = null
+  private volume: NVImage | null = null
+  private range: [number, number] = [0, 1]
+  private ready = false
+  private generation = 0
+  private baked: Baked | null = null
+  private bakeTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly bake: (volume: NVImage, layer: number) => void
+
+  constructor(private readonly nv: Niivue) {
+    this.gl = nv.gl
+    this.inner = nv as unknown as Internals
+    this.bake = this.inner.refreshLayers.bind(nv)
+    // Every window change NiiVue makes itself (right-drag, double-click reset) comes through here.
+    this.inner.refreshLayers = (volume: NVImage, layer: number) => this.refreshLayers(volume, layer)
+  }
+
+  /** Compile the slice shader with the live window (after NiiVue's own are, once). */
+  install(): boolean {
+    const gl = this.gl
+    const own = this.inner.sliceMMShader
+    if (!own || gl.getParameter(gl.MAX_COMBINED_TEXTURE_IMAGE_UNITS) <= UNIT) return false
+    const fragment = (gl.getAttachedShaders(own.program) ?? [])
+      .find((s) => gl.getShaderParameter(s, gl.SHADER_TYPE) === gl.FRAGMENT_SHADER)
+    const source = fragment ? liveSliceShaderSource(gl.getShaderSource(fragment) ?? '') : null
+    if (!source) return false
+    this.nv.setCustomSliceShader(source)
+    this.shader = this.inner.customSliceShader
+    if (!this.shader) return false
+    this.uniforms((u) => gl.uniform1i(u('liveIntensity'), UNIT))
+    return true
+  }
+
+  /** Upload the intensities of the volume on screen, a few slices per task; whether the window is
+   * live once it resolves (false: not this volume, or superseded by another). */
+  async load(): Promise<boolean> {
+    this.reset()
+    const volume = this.nv.volumes[0]
+    const generation = this.generation
+    const hdr = volume?.hdr
+    const img = volume?.img as ArrayLike<number> | undefined
+    if (!this.shader || !hdr || !img || !volume.permRAS || this.nv.opts.is2DSliceShader) return false
+    const [nx, ny, nz] = [hdr.dims[1], hdr.dims[2], Math.max(1, hdr.dims[3])]
+    if (img.length < nx * ny * nz || hdr.datatypeCode === 128 || hdr.datatypeCode === 2304) return false
+    const lo = volume.global_min ?? 0
+    const span = (volume.global_max ?? 1) - lo || 1
+    const slope = hdr.scl_slope || 1
+    const inter = hdr.scl_inter || 0
+    const gl = this.gl
+    const texture = gl.createTexture()
+    if (!texture) return false
+    this.texture = texture
+    this.bindTexture()
+    gl.texStorage3D(gl.TEXTURE_3D, 1, gl.R16F, nx, ny, nz)
+    const slab = Math.max(1, Math.floor(CHUNK_VOXELS / (nx * ny)))
+    const buffer = new Float32Array(nx * ny * Math.min(slab, nz))
+    // Scaled to 0..1 of the volume's range: half floats keep ~11 bits of it (2 HU over a CT's 4000).
+    const scale = slope / span
+    const offset = (inter - lo) / span
+    for (let z0 = 0; z0 < nz; z0 += slab) {
+      const depth = Math.min(slab, nz - z0)
+      const start = z0 * nx * ny
+      const n = depth * nx * ny
+      for (let i = 0; i < n; i++) buffer[i] = img[start + i] * scale + offset
+      this.bindTexture()
+      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1)
+      gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z0, nx, ny, depth, gl.RED, gl.FLOAT, buffer.subarray(0, n))
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      if (generation !== this.generation) return false
+    }
+    this.volume = volume
+    this.range = [lo, span]
+    this.ready = true
+    this.uniforms((u) => {
+      gl.uniformMatrix4fv(u('liveRasToFile'), false, rasToFileMatrix(volume.permRAS!))
+      gl.uniform1i(u('liveWindowOn'), 1)
+    })
+    this.applyWindow(volume)
+    this.nv.drawScene()
+    return true
+  }
+
+  /** Nothing live any more (the case is closed or another is opening). */
+  reset(): void {
+    this.generation++
+    this.ready = false
+    this.volume = null
+    if (this.bakeTimer) clearTimeout(this.bakeTimer)
+    this.bakeTimer = null
+    if (this.shader) this.uniforms((u) => this.gl.uniform1i(u('liveWindowOn'), 0))
+    if (this.texture) this.gl.deleteTexture(this.texture)
+    this.texture = null
+  }
+
+  /** Rebake NiiVue's colour texture if the 3D view is about to show an old window. */
+  bakeIfStale(): void {
+    const volume = this.nv.volumes[0]
+    if (volume && this.baked?.volume === volume && this.windowChanged(volume)) {
+      this.bake(volume, 0)
+      this.nv.drawScene()
+    }
+  }
+
+  private refreshLayers(volume: NVImage, layer: number): void {
+    const baked = this.baked
+    if (layer === 0 && this.ready && volume === this.volume && baked?.volume === volume &&
+      baked.colormap === volume.colormap && baked.opacity === volume.opacity) {
+      // Only the window differs from what NiiVue baked (or nothing does: a rebake would change nothing).
+      this.applyWindow(volume)
+      if (this.windowChanged(volume)) this.scheduleBake()
+      return
+    }
+    this.bake(volume, layer)
+    if (layer === 0 && volume === this.nv.volumes[0]) {
+      this.baked = { volume, colormap: volume.colormap, opacity: volume.opacity,
+        calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+      if (this.ready) this.applyWindow(volume)
+    }
+  }
+
+  private windowChanged(volume: NVImage): boolean {
+    return volume.cal_min !== this.baked?.calMin || volume.cal_max !== this.baked?.calMax
+  }
+
+  private applyWindow(volume: NVImage): void {
+    const [lo, span] = this.range
+    const min = ((volume.cal_min ?? lo) - lo) / span
+    let max = ((volume.cal_max ?? lo + span) - lo) / span
+    if (max <= min) max = min + 1e-6
+    this.uniforms((u) => this.gl.uniform2f(u('liveWindow'), min, max))
+  }
+
+  private scheduleBake(): void {
+    if (this.bakeTimer) clearTimeout(this.bakeTimer)
+    this.bakeTimer = setTimeout(() => {
+      this.bakeTimer = null
+      const type = this.nv.opts.sliceType
+      if (type === SLICE_TYPE.RENDER || (type === SLICE_TYPE.MULTIPLANAR && this.nv.opts.multiplanarForceRender)) {
+        this.bakeIfStale()
+      }
+    }, BAKE_DELAY_MS)
+  }
+
+  private bindTexture(): void {
+    const gl = this.gl
+    gl.activeTexture(gl.TEXTURE0 + UNIT)
+    gl.bindTexture(gl.TEXTURE_3D, this.texture)
+    gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
+    gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
+    for (const wrap of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T, gl.TEXTURE_WRAP_R]) {
+      gl.texParameteri(gl.TEXTURE_3D, wrap, gl.CLAMP_TO_EDGE)
+    }
+  }
+
+  /** Set uniforms of our shader, leaving the program NiiVue had in use. */
+  private uniforms(set: (location: (name: string) => WebGLUniformLocation | null) => void): void {
+    const gl = this.gl
+    const program = this.shader?.program
+    if (!program) return
+    const previous = gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram | null
+    gl.useProgram(program)
+    set((name) => gl.getUniformLocation(program, name))
+    gl.useProgram(previous)
+  }
+}
