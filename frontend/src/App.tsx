@@ -172,7 +172,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
   const doneJobs = Array.from(new Set(ws.results.map((r) => r.jobId)))
   // Everything the case shows is drawn: its volume and every visible mask (tests wait on this).
   const drawn = onCurrent && ws.jobsKnown && viewer.overlaysSettled && ws.results
-    .every((r) => !r.visible || r.key === editing?.row?.key || viewer.overlays[r.key] === 'shown')
+    .every((r) => !r.visible || r.key === editing?.row?.key || ['shown', 'partial'].includes(viewer.overlays[r.key]))
 
   return (
     <div className="app" data-testid="app">

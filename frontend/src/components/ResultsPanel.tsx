@@ -95,6 +95,9 @@ function ResultItem({ rows, row, state, renaming, confirming, setRenaming, setCo
         {formatVolumeMl(row.volume_ml)} · {formatCount(row.voxels)} vox
         {state === 'loading' && <span className="loading" data-testid="result-loading"> · loading…</span>}
         {state === 'editing' && <span className="loading"> · being edited</span>}
+        {state === 'partial' && <span className="loading" data-testid="result-partial"
+          title="So many masks overlap here that the viewer ran out of colours for their overlaps; hide or close masks you are not looking at. Exports hold every voxel.">
+          {' '}· not all shown</span>}
       </span>
       <span className="stats detail" data-testid="result-detail">
         {formatIntensity(row.mean, row.sd)}

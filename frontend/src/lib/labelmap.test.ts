@@ -50,11 +50,17 @@ describe('ComboLabels', () => {
     expect(labels.overflow).toBe(false)
     labels.add('late', Uint32Array.of(290))
     expect(labels.overflow).toBe(true)
+    expect([...labels.partial()]).toEqual(['late'])
     expect(bitmap[290]).toBe(0)
     expect(labels.membersOf(bitmap[5])).toEqual(['m5'])
     labels.remove('m5', Uint32Array.of(5)) // frees a value
     labels.add('late', Uint32Array.of(290))
     expect(labels.membersOf(bitmap[290])).toEqual(['late'])
+    expect(labels.overflow).toBe(false) // whole now
+    labels.add('late2', Uint32Array.of(291))
+    expect([...labels.partial()]).toEqual(['late2'])
+    labels.remove('late2', Uint32Array.of(291))
+    expect(labels.overflow).toBe(false) // gone, so nothing of it is missing
   })
 })
 

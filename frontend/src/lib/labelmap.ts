@@ -91,19 +91,34 @@ export class ComboLabels {
   private byName = new Map<string, number>()
   /** voxels holding each value */
   private counts = new Float64Array(VALUES)
-  /** a mask's voxels kept their old value for lack of free values */
-  overflow = false
+  /** masks some of whose voxels kept their old value for lack of free values (shown only in part) */
+  private overflowed = new Set<string>()
 
   constructor(readonly bitmap: Uint8Array) {}
 
   /** Put mask ``key`` on its ``indices`` (RAS order, no repeats). */
   add(key: string, indices: Uint32Array): void {
-    this.rewrite(indices, (old) => (old.includes(key) ? old : [...old, key].sort()))
+    const whole = this.rewrite(indices, (old) => (old.includes(key) ? old : [...old, key].sort()))
+    if (whole) this.overflowed.delete(key)
+    else this.overflowed.add(key)
   }
 
   /** Take mask ``key`` off its ``indices``. */
   remove(key: string, indices: Uint32Array): void {
+    // Where a smaller set found no value the voxel keeps the old one; ``key`` is then simply not
+    // drawn there (the lookup table only colours masks it is given).
     this.rewrite(indices, (old) => old.filter((k) => k !== key))
+    this.overflowed.delete(key)
+  }
+
+  /** Whether some mask is shown only in part (its overlaps with others ran out of values). */
+  get overflow(): boolean {
+    return this.overflowed.size > 0
+  }
+
+  /** The masks shown only in part. */
+  partial(): ReadonlySet<string> {
+    return this.overflowed
   }
 
   /** The masks a value stands for (empty for 0 and the edit values). */
@@ -148,24 +163,27 @@ export class ComboLabels {
     return out
   }
 
-  private rewrite(indices: Uint32Array, change: (old: string[]) => string[]): void {
+  /** Whether every voxel got the value of its new combination. */
+  private rewrite(indices: Uint32Array, change: (old: string[]) => string[]): boolean {
     const bitmap = this.bitmap
     const hist = new Float64Array(VALUES)
     for (let i = 0; i < indices.length; i++) hist[bitmap[indices[i]]]++
     // The new value of each old one. A value emptied here is freed after the rewrite (not reused
     // within it): an old value kept for lack of a free one then still means what it meant.
     const next = new Int16Array(VALUES).fill(-1)
+    let whole = true
     for (let old = 0; old < VALUES; old++) {
       if (!hist[old]) continue
       const members = change(this.membersOf(old).slice())
       const value = members.length ? this.valueOf(members) : 0
-      if (value < 0) this.overflow = true
+      if (value < 0) whole = false
       next[old] = value < 0 ? old : value
       this.counts[old] -= hist[old]
       this.counts[next[old]] += hist[old]
     }
     for (let i = 0; i < indices.length; i++) bitmap[indices[i]] = next[bitmap[indices[i]]]
     for (let old = FIRST_COMBO; old < VALUES; old++) if (hist[old] && this.counts[old] <= 0) this.free(old)
+    return whole
   }
 
   private valueOf(members: string[]): number {

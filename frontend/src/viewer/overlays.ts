@@ -36,7 +36,8 @@ export interface OverlaySpec {
   load: () => Promise<Blob>
 }
 
-export type OverlayState = 'loading' | 'shown'
+/** 'partial': on screen, but some of its overlaps with other masks could not be given a colour. */
+export type OverlayState = 'loading' | 'shown' | 'partial'
 
 interface Layer {
   key: string
@@ -117,7 +118,8 @@ export class MaskLayers {
   states(): Record<string, OverlayState> {
     const out: Record<string, OverlayState> = {}
     for (const key of this.loading) out[key] = 'loading'
-    for (const key of this.shownKeys()) out[key] = 'shown'
+    const partial = this.labels?.partial()
+    for (const key of this.shownKeys()) out[key] = partial?.has(key) ? 'partial' : 'shown'
     return out
   }
 
