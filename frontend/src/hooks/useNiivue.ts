@@ -5,7 +5,7 @@
  * React) are in src/viewer/: overlays.ts and drawing.ts.
  */
 
-import { DRAG_MODE, Niivue, SLICE_TYPE } from '@niivue/niivue'
+import { DRAG_MODE, Niivue, SLICE_TYPE, type NVImage } from '@niivue/niivue'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Brush } from '../lib/brush'
 import type { Rgb } from '../lib/colors'
@@ -151,7 +151,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     nv.attachToCanvas(canvas).then(() => {
       skipUnreadGradients(nv)
       const live = new LiveWindow(nv)
-      if (live.install()) liveRef.current = live
+      live.install() // false: windowing stays NiiVue's own (its bakes are still managed here)
+      liveRef.current = live
       setReady(true)
     }).catch(onErrorRef.current)
     // eslint-disable-next-line react-hooks/exhaustive-deps -- created once; the convention is set below
@@ -173,25 +174,32 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     liveRef.current?.reset()
     setLiveWindow(false)
     if (nv.drawBitmap) nv.closeDrawing()
+    /** The case's window on the volume (idempotent): set before NiiVue's first bake of it as well, so
+     * that one bake serves (the ``updateGLVolume`` below then has nothing to redo). */
+    const openingWindow = (back: NVImage) => {
+      // A right-drag's window is clamped to NiiVue's global range, which it takes from the volume's centre.
+      back.global_min = Math.min(options.intensity[0], back.global_min ?? Infinity)
+      back.global_max = Math.max(options.intensity[1], back.global_max ?? -Infinity)
+      const intensity: IntensityRange = {
+        robustMin: back.robust_min ?? back.cal_min ?? 0, robustMax: back.robust_max ?? back.cal_max ?? 1,
+        min: back.global_min, max: back.global_max,
+      }
+      const w = options.window(intensity)
+      back.cal_min = w.center - w.width / 2
+      back.cal_max = w.center + w.width / 2
+      return { intensity, w }
+    }
+    liveRef.current?.beforeFirstBake(openingWindow)
     const url = URL.createObjectURL(blob)
     try {
       // An object URL has no extension; NiiVue picks its reader from the name.
       await nv.loadVolumes([{ url, name: options.fileName, colormap: 'gray' }])
     } finally {
       URL.revokeObjectURL(url)
+      liveRef.current?.beforeFirstBake(null)
     }
-    const back = nv.volumes[0]
-    // A right-drag's window is clamped to NiiVue's global range, which it takes from the volume's centre.
-    back.global_min = Math.min(options.intensity[0], back.global_min ?? Infinity)
-    back.global_max = Math.max(options.intensity[1], back.global_max ?? -Infinity)
-    const intensity: IntensityRange = {
-      robustMin: back.robust_min ?? back.cal_min ?? 0, robustMax: back.robust_max ?? back.cal_max ?? 1,
-      min: back.global_min, max: back.global_max,
-    }
+    const { intensity, w } = openingWindow(nv.volumes[0])
     setRange(intensity)
-    const w = options.window(intensity)
-    back.cal_min = w.center - w.width / 2
-    back.cal_max = w.center + w.width / 2
     setWindowState(w)
     nv.setPan2Dxyzmm([0, 0, 0, 1])
     // The voxel the case had (kept as its centre in world mm: the readout's mm), else the middle one.

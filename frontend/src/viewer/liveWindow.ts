@@ -43,10 +43,16 @@ interface Internals {
 
 interface Baked {
   volume: NVImage
-  colormap: string
-  opacity: number
+  /** what else a bake depends on (lookOf) */
+  look: string
   calMin: number
   calMax: number
+}
+
+/** Everything besides the window that NiiVue's bake of an image depends on. */
+function lookOf(volume: NVImage): string {
+  return [volume.colormap, volume.opacity, volume.colormapInvert, volume.colormapType, volume.frame4D,
+    volume.colormapNegative, volume.modulationImage].join('|')
 }
 
 /** NiiVue's slice shader with the live window added; null when its text is not what we expect. */
@@ -82,6 +88,7 @@ export class LiveWindow {
   private generation = 0
   private baked: Baked | null = null
   private bakeTimer: ReturnType<typeof setTimeout> | null = null
+  private firstBake: ((volume: NVImage) => void) | null = null
   private readonly bake: (volume: NVImage, layer: number) => void
 
   constructor(private readonly nv: Niivue) {
@@ -160,6 +167,7 @@ export class LiveWindow {
   /** Nothing live any more (the case is closed or another is opening). */
   reset(): void {
     this.generation++
+    this.firstBake = null
     this.ready = false
     this.volume = null
     if (this.bakeTimer) clearTimeout(this.bakeTimer)
@@ -167,6 +175,11 @@ export class LiveWindow {
     if (this.shader) this.uniforms((u) => this.gl.uniform1i(u('liveWindowOn'), 0))
     if (this.texture) this.gl.deleteTexture(this.texture)
     this.texture = null
+  }
+
+  /** Have ``prepare`` set up the next volume NiiVue bakes first (its window), just before it does. */
+  beforeFirstBake(prepare: ((volume: NVImage) => void) | null): void {
+    this.firstBake = prepare
   }
 
   /** Rebake NiiVue's colour texture if the 3D view is about to show an old window. */
@@ -179,18 +192,27 @@ export class LiveWindow {
   }
 
   private refreshLayers(volume: NVImage, layer: number): void {
+    const image = layer === 0 && volume === this.nv.volumes[0]
+    if (image && this.firstBake && this.baked?.volume !== volume) {
+      const prepare = this.firstBake
+      this.firstBake = null
+      prepare(volume)
+    }
     const baked = this.baked
-    if (layer === 0 && this.ready && volume === this.volume && baked?.volume === volume &&
-      baked.colormap === volume.colormap && baked.opacity === volume.opacity) {
-      // Only the window differs from what NiiVue baked (or nothing does: a rebake would change nothing).
-      this.applyWindow(volume)
-      if (this.windowChanged(volume)) this.scheduleBake()
-      return
+    if (image && baked?.volume === volume && baked.look === lookOf(volume)) {
+      const live = this.ready && volume === this.volume
+      if (live) this.applyWindow(volume)
+      // Nothing differs from the bake (it would change nothing) or only the window does, which the
+      // 2D views now apply themselves: the 3D view's copy is rebaked once the window settles.
+      if (!this.windowChanged(volume)) return
+      if (live) {
+        this.scheduleBake()
+        return
+      }
     }
     this.bake(volume, layer)
-    if (layer === 0 && volume === this.nv.volumes[0]) {
-      this.baked = { volume, colormap: volume.colormap, opacity: volume.opacity,
-        calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+    if (image) {
+      this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
       if (this.ready) this.applyWindow(volume)
     }
   }
