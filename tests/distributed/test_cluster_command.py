@@ -33,6 +33,13 @@ def _until_two_workers(process: subprocess.Popen[bytes], port: int) -> dict:
     return info
 
 
+def _excerpt(output: str) -> str:
+    """The first traceback in the cluster's log (a process that failed to start) and its end."""
+    start = output.find("Traceback")
+    head = output[start:start + 4000] + "\n[...]\n" if 0 <= start < len(output) - 3000 else ""
+    return head + output[-3000:]
+
+
 def test_the_cluster_command_starts_and_stops_everything(tmp_path: Path) -> None:
     env = {**os.environ, "VOXTELL_HOME": str(tmp_path / "home"), "VOXTELL_MODEL": "",
            "VOXTELL_STATIC_DIR": str(tmp_path / "no-static")}
@@ -53,8 +60,8 @@ def test_the_cluster_command_starts_and_stops_everything(tmp_path: Path) -> None
         output = log.read_text(errors="replace")
         if info.get("workers_online") != 2 and PORT_TAKEN in output and attempt < 2:
             continue
-        assert info.get("mode") == "distributed" and info.get("workers_online") == 2, (info, output[-3000:])
-        assert code == 0, output[-3000:]
+        assert info.get("mode") == "distributed" and info.get("workers_online") == 2, (info, _excerpt(output))
+        assert code == 0, _excerpt(output)
         break
     survivors = subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert survivors == [], "every process of the cluster has stopped"
