@@ -45,7 +45,8 @@ describe('liveSliceShaderSource', () => {
   it('adds the window uniforms and reads the intensity where NiiVue reads its colour', () => {
     const live = liveSliceShaderSource(shader)!
     expect(live).toContain('uniform vec2 liveWindow;')
-    expect(live.indexOf('liveIntensity, (liveRasToFile')).toBeGreaterThan(live.indexOf('vec4 background = texture(volume, texPos);'))
+    expect(live).toContain('texture(liveIntensity, (liveRasToFile * vec4(texPos, 1.0)).xyz)')
+    expect(live).toContain('background = texture(volume, texPos);') // NiiVue's colour until the intensities are in
   })
 
   it('leaves NiiVue alone when its shader is not the one this was written for', () => {

@@ -29,10 +29,14 @@ uniform highp sampler3D liveIntensity;
 uniform int liveWindowOn;
 uniform mat4 liveRasToFile;
 uniform vec2 liveWindow;`
-const LIVE_SAMPLE = `vec4 background = texture(volume, texPos);
+// One texture read either way (software WebGL feels each); the baked colour's alpha is only read by
+// NiiVue's isAlphaClipDark and backgroundMasksOverlays, which the viewer leaves off.
+const LIVE_SAMPLE = `vec4 background;
 	if (liveWindowOn == 1) {
 		float liveV = texture(liveIntensity, (liveRasToFile * vec4(texPos, 1.0)).xyz).r;
-		background.rgb = vec3(clamp((liveV - liveWindow.x) / (liveWindow.y - liveWindow.x), 0.0, 1.0));
+		background = vec4(vec3(clamp((liveV - liveWindow.x) / (liveWindow.y - liveWindow.x), 0.0, 1.0)), 1.0);
+	} else {
+		background = texture(volume, texPos);
 	}`
 
 interface Internals {
