@@ -15,6 +15,7 @@
 // so a slow machine reports how far it got instead of nothing. Writes bench/results/web_responsiveness.json.
 //
 //   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE] [--profile FILE]
+//     [--profile-open FILE]
 //
 // 512x512x40 is what completes in minutes on the 2-core CPU machine (docs/performance.md).
 
@@ -137,6 +138,31 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'] })
 const browserVersion = browser.version()
+
+/** A sampling CPU profile of the page's main thread, started now. */
+async function startProfile(page) {
+  const session = await page.context().newCDPSession(page)
+  await session.send('Profiler.enable')
+  await session.send('Profiler.setSamplingInterval', { interval: 500 })
+  await session.send('Profiler.start')
+  return session
+}
+
+/** Stop the profile and write its 30 heaviest functions by self time to ``file``. */
+async function writeProfile(session, file) {
+  const { profile } = await session.send('Profiler.stop')
+  const dt = new Map(profile.samples.map((id, i) => [i, profile.timeDeltas[i] / 1000]))
+  const self = new Map()
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + dt.get(i)))
+  const byFunction = new Map()
+  for (const node of profile.nodes) {
+    const f = node.callFrame
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`
+    byFunction.set(name, (byFunction.get(name) ?? 0) + (self.get(node.id) ?? 0))
+  }
+  const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([name, ms]) => ({ name, self_ms: Math.round(ms) }))
+  writeFileSync(file, JSON.stringify(top, null, 1) + '\n')
+}
 const page = await browser.newPage({ viewport: { width: 1400, height: 860 } })
 // An input is answered only once the main thread is free: on a slow machine that can take longer than 30 s.
 page.setDefaultTimeout(maskTimeoutMs)
@@ -147,6 +173,9 @@ await page.addInitScript(({ volumeId, jobId }) => {
   }
 }, { volumeId: seeded.volume_id, jobId: seeded.job_id })
 await page.addInitScript(instrument)
+// --profile-open FILE: the same for opening the case (the volume, then its masks).
+const openProfileOut = arg('--profile-open', null)
+const openCdp = openProfileOut ? await startProfile(page) : null
 const openStart = Date.now()
 await page.goto(url)
 // The volume first (the loading sign gone, a slice readout), then the overlays one by one.
@@ -170,6 +199,7 @@ for (let n = 1; n <= MASKS; n++) {
   console.log(`mask ${n} shown after ${maskS[n - 1].toFixed(1)} s`)
 }
 const openS = (Date.now() - openStart) / 1000
+if (openCdp) await writeProfile(openCdp, openProfileOut)
 // The longest main-thread task while the masks arrived (after the volume was on screen).
 const masksLongestTaskMs = await page.evaluate((since) => Math.max(0, ...window.__perf.tasks
   .filter((t) => t.start >= since).map((t) => t.duration)), volumeShownAt)
@@ -184,12 +214,7 @@ await quiet(page, 0)
 // --profile FILE: a CPU profile of the page's main thread over the interactions, its heaviest
 // functions by self time written to FILE (where an interaction's time goes).
 const profileOut = arg('--profile', null)
-const cdp = profileOut ? await page.context().newCDPSession(page) : null
-if (cdp) {
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
-  await cdp.send('Profiler.start')
-}
+const cdp = profileOut ? await startProfile(page) : null
 const results = []
 const shown = await overlays()
 /** The interactions, in the view on screen (named with ``suffix``). */
@@ -218,20 +243,7 @@ await page.getByTestId('view-axial').click()
 await quiet(page, 0)
 await interactions(' (axial view)')
 
-if (cdp) {
-  const { profile } = await cdp.send('Profiler.stop')
-  const dt = new Map(profile.samples.map((id, i) => [i, profile.timeDeltas[i] / 1000]))
-  const self = new Map()
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + dt.get(i)))
-  const byFunction = new Map()
-  for (const node of profile.nodes) {
-    const f = node.callFrame
-    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`
-    byFunction.set(name, (byFunction.get(name) ?? 0) + (self.get(node.id) ?? 0))
-  }
-  const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([name, ms]) => ({ name, self_ms: Math.round(ms) }))
-  writeFileSync(profileOut, JSON.stringify(top, null, 1) + '\n')
-}
+if (cdp) await writeProfile(cdp, profileOut)
 const longest = await page.evaluate(() => Math.max(0, ...window.__perf.tasks.map((t) => t.duration)))
 await browser.close()
 stop()

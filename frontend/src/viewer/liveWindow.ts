@@ -215,6 +215,9 @@ export class LiveWindow {
       }
     }
     this.bake(volume, layer)
+    // A volume NiiVue holds as a 2D texture (a single RGBA slice, or more voxels than a 3D texture
+    // takes) needs its own 2D slice shader: ours samples a 3D one.
+    if (image && this.shader) this.inner.customSliceShader = this.nv.opts.is2DSliceShader ? null : this.shader
     if (image) {
       this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
       if (this.ready) this.applyWindow(volume)
