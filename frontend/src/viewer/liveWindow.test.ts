@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { rasIndices, rasLookup } from '../lib/labelmap'
-import { liveSliceShaderSource, rasToFileMatrix } from './liveWindow'
+import { liveSliceShaderSource, rasToFileMatrix, scaleInto } from './liveWindow'
 
 /** Column-major 4×4 ``m`` applied to point ``p``. */
 const apply = (m: Float32Array, p: number[]) => [0, 1, 2].map((row) => m[row] * p[0] + m[4 + row] * p[1] + m[8 + row] * p[2] + m[12 + row])
@@ -52,5 +52,15 @@ describe('liveSliceShaderSource', () => {
   it('leaves NiiVue alone when its shader is not the one this was written for', () => {
     expect(liveSliceShaderSource(shader.replace('texture(volume, texPos)', 'texture(volume, texPos.xy)'))).toBeNull()
     expect(liveSliceShaderSource(shader + shader.split('\n')[3])).toBeNull()
+  })
+})
+
+describe('scaleInto', () => {
+  it('scales a run of voxels to the 0..1 of the volume\'s range, NaN below every window', () => {
+    const out = new Float32Array(3)
+    // a CT's -1000..3000 HU: scale 1/4000, offset 1000/4000
+    scaleInto(out, Float32Array.of(5, -1000, 1000, NaN, 3000), 1, 3, 1 / 4000, 0.25)
+    expect(Array.from(out.slice(0, 2))).toEqual([0, 0.5])
+    expect(out[2]).toBeLessThan(-60000)
   })
 })

@@ -19,6 +19,8 @@ import { SLICE_TYPE, type Niivue, type NVImage } from '@niivue/niivue'
 const UNIT = 20
 /** Voxels converted and uploaded per task: about 10 ms of work on one core. */
 const CHUNK_VOXELS = 1 << 21
+/** Where a NaN voxel goes: below any window (the lowest half float), so it shows black. */
+const NOT_A_NUMBER = -65504
 /** Quiet time after the last change of window before the 3D view's texture is rebaked. */
 const BAKE_DELAY_MS = 800
 
@@ -79,6 +81,16 @@ export function rasToFileMatrix(permRAS: readonly number[]): Float32Array {
     if (flip) m[12 + file] = 1
   }
   return m
+}
+
+/** ``out[i] = img[start + i] * scale + offset`` for i < n; NaN voxels (float MR, PET) become a value
+ * below any window, so they show black. */
+export function scaleInto(out: Float32Array, img: ArrayLike<number>, start: number, n: number, scale: number,
+  offset: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = img[start + i] * scale + offset
+    out[i] = v === v ? v : NOT_A_NUMBER
+  }
 }
 
 export class LiveWindow {
@@ -149,7 +161,7 @@ export class LiveWindow {
       const depth = Math.min(slab, nz - z0)
       const start = z0 * nx * ny
       const n = depth * nx * ny
-      for (let i = 0; i < n; i++) buffer[i] = img[start + i] * scale + offset
+      scaleInto(buffer, img, start, n, scale, offset)
       this.bindTexture()
       gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1)
       gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z0, nx, ny, depth, gl.RED, gl.FLOAT, buffer.subarray(0, n))
