@@ -70,6 +70,17 @@ class JobCreate(BaseModel):
 
 
 Rgb = Annotated[list[Annotated[int, Field(ge=0, le=255)]], Field(min_length=3, max_length=3)]
+
+
+def _not_a_bool(value: object) -> object:
+    if isinstance(value, bool):  # JSON true/false is not a colour channel (lax ints would take it as 1/0)
+        raise ValueError("a colour channel is a whole number 0..255, not true/false")
+    return value
+
+
+StrictRgb = Annotated[list[Annotated[int, Field(ge=0, le=255), BeforeValidator(_not_a_bool)]],
+                      Field(min_length=3, max_length=3)]
+
 PHASES = ("queued", "loading_text_model", "encoding_prompts", "segmenting", "writing_results", "done", "failed",
           "cancelled")
 Phase = Literal["queued", "loading_text_model", "encoding_prompts", "segmenting", "writing_results", "done", "failed",
@@ -124,7 +135,7 @@ class MaskUpdate(BaseModel):
     # Either may be left out (not sent as null: the schema says so, the validator then refuses).
     name: Annotated[str | None, AfterValidator(_check_mask_name), WithJsonSchema(
         {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"})] = None
-    color: Annotated[Rgb | None, WithJsonSchema(
+    color: Annotated[StrictRgb | None, WithJsonSchema(
         {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255},
          "minItems": 3, "maxItems": 3})] = None
 
@@ -384,16 +395,6 @@ class AuditEventInfo(BaseModel):
 InterpretedType = Literal["EXTERNAL", "PTV", "CTV", "GTV", "AVOIDANCE", "ORGAN", "MARKER", "REGISTRATION", "ISOCENTER",
                           "CONTRAST_AGENT", "CAVITY", "BRACHY_CHANNEL", "BRACHY_ACCESSORY", "BRACHY_SRC_APP",
                           "BRACHY_CHNL_SHLD", "SUPPORT", "FIXATION", "DOSE_REGION", "CONTROL"]
-
-
-def _not_a_bool(value: object) -> object:
-    if isinstance(value, bool):  # JSON true/false is not a colour channel (lax ints would take it as 1/0)
-        raise ValueError("a colour channel is a whole number 0..255, not true/false")
-    return value
-
-
-StrictRgb = Annotated[list[Annotated[int, Field(ge=0, le=255), BeforeValidator(_not_a_bool)]],
-                      Field(min_length=3, max_length=3)]
 
 
 class StructureSpec(BaseModel):

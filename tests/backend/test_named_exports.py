@@ -93,7 +93,7 @@ def test_patch_errors(make_client) -> None:  # type: ignore[no-untyped-def]
     job_id = _finished_job(client, ["a"])["id"]
     for body, words in (({"name": "   "}, "blank"), ({"name": "x" * 201}, "200"), ({"color": [1, 2]}, "3"),
                         ({"color": [0, 0, 256]}, "255"), ({"color": "red"}, "list"), ({}, "give a name"),
-                        ({"name": None}, "give a name"),
+                        ({"name": None}, "give a name"), ({"color": [True, 0, 0]}, "not true/false"),
                         ({"nmae": "typo"}, "nmae")):
         response = client.patch(f"/api/jobs/{job_id}/masks/0", json=body)
         assert response.status_code == 422, (body, response.text)
