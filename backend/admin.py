@@ -17,6 +17,7 @@ from typing import Any
 from backend.domain.audit_fhir import fhir_audit_event
 from backend.domain.dicom_rules import config_from_dict, destination_to_dict, rule_to_dict
 from backend.domain.errors import BadInput
+from backend.domain.protocols import from_row
 from backend.settings import Settings
 from backend.states import Role, Scope
 from backend.storage.audit import AuditTrail
@@ -26,7 +27,6 @@ from backend.storage.protocols import ProtocolRows
 from backend.storage.store import Store
 from voxtell.api import (
     ProtocolError,
-    protocol_from_dict,
     protocol_to_dict,
     protocols_from_yaml,
     protocols_to_yaml,
@@ -262,8 +262,7 @@ def _protocols(args: argparse.Namespace, store: Store) -> int:
             for warning in protocol.warnings:
                 sys.stderr.write(f"voxtell-web: warning: {protocol.id}: {warning}\n")
         return 0
-    stored = {row["id"]: protocol_from_dict({k: v for k, v in row.items() if k not in ("updated", "updated_by", "shipped")})
-              for row in rows.all()}
+    stored = {row["id"]: from_row(row) for row in rows.all()}
     if args.action == "list":
         for protocol in stored.values():
             names = ", ".join(s.name for s in protocol.structures)

@@ -39,6 +39,11 @@ def checked(body: Any) -> Protocol:
         raise BadInput(str(exc)) from None
 
 
+def from_row(row: dict[str, Any]) -> Protocol:
+    """The protocol a stored row holds (the row's bookkeeping fields left out)."""
+    return protocol_from_dict({k: v for k, v in row.items() if k not in STORED_FIELDS})
+
+
 def stored(state: AppState, protocol_id: str) -> tuple[Protocol, dict[str, Any]]:
     """The protocol ``protocol_id`` and its row's ``updated``/``updated_by``/``shipped``.
 
@@ -48,13 +53,11 @@ def stored(state: AppState, protocol_id: str) -> tuple[Protocol, dict[str, Any]]
     row = state.protocols.get(protocol_id)
     if row is None:
         raise NotFound(f"no protocol {protocol_id[:64]!r}")
-    return protocol_from_dict({k: v for k, v in row.items() if k not in STORED_FIELDS}), \
-        {k: row[k] for k in STORED_FIELDS}
+    return from_row(row), {k: row[k] for k in STORED_FIELDS}
 
 
 def all_stored(state: AppState) -> list[tuple[Protocol, dict[str, Any]]]:
-    return [(protocol_from_dict({k: v for k, v in row.items() if k not in STORED_FIELDS}),
-             {k: row[k] for k in STORED_FIELDS}) for row in state.protocols.all()]
+    return [(from_row(row), {k: row[k] for k in STORED_FIELDS}) for row in state.protocols.all()]
 
 
 def job_request(protocol: Protocol) -> tuple[list[str], dict[str, object]]:
