@@ -61,6 +61,17 @@ class Cluster:
         self.api.append(url)
         return url
 
+    def stop(self) -> None:
+        """Every process started, asked to stop, then killed if it has not within 30 s."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
     def wait_workers(self, count: int) -> None:
         _until(lambda: len(httpx.get(f"{self.api[0]}/api/workers").json()) >= count, 180, f"{count} workers online")
 
@@ -101,14 +112,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             cluster.wait_workers(2)
             yield cluster
         finally:
-            for process in cluster.processes:
-                if process.poll() is None:
-                    process.terminate()
-            for process in cluster.processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            cluster.stop()
 
 
 def _volume(shape: tuple[int, int, int], seed: int = 0) -> bytes:

@@ -7,7 +7,6 @@ show that bob's job started after at most one of alice's had finished."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,14 +46,7 @@ def signed_in_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
                    180, "the worker online")
             yield cluster
         finally:
-            for process in cluster.processes:
-                if process.poll() is None:
-                    process.terminate()
-            for process in cluster.processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            cluster.stop()
 
 
 def test_a_small_users_job_starts_after_at_most_one_of_a_big_batch_on_real_workers(
