@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { blend, canvasImage, colourAt, job, near, pen, session, settledCanvas, swatchColor, windowed, type Rgb } from './helpers'
+import { blend, canvasImage, colourAt, job, near, pen, session, settledCanvas, swatchColor, typeWindow, windowed, type Rgb } from './helpers'
 import type { Rgba } from './png'
 import { makeVolumeFrom } from './nifti'
 
@@ -58,9 +58,7 @@ test('colours: distinct within a case across runs and kept on the server; the br
     for (let i = 0; i < 4; i++) await rows.nth(i).getByTestId('result-visible').uncheck()
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
     await page.getByTestId('view-axial').click()
-    await page.getByTestId('window-level').fill('40')
-    await page.getByTestId('window-width').fill('400')
-    await page.getByTestId('window-apply').click()
+    await typeWindow(page, 40, 400)
     const g = windowed(100, 40, 400)
     const base: Rgb = [g, g, g]
     const spot: [number, number] = [-150, -100] // the middle of the stroke, clear of the crosshair at its end

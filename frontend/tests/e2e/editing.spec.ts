@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { countNonZero, job, serverMask, pen, session, swatchColor } from './helpers'
+import { caseWithOneHiddenRun, countNonZero, job, serverMask, pen, session, swatchColor } from './helpers'
 import { makeVolumeFrom } from './nifti'
 
 // 64×64×32 at 1×1×2 mm, stored LAS; file x < 32 is 100, the rest 500 (for intensity-limited painting).
@@ -20,15 +20,8 @@ const xyz = (p: number) => [p % NX, Math.floor(p / NX) % NY, Math.floor(p / (NX 
 test('editing: brush size in mm, one-stroke erasing, filled eraser, intensity limits, 3D ball; delete asks and undo restores',
   async ({ page, request }) => {
     await page.setViewportSize({ width: 1280, height: 720 })
-    await page.goto('/')
-    await page.getByTestId('file-input').setInputFiles({ name: 'edit.nii.gz', mimeType: 'application/gzip', buffer: volume() })
-    await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
-    await page.getByTestId('prompt-input').fill('liver')
-    await page.getByTestId('prompt-input').press('Enter')
-    await page.getByTestId('run-button').click()
+    await caseWithOneHiddenRun(page, 'edit.nii.gz', volume(), [64, 64, 32])
     const rows = page.getByTestId('result-row')
-    await expect(rows).toHaveCount(1, { timeout: 120_000 })
-    await rows.nth(0).getByTestId('result-visible').uncheck()
     await page.getByTestId('view-axial').click()
     const { jobIds: [jobId] } = await session(page)
     const indexOf = async (name: string) => Number(await page.locator(`[data-testid=result-row][data-name="${name}"]`)

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { countNonZero, pen, readout, serverMask, session } from './helpers'
+import { caseWithOneHiddenRun, countNonZero, pen, readout, serverMask, session } from './helpers'
 import { makeVolumeFrom, type Decoded } from './nifti'
 
 // Fill between slices: discs drawn on axial slices K and K + 4, the slices between filled by
@@ -43,15 +43,7 @@ async function disc(page: Page, z: number, mm: number, dx: number) {
 
 test('fill between slices: discs on slices K and K+4 fill K+1..K+3 with discs in between; preview, accept, undo',
   async ({ page, request }) => {
-    await page.goto('/')
-    await page.getByTestId('file-input').setInputFiles({ name: 'fill.nii.gz', mimeType: 'application/gzip', buffer: volume() })
-    await expect(page.getByTestId('volume-info')).toHaveText(/64×64×16/)
-    await page.getByTestId('prompt-input').fill('liver')
-    await page.getByTestId('prompt-input').press('Enter')
-    await page.getByTestId('run-button').click() // drawings are saved with a finished job's results
-    const rows = page.getByTestId('result-row')
-    await expect(rows).toHaveCount(1, { timeout: 120_000 })
-    await rows.nth(0).getByTestId('result-visible').uncheck()
+    await caseWithOneHiddenRun(page, 'fill.nii.gz', volume(), [64, 64, 16])
     await page.getByTestId('view-axial').click()
     const { jobIds: [jobId] } = await session(page)
     const saved = async (name: string) => serverMask(request, jobId,

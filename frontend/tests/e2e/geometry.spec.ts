@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { blend, changedPixels, near, pixel, readout, rgbOf, session, settledCanvas, windowed, type Rgb } from './helpers'
+import { blend, caseWithOneHiddenRun, changedPixels, near, pixel, readout, rgbOf, session, settledCanvas, typeWindow, windowed, type Rgb } from './helpers'
 import type { Rgba } from './png'
 import { makeVolumeFrom } from './nifti'
 
@@ -110,15 +110,8 @@ async function check(page: Page, convention: 'radiological' | 'neurological') {
 
 test('geometry: an asymmetric mask lands where the convention puts it on the canvas (radiological, then mirrored)',
   async ({ page, request }) => {
-    await page.goto('/')
-    await page.getByTestId('file-input').setInputFiles({ name: 'quadrants.nii.gz', mimeType: 'application/gzip', buffer: volume() })
-    await expect(page.getByTestId('volume-info')).toHaveText(/64×48×32/)
     // A finished job to hold the mask (its own result is hidden).
-    await page.getByTestId('prompt-input').fill('liver')
-    await page.getByTestId('prompt-input').press('Enter')
-    await page.getByTestId('run-button').click()
-    await expect(page.getByTestId('result-row')).toHaveCount(1, { timeout: 120_000 })
-    await page.getByTestId('result-row').nth(0).getByTestId('result-visible').uncheck()
+    await caseWithOneHiddenRun(page, 'quadrants.nii.gz', volume(), [NX, NY, NZ])
     const { jobIds: [jobId] } = await session(page)
 
     // The L, saved as an edited mask through the API, then loaded by the app (a reload).
@@ -144,9 +137,7 @@ test('geometry: an asymmetric mask lands where the convention puts it on the can
     // The window applied as the slice is drawn, from the intensities in the file's own (LAS) order:
     // the quadrants below show whether that lookup mirrors or transposes anything.
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
-    await page.getByTestId('window-level').fill(String(LEVEL))
-    await page.getByTestId('window-width').fill(String(WIDTH))
-    await page.getByTestId('window-apply').click()
+    await typeWindow(page, LEVEL, WIDTH)
 
     await check(page, 'radiological')
     await page.getByTestId('convention').click()

@@ -38,10 +38,20 @@ export async function colourAt(page: Page, dx: number, dy: number): Promise<Rgb>
  * soft-tissue window typed in. Returns the image's gray there (every image pixel is that gray).
  */
 export async function flatCaseToDrawOn(page: Page): Promise<Rgb> {
+  await caseWithOneHiddenRun(page, 'flat.nii.gz', makeVolumeFrom([64, 64, 32], [1, 1, 2], () => 100), [64, 64, 32])
+  await page.getByTestId('view-axial').click()
+  // Not a CT (no HU-like range): no CT presets; the window is typed in.
+  await typeWindow(page, 40, 400)
+  const gray = windowed(100, 40, 400)
+  return [gray, gray, gray]
+}
+
+/** A fresh page with the NIfTI ``buffer`` (a volume of ``dims``) open and one finished run of "liver"
+ * (drawings are saved with a finished job's results), its mask hidden. */
+export async function caseWithOneHiddenRun(page: Page, name: string, buffer: Buffer, dims: number[]): Promise<void> {
   await page.goto('/')
-  await page.getByTestId('file-input').setInputFiles({ name: 'flat.nii.gz', mimeType: 'application/gzip',
-    buffer: makeVolumeFrom([64, 64, 32], [1, 1, 2], () => 100) })
-  await expect(page.getByTestId('volume-info')).toHaveText(/64×64×32/)
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'application/gzip', buffer })
+  await expect(page.getByTestId('volume-info')).toHaveText(new RegExp(dims.join('×')))
   await page.getByTestId('prompt-input').fill('liver')
   await page.getByTestId('prompt-input').press('Enter')
   await page.getByTestId('run-button').click()
@@ -49,13 +59,13 @@ export async function flatCaseToDrawOn(page: Page): Promise<Rgb> {
   await expect(rows).toHaveCount(1, { timeout: 120_000 })
   await rows.nth(0).getByTestId('result-visible').uncheck()
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
-  await page.getByTestId('view-axial').click()
-  // Not a CT (no HU-like range): no CT presets; the window is typed in.
-  await page.getByTestId('window-level').fill('40')
-  await page.getByTestId('window-width').fill('400')
+}
+
+/** Type a window (level and width) into the fields and apply it. */
+export async function typeWindow(page: Page, level: number, width: number): Promise<void> {
+  await page.getByTestId('window-level').fill(String(level))
+  await page.getByTestId('window-width').fill(String(width))
   await page.getByTestId('window-apply').click()
-  const gray = windowed(100, 40, 400)
-  return [gray, gray, gray]
 }
 
 export function pixel(image: Rgba, x: number, y: number): Rgb {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { pixel, settledCanvas } from './helpers'
+import { pixel, settledCanvas, typeWindow } from './helpers'
 import { makeVolumeFrom } from './nifti'
 
 // More slices than a WebGL 3D texture holds (2048 here): NiiVue keeps such a volume as 2D textures
@@ -11,9 +11,7 @@ test('a volume of 2100 slices is shown, windowed, in the axial view', async ({ p
   await expect(page.getByTestId('volume-info')).toHaveText(/16×16×2100/, { timeout: 60_000 })
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
   await page.getByTestId('view-axial').click()
-  await page.getByTestId('window-level').fill('510')
-  await page.getByTestId('window-width').fill('1020')
-  await page.getByTestId('window-apply').click()
+  await typeWindow(page, 510, 1020)
   // 256 intensities across the slice, windowed over their whole range: as many grays on screen.
   const image = await settledCanvas(page)
   const grays = new Set<number>()

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { pen, pixel, readout, serverMask, session, settledCanvas } from './helpers'
+import { caseWithOneHiddenRun, pen, pixel, readout, serverMask, session, settledCanvas } from './helpers'
 import { makeVolumeFrom } from './nifti'
 
 // Voxel-exact interaction: a click in a view never changes that view's slice, the crosshair sits on
@@ -98,17 +98,8 @@ for (const c of CASES) {
     async ({ page, request }) => {
       const [nx, ny, nz] = c.dims
       const body = makeVolumeFrom(c.dims, c.spacing, (x, y, z) => 40 + ((x * 7 + y * 13 + z * 29) % 50), c.srow)
-      await page.goto('/')
-      await page.getByTestId('file-input').setInputFiles({ name: `${c.name}.nii.gz`, mimeType: 'application/gzip', buffer: body })
-      await expect(page.getByTestId('volume-info')).toHaveText(new RegExp(`${nx}×${ny}×${nz}`))
+      await caseWithOneHiddenRun(page, `${c.name}.nii.gz`, body, [nx, ny, nz])
       await expect(page.getByTestId('volume-info')).toHaveText(c.orientation)
-      await page.getByTestId('prompt-input').fill('liver')
-      await page.getByTestId('prompt-input').press('Enter')
-      await page.getByTestId('run-button').click() // drawings are saved with a finished job's results
-      const rows = page.getByTestId('result-row')
-      await expect(rows).toHaveCount(1, { timeout: 120_000 })
-      await rows.nth(0).getByTestId('result-visible').uncheck()
-      await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlays', '0')
       await page.getByTestId('view-multiplanar').click()
       await clickAcrossTiles(page)
       await page.getByTestId('view-axial').click()
