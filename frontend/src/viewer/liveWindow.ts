@@ -151,6 +151,7 @@ export class LiveWindow {
     if (!texture) return false
     this.texture = texture
     this.bindTexture()
+    this.textureParameters()
     gl.texStorage3D(gl.TEXTURE_3D, 1, gl.R16F, nx, ny, nz)
     const slab = Math.max(1, Math.floor(CHUNK_VOXELS / (nx * ny)))
     const buffer = new Float32Array(nx * ny * Math.min(slab, nz))
@@ -260,9 +261,13 @@ export class LiveWindow {
   }
 
   private bindTexture(): void {
+    this.gl.activeTexture(this.gl.TEXTURE0 + UNIT)
+    this.gl.bindTexture(this.gl.TEXTURE_3D, this.texture)
+  }
+
+  /** Linear between voxels (the image is interpolated, as NiiVue draws it), clamped at the edges. */
+  private textureParameters(): void {
     const gl = this.gl
-    gl.activeTexture(gl.TEXTURE0 + UNIT)
-    gl.bindTexture(gl.TEXTURE_3D, this.texture)
     gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
     gl.texParameteri(gl.TEXTURE_3D, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
     for (const wrap of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T, gl.TEXTURE_WRAP_R]) {
