@@ -98,10 +98,19 @@ async function painted(page) {
   })
 }
 
+/** How many times the 3D view has been drawn and its picture reused so far (viewer/renderCache.ts). */
+async function frames3d(page) {
+  return page.evaluate(() => {
+    const data = document.querySelector('[data-testid=viewer] canvas')?.dataset ?? {}
+    return { drawn: Number(data.drawn3d ?? 0), reused: Number(data.reused3d ?? 0) }
+  })
+}
+
 async function measure(page, name, action, repeats = 2) {
   const runs = []
   for (let i = 0; i < repeats; i++) {
     const t0 = await page.evaluate(() => performance.now())
+    const before = await frames3d(page)
     await action(i)
     const frameMs = (await painted(page)) - t0
     await quiet(page, t0)
@@ -119,13 +128,17 @@ async function measure(page, name, action, repeats = 2) {
       }
     }, t0))
     runs[runs.length - 1].frame_ms = frameMs
+    const after = await frames3d(page)
+    // 3D frames drawn (ray cast) and reused (viewer/renderCache.ts) during the interaction
+    runs[runs.length - 1].frames_3d = { drawn: after.drawn - before.drawn, reused: after.reused - before.reused }
     runs[runs.length - 1].effect_ms = Math.max(runs[runs.length - 1].effect_ms, frameMs)
   }
   const worst = (k) => Math.max(...runs.map((r) => r[k]))
   const median = (k) => [...runs.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(runs.length / 2)]
   const result = { name, runs, median_event_ms: median('event_ms'), median_effect_ms: median('effect_ms'),
     worst_effect_ms: worst('effect_ms'), longest_task_ms: worst('longest_task_ms') }
-  console.log(`${name.padEnd(14)} event ${result.median_event_ms.toFixed(0)} ms  frame ${median('frame_ms').toFixed(0)} ms  effect ${result.median_effect_ms.toFixed(0)} ms  longest task ${result.longest_task_ms.toFixed(0)} ms`)
+  const drawn = runs.map((r) => `${r.frames_3d.drawn}/${r.frames_3d.reused}`).join(' ')
+  console.log(`${name.padEnd(14)} event ${result.median_event_ms.toFixed(0)} ms  frame ${median('frame_ms').toFixed(0)} ms  effect ${result.median_effect_ms.toFixed(0)} ms  longest task ${result.longest_task_ms.toFixed(0)} ms  3D drawn/reused ${drawn}`)
   return result
 }
 
@@ -217,6 +230,15 @@ const profileOut = arg('--profile', null)
 const cdp = profileOut ? await startProfile(page) : null
 const results = []
 const shown = await overlays()
+/** The centre of the axial view on screen, in page pixels (the canvas lists its tiles: viewer/annotations.ts). */
+async function axialTileCentre() {
+  const { tiles, width } = await canvas.evaluate((c) => ({ tiles: c.dataset.tiles ?? '', width: c.width }))
+  const axial = tiles.split(' ').find((t) => t.startsWith('axial:'))
+  if (!axial) throw new Error(`no axial view on screen: ${tiles}`)
+  const [left, top, w, h] = axial.slice(6).split(',').map(Number)
+  const scale = box.width / width // canvas pixels to CSS pixels
+  return [box.x + (left + w / 2) * scale, box.y + (top + h / 2) * scale]
+}
 /** The interactions, in the view on screen (named with ``suffix``). */
 async function interactions(suffix) {
   results.push(await measure(page, `hide/show${suffix}`, async (i) => {
@@ -232,8 +254,14 @@ async function interactions(suffix) {
   }))
   results.push(await measure(page, `select (go to)${suffix}`, async (i) => rows.nth(2 + 2 * i).getByTestId('result-goto').click()))
   results.push(await measure(page, `slice scroll${suffix}`, async () => {
-    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.25)
+    const sliceText = () => document.querySelector('[data-testid=slicebar]')?.textContent
+    const before = await page.evaluate(sliceText)
+    const [x, y] = await axialTileCentre()
+    await page.mouse.move(x, y)
     await page.mouse.wheel(0, 100)
+    // the slice shown has changed (the effect is the frame after that)
+    await page.waitForFunction((before) => document.querySelector('[data-testid=slicebar]')?.textContent !== before,
+      before, { timeout: 10_000 })
   }, 3))
   results.push(await measure(page, `window/level${suffix}`, async (i) => page.getByTestId('window-preset').selectOption({ index: i % 3 })))
 }

@@ -17,6 +17,7 @@ import { installAnnotations } from '../viewer/annotations'
 import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
 import { LiveWindow } from '../viewer/liveWindow'
 import { skipUnreadGradients } from '../viewer/gradient'
+import { RenderCache } from '../viewer/renderCache'
 import { crosshairPoint, drawMeasurements, imageRoi } from '../viewer/measure'
 import type { MeasurePoint, Measurement } from '../lib/measurements'
 
@@ -150,6 +151,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     nv.onMouseUp = readWindow
     nv.attachToCanvas(canvas).then(() => {
       skipUnreadGradients(nv)
+      new RenderCache(nv).install() // false: the 3D view is drawn in every frame, as NiiVue does
       const live = new LiveWindow(nv)
       live.install() // false: windowing stays NiiVue's own (its bakes are still managed here)
       liveRef.current = live

@@ -7,9 +7,9 @@
  * what it drew.
  *
  * What was drawn last is written on the canvas element (``data-scale-bars``: one entry per 2D view,
- * ``data-orientation``: each 2D view's letters, ``data-orient-cube``, ``data-measurements``), for
- * the browser tests and anyone inspecting the page: NiiVue draws into WebGL and keeps no such
- * record itself.
+ * ``data-orientation``: each 2D view's letters, ``data-orient-cube``, ``data-measurements``,
+ * ``data-tiles``: each view's name and left,top,width,height in canvas pixels), for the browser
+ * tests and anyone inspecting the page: NiiVue draws into WebGL and keeps no such record itself.
  */
 
 import type { Niivue } from '@niivue/niivue'
@@ -85,23 +85,29 @@ export function installAnnotations(nv: Niivue, drawMore: () => string[] = () => 
     }
   }
   const drawCube = inner.drawOrientationCube.bind(nv)
+  let cubeDrawn: boolean | null = null // this frame's 3D drawing: whether it had the cube; null: not drawn
+  let cubeInPicture = false // the 3D picture renderCache.ts shows again when nothing in it changed
   inner.drawOrientationCube = (ltwh, azimuth, elevation) => {
     drawCube(ltwh, azimuth, elevation)
-    cube ||= nv.opts.isOrientCube && 0.05 * Math.min(ltwh[2], ltwh[3]) >= 5 // NiiVue's own size limit
+    cubeDrawn = !!cubeDrawn || (nv.opts.isOrientCube && 0.05 * Math.min(ltwh[2], ltwh[3]) >= 5) // NiiVue's size limit
   }
   const drawSceneCore = inner.drawSceneCore.bind(nv)
   inner.drawSceneCore = () => {
     bars.length = 0
     letters.length = 0
-    cube = false
+    cubeDrawn = null
     more = []
     const drawn = drawSceneCore()
+    if (cubeDrawn !== null) cubeInPicture = cubeDrawn
+    cube = cubeDrawn ?? (cubeInPicture && inner.screenSlices.some((tile) => tile.axCorSag === RENDER))
     const canvas = nv.canvas
     if (canvas) {
       canvas.dataset.scaleBars = bars.join(',')
       canvas.dataset.orientation = letters.join(' ')
       canvas.dataset.orientCube = cube ? 'shown' : ''
       canvas.dataset.measurements = more.join(' ')
+      canvas.dataset.tiles = inner.screenSlices.map((tile) => `${VIEW_NAMES[tile.axCorSag] ?? 'render'}:${
+        tile.leftTopWidthHeight.map(Math.round).join(',')}`).join(' ')
     }
     return drawn
   }
