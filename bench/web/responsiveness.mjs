@@ -282,7 +282,7 @@ const report = {
   seed_s: seedS, volume_shown_s: volumeS, masks_shown_s: maskS, masks_shown: maskS.length, open_case_s: openS,
   masks_longest_task_ms: masksLongestTaskMs,
   longest_task_ms_whole_session: longest,
-  method: 'from just before the action (Playwright input over CDP): event_ms = Event Timing duration (input to next paint) of its input events; frame_ms = until the action has resolved and two animation frames plus a 1-pixel WebGL readPixels (all queued GL done) and a third frame have passed; effect_ms = the later of frame_ms and the end of the last event entry or long task (PerformanceObserver longtask) before 1 s of quiet; longest_task_ms = longest main-thread task in that time',
+  method: 'from just before the action (Playwright input over CDP): event_ms = Event Timing duration (input to next paint) of its input events; frame_ms = until the action has resolved and two animation frames plus a 1-pixel WebGL readPixels (all queued GL done) and a third frame have passed; effect_ms = the later of frame_ms and the end of the last event entry or long task (PerformanceObserver longtask) before 1 s of quiet; longest_task_ms = longest main-thread task in that time; frames_3d = 3D views drawn (ray cast) and reused (src/viewer/renderCache.ts) meanwhile; slice scroll = the wheel over the axial view until the slice number changes',
   interactions: results,
 }
 writeFileSync(out, JSON.stringify(report, null, 1) + '\n')
