@@ -56,10 +56,19 @@ class NodeRows:
                                                            *visible(dicom_series, access))).mappings().first()
         return dict(row) if row is not None else None
 
-    def list_series(self, access: Access | None, limit: int = 100) -> list[dict[str, Any]]:
+    def list_series(self, access: Access | None, limit: int = 100,
+                    older_than: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Up to ``limit`` series, newest first (ties by id), those received before the series row
+        ``older_than`` only when given: a page after it that arrivals meanwhile do not shift."""
+        where = list(visible(dicom_series, access))
+        if older_than is not None:
+            received, series_id = older_than["received"], older_than["id"]
+            where.append(sa.or_(dicom_series.c.received < received,
+                                sa.and_(dicom_series.c.received == received, dicom_series.c.id < series_id)))
         with self.store.engine.connect() as db:
-            rows = db.execute(sa.select(dicom_series).where(*visible(dicom_series, access))
-                              .order_by(dicom_series.c.received.desc()).limit(limit)).mappings().all()
+            rows = db.execute(sa.select(dicom_series).where(*where)
+                              .order_by(dicom_series.c.received.desc(), dicom_series.c.id.desc())
+                              .limit(limit)).mappings().all()
         return [dict(r) for r in rows]
 
     def series_in(self, states: tuple[str, ...]) -> list[dict[str, Any]]:

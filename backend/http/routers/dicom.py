@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from backend.domain.dicom_rules import config_from_dict, destination_to_dict, rule_to_dict
 from backend.domain.dicom_worklist import approve, resend
-from backend.domain.errors import BadInput, Conflict
+from backend.domain.errors import BadInput, Conflict, NotFound
 from backend.http.audit import audited, note_object
 from backend.http.deps import Caller, State, authenticated
 from backend.http.errors import COMMON_ERRORS, error_responses
@@ -31,15 +31,23 @@ def _info(state: State, row: dict[str, Any], sends: list[dict[str, Any]]) -> Dic
                                                           tries=tries) for s in sends])
 
 
-@router.get("/series")
+@router.get("/series", responses=error_responses(404))
 @audited(AuditAction.VIEW, "dicom_series")
 def worklist(state: State, caller: Caller,
              limit: Annotated[int, Query(ge=1, le=500, description="at most this many, newest first")] = 100,
+             before: Annotated[str | None, Query(
+                 max_length=64, description="the id of the last series of the page before: the series received "
+                                            "before it (the next page, unshifted by series that arrive meanwhile)")] = None,
              ) -> list[DicomSeriesInfo]:
     """Series the DICOM node received, newest first, with their rule, protocol, job, review state
-    and each destination's send."""
+    and each destination's send; a page at a time with ``limit`` and ``before``."""
     rows = NodeRows(state.store)
-    series = rows.list_series(caller.access, limit)
+    older_than = None
+    if before is not None:
+        older_than = rows.series(before, caller.access)
+        if older_than is None:  # gone, or another person's: the same answer
+            raise NotFound(f"no series {before} to page from; reload the worklist")
+    series = rows.list_series(caller.access, limit, older_than)
     sends = rows.sends_of([s["id"] for s in series])
     return [_info(state, s, sends[s["id"]]) for s in series]
 

@@ -12,9 +12,10 @@ const seg = encodeURIComponent
 export class DicomApi {
   constructor(private readonly api: ApiClient) {}
 
-  /** The series the node received that the caller may see, newest first. */
-  series(limit = 100): Promise<DicomSeriesInfo[]> {
-    return this.api.request(`/api/dicom/series?limit=${limit}`)
+  /** The series the node received that the caller may see, newest first; with ``before`` (a series
+   * id: the last of the page before) those received before it (404 once it is gone). */
+  series(limit = 100, before: string | null = null): Promise<DicomSeriesInfo[]> {
+    return this.api.request(`/api/dicom/series?limit=${limit}${before ? `&before=${seg(before)}` : ''}`)
   }
 
   /** Send the reviewed drafts of a series held for review (409 once it is no longer in review). */

@@ -205,7 +205,7 @@ export interface paths {
         /**
          * Worklist
          * @description Series the DICOM node received, newest first, with their rule, protocol, job, review state
-         *     and each destination's send.
+         *     and each destination's send; a page at a time with ``limit`` and ``before``.
          */
         get: operations["worklist_api_dicom_series_get"];
         put?: never;
@@ -3300,6 +3300,8 @@ export interface operations {
             query?: {
                 /** @description at most this many, newest first */
                 limit?: number;
+                /** @description the id of the last series of the page before: the series received before it (the next page, unshifted by series that arrive meanwhile) */
+                before?: string | null;
             };
             header?: never;
             path?: never;
@@ -3336,6 +3338,15 @@ export interface operations {
             };
             /** @description signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description no such resource */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,7 +5,7 @@ import { useRemote } from '../hooks/useRemote'
 import { useWorklist } from '../hooks/useWorklist'
 import { progressFraction } from '../lib/format'
 import { describeJob } from '../lib/phases'
-import { dateTime, sendWords, seriesStateWords } from '../lib/worklist'
+import { dateTime, PAGE_SIZES, sendWords, seriesStateWords } from '../lib/worklist'
 import '../styles/worklist.css'
 
 interface Props {
@@ -16,9 +16,11 @@ interface Props {
   onOpen: (series: DicomSeriesInfo) => void
 }
 
-/** What the DICOM node received, newest first: each series' rule, protocol, job, review and sends. */
+/** What the DICOM node received, newest first, a page at a time: each series' rule, protocol, job,
+ * review and sends. */
 export function WorklistPage({ api, onError, onClose, onOpen }: Props) {
-  const { worklist, reload, dicom } = useWorklist(api, onError)
+  const [pageSize, setPageSize] = useState<number>(PAGE_SIZES[1])
+  const { worklist, reload, dicom, page, older, newer } = useWorklist(api, onError, pageSize)
   const [busy, setBusy] = useState<string | null>(null)
   // The node's AE title and port, for administrators (anyone else is refused: nothing is shown).
   const loadNode = useCallback(() => dicom.node(), [dicom])
@@ -40,7 +42,7 @@ export function WorklistPage({ api, onError, onClose, onOpen }: Props) {
       </div>
       {node && <NodeLine node={node} />}
       {worklist === null && <p className="hint">loading…</p>}
-      {worklist?.series.length === 0 && <p className="hint" data-testid="worklist-empty">No series received yet.</p>}
+      {worklist?.series.length === 0 && page === 1 && <p className="hint" data-testid="worklist-empty">No series received yet.</p>}
       {worklist && worklist.series.length > 0 && (
         <table className="worklist-table">
           <thead>
@@ -58,6 +60,19 @@ export function WorklistPage({ api, onError, onClose, onOpen }: Props) {
             ))}
           </tbody>
         </table>
+      )}
+      {worklist && (page > 1 || worklist.series.length > 0) && (
+        <div className="worklist-pages" data-testid="worklist-pages">
+          <button data-testid="worklist-newer" disabled={page === 1} onClick={newer}>‹ Newer</button>
+          <span data-testid="worklist-page">page {page}{page === 1 ? ' (newest)' : ''}</span>
+          <button data-testid="worklist-older" disabled={!worklist.more} onClick={older}>Older ›</button>
+          <label className="hint">
+            rows per page{' '}
+            <select data-testid="worklist-page-size" value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
+              {PAGE_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
+            </select>
+          </label>
+        </div>
       )}
     </div>
   )

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DicomSendInfo, DicomSeriesInfo } from '../api/types'
-import { activeJobIds, clock, sendWords, seriesStateWords } from './worklist'
+import { activeJobIds, clock, newerPage, olderPage, pageStart, sendWords, seriesStateWords, splitPage } from './worklist'
 
 const send = (change: Partial<DicomSendInfo>): DicomSendInfo => ({
   id: 's1', destination: 'tps', format: 'rtstruct', state: 'pending', attempts: 0, next_at: null, last_error: null,
@@ -31,5 +31,23 @@ describe('worklist words', () => {
   it('follows the jobs of series still being segmented only', () => {
     expect(activeJobIds([series({ job_id: 'j1' }), series({ job_id: 'j2', state: 'review' }),
       series({ job_id: null, state: 'unmatched' })])).toEqual(['j1'])
+  })
+})
+
+describe('worklist pages', () => {
+  it('walks older by the last series of each page and back to the newest', () => {
+    let pages = olderPage([], 'c')
+    pages = olderPage(pages, 'f')
+    expect(pageStart(pages)).toBe('f')
+    pages = newerPage(pages)
+    expect(pageStart(pages)).toBe('c')
+    pages = newerPage(newerPage(pages))
+    expect(pages).toEqual([])
+    expect(pageStart(pages)).toBeNull()
+  })
+  it('knows an older page exists from the one extra row asked for', () => {
+    expect(splitPage([1, 2, 3], 2)).toEqual({ rows: [1, 2], more: true })
+    expect(splitPage([1, 2], 2)).toEqual({ rows: [1, 2], more: false })
+    expect(splitPage([], 2)).toEqual({ rows: [], more: false })
   })
 })

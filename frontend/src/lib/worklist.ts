@@ -46,3 +46,33 @@ export function sendWords(send: DicomSendInfo): string {
 export function activeJobIds(series: DicomSeriesInfo[]): string[] {
   return series.filter((s) => s.state === 'queued' && s.job_id).map((s) => s.job_id as string)
 }
+
+/** Rows per worklist page the user can choose. */
+export const PAGE_SIZES = [20, 50, 100, 200] as const
+
+/**
+ * Which page of the worklist is shown: the ids of the last series of each page before it (empty: the
+ * newest page). A page is asked for by the series it follows (``before``), so series arriving
+ * meanwhile join the newest page and shift no other.
+ */
+export type WorklistPages = readonly string[]
+
+/** The page after the one shown, which ended with the series ``lastId``. */
+export function olderPage(pages: WorklistPages, lastId: string): WorklistPages {
+  return [...pages, lastId]
+}
+
+/** The page before the one shown (the newest stays the newest). */
+export function newerPage(pages: WorklistPages): WorklistPages {
+  return pages.slice(0, -1)
+}
+
+/** The series the page shown follows (null: the newest page). */
+export function pageStart(pages: WorklistPages): string | null {
+  return pages.length ? pages[pages.length - 1] : null
+}
+
+/** One more row than the page holds is asked for: whether an older page exists, without a count. */
+export function splitPage<T>(rows: T[], size: number): { rows: T[]; more: boolean } {
+  return { rows: rows.slice(0, size), more: rows.length > size }
+}

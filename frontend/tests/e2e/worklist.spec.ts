@@ -165,3 +165,54 @@ test('worklist: series from the node newest first; a held job\'s progress; open 
       for (const child of children) child.kill()
     }
   })
+
+const MAKE_MANY = `
+import sys, numpy as np
+from pathlib import Path
+sys.path.insert(0, '.')
+from tests.dicom.series import write_series
+data = np.random.default_rng(2).integers(-200, 800, (16, 16, 2)).astype(np.int16)
+for i in range(int(sys.argv[2])):
+    write_series(Path(sys.argv[1]) / f"s{i:02d}", data, np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), (0.8, 0.8, 2.5),
+                 np.zeros(3), description=f"PAGE {i:02d}", shuffle=False)
+`
+
+test('worklist pages: older and newer a page at a time, every series once, newest first', async ({ browser, request }) => {
+  // 21 series no rule matches, sent in one association: more than a page of 20.
+  const dir = mkdtempSync(join(tmpdir(), 'voxtell-worklist-many-'))
+  execFileSync(python, ['-c', MAKE_MANY, dir, '21'], { cwd: resolve('..') })
+  execFileSync('storescu', ['-aet', 'CT1', '-aec', 'VOXTELL', '+sd', '+r', '127.0.0.1', String(nodePort()), dir], { timeout: 60_000 })
+  const all = async () => {
+    const answer = await request.get(`${base()}/api/dicom/series?limit=500`, { headers: ADMIN })
+    return (await answer.json()) as { id: string; series_description: string }[]
+  }
+  await expect.poll(async () => (await all()).filter((s) => s.series_description.startsWith('PAGE')).length,
+    { message: 'the 21 series on the worklist', timeout: 60_000 }).toBe(21)
+  const everything = (await all()).map((s) => s.id)
+
+  const page = await (await browser.newContext({ baseURL: base(), viewport: { width: 1400, height: 860 } })).newPage()
+  await page.goto('/')
+  await page.getByTestId('api-key-input').fill('e2e-secret-key')
+  await page.getByTestId('api-key-save').click()
+  await page.getByTestId('worklist-open').click()
+  await expect(page.getByTestId('worklist-row')).toHaveCount(Math.min(50, everything.length))
+  await page.getByTestId('worklist-page-size').selectOption('20')
+  await expect(page.getByTestId('worklist-row')).toHaveCount(20)
+  await expect(page.getByTestId('worklist-newer')).toBeDisabled()
+
+  const shown: string[] = []
+  for (let n = 1; ; n++) {
+    await expect(page.getByTestId('worklist-page')).toHaveText(n === 1 ? 'page 1 (newest)' : `page ${n}`)
+    const rows = page.getByTestId('worklist-row')
+    await expect(rows.first()).toHaveAttribute('data-series', everything[shown.length])
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-series') ?? ''))
+    shown.push(...ids)
+    if (await page.getByTestId('worklist-older').isDisabled()) break
+    await page.getByTestId('worklist-older').click()
+  }
+  expect(shown, 'every series once, newest first').toEqual(everything)
+  await page.getByTestId('worklist-newer').click()
+  await expect(page.getByTestId('worklist-page')).toHaveText('page 1 (newest)')
+  await expect(page.getByTestId('worklist-row').first()).toHaveAttribute('data-series', everything[0])
+  await expect(page.getByTestId('error-message')).toHaveCount(0)
+})
