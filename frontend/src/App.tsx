@@ -255,7 +255,7 @@ function Workspace({ api, session, error, setError }: WorkspaceProps) {
           window={onCurrent ? viewer.window : null} onWindow={viewer.setWindow} />
         <Notices error={error} onDismiss={() => setError(null)} />
         <div className="canvas-wrap" data-testid="viewer" data-overlays={viewer.overlayCount}
-          data-live-window={viewer.liveWindow ? 'on' : 'off'}
+          data-live-window={viewer.liveWindow ? 'on' : 'off'} data-webgl={viewer.softwareWebGL ? 'software' : 'gpu'}
           data-loaded={drawn ? viewer.loaded ?? '' : ''}>
           <canvas ref={viewer.canvasRef} tabIndex={0} aria-label="image viewer" />
           {!ws.current && ws.uploadProgress === null && (

@@ -18,6 +18,7 @@ import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
 import { LiveWindow } from '../viewer/liveWindow'
 import { skipUnreadGradients } from '../viewer/gradient'
 import { RenderCache } from '../viewer/renderCache'
+import { isSoftwareRenderer, webglRenderer } from '../viewer/renderer'
 import { crosshairPoint, drawMeasurements, imageRoi } from '../viewer/measure'
 import type { MeasurePoint, Measurement } from '../lib/measurements'
 
@@ -75,6 +76,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const layersRef = useRef<MaskLayers | null>(null)
   const liveRef = useRef<LiveWindow | null>(null)
   const [liveWindow, setLiveWindow] = useState(false) // window/level applied at draw time (liveWindow.ts)
+  const [softwareWebGL] = useState(() => isSoftwareRenderer(webglRenderer())) // no antialiasing then (renderer.ts)
   const loadedRef = useRef<string | null>(null)
   const brushRef = useRef<Brush>({ diameterMm: 5, shape: 'disc', range: null })
   const onErrorRef = useRef(onError)
@@ -149,7 +151,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     }
     nv.onIntensityChange = readWindow
     nv.onMouseUp = readWindow
-    nv.attachToCanvas(canvas).then(() => {
+    nv.attachToCanvas(canvas, softwareWebGL ? false : null).then(() => {
       skipUnreadGradients(nv)
       new RenderCache(nv).install() // false: the 3D view is drawn in every frame, as NiiVue does
       const live = new LiveWindow(nv)
@@ -405,7 +407,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   }, [syncOverlays])
 
   return {
-    canvasRef, ready, loaded, liveWindow, readout, slices, window: windowLevel, range, activePlane, overlays, overlayCount,
+    canvasRef, ready, loaded, liveWindow, softwareWebGL, readout, slices, window: windowLevel, range, activePlane, overlays, overlayCount,
     overlaysSettled: !syncing && !Object.values(overlays).includes('loading'),
     loadBase, clear, setWindow, setView, setCrosshairVisible, setSlice, step, goToMm, zoom, resetZoom, setPanMode,
     syncOverlays, setOutline, startDrawing, setTool, setBrush, undo, finishDrawing, measurePoint, measureRoi, setMeasurements,

@@ -50,7 +50,14 @@ async function niivueDrawing(page: Page, box: number[]): Promise<Rgba> {
 }
 
 test('the 3D view of the multiplanar layout: reused while a slice is scrolled, redrawn after a recolour or a hide, always as NiiVue draws it', async ({ page }) => {
+  // A workstation of 16 threads drawing WebGL in software (as a VDI desktop): NiiVue would ask for
+  // antialiasing by the thread count, which software rendering pays for in every frame, and the
+  // reuse needs a canvas without it (viewer/renderer.ts).
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 16 }))
   await caseWithOneHiddenRun(page, 'body.nii.gz', makeVolume([48, 40, 32], [1, 1, 2]), [48, 40, 32])
+  await expect(page.getByTestId('viewer'), 'headless Chromium without a GPU: SwiftShader').toHaveAttribute('data-webgl', 'software')
+  expect(await page.locator(canvas).evaluate((c: HTMLCanvasElement) => c.getContext('webgl2')?.getContextAttributes()?.antialias))
+    .toBe(false)
   await page.getByTestId('view-multiplanar').click()
   const row = page.getByTestId('result-row').nth(0)
   await row.getByTestId('result-visible').check()
