@@ -153,7 +153,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     nv.onMouseUp = readWindow
     nv.attachToCanvas(canvas, softwareWebGL ? false : null).then(() => {
       skipUnreadGradients(nv)
-      new RenderCache(nv).install() // false: the 3D view is drawn in every frame, as NiiVue does
+      // false: the 3D view is drawn in every frame, as NiiVue does
+      if (layersRef.current) new RenderCache(nv, layersRef.current.uploadsNotIn3D).install()
       const live = new LiveWindow(nv)
       live.install() // false: windowing stays NiiVue's own (its bakes are still managed here)
       liveRef.current = live

@@ -18,6 +18,7 @@
  */
 
 import { NVImage, NVMesh, type Niivue } from '@niivue/niivue'
+import type { UnseenUploads } from './renderCache'
 import type { Rgb } from '../lib/colors'
 import { ComboLabels, EDIT_VALUE, PREVIEW_VALUE, type MaskLook } from '../lib/labelmap'
 import { decodeMaskVoxels, type DecodedMask } from '../lib/nifti-mask'
@@ -69,6 +70,7 @@ interface DrawingInternals {
   drawClearAllUndoBitmaps: () => void
   drawAddUndoBitmap: () => void
   drawImage3D: (...args: unknown[]) => void
+  drawTexture: WebGLTexture | null
 }
 
 export class MaskLayers {
@@ -102,6 +104,14 @@ export class MaskLayers {
       }
     }
   }
+
+  /**
+   * Uploads the 3D view never shows, the drawing being kept out of it (above): to the label volume,
+   * and NiiVue's colour tables (``refreshColormaps`` makes them anew each time), whose only row the
+   * 3D view would read is the drawing's (a bake reads the others, and comes with an upload of the
+   * image). A mask's opacity or a stroke uploads only these: the 3D picture is reused (renderCache.ts).
+   */
+  readonly uploadsNotIn3D: UnseenUploads = { textures: () => [this.inner.drawTexture], methods: ['refreshColormaps'] }
 
   /** Forget every mask (the base volume is being replaced; its drawing is closed by the caller). */
   reset(): void {

@@ -13,8 +13,9 @@
  *
  * What the picture depends on is checked two ways: the state NiiVue's ``draw3D`` reads (tile,
  * camera, options, volumes, surfaces, shaders: ``sceneKey``), and a count of every texture or buffer
- * upload and off-screen render NiiVue makes (bakes, drawing, new surfaces, a new crosshair mesh
- * excepted) — a change no key field names still redraws it.
+ * upload and off-screen render NiiVue makes (bakes, new surfaces; a new crosshair mesh, and
+ * uploads to textures the app says the 3D view does not read, excepted) — a change no key field
+ * names still redraws it.
  *
  * Used only where the canvas has no antialiasing (the off-screen target is single-sampled): NiiVue
  * asks for it only with more than six CPU threads, where it draws as before. ``canvas.dataset``'s
@@ -36,6 +37,12 @@ type CrosshairDraw = (isDepthTest?: boolean, alpha?: number, mvp?: unknown, ...r
 
 interface Tile {
   leftTopWidthHeight: number[]
+}
+
+/** Uploads the 3D view does not show: to these textures, and all those NiiVue's ``methods`` make. */
+export interface UnseenUploads {
+  textures: () => readonly (WebGLTexture | null)[]
+  methods: readonly string[]
 }
 
 /** What draw3D leaves enabled. */
@@ -131,7 +138,12 @@ export class RenderCache {
   private drawn = 0
   private reused = 0
 
-  constructor(private readonly nv: Niivue) {
+  /** the texture unit in use, and the texture bound to each unit and target (``unit:target``) */
+  private unit = 0
+  private readonly bound = new Map<string, WebGLTexture | null>()
+
+  /** ``unseen``: what the app knows the 3D view does not read (uploads to it keep the picture). */
+  constructor(private readonly nv: Niivue, private readonly unseen: UnseenUploads = { textures: () => [], methods: [] }) {
     this.gl = nv.gl
     this.inner = nv as unknown as Internals
     this.draw = this.inner.draw3D.bind(nv)
@@ -149,6 +161,12 @@ export class RenderCache {
     this.framebuffer = gl.createFramebuffer()
     if (!this.program || !this.vao || !this.framebuffer) return false
     this.countUploads()
+    const nv = this.nv
+    const methods = nv as unknown as Record<string, (...args: unknown[]) => unknown>
+    for (const name of this.unseen.methods) {
+      const own = methods[name]
+      if (typeof own === 'function') methods[name] = (...args: unknown[]) => this.quietly(() => own.apply(nv, args))
+    }
     this.inner.draw3D = (...args) => this.draw3D(...args)
     // The crosshair mesh is rebuilt whenever the crosshair moves; it is drawn after the copy, never stored.
     this.inner.drawCrosshairs3D = (...args) => this.quietly(() => this.drawCrosshairs(...args))
@@ -313,14 +331,27 @@ export class RenderCache {
     return program
   }
 
-  /** Count NiiVue's uploads and off-screen renders: any of them may change what the 3D view shows. */
+  /** Count NiiVue's uploads and off-screen renders: any of them may change what the 3D view shows
+   * (but one to a texture the 3D view does not read). */
   private countUploads(): void {
     const gl = this.gl as unknown as Record<string, (...args: unknown[]) => unknown>
+    this.unit = this.gl.getParameter(this.gl.ACTIVE_TEXTURE) as number
+    const activeTexture = this.gl.activeTexture.bind(this.gl)
+    this.gl.activeTexture = (unit: number) => {
+      this.unit = unit
+      activeTexture(unit)
+    }
+    const bindTexture = this.gl.bindTexture.bind(this.gl)
+    this.gl.bindTexture = (target: number, texture: WebGLTexture | null) => {
+      this.bound.set(`${this.unit}:${target}`, texture)
+      bindTexture(target, texture)
+    }
     for (const name of UPLOADS) {
       const own = gl[name]
       if (typeof own !== 'function') continue
+      const toTexture = name.startsWith('tex') || name.startsWith('compressedTex') || name.startsWith('copyTex')
       gl[name] = (...args: unknown[]) => {
-        if (this.ignoring === 0) this.uploads++
+        if (this.ignoring === 0 && !(toTexture && this.unseenTexture(args[0] as number))) this.uploads++
         return own.apply(this.gl, args)
       }
     }
@@ -329,6 +360,12 @@ export class RenderCache {
       if (framebuffer && framebuffer !== this.framebuffer && this.ignoring === 0) this.uploads++
       bind(target, framebuffer)
     }
+  }
+
+  /** Whether the texture bound to ``target`` on the unit in use is one the 3D view does not read. */
+  private unseenTexture(target: number): boolean {
+    const texture = this.bound.get(`${this.unit}:${target}`)
+    return !!texture && this.unseen.textures().includes(texture)
   }
 
   private quietly<T>(run: () => T): T {

@@ -49,7 +49,7 @@ async function niivueDrawing(page: Page, box: number[]): Promise<Rgba> {
   return image
 }
 
-test('the 3D view of the multiplanar layout: reused while a slice is scrolled, redrawn after a recolour or a hide, always as NiiVue draws it', async ({ page }) => {
+test('the 3D view of the multiplanar layout: reused while a slice is scrolled or an opacity changes, redrawn after a recolour or a hide, always as NiiVue draws it', async ({ page }) => {
   // A workstation of 16 threads drawing WebGL in software (as a VDI desktop): NiiVue would ask for
   // antialiasing by the thread count, which software rendering pays for in every frame, and the
   // reuse needs a canvas without it (viewer/renderer.ts).
@@ -81,6 +81,18 @@ test('the 3D view of the multiplanar layout: reused while a slice is scrolled, r
   expect(after.drawn, 'the 3D view not ray-cast again').toBe(before.drawn)
   expect(changedPixels(start, scrolled).length, 'the 3D crosshair moved with the slice').toBeGreaterThan(20)
   expect(changedPixels(scrolledCanvas, await niivueDrawing(page, box)), "as NiiVue's own drawing").toEqual([])
+
+  // The mask's opacity: the 2D views change; the 3D view, which shows the surface and not the
+  // label volume whose colour table changed, is reused, and is still what NiiVue draws.
+  const opaque = await settledCanvas(page)
+  const beforeOpacity = await frames3d(page)
+  await row.getByTestId('result-opacity').fill('0.3')
+  await expect.poll(async () => changedPixels(opaque, await settledCanvas(page)).length,
+    { message: 'the 2D views show the new opacity' }).toBeGreaterThan(100)
+  const afterOpacity = await frames3d(page)
+  expect(afterOpacity.drawn, 'the 3D view not ray-cast again for an opacity').toBe(beforeOpacity.drawn)
+  expect(afterOpacity.reused).toBeGreaterThan(beforeOpacity.reused)
+  expect(changedPixels(await settledCanvas(page), await niivueDrawing(page, box)), "as NiiVue's own drawing").toEqual([])
 
   // Recoloured, hidden, the crosshair turned off: the 3D view changes at once, as NiiVue draws it.
   for (const change of [
