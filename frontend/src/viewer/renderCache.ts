@@ -13,12 +13,13 @@
  *
  * What the picture depends on is checked two ways: the state NiiVue's ``draw3D`` reads (tile,
  * camera, options, volumes, surfaces, shaders: ``sceneKey``), and a count of every texture or buffer
- * upload and off-screen render NiiVue makes (bakes, new surfaces; a new crosshair mesh, and
- * uploads to textures the app says the 3D view does not read, excepted) — a change no key field
- * names still redraws it.
+ * upload and off-screen render NiiVue makes (bakes, new surfaces; a new crosshair mesh, and the
+ * uploads the app says the 3D view does not show, excepted) — a change no key field names still
+ * redraws it.
  *
- * Used only where the canvas has no antialiasing (the off-screen target is single-sampled): NiiVue
- * asks for it only with more than six CPU threads, where it draws as before. ``canvas.dataset``'s
+ * Used only where the canvas has no antialiasing (the off-screen target is single-sampled): with a
+ * GPU NiiVue asks for it on more than six CPU threads, and draws as before (the viewer asks for none
+ * where WebGL draws in software: renderer.ts). ``canvas.dataset``'s
  * ``drawn3d`` / ``reused3d`` count the two kinds of frame (read by the benchmark and the tests);
  * ``data-reuse3d="off"`` on the canvas (set from the browser's console) turns the reuse off, so the
  * picture can be compared with NiiVue's own drawing.
