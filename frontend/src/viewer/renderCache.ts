@@ -238,18 +238,13 @@ export class RenderCache {
     return [0, 0, this.gl.canvas.width, this.gl.canvas.height]
   }
 
-  /** The stored picture onto the canvas, colour and depth, in ``glBox`` (GL pixels, from the bottom). */
+  /** The stored picture onto the canvas, colour and depth, in ``glBox`` (GL pixels, from the bottom).
+   * Its textures stay bound on their own units (``target``), which nothing else uses. */
   private copy(glBox: Box): void {
     const gl = this.gl
-    const activeTexture = gl.getParameter(gl.ACTIVE_TEXTURE) as number
     const vao = gl.getParameter(gl.VERTEX_ARRAY_BINDING) as WebGLVertexArrayObject | null
     gl.viewport(glBox[0], glBox[1], glBox[2], glBox[3])
     gl.useProgram(this.program)
-    gl.activeTexture(gl.TEXTURE0 + COLOR_UNIT)
-    gl.bindTexture(gl.TEXTURE_2D, this.color)
-    gl.activeTexture(gl.TEXTURE0 + DEPTH_UNIT)
-    gl.bindTexture(gl.TEXTURE_2D, this.depth)
-    gl.activeTexture(activeTexture)
     gl.disable(gl.BLEND)
     gl.disable(gl.CULL_FACE)
     gl.enable(gl.DEPTH_TEST)
@@ -292,17 +287,9 @@ export class RenderCache {
     this.quietly(() => {
       if (this.color) gl.deleteTexture(this.color)
       if (this.depth) gl.deleteTexture(this.depth)
-      const activeTexture = gl.getParameter(gl.ACTIVE_TEXTURE) as number
-      gl.activeTexture(gl.TEXTURE0 + COLOR_UNIT)
-      this.color = gl.createTexture()
-      gl.bindTexture(gl.TEXTURE_2D, this.color)
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null)
-      nearest(gl)
-      gl.activeTexture(gl.TEXTURE0 + DEPTH_UNIT)
-      this.depth = gl.createTexture()
-      gl.bindTexture(gl.TEXTURE_2D, this.depth)
-      gl.texImage2D(gl.TEXTURE_2D, 0, gl.DEPTH_COMPONENT24, width, height, 0, gl.DEPTH_COMPONENT, gl.UNSIGNED_INT, null)
-      nearest(gl)
+      const activeTexture = this.unit
+      this.color = this.newTexture(COLOR_UNIT, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, width, height)
+      this.depth = this.newTexture(DEPTH_UNIT, gl.DEPTH_COMPONENT24, gl.DEPTH_COMPONENT, gl.UNSIGNED_INT, width, height)
       gl.activeTexture(activeTexture)
       gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer)
       gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.color, 0)
@@ -310,6 +297,21 @@ export class RenderCache {
       gl.bindFramebuffer(gl.FRAMEBUFFER, null)
     })
     this.size = [width, height]
+  }
+
+  /** A new ``width``×``height`` texture, left bound on ``unit``; read texel by texel (no filtering). */
+  private newTexture(unit: number, internalFormat: number, format: number, type: number, width: number,
+    height: number): WebGLTexture | null {
+    const gl = this.gl
+    gl.activeTexture(gl.TEXTURE0 + unit)
+    const texture = gl.createTexture()
+    gl.bindTexture(gl.TEXTURE_2D, texture)
+    gl.texImage2D(gl.TEXTURE_2D, 0, internalFormat, width, height, 0, format, type, null)
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST)
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
+    return texture
   }
 
   private compile(): WebGLProgram | null {
@@ -377,11 +379,4 @@ export class RenderCache {
       this.ignoring--
     }
   }
-}
-
-function nearest(gl: WebGL2RenderingContext): void {
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST)
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
 }

@@ -69,8 +69,8 @@ test('the 3D view of the multiplanar layout: reused while a slice is scrolled or
   const before = await frames3d(page)
   const slices = await page.getByTestId('slicebar').textContent()
   const axial = await tile(page, 'axial')
-  const scale = (await page.locator(canvas).boundingBox())!.width / (await page.locator(canvas).evaluate((c: HTMLCanvasElement) => c.width))
   const area = (await page.locator(canvas).boundingBox())!
+  const scale = area.width / (await page.locator(canvas).evaluate((c: HTMLCanvasElement) => c.width))
   await page.mouse.move(area.x + (axial[0] + axial[2] / 2) * scale, area.y + (axial[1] + axial[3] / 2) * scale)
   await page.mouse.wheel(0, 100)
   await expect(page.getByTestId('slicebar')).not.toHaveText(slices!)
