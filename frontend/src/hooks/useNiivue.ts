@@ -18,7 +18,7 @@ import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
 import { LiveWindow } from '../viewer/liveWindow'
 import { skipUnreadGradients } from '../viewer/gradient'
 import { RenderCache } from '../viewer/renderCache'
-import { isSoftwareRenderer, webglRenderer } from '../viewer/renderer'
+import { isSoftwareRenderer, surfaceCells, webglRenderer } from '../viewer/renderer'
 import { crosshairPoint, drawMeasurements, imageRoi } from '../viewer/measure'
 import type { MeasurePoint, Measurement } from '../lib/measurements'
 
@@ -119,7 +119,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
       if (!layers) return
       setOverlays(layers.states())
       setOverlayCount(layers.count())
-    })
+    }, surfaceCells(softwareWebGL))
     installBrush(nv, () => brushRef.current, () => layersRef.current?.afterStroke())
     installVoxelSnap(nv)
     nv.onLocationChange = (location: unknown) => {
@@ -154,7 +154,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     nv.attachToCanvas(canvas, softwareWebGL ? false : null).then(() => {
       skipUnreadGradients(nv)
       // false: the 3D view is drawn in every frame, as NiiVue does
-      if (layersRef.current) new RenderCache(nv, layersRef.current.uploadsNotIn3D).install()
+      if (layersRef.current) new RenderCache(nv, layersRef.current.uploadsNotIn3D, softwareWebGL ? 4 : 1).install()
       const live = new LiveWindow(nv)
       live.install() // false: windowing stays NiiVue's own (its bakes are still managed here)
       liveRef.current = live

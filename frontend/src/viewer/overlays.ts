@@ -18,7 +18,8 @@
  */
 
 import { NVImage, NVMesh, type Niivue } from '@niivue/niivue'
-import type { UnseenUploads } from './renderCache'
+import type { UnseenUploads } from './glUploads'
+import { surfaceCells as defaultSurfaceCells } from './renderer'
 import type { Rgb } from '../lib/colors'
 import { ComboLabels, EDIT_VALUE, PREVIEW_VALUE, type MaskLook } from '../lib/labelmap'
 import { decodeMaskVoxels, type DecodedMask } from '../lib/nifti-mask'
@@ -53,10 +54,6 @@ interface Layer {
 }
 
 const EDIT_ALPHA = 0.7
-/** Voxels per surface before it is built from a coarser grid: the 3D view redraws every surface twice
- * (NiiVue's x-ray pass shows them through the body), 400k triangles for twelve organs at 1M
- * took 370 ms a frame in software rendering, 190k at 200k about 200 ms (docs/performance.md). */
-const SURFACE_CELLS = 200_000
 /** the inside of a mask in outline mode: just above zero, so NiiVue's rim test runs there */
 const OUTLINE_INTERIOR = 1 / 255
 
@@ -90,7 +87,9 @@ export class MaskLayers {
   /** the drawing's GPU texture was made empty by createDrawing (else NiiVue's, uploaded whole) */
   private zeroTexture = false
 
-  constructor(private readonly nv: Niivue, private readonly onChange: () => void) {
+  /** ``surfaceCells``: voxels a surface is built from at most (a coarser grid above; renderer.ts). */
+  constructor(private readonly nv: Niivue, private readonly onChange: () => void,
+    private readonly surfaceCells = defaultSurfaceCells(false)) {
     this.inner = nv as unknown as DrawingInternals
     // The 3D view shows the masks' surfaces, not the label volume's blocks.
     const draw3D = this.inner.drawImage3D.bind(nv)
@@ -377,7 +376,7 @@ export class MaskLayers {
   private buildMesh(layer: Layer, color: Rgb): void {
     const affine = this.nv.back?.hdr?.affine
     if (!layer.box || !affine) return
-    const { positions, indices } = croppedMaskSurface(layer.crop, layer.box, affine, SURFACE_CELLS)
+    const { positions, indices } = croppedMaskSurface(layer.crop, layer.box, affine, this.surfaceCells)
     if (!indices.length) return
     const mesh = new NVMesh(positions, indices, `${layer.key}-surface`, new Uint8Array([...color, 255]), 1, true, this.nv.gl)
     layer.mesh = mesh

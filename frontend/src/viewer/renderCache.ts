@@ -17,19 +17,29 @@
  * uploads the app says the 3D view does not show, excepted) — a change no key field names still
  * redraws it.
  *
+ * A change that leaves the camera and the tile as they were (a surface shown, hidden or recoloured,
+ * a bake) is drawn *behind*: the frame shows the 2D views' change at once with the previous picture;
+ * the new picture is drawn into a second target from a later task, once that frame is on screen, a
+ * band at a time (``bands``), each band once the GPU has finished the last (a fence, polled each
+ * frame), and shown when complete. Drawn in the frame, as NiiVue does, the browser's main thread
+ * waited for all of it (300–400 ms on software WebGL: the canvas is read back for the compositor), and
+ * no input was taken meanwhile; a frame composited while a band is drawn (the mask list redrawn)
+ * waits for that band only. A camera or tile change (rotating, another layout) is drawn in its frame.
+
  * Used only where the canvas has no antialiasing (the off-screen target is single-sampled): with a
  * GPU NiiVue asks for it on more than six CPU threads, and draws as before (the viewer asks for none
  * where WebGL draws in software: renderer.ts). ``canvas.dataset``'s
- * ``drawn3d`` / ``reused3d`` count the two kinds of frame (read by the benchmark and the tests);
+ * ``drawn3d`` / ``reused3d`` count the two kinds of frame, ``deferred3d`` the pictures drawn behind
+ * and shown, and ``pending3d`` is set while one is being drawn (read by the benchmark and the tests);
  * ``data-reuse3d="off"`` on the canvas (set from the browser's console) turns the reuse off, so the
  * picture can be compared with NiiVue's own drawing.
  */
 
 import type { Niivue } from '@niivue/niivue'
+import { UploadCounter, type UnseenUploads } from './glUploads'
+import { PictureTargets, type GlBox, type PictureTarget } from './pictureTargets'
 
-/** Texture units NiiVue never uses (it goes up to 15; liveWindow.ts has 20). */
-const COLOR_UNIT = 21
-const DEPTH_UNIT = 22
+export type { UnseenUploads } from './glUploads'
 
 type Box = [number, number, number, number]
 type Draw3D = (ltwh?: number[], mvp?: unknown, model?: unknown, normal?: unknown, azimuth?: number | null,
@@ -40,12 +50,6 @@ interface Tile {
   leftTopWidthHeight: number[]
 }
 
-/** Uploads the 3D view does not show: to these textures, and all those NiiVue's ``methods`` make. */
-export interface UnseenUploads {
-  textures: () => readonly (WebGLTexture | null)[]
-  methods: readonly string[]
-}
-
 /** What draw3D leaves enabled. */
 interface GlState {
   blend: boolean
@@ -54,6 +58,7 @@ interface GlState {
 }
 
 interface Internals {
+  bindTextures?: () => void
   draw3D: Draw3D
   drawCrosshairs3D: CrosshairDraw
   calculateMvpMatrix: (object: unknown, ltwh: number[], azimuth: number, elevation: number) => unknown[]
@@ -70,31 +75,8 @@ interface Internals {
   position?: unknown
 }
 
-/** WebGL calls that change a texture or buffer NiiVue may read in the 3D view. */
-const UPLOADS = ['texImage2D', 'texImage3D', 'texSubImage2D', 'texSubImage3D', 'copyTexImage2D', 'copyTexSubImage2D',
-  'copyTexSubImage3D', 'compressedTexImage2D', 'compressedTexImage3D', 'compressedTexSubImage2D',
-  'compressedTexSubImage3D', 'texStorage2D', 'texStorage3D', 'bufferData', 'bufferSubData', 'copyBufferSubData',
-  'generateMipmap', 'deleteTexture', 'deleteBuffer'] as const
-
-const COPY_VERTEX = `#version 300 es
-void main() {
-	vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
-	gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
-}`
-// The target is as large as the canvas: the pixel under each fragment is the one to copy.
-const COPY_FRAGMENT = `#version 300 es
-precision highp float;
-uniform highp sampler2D pictureColor;
-uniform highp sampler2D pictureDepth;
-out vec4 color;
-void main() {
-	ivec2 pixel = ivec2(gl_FragCoord.xy);
-	color = texelFetch(pictureColor, pixel, 0);
-	gl_FragDepth = texelFetch(pictureDepth, pixel, 0).r;
-}`
-
-/** Everything besides uploaded data that NiiVue's draw3D reads for the tile ``box`` (the 3D crosshair aside). */
-export function sceneKey(nv: Niivue, box: readonly number[]): string {
+/** Where the 3D view is drawn and from where it is seen: a change here is drawn in its frame. */
+export function viewKey(nv: Niivue, box: readonly number[]): string {
   const inner = nv as unknown as Internals
   const scene = nv.scene
   return JSON.stringify([
@@ -103,13 +85,28 @@ export function sceneKey(nv: Niivue, box: readonly number[]): string {
     // only NiiVue's clip-plane render shader reads the crosshair (gradientTextureAmount < 0)
     inner.gradientTextureAmount < 0 ? Array.from(scene.crosshairPos) : null,
     inner.pivot3D, inner.furthestFromPivot, inner.position ?? null,
-    nv.opts,
+  ], arrays)
+}
+
+/** Everything besides uploaded data that NiiVue's draw3D reads for the tile ``box`` (the 3D crosshair,
+ * drawn over the picture, aside). */
+export function sceneKey(nv: Niivue, box: readonly number[]): string {
+  const inner = nv as unknown as Internals
+  // the crosshair's options: only the crosshair reads them, drawn over the picture
+  const { show3Dcrosshair: _shown, crosshairWidth: _width, crosshairWidthUnit: _unit, crosshairColor: _colour,
+    crosshairGap: _gap, ...opts } = nv.opts
+  return JSON.stringify([
+    viewKey(nv, box), opts,
     // the window is not here: the 3D view shows NiiVue's baked colours (a bake is an upload)
     nv.volumes.map((v) => [v.id, v.opacity, v.colormap]),
     nv.meshes.map((m) => [m.id, m.visible, m.opacity, m.meshShaderIndex, m.rgba255 && Array.from(m.rgba255)]),
     objectId(inner.renderShader), inner.gradientTextureAmount, inner.renderDrawAmbientOcclusion, inner.drawOpacity,
     nv.document?.labels ?? null,
-  ], (_key, value: unknown) => (ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value))
+  ], arrays)
+}
+
+function arrays(_key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value
 }
 
 const ids = new WeakMap<object, number>()
@@ -121,56 +118,71 @@ function objectId(object: object | null): number {
   return ids.get(object)!
 }
 
+
+/** The picture being drawn behind the shown one: the key and upload count it is drawn for, the GPU's
+ * fence after it, and how many pictures frames had drawn when it started. */
+interface Behind {
+  /** the next band to draw (``bands``: all drawn) */
+  band: number
+  key: string
+  uploads: number
+  picture: Picture | null
+  sync: WebGLSync | null
+  drawnInFrame: number
+}
+
+/** A picture of the 3D view and what it was drawn from. */
+interface Picture {
+  key: string
+  view: string
+  uploads: number
+  /** the tile NiiVue's draw3D lists (where the pointer finds the 3D view) */
+  tile: Tile
+  text: string | undefined
+  after: GlState
+}
+
 export class RenderCache {
   private readonly gl: WebGL2RenderingContext
   private readonly inner: Internals
   private readonly draw: Draw3D
   private readonly drawCrosshairs: CrosshairDraw
-  private program: WebGLProgram | null = null
-  private vao: WebGLVertexArrayObject | null = null
-  private framebuffer: WebGLFramebuffer | null = null
-  private color: WebGLTexture | null = null
-  private depth: WebGLTexture | null = null
-  private size: [number, number] = [0, 0]
-  /** uploads and off-screen renders NiiVue has made (our own excepted) */
-  private uploads = 0
-  private ignoring = 0
-  private stored: { key: string; uploads: number; tile: Tile; text: string | undefined; after: GlState } | null = null
+  private readonly counter: UploadCounter
+  private readonly targets: PictureTargets
+  private stored: Picture | null = null
+  /** the tile of the last frame's 3D view */
+  private box: Box = [0, 0, 0, 0]
+  /** the picture being drawn behind the one shown */
+  private behind: Behind | null = null
   private drawn = 0
+  private drawnInFrame = 0
   private reused = 0
+  private deferred = 0
 
-  /** the texture unit in use, and the texture bound to each unit and target (``unit:target``) */
-  private unit = 0
-  private readonly bound = new Map<string, WebGLTexture | null>()
-
-  /** ``unseen``: what the app knows the 3D view does not read (uploads to it keep the picture). */
-  constructor(private readonly nv: Niivue, private readonly unseen: UnseenUploads = { textures: () => [], methods: [] }) {
+  /**
+   * ``unseen``: what the app knows the 3D view does not read (uploads to it keep the picture).
+   * ``bands``: how many bands a picture drawn behind the shown one is drawn in, each in its own task
+   * once the GPU has finished the last. A frame composited meanwhile (a list redrawn, a spinner) waits
+   * for the GPU process, which software WebGL keeps busy, for one band instead of the whole picture
+   * (docs/performance.md); with a GPU one band, which takes a few milliseconds.
+   */
+  constructor(private readonly nv: Niivue, unseen: UnseenUploads = { textures: () => [], methods: [] },
+    private readonly bands = 1) {
     this.gl = nv.gl
     this.inner = nv as unknown as Internals
     this.draw = this.inner.draw3D.bind(nv)
     this.drawCrosshairs = this.inner.drawCrosshairs3D.bind(nv)
+    this.counter = new UploadCounter(this.gl, unseen, (framebuffer) => this.targets.owns(framebuffer))
+    this.targets = new PictureTargets(this.gl, this.counter)
   }
 
   /** Start drawing the 3D view through the cache; false (NiiVue draws as before) where it cannot. */
   install(): boolean {
-    const gl = this.gl
-    if (gl.getContextAttributes()?.antialias || gl.getParameter(gl.MAX_COMBINED_TEXTURE_IMAGE_UNITS) <= DEPTH_UNIT) {
-      return false
-    }
-    this.program = this.compile()
-    this.vao = gl.createVertexArray()
-    this.framebuffer = gl.createFramebuffer()
-    if (!this.program || !this.vao || !this.framebuffer) return false
-    this.countUploads()
-    const nv = this.nv
-    const methods = nv as unknown as Record<string, (...args: unknown[]) => unknown>
-    for (const name of this.unseen.methods) {
-      const own = methods[name]
-      if (typeof own === 'function') methods[name] = (...args: unknown[]) => this.quietly(() => own.apply(nv, args))
-    }
+    if (this.gl.getContextAttributes()?.antialias || !this.targets.create()) return false
+    this.counter.install(this.nv)
     this.inner.draw3D = (...args) => this.draw3D(...args)
     // The crosshair mesh is rebuilt whenever the crosshair moves; it is drawn after the copy, never stored.
-    this.inner.drawCrosshairs3D = (...args) => this.quietly(() => this.drawCrosshairs(...args))
+    this.inner.drawCrosshairs3D = (...args) => this.counter.quietly(() => this.drawCrosshairs(...args))
     return true
   }
 
@@ -186,48 +198,152 @@ export class RenderCache {
     }
     const gl = this.gl
     const box = this.tileOf(ltwh)
+    this.box = box
     this.inner.setPivot3D()
     const key = sceneKey(nv, box)
-    const { width, height } = gl.canvas
-    const glBox: Box = [box[0], height - box[3] - box[1], box[2], box[3]]
     let stored = this.stored
-    if (!stored || stored.key !== key || stored.uploads !== this.uploads) {
-      this.target(width, height)
-      this.quietly(() => gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer))
-      const back = nv.opts.backColor
-      gl.clearColor(back[0], back[1], back[2], back[3])
-      gl.clearDepth(1)
-      gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT)
-      const crosshair = nv.opts.show3Dcrosshair
-      nv.opts.show3Dcrosshair = false
-      let text: string | undefined
-      try {
-        text = this.draw(box)
-      } finally {
-        nv.opts.show3Dcrosshair = crosshair
-        gl.bindFramebuffer(gl.FRAMEBUFFER, null)
+    let drawnNow = false
+    if (!stored || stored.key !== key || stored.uploads !== this.counter.count) {
+      if (stored && stored.view === viewKey(nv, box) && typeof gl.fenceSync === 'function') {
+        // Only what is seen changed: this frame keeps the picture, a new one is drawn behind it.
+        this.drawBehindSoon()
+      } else {
+        stored = this.drawPicture(this.targets.front!, box, key)
+        this.stored = stored
+        this.drawnInFrame++
+        this.drawn++
+        drawnNow = true
       }
-      const tile = this.inner.screenSlices[this.inner.screenSlices.length - 1]
-      // (isEnabled is answered from the client's copy of the state: no wait for the GPU)
-      const after = { blend: gl.isEnabled(gl.BLEND), depthTest: gl.isEnabled(gl.DEPTH_TEST), cullFace: gl.isEnabled(gl.CULL_FACE) }
-      stored = { key, uploads: this.uploads, tile: { ...tile }, text, after }
-      this.stored = stored
-      this.drawn++
-    } else {
+    }
+    if (!drawnNow) {
       // The tile NiiVue's draw3D would have listed (where the pointer finds the 3D view).
-      this.inner.screenSlices.push({ ...stored.tile, leftTopWidthHeight: box.slice() })
+      this.inner.screenSlices.push({ ...stored!.tile, leftTopWidthHeight: box.slice() })
       this.reused++
     }
-    this.copy(glBox)
+    const glBox: GlBox = [box[0], gl.canvas.height - box[3] - box[1], box[2], box[3]]
+    this.targets.copy(glBox)
     this.crosshairs(box, glBox)
-    this.restoreState(stored.after)
+    this.restoreState(stored!.after)
     const region = this.inner.getBoundsRegion()
     gl.viewport(region[0], region[1], region[2], region[3])
-    if (canvas.dataset) {
-      canvas.dataset.drawn3d = String(this.drawn)
-      canvas.dataset.reused3d = String(this.reused)
+    this.report()
+    return stored!.text
+  }
+
+  /** Draw the 3D view of ``box`` into ``target``, without the crosshair: whole, inside NiiVue's
+   * drawScene (the tile it lists stays listed), or only ``band`` (GL pixels), between frames (the list
+   * is the last frame's). */
+  private drawPicture(target: PictureTarget, box: Box, key: string, band: GlBox | null = null): Picture {
+    const gl = this.gl
+    const nv = this.nv
+    this.targets.size(target, gl.canvas.width, gl.canvas.height)
+    this.counter.quietly(() => gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer))
+    if (band) {
+      // (NiiVue's draw3D never touches the scissor: it clears and draws this band only)
+      gl.enable(gl.SCISSOR_TEST)
+      gl.scissor(band[0], band[1], band[2], band[3])
     }
-    return stored.text
+    const back = nv.opts.backColor
+    gl.clearColor(back[0], back[1], back[2], back[3])
+    gl.clearDepth(1)
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT)
+    const crosshair = nv.opts.show3Dcrosshair
+    nv.opts.show3Dcrosshair = false
+    let text: string | undefined
+    try {
+      text = this.draw(box)
+    } finally {
+      nv.opts.show3Dcrosshair = crosshair
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null)
+      if (band) gl.disable(gl.SCISSOR_TEST)
+    }
+    const slices = this.inner.screenSlices
+    const tile = { ...(band ? slices.pop()! : slices[slices.length - 1]) }
+    // (isEnabled is answered from the client's copy of the state: no wait for the GPU)
+    const after = { blend: gl.isEnabled(gl.BLEND), depthTest: gl.isEnabled(gl.DEPTH_TEST), cullFace: gl.isEnabled(gl.CULL_FACE) }
+    return { key, view: viewKey(nv, box), uploads: this.counter.count, tile, text, after }
+  }
+
+  /** Draw the picture behind the one shown once the frame showing the 2D views' change is on screen:
+   * from a task after two animation frames (drawn before, that frame would wait for it). */
+  private drawBehindSoon(): void {
+    if (this.behind) return
+    this.behind = { band: 0, key: '', uploads: -1, picture: null, sync: null, drawnInFrame: this.drawnInFrame }
+    this.report()
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => this.drawBehind(), 0)))
+  }
+
+  /** The picture behind: drawn a band at a time, each once the GPU has finished the last (polled each
+   * frame), then shown. */
+  private drawBehind(): void {
+    const gl = this.gl
+    const job = this.behind
+    if (!job) return
+    if (job.sync) {
+      if (!gl.isContextLost() && gl.getSyncParameter(job.sync, gl.SYNC_STATUS) !== gl.SIGNALED) {
+        requestAnimationFrame(() => this.drawBehind())
+        return
+      }
+      gl.deleteSync(job.sync)
+      job.sync = null
+    }
+    const stored = this.stored
+    // Given up where a frame has drawn a picture of its own since (the camera or the tile changed).
+    if (!stored || gl.isContextLost() || (gl.canvas as HTMLCanvasElement).dataset?.reuse3d === 'off' ||
+      job.drawnInFrame !== this.drawnInFrame) {
+      this.behind = null
+      this.report()
+      return
+    }
+    this.inner.setPivot3D()
+    const key = sceneKey(this.nv, this.box)
+    if (key !== job.key || this.counter.count !== job.uploads) job.band = 0 // changed since: from the start
+    if (job.band === this.bands) {
+      this.targets.swap()
+      this.stored = job.picture
+      this.behind = null
+      this.drawn++
+      this.deferred++
+      this.report()
+      this.nv.drawScene()
+      return
+    }
+    if (job.band === 0 && stored.key === key && stored.uploads === this.counter.count) {
+      this.behind = null // what is shown is current again
+      this.report()
+      return
+    }
+    // The next band, in GL pixels from the bottom of the tile.
+    const box = this.box
+    const bottom = gl.canvas.height - box[3] - box[1]
+    const [lo, hi] = [job.band, job.band + 1].map((band) => Math.floor((box[3] * band) / this.bands))
+    // The state the next frame starts from, as the last one left it (NiiVue sets the rest itself).
+    const program = gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram | null
+    const vao = gl.getParameter(gl.VERTEX_ARRAY_BINDING) as WebGLVertexArrayObject | null
+    const caps = [gl.BLEND, gl.DEPTH_TEST, gl.CULL_FACE].map((cap) => [cap, gl.isEnabled(cap)] as const)
+    const unit = this.counter.unit
+    this.inner.bindTextures?.()
+    job.picture = this.drawPicture(this.targets.back!, box, key, [box[0], bottom + lo, box[2], hi - lo])
+    for (const [cap, on] of caps) (on ? gl.enable(cap) : gl.disable(cap))
+    gl.useProgram(program)
+    gl.bindVertexArray(vao)
+    gl.activeTexture(unit)
+    job.key = key
+    job.uploads = this.counter.count
+    job.band++
+    job.sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)
+    gl.flush()
+    requestAnimationFrame(() => this.drawBehind())
+  }
+
+  private report(): void {
+    const data = (this.gl.canvas as HTMLCanvasElement).dataset
+    if (!data) return
+    data.drawn3d = String(this.drawn)
+    data.reused3d = String(this.reused)
+    data.deferred3d = String(this.deferred)
+    if (this.behind) data.pending3d = '1'
+    else delete data.pending3d
   }
 
   /** The tile draw3D resolves ``ltwh`` to (the canvas, or NiiVue's bounds, when none is given). */
@@ -238,25 +354,8 @@ export class RenderCache {
     return [0, 0, this.gl.canvas.width, this.gl.canvas.height]
   }
 
-  /** The stored picture onto the canvas, colour and depth, in ``glBox`` (GL pixels, from the bottom).
-   * Its textures stay bound on their own units (``target``), which nothing else uses. */
-  private copy(glBox: Box): void {
-    const gl = this.gl
-    const vao = gl.getParameter(gl.VERTEX_ARRAY_BINDING) as WebGLVertexArrayObject | null
-    gl.viewport(glBox[0], glBox[1], glBox[2], glBox[3])
-    gl.useProgram(this.program)
-    gl.disable(gl.BLEND)
-    gl.disable(gl.CULL_FACE)
-    gl.enable(gl.DEPTH_TEST)
-    gl.depthFunc(gl.ALWAYS)
-    gl.depthMask(true)
-    gl.bindVertexArray(this.vao)
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4)
-    gl.bindVertexArray(vao)
-  }
-
   /** NiiVue's two crosshair passes of draw3D: opaque where nothing is in front of it, then faint over all. */
-  private crosshairs(box: Box, glBox: Box): void {
+  private crosshairs(box: Box, glBox: GlBox): void {
     const nv = this.nv
     const gl = this.gl
     if (nv.opts.show3Dcrosshair) {
@@ -278,105 +377,5 @@ export class RenderCache {
     gl.depthFunc(gl.ALWAYS)
     set(gl.DEPTH_TEST, after.depthTest)
     set(gl.CULL_FACE, after.cullFace)
-  }
-
-  /** The off-screen colour + depth target, as large as the canvas. */
-  private target(width: number, height: number): void {
-    if (this.size[0] === width && this.size[1] === height && this.color) return
-    const gl = this.gl
-    this.quietly(() => {
-      if (this.color) gl.deleteTexture(this.color)
-      if (this.depth) gl.deleteTexture(this.depth)
-      const activeTexture = this.unit
-      this.color = this.newTexture(COLOR_UNIT, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, width, height)
-      this.depth = this.newTexture(DEPTH_UNIT, gl.DEPTH_COMPONENT24, gl.DEPTH_COMPONENT, gl.UNSIGNED_INT, width, height)
-      gl.activeTexture(activeTexture)
-      gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer)
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, this.color, 0)
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.DEPTH_ATTACHMENT, gl.TEXTURE_2D, this.depth, 0)
-      gl.bindFramebuffer(gl.FRAMEBUFFER, null)
-    })
-    this.size = [width, height]
-  }
-
-  /** A new ``width``×``height`` texture, left bound on ``unit``; read texel by texel (no filtering). */
-  private newTexture(unit: number, internalFormat: number, format: number, type: number, width: number,
-    height: number): WebGLTexture | null {
-    const gl = this.gl
-    gl.activeTexture(gl.TEXTURE0 + unit)
-    const texture = gl.createTexture()
-    gl.bindTexture(gl.TEXTURE_2D, texture)
-    gl.texImage2D(gl.TEXTURE_2D, 0, internalFormat, width, height, 0, format, type, null)
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST)
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
-    return texture
-  }
-
-  private compile(): WebGLProgram | null {
-    const gl = this.gl
-    const program = gl.createProgram()
-    for (const [type, source] of [[gl.VERTEX_SHADER, COPY_VERTEX], [gl.FRAGMENT_SHADER, COPY_FRAGMENT]] as const) {
-      const shader = gl.createShader(type)
-      if (!shader || !program) return null
-      gl.shaderSource(shader, source)
-      gl.compileShader(shader)
-      gl.attachShader(program, shader)
-    }
-    gl.linkProgram(program)
-    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) return null
-    const previous = gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram | null
-    gl.useProgram(program)
-    gl.uniform1i(gl.getUniformLocation(program, 'pictureColor'), COLOR_UNIT)
-    gl.uniform1i(gl.getUniformLocation(program, 'pictureDepth'), DEPTH_UNIT)
-    gl.useProgram(previous)
-    return program
-  }
-
-  /** Count NiiVue's uploads and off-screen renders: any of them may change what the 3D view shows
-   * (but one to a texture the 3D view does not read). */
-  private countUploads(): void {
-    const gl = this.gl as unknown as Record<string, (...args: unknown[]) => unknown>
-    this.unit = this.gl.getParameter(this.gl.ACTIVE_TEXTURE) as number
-    const activeTexture = this.gl.activeTexture.bind(this.gl)
-    this.gl.activeTexture = (unit: number) => {
-      this.unit = unit
-      activeTexture(unit)
-    }
-    const bindTexture = this.gl.bindTexture.bind(this.gl)
-    this.gl.bindTexture = (target: number, texture: WebGLTexture | null) => {
-      this.bound.set(`${this.unit}:${target}`, texture)
-      bindTexture(target, texture)
-    }
-    for (const name of UPLOADS) {
-      const own = gl[name]
-      if (typeof own !== 'function') continue
-      const toTexture = name.startsWith('tex') || name.startsWith('compressedTex') || name.startsWith('copyTex')
-      gl[name] = (...args: unknown[]) => {
-        if (this.ignoring === 0 && !(toTexture && this.unseenTexture(args[0] as number))) this.uploads++
-        return own.apply(this.gl, args)
-      }
-    }
-    const bind = this.gl.bindFramebuffer.bind(this.gl)
-    this.gl.bindFramebuffer = (target: number, framebuffer: WebGLFramebuffer | null) => {
-      if (framebuffer && framebuffer !== this.framebuffer && this.ignoring === 0) this.uploads++
-      bind(target, framebuffer)
-    }
-  }
-
-  /** Whether the texture bound to ``target`` on the unit in use is one the 3D view does not read. */
-  private unseenTexture(target: number): boolean {
-    const texture = this.bound.get(`${this.unit}:${target}`)
-    return !!texture && this.unseen.textures().includes(texture)
-  }
-
-  private quietly<T>(run: () => T): T {
-    this.ignoring++
-    try {
-      return run()
-    } finally {
-      this.ignoring--
-    }
   }
 }

@@ -21,3 +21,14 @@ export function webglRenderer(): string {
   gl.getExtension('WEBGL_lose_context')?.loseContext()
   return name
 }
+
+/**
+ * Voxels a mask's 3D surface is built from at most (a coarser grid above). Every 3D frame draws each
+ * surface four times (NiiVue's x-ray passes show organs through the body), and software WebGL pays
+ * for every triangle: twelve organs' surfaces from 200k voxels each (about 190k triangles) took
+ * 200 ms a frame there, from 60k about 60 ms (docs/performance.md); the 2D views show every voxel.
+ * With a GPU these are milliseconds either way.
+ */
+export function surfaceCells(software: boolean): number {
+  return software ? 60_000 : 200_000
+}

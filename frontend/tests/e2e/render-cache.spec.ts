@@ -9,9 +9,9 @@ import type { Rgba } from './png'
 
 const canvas = '[data-testid=viewer] canvas'
 
-async function frames3d(page: Page): Promise<{ drawn: number; reused: number }> {
-  return page.locator(canvas).evaluate((c: HTMLCanvasElement) =>
-    ({ drawn: Number(c.dataset.drawn3d ?? 0), reused: Number(c.dataset.reused3d ?? 0) }))
+async function frames3d(page: Page): Promise<{ drawn: number; reused: number; deferred: number }> {
+  return page.locator(canvas).evaluate((c: HTMLCanvasElement) => ({ drawn: Number(c.dataset.drawn3d ?? 0),
+    reused: Number(c.dataset.reused3d ?? 0), deferred: Number(c.dataset.deferred3d ?? 0) }))
 }
 
 /** A view's tile, ``name:left,top,width,height`` in canvas pixels as the canvas lists them. */
@@ -49,7 +49,7 @@ async function niivueDrawing(page: Page, box: number[]): Promise<Rgba> {
   return image
 }
 
-test('the 3D view of the multiplanar layout: reused while a slice is scrolled or an opacity changes, redrawn after a recolour or a hide, always as NiiVue draws it', async ({ page }) => {
+test('the 3D view of the multiplanar layout: reused while a slice is scrolled, an opacity changes or the crosshair is hidden, redrawn behind the shown picture after a recolour or a hide, always as NiiVue draws it', async ({ page }) => {
   // A workstation of 16 threads drawing WebGL in software (as a VDI desktop): NiiVue would ask for
   // antialiasing by the thread count, which software rendering pays for in every frame, and the
   // reuse needs a canvas without it (viewer/renderer.ts).
@@ -94,16 +94,23 @@ test('the 3D view of the multiplanar layout: reused while a slice is scrolled or
   expect(afterOpacity.reused).toBeGreaterThan(beforeOpacity.reused)
   expect(changedPixels(await settledCanvas(page), await niivueDrawing(page, box)), "as NiiVue's own drawing").toEqual([])
 
-  // Recoloured, hidden, the crosshair turned off: the 3D view changes at once, as NiiVue draws it.
-  for (const change of [
-    () => row.getByTestId('result-color').fill('#00ff00'),
-    () => row.getByTestId('result-visible').uncheck(),
-    () => page.getByTestId('crosshair-toggle').click(),
-  ]) {
+  // Recoloured, hidden: the 3D view's picture is drawn again behind the one shown (the 2D views show
+  // the change in the same frame) and then shown; the crosshair turned off: the picture, which never
+  // holds the crosshair, is kept. Every time as NiiVue draws it.
+  for (const [change, redrawn] of [
+    [() => row.getByTestId('result-color').fill('#00ff00'), true],
+    [() => row.getByTestId('result-visible').uncheck(), true],
+    [() => page.getByTestId('crosshair-toggle').click(), false],
+  ] as const) {
     const shown = crop(await settledCanvas(page), box)
+    const before = await frames3d(page)
     await change()
     await expect.poll(async () => changedPixels(shown, crop(await settledCanvas(page), box)).length,
       { message: 'the 3D view changed' }).toBeGreaterThan(50)
+    await expect(page.locator(canvas), 'no picture still being drawn').not.toHaveAttribute('data-pending3d', /.*/)
+    const after = await frames3d(page)
+    expect(after.deferred - before.deferred, 'pictures drawn behind the shown one').toBe(redrawn ? 1 : 0)
+    expect(after.drawn - before.drawn, 'pictures drawn').toBe(redrawn ? 1 : 0)
     const now = await settledCanvas(page)
     expect(changedPixels(now, await niivueDrawing(page, box)), "as NiiVue's own drawing").toEqual([])
   }
