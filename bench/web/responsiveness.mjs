@@ -14,7 +14,7 @@
 // mask's overlay as it arrives (data-overlays counts them), each stage with its own generous limit,
 // so a slow machine reports how far it got instead of nothing. Writes bench/results/web_responsiveness.json.
 //
-//   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE] [--profile FILE]
+//   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE] [--profile FILE] [--niivue-bake]
 //     [--profile-open FILE]
 //
 // 512x512x40 is what completes in minutes on the 2-core CPU machine (docs/performance.md).
@@ -192,6 +192,14 @@ await page.addInitScript(({ volumeId, jobId }) => {
   }
 }, { volumeId: seeded.volume_id, jobId: seeded.job_id })
 await page.addInitScript(instrument)
+// --niivue-bake: the 3D view's colours rebaked by NiiVue itself (viewer/liveBake.ts switched off), to compare.
+const niivueBake = process.argv.includes('--niivue-bake')
+if (niivueBake) {
+  await page.addInitScript(() => new MutationObserver(() => {
+    const c = document.querySelector('[data-testid=viewer] canvas')
+    if (c && c.dataset.liveBake !== 'off') c.dataset.liveBake = 'off'
+  }).observe(document, { childList: true, subtree: true }))
+}
 // --profile-open FILE: the same for opening the case (the volume, then its masks).
 const openProfileOut = arg('--profile-open', null)
 const openCdp = openProfileOut ? await startProfile(page) : null
@@ -269,7 +277,20 @@ async function interactions(suffix) {
     await page.waitForFunction((before) => document.querySelector('[data-testid=slicebar]')?.textContent !== before,
       before, { timeout: 10_000 })
   }, 3))
-  results.push(await measure(page, `window/level${suffix}`, async (i) => page.getByTestId('window-preset').selectOption({ index: i % 3 })))
+  // lung, then bone (the case opens with soft tissue): each a change of window
+  results.push(await measure(page, `window/level${suffix}`, async (i) => page.getByTestId('window-preset').selectOption({ index: 1 + (i % 2) })))
+  if (suffix) return
+  // With a 3D view on screen: until the 3D view shows the new window (its colours rebaked once the
+  // window settles, a few slices per task: viewer/liveBake.ts, then its picture drawn behind).
+  results.push(await measure(page, `window/level, 3D view current${suffix}`, async (i) => {
+    const bakes = () => page.evaluate(() => Number(document.querySelector('[data-testid=viewer] canvas')?.dataset.bakes3d ?? 0))
+    const before = await bakes()
+    await page.getByTestId('window-preset').selectOption({ index: 3 + (i % 2) })
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=viewer] canvas')?.dataset.bakes3d ?? 0) > n,
+      before, { timeout: 120_000 })
+    await page.waitForFunction(() => !document.querySelector('[data-testid=viewer] canvas')?.dataset.pending3d, null,
+      { timeout: 60_000 })
+  }))
 }
 // The multiplanar layout (three slices and the 3D view with every mask's surface), then one 2D view.
 await interactions('')
@@ -288,7 +309,7 @@ const report = {
   seed_s: seedS, volume_shown_s: volumeS, masks_shown_s: maskS, masks_shown: maskS.length, open_case_s: openS,
   masks_longest_task_ms: masksLongestTaskMs,
   longest_task_ms_whole_session: longest,
-  method: 'from just before the action (Playwright input over CDP): event_ms = Event Timing duration (input to next paint) of its input events; frame_ms = until the action has resolved and two animation frames plus a 1-pixel WebGL readPixels (all queued GL done) and a third frame have passed; effect_ms = the later of frame_ms and the end of the last event entry or long task (PerformanceObserver longtask) before 1 s of quiet; longest_task_ms = longest main-thread task in that time; frames_3d = 3D pictures drawn (ray cast; behind = of those, drawn behind the shown picture after the 2D views showed the change) and reused (src/viewer/renderCache.ts) meanwhile; view3d_ms = for a picture drawn behind, until it is on screen (then two frames, a GL read, a frame); slice scroll = the wheel over the axial view until the slice number changes',
+  method: 'from just before the action (Playwright input over CDP): event_ms = Event Timing duration (input to next paint) of its input events; frame_ms = until the action has resolved and two animation frames plus a 1-pixel WebGL readPixels (all queued GL done) and a third frame have passed; effect_ms = the later of frame_ms and the end of the last event entry or long task (PerformanceObserver longtask) before 1 s of quiet; longest_task_ms = longest main-thread task in that time; frames_3d = 3D pictures drawn (ray cast; behind = of those, drawn behind the shown picture after the 2D views showed the change) and reused (src/viewer/renderCache.ts) meanwhile; view3d_ms = for a picture drawn behind, until it is on screen (then two frames, a GL read, a frame); slice scroll = the wheel over the axial view until the slice number changes; window/level = presets lung, then bone; window/level, 3D view current = presets brain, then auto, until the 3D view has been rebaked and redrawn; --niivue-bake: rebakes by NiiVue (data-live-bake=off), for comparison',
   interactions: results,
 }
 writeFileSync(out, JSON.stringify(report, null, 1) + '\n')

@@ -7,13 +7,15 @@
  * in the file's own voxel order (R16F, scaled to the volume's [global_min, global_max]), and NiiVue's
  * slice shader is given a few more lines that read them and apply the window: a change of window
  * is two uniforms and a redraw. NiiVue's colour texture is still what the 3D view renders; it is
- * rebaked once the window has stopped changing, and only while a 3D view is on screen.
+ * rebaked once the window has stopped changing, and only while a 3D view is on screen — from these
+ * intensities, a few slices per task (liveBake.ts), not by NiiVue's upload of every voxel.
  *
  * The upload is spread over tasks (a few slices each) so opening a case never blocks the page; until
  * it has finished, windowing is NiiVue's own.
  */
 
 import { SLICE_TYPE, type Niivue, type NVImage } from '@niivue/niivue'
+import { LiveBake, supports } from './liveBake'
 
 /** A texture unit NiiVue never uses (it goes up to 15). */
 const UNIT = 20
@@ -45,6 +47,7 @@ interface Internals {
   sliceMMShader: { program: WebGLProgram } | null
   customSliceShader: { program: WebGLProgram } | null
   refreshLayers: (volume: NVImage, layer: number) => void
+  screenSlices: { axCorSag: number }[]
 }
 
 interface Baked {
@@ -106,11 +109,13 @@ export class LiveWindow {
   private bakeTimer: ReturnType<typeof setTimeout> | null = null
   private firstBake: ((volume: NVImage) => void) | null = null
   private readonly bake: (volume: NVImage, layer: number) => void
+  private readonly liveBake: LiveBake
 
   constructor(private readonly nv: Niivue) {
     this.gl = nv.gl
     this.inner = nv as unknown as Internals
     this.bake = this.inner.refreshLayers.bind(nv)
+    this.liveBake = new LiveBake(nv)
     // Every window change NiiVue makes itself (right-drag, double-click reset) comes through here.
     this.inner.refreshLayers = (volume: NVImage, layer: number) => this.refreshLayers(volume, layer)
   }
@@ -189,6 +194,7 @@ export class LiveWindow {
     this.volume = null
     if (this.bakeTimer) clearTimeout(this.bakeTimer)
     this.bakeTimer = null
+    this.liveBake.cancel()
     if (this.shader) this.uniforms((u) => this.gl.uniform1i(u('liveWindowOn'), 0))
     if (this.texture) this.gl.deleteTexture(this.texture)
     this.texture = null
@@ -199,13 +205,31 @@ export class LiveWindow {
     this.firstBake = prepare
   }
 
-  /** Rebake NiiVue's colour texture if the 3D view is about to show an old window. */
+  /** Rebake NiiVue's colour texture if the 3D view is about to show an old window: from the
+   * intensities on the GPU, a few slices per task (liveBake.ts), or by NiiVue where that cannot. */
   bakeIfStale(): void {
     const volume = this.nv.volumes[0]
-    if (volume && this.baked?.volume === volume && this.windowChanged(volume)) {
-      this.bake(volume, 0)
-      this.nv.drawScene()
+    const baked = this.baked
+    if (!volume || baked?.volume !== volume || !this.windowChanged(volume)) return
+    const canvas = this.gl.canvas as HTMLCanvasElement
+    if (this.ready && volume === this.volume && this.texture && supports(volume) && canvas.dataset?.liveBake !== 'off') {
+      const from = { texture: this.texture, unit: UNIT, range: this.range, rasToFile: rasToFileMatrix(volume.permRAS!) }
+      if (this.liveBake.start(volume, from, () => this.rebaked())) {
+        this.baked = { ...baked, calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+        return
+      }
     }
+    this.liveBake.cancel()
+    this.bake(volume, 0)
+    this.baked = { ...baked, calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+    this.rebaked()
+  }
+
+  /** A rebake done: the 3D view drawn with it (``data-bakes3d`` counts them, for the tests and the bench). */
+  private rebaked(): void {
+    const data = (this.gl.canvas as HTMLCanvasElement).dataset
+    if (data) data.bakes3d = String(Number(data.bakes3d ?? 0) + 1)
+    this.nv.drawScene()
   }
 
   private refreshLayers(volume: NVImage, layer: number): void {
@@ -227,6 +251,7 @@ export class LiveWindow {
         return
       }
     }
+    if (image) this.liveBake.cancel() // NiiVue bakes every slice itself
     this.bake(volume, layer)
     // A volume NiiVue holds as a 2D texture (a single RGBA slice, or more voxels than a 3D texture
     // takes) needs its own 2D slice shader: ours samples a 3D one.
@@ -253,10 +278,9 @@ export class LiveWindow {
     if (this.bakeTimer) clearTimeout(this.bakeTimer)
     this.bakeTimer = setTimeout(() => {
       this.bakeTimer = null
-      const type = this.nv.opts.sliceType
-      if (type === SLICE_TYPE.RENDER || (type === SLICE_TYPE.MULTIPLANAR && this.nv.opts.multiplanarForceRender)) {
-        this.bakeIfStale()
-      }
+      // Only while a 3D view is on screen (NiiVue lists its tiles; a multiplanar layout has one unless
+      // NiiVue left it out for want of room).
+      if (this.inner.screenSlices.some((tile) => tile.axCorSag === SLICE_TYPE.RENDER)) this.bakeIfStale()
     }, BAKE_DELAY_MS)
   }
 

@@ -4,6 +4,7 @@
  * behind it — and the copy onto the canvas.
  */
 
+import { linkProgram } from './glProgram'
 import type { UploadCounter } from './glUploads'
 
 /** Texture units NiiVue never uses (it goes up to 15; liveWindow.ts has 20). */
@@ -138,16 +139,8 @@ export class PictureTargets {
 
   private compile(): WebGLProgram | null {
     const gl = this.gl
-    const program = gl.createProgram()
-    for (const [type, source] of [[gl.VERTEX_SHADER, COPY_VERTEX], [gl.FRAGMENT_SHADER, COPY_FRAGMENT]] as const) {
-      const shader = gl.createShader(type)
-      if (!shader || !program) return null
-      gl.shaderSource(shader, source)
-      gl.compileShader(shader)
-      gl.attachShader(program, shader)
-    }
-    gl.linkProgram(program)
-    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) return null
+    const program = linkProgram(gl, COPY_VERTEX, COPY_FRAGMENT)
+    if (!program) return null
     const previous = gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram | null
     gl.useProgram(program)
     gl.uniform1i(gl.getUniformLocation(program, 'pictureColor'), COLOR_UNIT)

@@ -287,6 +287,12 @@ export class RenderCache {
       gl.deleteSync(job.sync)
       job.sync = null
     }
+    if ((gl.canvas as HTMLCanvasElement).dataset?.baking3d) {
+      // The image's colours are being rebaked a few slices per task (liveBake.ts): a picture now would
+      // show them half done and be drawn again after each task. Drawn once they are done.
+      requestAnimationFrame(() => this.drawBehind())
+      return
+    }
     const stored = this.stored
     // Given up where a frame has drawn a picture of its own since (the camera or the tile changed).
     if (!stored || gl.isContextLost() || (gl.canvas as HTMLCanvasElement).dataset?.reuse3d === 'off' ||

@@ -1,18 +1,51 @@
-import { expect, test } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { canvasImage, changedPixels, settledCanvas, typeWindow } from './helpers'
 import { makeVolume } from './nifti'
+import type { Rgba } from './png'
 
-// The 2D views window as they draw; the 3D rendering uses NiiVue's baked colours, rebaked once the
-// window settles while a 3D view is on screen, and when a 3D view comes back after a change.
-test('the 3D view follows the window: when it comes on screen, and after a change made while it is shown', async ({ page }) => {
+// The 2D views window as they draw; the 3D rendering uses NiiVue's colour texture, rebaked for the
+// window once it settles while a 3D view is on screen (in the 3D layout and in the multiplanar one),
+// and when a 3D view comes back after a change — a few slices per task, from the intensities the 2D
+// views read (viewer/liveBake.ts).
+
+const canvas = '[data-testid=viewer] canvas'
+
+/** Until no rebake of the colours and no 3D picture is under way. */
+async function threeDCurrent(page: Page): Promise<void> {
+  await expect(page.locator(canvas), 'the colours rebaked').not.toHaveAttribute('data-baking3d', /.*/, { timeout: 30_000 })
+  await expect(page.locator(canvas), 'the 3D picture drawn').not.toHaveAttribute('data-pending3d', /.*/, { timeout: 30_000 })
+}
+
+/** Rebakes of the colours done from the intensities on the GPU (viewer/liveBake.ts). */
+async function bakes(page: Page): Promise<number> {
+  return Number((await page.locator(canvas).getAttribute('data-live-bakes3d')) ?? 0)
+}
+
+async function openBody(page: Page): Promise<void> {
   await page.goto('/')
   await page.getByTestId('file-input').setInputFiles({ name: 'body.nii.gz', mimeType: 'application/gzip',
     buffer: makeVolume([48, 40, 32], [1, 1, 2]) })
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
+}
+
+/** A view's tile in ``image`` (the canvas lists its tiles as ``name:left,top,width,height``). */
+async function tileOf(page: Page, image: Rgba, name: string): Promise<Rgba> {
+  const tiles = (await page.locator(canvas).getAttribute('data-tiles')) ?? ''
+  const entry = tiles.split(' ').find((t) => t.startsWith(`${name}:`))
+  expect(entry, `a ${name} view on screen (${tiles})`).toBeTruthy()
+  const [left, top, width, height] = entry!.slice(name.length + 1).split(',').map(Number)
+  const data = new Uint8Array(width * height * 4)
+  for (let y = 0; y < height; y++) data.set(image.data.subarray(((top + y) * image.width + left) * 4, ((top + y) * image.width + left + width) * 4), y * width * 4)
+  return { width, height, data } as Rgba
+}
+
+test('the 3D view follows the window: when it comes on screen, and after a change made while it is shown', async ({ page }) => {
+  await openBody(page)
   await page.getByTestId('view-render').click()
   await typeWindow(page, -600, 1200)
   await page.waitForTimeout(1500) // past the rebake's quiet time
+  await threeDCurrent(page)
   const first = await settledCanvas(page)
 
   // Changed in a 2D view, then back to 3D: the rendering is of the new window.
@@ -20,6 +53,7 @@ test('the 3D view follows the window: when it comes on screen, and after a chang
   await typeWindow(page, 60, 80)
   await page.waitForTimeout(1500) // no 3D view on screen when the quiet time ends: nothing rebaked then
   await page.getByTestId('view-render').click()
+  await threeDCurrent(page)
   const second = await settledCanvas(page)
   expect(changedPixels(first, second).length, 'the 3D view changed with the window').toBeGreaterThan(500)
 
@@ -27,4 +61,29 @@ test('the 3D view follows the window: when it comes on screen, and after a chang
   await typeWindow(page, -600, 1200)
   await expect.poll(async () => changedPixels(first, await canvasImage(page)).length,
     { message: 'the 3D view shows the first window again', timeout: 15_000 }).toBe(0)
+})
+
+test("the multiplanar layout's 3D view follows the window, rebaked a few slices per task, as NiiVue's own bake shows it", async ({ page }) => {
+  await openBody(page)
+  await page.getByTestId('view-multiplanar').click()
+  await threeDCurrent(page)
+  const before = await tileOf(page, await settledCanvas(page), 'render')
+  const baked = await bakes(page)
+  await typeWindow(page, -600, 1200)
+  await expect.poll(() => bakes(page), { message: 'rebaked from the intensities on the GPU', timeout: 15_000 }).toBe(baked + 1)
+  await threeDCurrent(page)
+  const ours = await tileOf(page, await settledCanvas(page), 'render')
+  expect(changedPixels(before, ours).length, 'the 3D view shows the new window').toBeGreaterThan(500)
+
+  // NiiVue's own bake of the same window (the switch for support and tests: data-live-bake="off").
+  await page.locator(canvas).evaluate((c: HTMLCanvasElement) => { c.dataset.liveBake = 'off' })
+  await typeWindow(page, 60, 80)
+  await page.waitForTimeout(1500)
+  await threeDCurrent(page)
+  await typeWindow(page, -600, 1200)
+  await page.waitForTimeout(1500)
+  await threeDCurrent(page)
+  const niivue = await tileOf(page, await settledCanvas(page), 'render')
+  expect(await bakes(page), 'NiiVue baked these').toBe(baked + 1)
+  expect(changedPixels(ours, niivue), "as NiiVue's bake shows it").toEqual([])
 })

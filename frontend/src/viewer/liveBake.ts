@@ -1,0 +1,205 @@
+/**
+ * NiiVue's colour texture of the image (what the 3D view renders) rebaked for a new window from the
+ * intensities liveWindow.ts already holds on the GPU, a few slices per task.
+ *
+ * NiiVue's own bake uploads every voxel again (a third of a second of the main thread for a
+ * 512×512×300 CT) and colours every slice in one call: 3.5 s of work for software WebGL, which the
+ * next frame then waited for — a window change in a layout with a 3D view froze the page that long.
+ * Here each task colours ``SLICE_VOXELS`` voxels and the next starts once the GPU has finished them (a
+ * fence, polled each frame), so a frame drawn meanwhile waits for one task's slices at most; the 2D
+ * views, which window as they draw, are current throughout, and the 3D view shows the new window
+ * once the last slice is done (``onDone``).
+ *
+ * The colours are those of NiiVue's orient shader for the image's layer, for the colour maps it
+ * bakes the same way here: a min-to-max map without a negative part, no modulation, not a label
+ * volume (``supports``; anything else is left to NiiVue's bake). The intensities are half floats
+ * (liveWindow.ts), so a colour could differ from NiiVue's by a level where a voxel sits on a step;
+ * window3d.spec finds the 3D view's pixels identical to those of NiiVue's bake.
+ */
+
+import type { NVImage, Niivue } from '@niivue/niivue'
+import { linkProgram } from './glProgram'
+
+/** Voxels coloured per task: about 50 ms of software WebGL. */
+const SLICE_VOXELS = 1 << 20
+/** A texture unit NiiVue never uses, for its colour maps while we bake. */
+const COLORMAP_UNIT = 19
+
+const VERTEX = `#version 300 es
+out vec2 TexCoord;
+void main() {
+	vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
+	TexCoord = corner;
+	gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
+}`
+// NiiVue's fragOrientShader for layer 0 with a min-to-max colour map and no negative part, reading the
+// intensities (scaled to 0..1 of the volume's range, in the file's voxel order) through liveRasToFile.
+const FRAGMENT = `#version 300 es
+precision highp int;
+precision highp float;
+in vec2 TexCoord;
+out vec4 FragColor;
+uniform float coordZ;
+uniform highp sampler3D liveIntensity;
+uniform mat4 liveRasToFile;
+uniform highp sampler2D colormap;
+uniform vec2 window;
+uniform float opacity;
+void main(void) {
+	float f = texture(liveIntensity, (liveRasToFile * vec4(TexCoord.xy, coordZ, 1.0)).xyz).r;
+	float mn = min(window.x, window.y);
+	float r = max(0.00001, abs(window.y - window.x));
+	float txl = mix(0.0, 1.0, (f - mn) / r);
+	if (f > mn) txl = max(txl, 2.0 / 256.0);
+	float nlayer = float(textureSize(colormap, 0).y);
+	FragColor = texture(colormap, vec2(txl, 1.5 / nlayer));
+	FragColor.a *= opacity;
+}`
+
+interface Internals {
+  volumeTexture: WebGLTexture | null
+  colormapTexture: WebGLTexture | null
+}
+
+/** What a bake is made from: the intensities' texture, its unit, their range and voxel order. */
+export interface Intensities {
+  texture: WebGLTexture
+  unit: number
+  /** lowest value and span of the volume (the texture holds (v - lo) / span) */
+  range: [number, number]
+  rasToFile: Float32Array
+}
+
+/** Whether the image's colours are baked here as NiiVue would: else NiiVue's own bake. */
+export function supports(volume: NVImage): boolean {
+  const v = volume as NVImage & { colormapType?: number; modulationImage?: number | null; colormapLabel?: unknown }
+  return (v.colormapType ?? 0) === 0 && !v.colormapNegative && v.modulationImage == null && !v.colormapLabel &&
+    v.hdr?.intent_code !== 1002 && (v.nFrame4D ?? 1) <= 1
+}
+
+export class LiveBake {
+  private program: WebGLProgram | null = null
+  private vao: WebGLVertexArrayObject | null = null
+  private framebuffer: WebGLFramebuffer | null = null
+  private generation = 0
+  private done = 0
+
+  constructor(private readonly nv: Niivue) {}
+
+  private get gl(): WebGL2RenderingContext {
+    return this.nv.gl
+  }
+
+  /** Bake ``volume``'s colours for its window now, over the next tasks; ``onDone`` once the last
+   * slice is coloured (not when a later call or ``cancel`` supersedes it). False where it cannot. */
+  start(volume: NVImage, from: Intensities, onDone: () => void): boolean {
+    const target = (this.nv as unknown as Internals).volumeTexture
+    const dims = volume.dimsRAS
+    if (!target || !dims || !this.prepare()) return false
+    this.cancel()
+    const generation = this.generation
+    const [lo, span] = from.range
+    const window: [number, number] = [((volume.cal_min ?? lo) - lo) / span, ((volume.cal_max ?? lo + span) - lo) / span]
+    const [nx, ny, nz] = [dims[1], dims[2], dims[3]]
+    const perTask = Math.max(1, Math.floor(SLICE_VOXELS / (nx * ny)))
+    this.mark(true)
+    const step = (z0: number) => {
+      if (generation !== this.generation) return
+      const z1 = Math.min(nz, z0 + perTask)
+      this.colour(target, from, window, volume.opacity ?? 1, [nx, ny, nz], z0, z1)
+      this.afterGpu(() => {
+        if (generation !== this.generation) return
+        if (z1 < nz) {
+          step(z1)
+          return
+        }
+        this.done++
+        this.mark(false)
+        onDone()
+      })
+    }
+    step(0)
+    return true
+  }
+
+  /** Stop the bake under way (the slices already coloured stay). */
+  cancel(): void {
+    this.generation++
+    this.mark(false)
+  }
+
+  /** Colour slices [z0, z1) of ``target`` (RAS order, ``dims``), leaving the GL state as it was. */
+  private colour(target: WebGLTexture, from: Intensities, window: [number, number], opacity: number,
+    dims: number[], z0: number, z1: number): void {
+    const gl = this.gl
+    const program = gl.getParameter(gl.CURRENT_PROGRAM) as WebGLProgram | null
+    const vao = gl.getParameter(gl.VERTEX_ARRAY_BINDING) as WebGLVertexArrayObject | null
+    const framebuffer = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null
+    const unit = gl.getParameter(gl.ACTIVE_TEXTURE) as number
+    const caps = [gl.BLEND, gl.DEPTH_TEST, gl.CULL_FACE, gl.SCISSOR_TEST].map((cap) => [cap, gl.isEnabled(cap)] as const)
+    for (const [cap] of caps) gl.disable(cap)
+    gl.useProgram(this.program)
+    gl.bindVertexArray(this.vao)
+    gl.activeTexture(gl.TEXTURE0 + COLORMAP_UNIT)
+    gl.bindTexture(gl.TEXTURE_2D, (this.nv as unknown as Internals).colormapTexture)
+    gl.activeTexture(gl.TEXTURE0 + from.unit)
+    gl.bindTexture(gl.TEXTURE_3D, from.texture)
+    const u = (name: string) => gl.getUniformLocation(this.program!, name)
+    gl.uniform1i(u('liveIntensity'), from.unit)
+    gl.uniform1i(u('colormap'), COLORMAP_UNIT)
+    gl.uniformMatrix4fv(u('liveRasToFile'), false, from.rasToFile)
+    gl.uniform2f(u('window'), window[0], window[1])
+    gl.uniform1f(u('opacity'), opacity)
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer)
+    gl.viewport(0, 0, dims[0], dims[1])
+    const coordZ = u('coordZ')
+    for (let z = z0; z < z1; z++) {
+      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, target, 0, z)
+      gl.uniform1f(coordZ, (z + 0.5) / dims[2])
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4)
+    }
+    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0)
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer)
+    gl.viewport(0, 0, gl.canvas.width, gl.canvas.height) // as NiiVue's bake leaves it
+    for (const [cap, on] of caps) (on ? gl.enable(cap) : gl.disable(cap))
+    gl.activeTexture(unit)
+    gl.bindVertexArray(vao)
+    gl.useProgram(program)
+  }
+
+  /** ``then`` once the GPU has finished what was asked of it so far (polled each frame). */
+  private afterGpu(then: () => void): void {
+    const gl = this.gl
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)
+    gl.flush()
+    const poll = () => {
+      if (sync && !gl.isContextLost() && gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) {
+        requestAnimationFrame(poll)
+        return
+      }
+      if (sync) gl.deleteSync(sync)
+      then()
+    }
+    requestAnimationFrame(poll)
+  }
+
+  private mark(baking: boolean): void {
+    const data = (this.gl.canvas as HTMLCanvasElement).dataset
+    if (!data) return
+    if (baking) data.baking3d = '1'
+    else delete data.baking3d
+    data.liveBakes3d = String(this.done)
+  }
+
+  /** The program, an empty vertex array and the framebuffer, once. */
+  private prepare(): boolean {
+    if (this.program) return true
+    const gl = this.gl
+    const program = linkProgram(gl, VERTEX, FRAGMENT)
+    if (!program) return false
+    this.program = program
+    this.vao = gl.createVertexArray()
+    this.framebuffer = gl.createFramebuffer()
+    return !!this.vao && !!this.framebuffer
+  }
+}
