@@ -6,7 +6,7 @@ import type { ApiClient } from '../api/client'
 import { DicomApi } from '../api/dicom'
 import { ApiError } from '../api/errors'
 import type { DicomSeriesInfo, JobStatus } from '../api/types'
-import { activeJobIds, newerPage, olderPage, pageStart, splitPage, type WorklistPages } from '../lib/worklist'
+import { activeJobIds, fetchPage, newerPage, olderPage, type WorklistPages } from '../lib/worklist'
 import { useRemote } from './useRemote'
 
 export interface Worklist {
@@ -25,18 +25,9 @@ export function useWorklist(api: ApiClient, onError: (err: unknown) => void, pag
   const [pages, setPages] = useState<WorklistPages>([])
   useEffect(() => setPages((p) => (p.length ? [] : p)), [pageSize]) // another page size: from the newest again
   const load = useCallback(async (): Promise<Worklist> => {
-    const before = pageStart(pages)
-    let page: { rows: DicomSeriesInfo[]; more: boolean }
-    try {
-      page = splitPage(await dicom.series(pageSize + 1, before), pageSize)
-    } catch (err) {
-      // The series this page follows is gone (retention): back to the newest page.
-      if (before !== null && err instanceof ApiError && err.status === 404) {
-        setPages([])
-        return { series: [], jobs: {}, more: false }
-      }
-      throw err
-    }
+    const page = await fetchPage((limit, before) => dicom.series(limit, before), pages, pageSize,
+      (err) => err instanceof ApiError && err.status === 404)
+    if (page.fromNewest) setPages([]) // the series this page followed is gone: the newest page
     const jobs: Record<string, JobStatus> = {}
     await Promise.all(activeJobIds(page.rows).map(async (id) => {
       try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DicomSendInfo, DicomSeriesInfo } from '../api/types'
-import { activeJobIds, clock, newerPage, olderPage, pageStart, sendWords, seriesStateWords, splitPage } from './worklist'
+import { activeJobIds, clock, fetchPage, newerPage, olderPage, pageStart, sendWords, seriesStateWords, splitPage } from './worklist'
 
 const send = (change: Partial<DicomSendInfo>): DicomSendInfo => ({
   id: 's1', destination: 'tps', format: 'rtstruct', state: 'pending', attempts: 0, next_at: null, last_error: null,
@@ -49,5 +49,29 @@ describe('worklist pages', () => {
     expect(splitPage([1, 2, 3], 2)).toEqual({ rows: [1, 2], more: true })
     expect(splitPage([1, 2], 2)).toEqual({ rows: [1, 2], more: false })
     expect(splitPage([], 2)).toEqual({ rows: [], more: false })
+  })
+})
+
+describe('fetchPage: a page of the worklist from the server', () => {
+  const gone = new Error('gone')
+  const newest = ['s9', 's8', 's7', 's6']
+  /** The server: series newest first; a page after a series that is no longer there is refused. */
+  const server = async (limit: number, before: string | null) => {
+    if (before === 'removed') throw gone
+    if (before === 'broken') throw new Error('database unavailable')
+    const start = before === null ? 0 : newest.indexOf(before) + 1
+    return newest.slice(start, start + limit)
+  }
+  const isGone = (err: unknown) => err === gone
+
+  it('the page after the one it follows, and whether there is an older one', async () => {
+    expect(await fetchPage(server, ['s8'], 2, isGone)).toEqual({ rows: ['s7', 's6'], more: false, fromNewest: false })
+    expect(await fetchPage(server, [], 2, isGone)).toEqual({ rows: ['s9', 's8'], more: true, fromNewest: false })
+  })
+  it('the newest page at once where the series it followed is gone: never an empty list in between', async () => {
+    expect(await fetchPage(server, ['s8', 'removed'], 3, isGone)).toEqual({ rows: ['s9', 's8', 's7'], more: true, fromNewest: true })
+  })
+  it('other failures are the caller\'s', async () => {
+    await expect(fetchPage(server, ['broken'], 3, isGone)).rejects.toThrow('database unavailable')
   })
 })

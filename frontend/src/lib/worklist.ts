@@ -76,3 +76,19 @@ export function pageStart(pages: WorklistPages): string | null {
 export function splitPage<T>(rows: T[], size: number): { rows: T[]; more: boolean } {
   return { rows: rows.slice(0, size), more: rows.length > size }
 }
+
+/**
+ * The rows of the page shown (one more asked for: ``more``), or, where the series the page follows
+ * is gone (``isGone`` of the server's answer: removed meanwhile), the newest page at once with
+ * ``fromNewest`` — so the worklist never shows an empty list ("no series received yet") in between.
+ */
+export async function fetchPage<T>(fetch: (limit: number, before: string | null) => Promise<T[]>, pages: WorklistPages,
+  size: number, isGone: (err: unknown) => boolean): Promise<{ rows: T[]; more: boolean; fromNewest: boolean }> {
+  const before = pageStart(pages)
+  try {
+    return { ...splitPage(await fetch(size + 1, before), size), fromNewest: false }
+  } catch (err) {
+    if (before === null || !isGone(err)) throw err
+    return { ...splitPage(await fetch(size + 1, null), size), fromNewest: true }
+  }
+}
