@@ -19,6 +19,7 @@
 
 import type { NVImage, Niivue } from '@niivue/niivue'
 import { linkProgram } from './glProgram'
+import { afterGpu } from './gpuFence'
 
 /** Voxels coloured per task: about 50 ms of software WebGL. */
 const SLICE_VOXELS = 1 << 20
@@ -107,7 +108,7 @@ export class LiveBake {
       if (generation !== this.generation) return
       const z1 = Math.min(nz, z0 + perTask)
       this.colour(target, from, window, volume.opacity ?? 1, [nx, ny, nz], z0, z1)
-      this.afterGpu(() => {
+      afterGpu(this.gl, () => {
         if (generation !== this.generation) return
         if (z1 < nz) {
           step(z1)
@@ -165,22 +166,6 @@ export class LiveBake {
     gl.activeTexture(unit)
     gl.bindVertexArray(vao)
     gl.useProgram(program)
-  }
-
-  /** ``then`` once the GPU has finished what was asked of it so far (polled each frame). */
-  private afterGpu(then: () => void): void {
-    const gl = this.gl
-    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)
-    gl.flush()
-    const poll = () => {
-      if (sync && !gl.isContextLost() && gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) {
-        requestAnimationFrame(poll)
-        return
-      }
-      if (sync) gl.deleteSync(sync)
-      then()
-    }
-    requestAnimationFrame(poll)
   }
 
   private mark(baking: boolean): void {

@@ -37,6 +37,7 @@
 
 import type { Niivue } from '@niivue/niivue'
 import { UploadCounter, type UnseenUploads } from './glUploads'
+import { afterGpu } from './gpuFence'
 import { PictureTargets, type GlBox, type PictureTarget } from './pictureTargets'
 
 export type { UnseenUploads } from './glUploads'
@@ -119,15 +120,14 @@ function objectId(object: object | null): number {
 }
 
 
-/** The picture being drawn behind the shown one: the key and upload count it is drawn for, the GPU's
- * fence after it, and how many pictures frames had drawn when it started. */
+/** The picture being drawn behind the shown one: the key and upload count it is drawn for, and how
+ * many pictures frames had drawn when it started. */
 interface Behind {
   /** the next band to draw (``bands``: all drawn) */
   band: number
   key: string
   uploads: number
   picture: Picture | null
-  sync: WebGLSync | null
   drawnInFrame: number
 }
 
@@ -268,7 +268,7 @@ export class RenderCache {
    * from a task after two animation frames (drawn before, that frame would wait for it). */
   private drawBehindSoon(): void {
     if (this.behind) return
-    this.behind = { band: 0, key: '', uploads: -1, picture: null, sync: null, drawnInFrame: this.drawnInFrame }
+    this.behind = { band: 0, key: '', uploads: -1, picture: null, drawnInFrame: this.drawnInFrame }
     this.report()
     requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => this.drawBehind(), 0)))
   }
@@ -279,14 +279,6 @@ export class RenderCache {
     const gl = this.gl
     const job = this.behind
     if (!job) return
-    if (job.sync) {
-      if (!gl.isContextLost() && gl.getSyncParameter(job.sync, gl.SYNC_STATUS) !== gl.SIGNALED) {
-        requestAnimationFrame(() => this.drawBehind())
-        return
-      }
-      gl.deleteSync(job.sync)
-      job.sync = null
-    }
     if ((gl.canvas as HTMLCanvasElement).dataset?.baking3d) {
       // The image's colours are being rebaked a few slices per task (liveBake.ts): a picture now would
       // show them half done and be drawn again after each task. Drawn once they are done.
@@ -337,9 +329,7 @@ export class RenderCache {
     job.key = key
     job.uploads = this.counter.count
     job.band++
-    job.sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)
-    gl.flush()
-    requestAnimationFrame(() => this.drawBehind())
+    afterGpu(gl, () => this.drawBehind())
   }
 
   private report(): void {
