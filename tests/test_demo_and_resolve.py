@@ -159,3 +159,26 @@ def test_download_is_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert download_main(["--dir", str(tmp_path)]) == 0
     assert len(calls) == 3, "a second run fetches nothing"
     assert "nothing fetched" in capsys.readouterr().out
+
+
+
+def test_a_demo_model_another_process_finished_first_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`voxtell-web cluster` starts the API node and two workers together, each creating the demo
+    model on first use. One that finishes second must keep the first one's folder, which another
+    process may be loading already, and must not fail either."""
+    import voxtell.demo as demo
+
+    target = tmp_path / "home" / "demo-model"
+    build = demo.make_demo_model
+
+    def another_process_finishes_meanwhile(staging: Path) -> Path:
+        build(staging)
+        monkeypatch.setattr(demo, "make_demo_model", build)
+        ensure_demo_model(target)  # the other process: complete and renamed into place first
+        (target / "being-read").write_text("by the other process")
+        return staging
+
+    monkeypatch.setattr(demo, "make_demo_model", another_process_finishes_meanwhile)
+    assert ensure_demo_model(target) == target
+    assert (target / "being-read").is_file(), "the folder another process uses was not replaced"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["demo-model"], "no staging folder is left behind"

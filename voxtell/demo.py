@@ -115,17 +115,31 @@ def make_demo_model(target: str | Path, seed: int = 0) -> Path:
     return target
 
 
+def _is_complete(model_dir: Path) -> bool:
+    return (model_dir / CHECKPOINT_FILE).is_file() and (model_dir / "text_embeddings.npz").is_file()
+
+
 def ensure_demo_model(target: Path) -> Path:
-    """The demo model at ``target``, written atomically on first use."""
-    if (target / CHECKPOINT_FILE).is_file() and (target / "text_embeddings.npz").is_file():
+    """The demo model at ``target``, written atomically on first use.
+
+    Several processes may create it at once (the API node and the workers of ``voxtell-web
+    cluster``): each builds its own staging folder, the first rename wins, and a folder that is
+    already complete is never replaced, since another process may be reading it.
+    """
+    if _is_complete(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=target.parent))
     try:
         make_demo_model(staging)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
+        if not _is_complete(target):
+            if target.exists():  # an incomplete folder (an interrupted older version): set aside
+                shutil.rmtree(target, ignore_errors=True)
+            try:
+                staging.rename(target)
+            except OSError:
+                if not _is_complete(target):  # not another process's complete model: a real error
+                    raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
