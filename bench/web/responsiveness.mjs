@@ -15,14 +15,14 @@
 // so a slow machine reports how far it got instead of nothing. Writes bench/results/web_responsiveness.json.
 //
 //   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE] [--profile FILE] [--niivue-bake]
-//     [--profile-open FILE]
+//     [--profile-open FILE] [--open-only]
 //
 // 512x512x40 is what completes in minutes on the 2-core CPU machine (docs/performance.md).
 
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
+import os, { tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -194,6 +194,8 @@ await page.addInitScript(({ volumeId, jobId }) => {
 await page.addInitScript(instrument)
 // --niivue-bake: the 3D view's colours rebaked by NiiVue itself (viewer/liveBake.ts switched off), to compare.
 const niivueBake = process.argv.includes('--niivue-bake')
+// --open-only: the opening's figures only (no interactions timed).
+const openOnly = process.argv.includes('--open-only')
 if (niivueBake) {
   await page.addInitScript(() => new MutationObserver(() => {
     const c = document.querySelector('[data-testid=viewer] canvas')
@@ -237,6 +239,27 @@ const rows = page.getByTestId('result-row')
 const canvas = page.locator('[data-testid=viewer] canvas')
 const box = await canvas.boundingBox()
 await quiet(page, 0)
+// The longest main-thread task of the whole opening, until the page is quiet after the last mask.
+const openLongestTaskMs = await page.evaluate(() => Math.max(0, ...window.__perf.tasks.map((t) => t.duration)))
+// Where the opening's tasks over 200 ms fell: [start, duration] in ms from the navigation (the volume
+// on screen at volume_shown_ms).
+const openLongTasks = await page.evaluate(() => window.__perf.tasks.filter((t) => t.duration > 200)
+  .map((t) => [Math.round(t.start), Math.round(t.duration)]))
+const openingReport = () => ({
+  bench: 'web_responsiveness', when: new Date().toISOString(), volume: { shape, dtype: 'int16', masks: MASKS },
+  browser: `headless Chromium ${browserVersion} (Debian /usr/bin/chromium), --disable-gpu, software GL (SwiftShader), 1400x860`,
+  cpu_cores: os.cpus().length,
+  seed_s: seedS, volume_shown_s: volumeS, masks_shown_s: maskS, masks_shown: maskS.length, open_case_s: openS,
+  masks_longest_task_ms: masksLongestTaskMs, open_longest_task_ms: openLongestTaskMs,
+  volume_shown_ms: Math.round(volumeShownAt), open_long_tasks_ms: openLongTasks,
+})
+if (openOnly) {
+  await browser.close()
+  stop()
+  writeFileSync(out, JSON.stringify({ ...openingReport(), method: 'opening only (--open-only)' }, null, 1) + '\n')
+  console.log(`open ${openS.toFixed(1)} s, longest task ${openLongestTaskMs.toFixed(0)} ms; wrote ${out}`)
+  process.exit(0)
+}
 
 // --profile FILE: a CPU profile of the page's main thread over the interactions, its heaviest
 // functions by self time written to FILE (where an interaction's time goes).
@@ -303,11 +326,7 @@ const longest = await page.evaluate(() => Math.max(0, ...window.__perf.tasks.map
 await browser.close()
 stop()
 const report = {
-  bench: 'web_responsiveness', when: new Date().toISOString(), volume: { shape, dtype: 'int16', masks: MASKS },
-  browser: `headless Chromium ${browserVersion} (Debian /usr/bin/chromium), --disable-gpu, software GL (SwiftShader), 1400x860`,
-  cpu_cores: (await import('node:os')).cpus().length,
-  seed_s: seedS, volume_shown_s: volumeS, masks_shown_s: maskS, masks_shown: maskS.length, open_case_s: openS,
-  masks_longest_task_ms: masksLongestTaskMs,
+  ...openingReport(),
   longest_task_ms_whole_session: longest,
   method: 'from just before the action (Playwright input over CDP): event_ms = Event Timing duration (input to next paint) of its input events; frame_ms = until the action has resolved and two animation frames plus a 1-pixel WebGL readPixels (all queued GL done) and a third frame have passed; effect_ms = the later of frame_ms and the end of the last event entry or long task (PerformanceObserver longtask) before 1 s of quiet; longest_task_ms = longest main-thread task in that time; frames_3d = 3D pictures drawn (ray cast; behind = of those, drawn behind the shown picture after the 2D views showed the change) and reused (src/viewer/renderCache.ts) meanwhile; view3d_ms = for a picture drawn behind, until it is on screen (then two frames, a GL read, a frame); slice scroll = the wheel over the axial view until the slice number changes; window/level = presets lung, then bone; window/level, 3D view current = presets brain, then auto, until the 3D view has been rebaked and redrawn; --niivue-bake: rebakes by NiiVue (data-live-bake=off), for comparison',
   interactions: results,

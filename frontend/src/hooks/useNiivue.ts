@@ -203,18 +203,29 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
       URL.revokeObjectURL(url)
       liveRef.current?.beforeFirstBake(null)
     }
-    const { intensity, w } = openingWindow(nv.volumes[0])
+    const volume = nv.volumes[0]
+    const { intensity, w } = openingWindow(volume)
     setRange(intensity)
     setWindowState(w)
     nv.setPan2Dxyzmm([0, 0, 0, 1])
     // The voxel the case had (kept as its centre in world mm: the readout's mm), else the middle one.
     nv.scene.crosshairPos = snapFrac(nv, options.crosshairMm ? clampFrac(nv.mm2frac(options.crosshairMm, 0, true)) : [0.5, 0.5, 0.5])
     nv.updateGLVolume()
+    // Window/level at draw time from here on (viewer/liveWindow.ts); the upload is spread over tasks.
+    const live = liveRef.current
+    const bakeLeftToLive = live?.firstBakePending ?? false
+    const loading = live?.load()
+    if (bakeLeftToLive && loading) {
+      // NiiVue's first bake left the voxels to the live window: the 2D views show the image once they are up.
+      const on = await loading
+      if (nv.volumes[0] !== volume) return // another case opened meanwhile
+      setLiveWindow(on)
+    } else {
+      void loading?.then((on) => { if (on && loadedRef.current === options.key) setLiveWindow(true) })
+    }
     loadedRef.current = options.key
     setLoaded(options.key)
     nv.createOnLocationChange()
-    // Window/level at draw time from here on (viewer/liveWindow.ts); the upload is spread over tasks.
-    void liveRef.current?.load().then((on) => { if (on && loadedRef.current === options.key) setLiveWindow(true) })
   }, [])
 
   /** Nothing on screen (no case open). */

@@ -11,10 +11,19 @@
  * intensities, a few slices per task (liveBake.ts), not by NiiVue's upload of every voxel.
  *
  * The upload is spread over tasks (a few slices each) so opening a case never blocks the page; until
- * it has finished, windowing is NiiVue's own.
+ * it has finished, windowing is NiiVue's own. Where liveBake.ts can colour the image as NiiVue would,
+ * NiiVue's first bake of it is run without its voxels (bakeSkeleton.ts: no upload of every voxel, no
+ * slice coloured in one go) and the colours are baked from these intensities once they are on the
+ * GPU: the 2D views show the image from then on (``firstBakePending`` until), the 3D view once the
+ * bake is done. Nothing is drawn meanwhile, and the first frame waits (a fence) until the GPU has
+ * done the uploads: where WebGL draws in software, a frame's canvas read-back waits for all the work
+ * queued before it, and the page would freeze that long.
  */
 
 import { SLICE_TYPE, type Niivue, type NVImage } from '@niivue/niivue'
+import { bakeWithoutVoxels } from './bakeSkeleton'
+import { afterGpu } from './gpuFence'
+import { gradientsRead } from './gradient'
 import { LiveBake, supports } from './liveBake'
 
 /** A texture unit NiiVue never uses (it goes up to 15). */
@@ -44,6 +53,7 @@ const LIVE_SAMPLE = `vec4 background;
 	}`
 
 interface Internals {
+  uiData: { max3D: number }
   sliceMMShader: { program: WebGLProgram } | null
   customSliceShader: { program: WebGLProgram } | null
   refreshLayers: (volume: NVImage, layer: number) => void
@@ -108,6 +118,11 @@ export class LiveWindow {
   private baked: Baked | null = null
   private bakeTimer: ReturnType<typeof setTimeout> | null = null
   private firstBake: ((volume: NVImage) => void) | null = null
+  /** an image NiiVue baked without its voxels, whose colours are still to be baked here */
+  private pendingBake: NVImage | null = null
+  /** NiiVue's drawing held: a first bake is pending, the image is not on the GPU yet */
+  private holding = false
+  private readonly drawScene: () => void
   private readonly bake: (volume: NVImage, layer: number) => void
   private readonly liveBake: LiveBake
 
@@ -118,6 +133,8 @@ export class LiveWindow {
     this.liveBake = new LiveBake(nv)
     // Every window change NiiVue makes itself (right-drag, double-click reset) comes through here.
     this.inner.refreshLayers = (volume: NVImage, layer: number) => this.refreshLayers(volume, layer)
+    this.drawScene = nv.drawScene.bind(nv)
+    nv.drawScene = () => (this.holding ? undefined : this.drawScene())
   }
 
   /** Compile the slice shader with the live window (after NiiVue's own are, once). */
@@ -137,11 +154,42 @@ export class LiveWindow {
   }
 
   /** Upload the intensities of the volume on screen, a few slices per task; whether the window is
-   * live once it resolves (false: not this volume, or superseded by another). */
+   * live once it resolves (false: not this volume, or superseded by another). A first bake left to
+   * us is then done here: from the intensities, or by NiiVue where they could not be uploaded. */
   async load(): Promise<boolean> {
+    const pending = this.pendingBake
     this.reset()
-    const volume = this.nv.volumes[0]
     const generation = this.generation
+    const volume = this.nv.volumes[0]
+    const live = await this.upload(generation)
+    if (generation !== this.generation) return false
+    if (pending && pending === volume) {
+      this.pendingBake = null
+      if (!live) this.bakeByNiivue(volume) // every voxel by NiiVue after all
+      // The first frame once the GPU has done what is queued: drawn before, its canvas read-back would
+      // wait for all of it (where WebGL draws in software).
+      await new Promise<void>((resolve) => afterGpu(this.gl, resolve))
+      if (generation !== this.generation) return false
+      this.holding = false
+      this.drawScene()
+      if (live) {
+        // The colours the 3D view shows, from the next tasks on: that frame does not wait for them.
+        await new Promise<void>((resolve) => afterGpu(this.gl, resolve))
+        if (generation !== this.generation) return false
+        if (!this.bakeFromIntensities(volume, () => this.rebaked())) this.bakeByNiivue(volume)
+      }
+    }
+    return live
+  }
+
+  /** Whether NiiVue's first bake of the image on screen is still to be done (the 2D views show it
+   * once ``load`` has resolved). */
+  get firstBakePending(): boolean {
+    return this.pendingBake !== null && this.pendingBake === this.nv.volumes[0]
+  }
+
+  private async upload(generation: number): Promise<boolean> {
+    const volume = this.nv.volumes[0]
     const hdr = volume?.hdr
     const img = volume?.img as ArrayLike<number> | undefined
     if (!this.shader || !hdr || !img || !volume.permRAS || this.nv.opts.is2DSliceShader) return false
@@ -171,7 +219,8 @@ export class LiveWindow {
       this.bindTexture()
       gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1)
       gl.texSubImage3D(gl.TEXTURE_3D, 0, 0, 0, z0, nx, ny, depth, gl.RED, gl.FLOAT, buffer.subarray(0, n))
-      await new Promise((resolve) => setTimeout(resolve, 0))
+      // The next slab once the GPU has taken this one: the main thread never waits for room to copy into.
+      await new Promise<void>((resolve) => afterGpu(gl, resolve))
       if (generation !== this.generation) return false
     }
     this.volume = volume
@@ -190,6 +239,8 @@ export class LiveWindow {
   reset(): void {
     this.generation++
     this.firstBake = null
+    this.pendingBake = null
+    this.holding = false
     this.ready = false
     this.volume = null
     if (this.bakeTimer) clearTimeout(this.bakeTimer)
@@ -211,18 +262,41 @@ export class LiveWindow {
     const volume = this.nv.volumes[0]
     const baked = this.baked
     if (!volume || baked?.volume !== volume || !this.windowChanged(volume)) return
+    if (!this.bakeFromIntensities(volume, () => this.rebaked())) this.bakeByNiivue(volume)
+  }
+
+  /** Bake the image's colours for its window from the intensities on the GPU (liveBake.ts), over the
+   * next tasks; false where that cannot be done. */
+  private bakeFromIntensities(volume: NVImage, onDone: () => void): boolean {
     const canvas = this.gl.canvas as HTMLCanvasElement
-    if (this.ready && volume === this.volume && this.texture && supports(volume) && canvas.dataset?.liveBake !== 'off') {
-      const from = { texture: this.texture, unit: UNIT, range: this.range, rasToFile: rasToFileMatrix(volume.permRAS!) }
-      if (this.liveBake.start(volume, from, () => this.rebaked())) {
-        this.baked = { ...baked, calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
-        return
-      }
+    if (!this.ready || volume !== this.volume || !this.texture || !supports(volume) || canvas.dataset?.liveBake === 'off') {
+      return false
     }
+    const from = { texture: this.texture, unit: UNIT, range: this.range, rasToFile: rasToFileMatrix(volume.permRAS!) }
+    if (!this.liveBake.start(volume, from, onDone)) return false
+    this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+    return true
+  }
+
+  /** NiiVue's own bake of the image, every voxel at once. */
+  private bakeByNiivue(volume: NVImage): void {
     this.liveBake.cancel()
     this.bake(volume, 0)
-    this.baked = { ...baked, calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+    this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
     this.rebaked()
+  }
+
+  /** Whether NiiVue's first bake of ``volume`` can leave its voxels to us: the intensities will be
+   * uploaded (``upload``'s conditions) and liveBake.ts colours it as NiiVue would. */
+  private canBakeLater(volume: NVImage): boolean {
+    const hdr = volume.hdr
+    const img = volume.img as ArrayLike<number> | undefined
+    const canvas = this.gl.canvas as HTMLCanvasElement
+    if (!this.shader || !hdr || !img || !volume.permRAS || canvas.dataset?.liveBake === 'off') return false
+    if (!supports(volume) || gradientsRead(this.nv) || hdr.datatypeCode === 128 || hdr.datatypeCode === 2304) return false
+    const dims = [hdr.dims[1], hdr.dims[2], Math.max(1, hdr.dims[3])]
+    // (a volume over the 3D texture limit is shown through a 2D texture, baked by NiiVue on the CPU)
+    return img.length >= dims[0] * dims[1] * dims[2] && dims.every((n) => n <= this.inner.uiData.max3D)
   }
 
   /** A rebake done: the 3D view drawn with it (``data-bakes3d`` counts them, for the tests and the bench). */
@@ -234,10 +308,12 @@ export class LiveWindow {
 
   private refreshLayers(volume: NVImage, layer: number): void {
     const image = layer === 0 && volume === this.nv.volumes[0]
+    let withoutVoxels = false
     if (image && this.firstBake && this.baked?.volume !== volume) {
       const prepare = this.firstBake
       this.firstBake = null
       prepare(volume)
+      withoutVoxels = this.canBakeLater(volume)
     }
     const baked = this.baked
     if (image && baked?.volume === volume && baked.look === lookOf(volume)) {
@@ -251,13 +327,19 @@ export class LiveWindow {
         return
       }
     }
-    if (image) this.liveBake.cancel() // NiiVue bakes every slice itself
-    this.bake(volume, layer)
+    if (image) this.liveBake.cancel() // NiiVue bakes every slice itself (or, the first time, none: load)
+    if (withoutVoxels) bakeWithoutVoxels(this.gl, () => this.bake(volume, layer))
+    else this.bake(volume, layer)
     // A volume NiiVue holds as a 2D texture (a single RGBA slice, or more voxels than a 3D texture
     // takes) needs its own 2D slice shader: ours samples a 3D one.
     if (image && this.shader) this.inner.customSliceShader = this.nv.opts.is2DSliceShader ? null : this.shader
     if (image) {
       this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+      this.pendingBake = withoutVoxels ? volume : null
+      // (the 3D view waits for the colours: renderCache.ts draws no picture behind meanwhile)
+      const data = (this.gl.canvas as HTMLCanvasElement).dataset
+      if (withoutVoxels && data) data.baking3d = '1'
+      this.holding = withoutVoxels
       if (this.ready) this.applyWindow(volume)
     }
   }

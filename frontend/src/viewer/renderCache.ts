@@ -136,8 +136,8 @@ interface Picture {
   key: string
   view: string
   uploads: number
-  /** the tile NiiVue's draw3D lists (where the pointer finds the 3D view) */
-  tile: Tile
+  /** the tile NiiVue's draw3D lists (where the pointer finds the 3D view); none for a blank tile */
+  tile: Tile | null
   text: string | undefined
   after: GlState
 }
@@ -204,8 +204,16 @@ export class RenderCache {
     let stored = this.stored
     let drawnNow = false
     if (!stored || stored.key !== key || stored.uploads !== this.counter.count) {
-      if (stored && stored.view === viewKey(nv, box) && typeof gl.fenceSync === 'function') {
+      const fences = typeof gl.fenceSync === 'function'
+      if (stored && stored.view === viewKey(nv, box) && fences) {
         // Only what is seen changed: this frame keeps the picture, a new one is drawn behind it.
+        this.drawBehindSoon()
+      } else if (!stored && fences && canvas.dataset?.baking3d) {
+        // A case opening whose colours are still to be baked (liveWindow.ts): a picture now would show
+        // an empty volume, and its ray cast would hold this frame. The tile stays blank until the
+        // picture is drawn behind, once they are.
+        stored = this.blankPicture(box)
+        this.stored = stored
         this.drawBehindSoon()
       } else {
         stored = this.drawPicture(this.targets.front!, box, key)
@@ -215,7 +223,7 @@ export class RenderCache {
         drawnNow = true
       }
     }
-    if (!drawnNow) {
+    if (!drawnNow && stored!.tile) {
       // The tile NiiVue's draw3D would have listed (where the pointer finds the 3D view).
       this.inner.screenSlices.push({ ...stored!.tile, leftTopWidthHeight: box.slice() })
       this.reused++
@@ -262,6 +270,21 @@ export class RenderCache {
     // (isEnabled is answered from the client's copy of the state: no wait for the GPU)
     const after = { blend: gl.isEnabled(gl.BLEND), depthTest: gl.isEnabled(gl.DEPTH_TEST), cullFace: gl.isEnabled(gl.CULL_FACE) }
     return { key, view: viewKey(nv, box), uploads: this.counter.count, tile, text, after }
+  }
+
+  /** An empty tile of the background colour, to be replaced by a picture drawn behind it. */
+  private blankPicture(box: Box): Picture {
+    const gl = this.gl
+    const target = this.targets.front!
+    this.targets.size(target, gl.canvas.width, gl.canvas.height)
+    this.counter.quietly(() => gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer))
+    const back = this.nv.opts.backColor
+    gl.clearColor(back[0], back[1], back[2], back[3])
+    gl.clearDepth(1)
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT)
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null)
+    const after = { blend: gl.isEnabled(gl.BLEND), depthTest: gl.isEnabled(gl.DEPTH_TEST), cullFace: gl.isEnabled(gl.CULL_FACE) }
+    return { key: '', view: viewKey(this.nv, box), uploads: -1, tile: null, text: undefined, after }
   }
 
   /** Draw the picture behind the one shown once the frame showing the 2D views' change is on screen:

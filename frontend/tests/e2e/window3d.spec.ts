@@ -87,3 +87,33 @@ test("the multiplanar layout's 3D view follows the window, rebaked a few slices 
   expect(await bakes(page), 'NiiVue baked these').toBe(baked + 1)
   expect(changedPixels(ours, niivue), "as NiiVue's bake shows it").toEqual([])
 })
+
+test("a case opens without NiiVue's bake of every voxel: its colours are baked from the intensities, as NiiVue's own bake shows them", async ({ page, browser }) => {
+  await openBody(page)
+  await page.getByTestId('view-multiplanar').click()
+  await threeDCurrent(page)
+  expect(await bakes(page), 'the first bake done from the intensities on the GPU').toBe(1)
+  const ours = await settledCanvas(page)
+
+  // The same file opened where NiiVue bakes (data-live-bake="off" on the canvas from the start).
+  const context = await browser.newContext({ viewport: page.viewportSize() })
+  const other = await context.newPage()
+  await other.addInitScript(() => new MutationObserver(() => {
+    const c = document.querySelector<HTMLCanvasElement>('[data-testid=viewer] canvas')
+    if (c && c.dataset.liveBake !== 'off') c.dataset.liveBake = 'off'
+  }).observe(document, { childList: true, subtree: true }))
+  try {
+    await openBody(other)
+    await other.getByTestId('view-multiplanar').click()
+    await threeDCurrent(other)
+    expect(await bakes(other), 'NiiVue baked it').toBe(0)
+    const niivue = await settledCanvas(other)
+    // every view: the 2D ones (the live window either way) and the 3D one (the baked colours)
+    expect(changedPixels(ours, niivue), "as NiiVue's bake shows it").toEqual([])
+    const render = await tileOf(page, ours, 'render')
+    expect(new Set(Array.from({ length: render.data.length / 4 }, (_, i) => render.data[i * 4])).size,
+      'the 3D view shows the volume').toBeGreaterThan(20)
+  } finally {
+    await context.close()
+  }
+})

@@ -7,14 +7,18 @@ import { useEffect, useRef } from 'react'
 import type { ApiClient } from '../../api/client'
 import type { VolumeInfo } from '../../api/types'
 import type { CaseState } from '../../lib/cases'
+import { gunzipInTasks, isGzip } from '../../lib/gzip'
 import { defaultWindow } from '../../lib/windowing'
 import type { Viewer } from '../useNiivue'
 
-/** File name telling NiiVue how to parse the stored volume (its format, gzip or not). */
-function baseFileName(format: string | undefined, contentType: string): string {
-  if (format === 'nrrd') return 'volume.nrrd'
-  if (format === 'mha') return 'volume.mha'
-  return contentType.includes('gzip') ? 'volume.nii.gz' : 'volume.nii'
+/** The stored volume as NiiVue is given it, and the file name telling NiiVue how to parse it (its
+ * format, gzip or not). A gzip NIfTI is inflated here, a slice of time per task: NiiVue would do it
+ * in one long task. */
+async function forNiivue(blob: Blob, format: string | undefined): Promise<{ blob: Blob; fileName: string }> {
+  if (format === 'nrrd') return { blob, fileName: 'volume.nrrd' }
+  if (format === 'mha') return { blob, fileName: 'volume.mha' }
+  if (!isGzip(new Uint8Array(await blob.slice(0, 2).arrayBuffer()))) return { blob, fileName: 'volume.nii' }
+  return { blob: await gunzipInTasks(blob), fileName: 'volume.nii' }
 }
 
 /** Returns whether the viewer shows the current case's volume (what the case's other views wait for). */
@@ -36,8 +40,8 @@ export function useCaseRestore(
       return
     }
     let cancelled = false
-    api.volumeImage(volume.id).then((blob) => cancelled ? undefined : loadBase(blob, {
-      key: volume.id, fileName: baseFileName(volume.format, blob.type), crosshairMm: caseRef.current?.crosshairMm ?? null,
+    api.volumeImage(volume.id).then((blob) => forNiivue(blob, volume.format)).then(({ blob, fileName }) => cancelled ? undefined : loadBase(blob, {
+      key: volume.id, fileName, crosshairMm: caseRef.current?.crosshairMm ?? null,
       intensity: [volume.intensity_min, volume.intensity_max],
       window: (range) => caseRef.current?.window ?? defaultWindow(volume.modality, range),
     })).catch(reportErr)
