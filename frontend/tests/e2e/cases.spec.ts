@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { dropFiles, readout, session } from './helpers'
 import { makeVolumeFrom } from './nifti'
+import { decodePng } from './png'
 
 const caseA = () => makeVolumeFrom([64, 64, 32], [1, 1, 2], (x, y) => (x > 20 && x < 44 && y > 20 && y < 44 ? 100 : -1000))
 const caseB = () => makeVolumeFrom([48, 40, 24], [1.5, 1.5, 3], () => 700)
@@ -132,3 +133,29 @@ test('cases: a second file asks first, switching back restores results, window a
       }
     }
   })
+
+test("opening another case: the last case's picture never shows under the new case's name", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 })
+  await page.goto('/')
+  await page.getByTestId('file-input').setInputFiles({ name: 'case_a.nii.gz', mimeType: 'application/gzip', buffer: caseA() })
+  const current = () => session(page).then((s) => s.volumeId)
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', await current(), { timeout: 60_000 })
+  // The next volume's pixels are held on their way, so the page stays between the two cases.
+  let release = () => {}
+  const held = new Promise<void>((resolve) => { release = resolve })
+  await page.route('**/api/volumes/*/image', async (route) => { await held; await route.continue() })
+  await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: caseB() }])
+  await page.getByTestId('replace-confirm-ok').click()
+  await expect(page.getByTestId('volume-info')).toHaveText(/48×40×24/)
+  await expect(page.getByTestId('volume-loading')).toBeVisible()
+  const shot = decodePng(await page.getByTestId('viewer').screenshot())
+  // Only the background and the loading sign's text: no slice of case A (black air, the grey square).
+  let other = 0
+  for (let p = 0; p < shot.width * shot.height; p++) {
+    const [r, g, b] = [shot.data[p * 4], shot.data[p * 4 + 1], shot.data[p * 4 + 2]]
+    if (Math.abs(r - 13) + Math.abs(g - 15) + Math.abs(b - 20) > 6) other++
+  }
+  expect(other / (shot.width * shot.height), 'share of the viewer not the plain background').toBeLessThan(0.02)
+  release()
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', await current(), { timeout: 60_000 })
+})
