@@ -25,6 +25,8 @@
  * waited for all of it (300–400 ms on software WebGL: the canvas is read back for the compositor), and
  * no input was taken meanwhile; a frame composited while a band is drawn (the mask list redrawn)
  * waits for that band only. A camera or tile change (rotating, another layout) is drawn in its frame.
+ * A case opening whose colours are still being baked (liveWindow.ts) shows a blank tile until its
+ * first picture has been drawn the same way.
 
  * Used only where the canvas has no antialiasing (the off-screen target is single-sampled): with a
  * GPU NiiVue asks for it on more than six CPU threads, and draws as before (the viewer asks for none
