@@ -78,6 +78,8 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const [liveWindow, setLiveWindow] = useState(false) // window/level applied at draw time (liveWindow.ts)
   const [softwareWebGL] = useState(() => isSoftwareRenderer(webglRenderer())) // no antialiasing then (renderer.ts)
   const loadedRef = useRef<string | null>(null)
+  /** counts the openings begun: an opening that another has followed since stops where it is */
+  const openingRef = useRef(0)
   const brushRef = useRef<Brush>({ diameterMm: 5, shape: 'disc', range: null })
   const onErrorRef = useRef(onError)
   onErrorRef.current = onError
@@ -171,6 +173,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   const loadBase = useCallback(async (blob: Blob, options: BaseOptions) => {
     const nv = nvRef.current
     if (!nv) return
+    const opening = ++openingRef.current
     loadedRef.current = null
     setLoaded(null)
     setReadout(null)
@@ -218,7 +221,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     if (bakeLeftToLive && loading) {
       // NiiVue's first bake left the voxels to the live window: the 2D views show the image once they are up.
       const on = await loading
-      if (nv.volumes[0] !== volume) return // another case opened meanwhile
+      if (openingRef.current !== opening) return // another case is opening, or none is open
       setLiveWindow(on)
     } else {
       void loading?.then((on) => { if (on && loadedRef.current === options.key) setLiveWindow(true) })
@@ -231,6 +234,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
   /** Nothing on screen (no case open). */
   const clear = useCallback(() => {
     const nv = nvRef.current
+    openingRef.current++
     loadedRef.current = null
     setLoaded(null)
     setReadout(null)
