@@ -112,6 +112,11 @@ function arrays(_key: string, value: unknown): unknown {
   return ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value
 }
 
+/** The image on screen (NiiVue's id of its first volume). */
+function imageOf(nv: Niivue): string {
+  return nv.volumes[0]?.id ?? ''
+}
+
 const ids = new WeakMap<object, number>()
 let lastId = 0
 /** A number naming ``object`` (the same while it lives). */
@@ -137,6 +142,8 @@ interface Behind {
 interface Picture {
   key: string
   view: string
+  /** the image it shows (another case's picture is never shown, not even while one is drawn behind) */
+  image: string
   uploads: number
   /** the tile NiiVue's draw3D lists (where the pointer finds the 3D view); none for a blank tile */
   tile: Tile | null
@@ -203,6 +210,7 @@ export class RenderCache {
     this.box = box
     this.inner.setPivot3D()
     const key = sceneKey(nv, box)
+    if (this.stored && this.stored.image !== imageOf(nv)) this.stored = null
     let stored = this.stored
     let drawnNow = false
     if (!stored || stored.key !== key || stored.uploads !== this.counter.count) {
@@ -271,7 +279,7 @@ export class RenderCache {
     const tile = { ...(band ? slices.pop()! : slices[slices.length - 1]) }
     // (isEnabled is answered from the client's copy of the state: no wait for the GPU)
     const after = { blend: gl.isEnabled(gl.BLEND), depthTest: gl.isEnabled(gl.DEPTH_TEST), cullFace: gl.isEnabled(gl.CULL_FACE) }
-    return { key, view: viewKey(nv, box), uploads: this.counter.count, tile, text, after }
+    return { key, view: viewKey(nv, box), image: imageOf(nv), uploads: this.counter.count, tile, text, after }
   }
 
   /** An empty tile of the background colour, to be replaced by a picture drawn behind it. */
@@ -286,7 +294,7 @@ export class RenderCache {
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT)
     gl.bindFramebuffer(gl.FRAMEBUFFER, null)
     const after = { blend: gl.isEnabled(gl.BLEND), depthTest: gl.isEnabled(gl.DEPTH_TEST), cullFace: gl.isEnabled(gl.CULL_FACE) }
-    return { key: '', view: viewKey(this.nv, box), uploads: -1, tile: null, text: undefined, after }
+    return { key: '', view: viewKey(this.nv, box), image: imageOf(this.nv), uploads: -1, tile: null, text: undefined, after }
   }
 
   /** Draw the picture behind the one shown once the frame showing the 2D views' change is on screen:
