@@ -32,7 +32,9 @@
  * GPU NiiVue asks for it on more than six CPU threads, and draws as before (the viewer asks for none
  * where WebGL draws in software: renderer.ts). ``canvas.dataset``'s
  * ``drawn3d`` / ``reused3d`` count the two kinds of frame, ``deferred3d`` the pictures drawn behind
- * and shown, and ``pending3d`` is set while one is being drawn (read by the benchmark and the tests);
+ * and shown, ``pending3d`` is set while one is being drawn, ``shown3d`` names the image whose picture
+ * is on screen (NiiVue's volume id; empty for a blank tile) and ``image3d`` the image open (read by
+ * the benchmark and the tests);
  * ``data-reuse3d="off"`` on the canvas (set from the browser's console) turns the reuse off, so the
  * picture can be compared with NiiVue's own drawing.
  */
@@ -373,6 +375,8 @@ export class RenderCache {
     data.deferred3d = String(this.deferred)
     if (this.behind) data.pending3d = '1'
     else delete data.pending3d
+    data.shown3d = this.stored?.tile ? this.stored.image : '' // whose picture is on screen ('' a blank tile)
+    data.image3d = imageOf(this.nv) // the image open
   }
 
   /** The tile draw3D resolves ``ltwh`` to (the canvas, or NiiVue's bounds, when none is given). */

@@ -134,19 +134,29 @@ test('cases: a second file asks first, switching back restores results, window a
     }
   })
 
-test("opening another case: the last case's picture never shows under the new case's name", async ({ page }) => {
+test("opening another case: the last case's picture never shows under the new case's name, in a 2D view or the 3D one", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 })
   await page.goto('/')
   await page.getByTestId('file-input').setInputFiles({ name: 'case_a.nii.gz', mimeType: 'application/gzip', buffer: caseA() })
   const current = () => session(page).then((s) => s.volumeId)
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', await current(), { timeout: 60_000 })
-  // The next volume's pixels are held on their way, so the page stays between the two cases.
+  const canvas = page.locator('[data-testid=viewer] canvas')
+  await expect(canvas).not.toHaveAttribute('data-shown3d', '', { timeout: 30_000 }) // case A's 3D view drawn
+  const pictureOfA = await canvas.getAttribute('data-shown3d')
+  // From here on, at each frame: the image open, and the image whose 3D picture is shown.
+  await canvas.evaluate((c: HTMLCanvasElement) => {
+    const seen: [string, string][] = []
+    ;(window as unknown as { shown3d: [string, string][] }).shown3d = seen
+    new MutationObserver(() => { seen.push([c.dataset.image3d ?? '', c.dataset.shown3d ?? '']) })
+      .observe(c, { attributeFilter: ['data-shown3d', 'data-image3d'] })
+  })
+  // The next volume (as large as case A, so its 3D view is seen from the same place) is held on its
+  // way, so the page stays between the two cases.
   let release = () => {}
   const held = new Promise<void>((resolve) => { release = resolve })
   await page.route('**/api/volumes/*/image', async (route) => { await held; await route.continue() })
-  await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: caseB() }])
+  await dropFiles(page, 'canvas', [{ name: 'case_b.nii.gz', buffer: makeVolumeFrom([64, 64, 32], [1, 1, 2], () => 300) }])
   await page.getByTestId('replace-confirm-ok').click()
-  await expect(page.getByTestId('volume-info')).toHaveText(/48×40×24/)
   await expect(page.getByTestId('volume-loading')).toBeVisible()
   const shot = decodePng(await page.getByTestId('viewer').screenshot())
   // Only the background and the loading sign's text: no slice of case A (black air, the grey square).
@@ -158,4 +168,8 @@ test("opening another case: the last case's picture never shows under the new ca
   expect(other / (shot.width * shot.height), 'share of the viewer not the plain background').toBeLessThan(0.02)
   release()
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-loaded', await current(), { timeout: 60_000 })
+  await expect(canvas).not.toHaveAttribute('data-shown3d', '', { timeout: 30_000 }) // case B's 3D view drawn
+  const seen = await page.evaluate(() => (window as unknown as { shown3d: [string, string][] }).shown3d)
+  expect(seen.filter(([open]) => open !== pictureOfA).length, 'frames of case B were drawn').toBeGreaterThan(0)
+  expect(seen.filter(([open, shown]) => shown !== '' && shown !== open), "a 3D view of another image than the one open").toEqual([])
 })
