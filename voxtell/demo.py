@@ -133,7 +133,7 @@ def ensure_demo_model(target: Path) -> Path:
     try:
         make_demo_model(staging)
         if not _is_complete(target):
-            if target.exists():  # an incomplete folder (an interrupted older version): set aside
+            if target.exists():  # an incomplete folder (an interrupted older version): removed
                 shutil.rmtree(target, ignore_errors=True)
             try:
                 staging.rename(target)

@@ -68,6 +68,11 @@ interface Baked {
   calMax: number
 }
 
+/** What a bake of ``volume`` as it is now is made from. */
+function bakeOf(volume: NVImage): Baked {
+  return { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+}
+
 /** Everything besides the window that NiiVue's bake of an image depends on. */
 function lookOf(volume: NVImage): string {
   return [volume.colormap, volume.opacity, volume.colormapInvert, volume.colormapType, volume.frame4D,
@@ -188,13 +193,22 @@ export class LiveWindow {
     return this.pendingBake !== null && this.pendingBake === this.nv.volumes[0]
   }
 
-  private async upload(generation: number): Promise<boolean> {
-    const volume = this.nv.volumes[0]
+  /** Whether ``volume``'s intensities can be put on the GPU here: a scalar image, whole, with a live
+   * slice shader to read them (``upload``; ``canBakeLater`` decides on it before NiiVue's first bake). */
+  private uploadable(volume: NVImage | undefined): volume is NVImage {
     const hdr = volume?.hdr
     const img = volume?.img as ArrayLike<number> | undefined
-    if (!this.shader || !hdr || !img || !volume.permRAS || this.nv.opts.is2DSliceShader) return false
+    if (!this.shader || !hdr || !img || !volume!.permRAS) return false
     const [nx, ny, nz] = [hdr.dims[1], hdr.dims[2], Math.max(1, hdr.dims[3])]
-    if (img.length < nx * ny * nz || hdr.datatypeCode === 128 || hdr.datatypeCode === 2304) return false
+    return img.length >= nx * ny * nz && hdr.datatypeCode !== 128 && hdr.datatypeCode !== 2304
+  }
+
+  private async upload(generation: number): Promise<boolean> {
+    const volume = this.nv.volumes[0]
+    if (!this.uploadable(volume) || this.nv.opts.is2DSliceShader) return false
+    const hdr = volume.hdr!
+    const img = volume.img as ArrayLike<number>
+    const [nx, ny, nz] = [hdr.dims[1], hdr.dims[2], Math.max(1, hdr.dims[3])]
     const lo = volume.global_min ?? 0
     const span = (volume.global_max ?? 1) - lo || 1
     const slope = hdr.scl_slope || 1
@@ -274,7 +288,7 @@ export class LiveWindow {
     }
     const from = { texture: this.texture, unit: UNIT, range: this.range, rasToFile: rasToFileMatrix(volume.permRAS!) }
     if (!this.liveBake.start(volume, from, onDone)) return false
-    this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+    this.baked = bakeOf(volume)
     return true
   }
 
@@ -282,21 +296,21 @@ export class LiveWindow {
   private bakeByNiivue(volume: NVImage): void {
     this.liveBake.cancel()
     this.bake(volume, 0)
-    this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+    this.baked = bakeOf(volume)
     this.rebaked()
   }
 
   /** Whether NiiVue's first bake of ``volume`` can leave its voxels to us: the intensities will be
    * uploaded (``upload``'s conditions) and liveBake.ts colours it as NiiVue would. */
   private canBakeLater(volume: NVImage): boolean {
-    const hdr = volume.hdr
-    const img = volume.img as ArrayLike<number> | undefined
     const canvas = this.gl.canvas as HTMLCanvasElement
-    if (!this.shader || !hdr || !img || !volume.permRAS || canvas.dataset?.liveBake === 'off') return false
-    if (!supports(volume) || gradientsRead(this.nv) || hdr.datatypeCode === 128 || hdr.datatypeCode === 2304) return false
-    const dims = [hdr.dims[1], hdr.dims[2], Math.max(1, hdr.dims[3])]
-    // (a volume over the 3D texture limit is shown through a 2D texture, baked by NiiVue on the CPU)
-    return img.length >= dims[0] * dims[1] * dims[2] && dims.every((n) => n <= this.inner.uiData.max3D)
+    if (!this.uploadable(volume) || canvas.dataset?.liveBake === 'off' || !supports(volume) || gradientsRead(this.nv)) {
+      return false
+    }
+    // (a volume over the 3D texture limit is shown through a 2D texture, baked by NiiVue on the CPU;
+    // ``upload`` then finds NiiVue's 2D slice shader in use)
+    const dims = volume.hdr!.dims
+    return [dims[1], dims[2], Math.max(1, dims[3])].every((n) => n <= this.inner.uiData.max3D)
   }
 
   /** A rebake done: the 3D view drawn with it (``data-bakes3d`` counts them, for the tests and the bench). */
@@ -334,7 +348,7 @@ export class LiveWindow {
     // takes) needs its own 2D slice shader: ours samples a 3D one.
     if (image && this.shader) this.inner.customSliceShader = this.nv.opts.is2DSliceShader ? null : this.shader
     if (image) {
-      this.baked = { volume, look: lookOf(volume), calMin: volume.cal_min ?? 0, calMax: volume.cal_max ?? 0 }
+      this.baked = bakeOf(volume)
       this.pendingBake = withoutVoxels ? volume : null
       // (the 3D view waits for the colours: renderCache.ts draws no picture behind meanwhile)
       const data = (this.gl.canvas as HTMLCanvasElement).dataset
