@@ -8,6 +8,7 @@ import { DEFAULT_OPACITY, caseOfDigest, type CaseState } from '../lib/cases'
 import { maskColor, type Rgb } from '../lib/colors'
 import { describeError, filesLabel } from '../lib/errors'
 import { filesDigest } from '../lib/file-digest'
+import { InOrder } from '../lib/inOrder'
 import { tagNifti } from '../lib/nifti-tag'
 import { caseColours } from '../lib/palette'
 import { useCases } from './useCases'
@@ -41,6 +42,8 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
   const [uploadProgress, setUploadProgress] = useState<number | null>(null)
   const [seriesChoice, setSeriesChoice] = useState<{ files: File[]; series: DicomSeries[] } | null>(null)
   const [deleted, setDeleted] = useState<Deleted | null>(null)
+  /** a job's mask edits, one at a time: each answers with the whole job, the newest shown last */
+  const edits = useRef(new InOrder())
   /** the project the next upload goes into (null: only the uploader sees it) */
   const [project, setProject] = useState<string | null>(null)
   const current = cases.current
@@ -173,7 +176,7 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
 
   const patch = useCallback(async (row: ResultRow, change: { name?: string; color?: Rgb }) => {
     try {
-      store(await api.patchMask(row.jobId, row.index, change))
+      await edits.current.run(row.jobId, async () => store(await api.patchMask(row.jobId, row.index, change)))
     } catch (err) {
       reportErr(err)
     }
@@ -182,9 +185,11 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
   /** Delete on the server; the voxels stay here until the next delete, for {@link undoDelete}. */
   const remove = useCallback(async (row: ResultRow) => {
     try {
-      const voxels = new Uint8Array(await (await api.mask(row.jobId, row.index)).arrayBuffer())
-      store(await api.deleteMask(row.jobId, row.index))
-      setDeleted({ row, voxels })
+      await edits.current.run(row.jobId, async () => {
+        const voxels = new Uint8Array(await (await api.mask(row.jobId, row.index)).arrayBuffer())
+        store(await api.deleteMask(row.jobId, row.index))
+        setDeleted({ row, voxels })
+      })
     } catch (err) {
       reportErr(err)
     }
@@ -197,7 +202,7 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
     const { row, voxels } = deleted
     try {
       const tagged = await tagNifti(voxels, { restore: row.index, draft: row.review?.draft ?? undefined })
-      store(await api.saveEditedMask(row.jobId, tagged, row.name, row.color))
+      await edits.current.run(row.jobId, async () => store(await api.saveEditedMask(row.jobId, tagged, row.name, row.color)))
       setDeleted(null)
     } catch (err) {
       reportErr(err)
@@ -207,7 +212,8 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
   /** Store a drawn mask; ``draft``: the result it is an edit of (the server records the change). */
   const saveEdited = useCallback(async (jobId: string, nifti: Uint8Array, name: string, color?: Rgb, draft?: number) => {
     try {
-      store(await api.saveEditedMask(jobId, await tagNifti(nifti, { draft }), name, color))
+      const tagged = await tagNifti(nifti, { draft })
+      await edits.current.run(jobId, async () => store(await api.saveEditedMask(jobId, tagged, name, color)))
     } catch (err) {
       reportErr(err)
     }

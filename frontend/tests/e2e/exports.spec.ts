@@ -44,6 +44,17 @@ test('exports keep what the user sees: renamed and recoloured masks in the zip, 
       const { jobIds: [jobId] } = await session(page)
 
       // Rename with the rename button and by double-click; recolour with the colour picker.
+      // The second rename is answered late, after the recolour was asked: its answer (the job as it
+      // was before the recolour) must not undo the recolour on screen.
+      await page.route(/\/api\/jobs\/[^/]+\/masks\/1$/, async (route) => {
+        if (route.request().method() !== 'PATCH') return route.fallback()
+        const answer = await route.fetch()
+        await new Promise((done) => setTimeout(done, 1500))
+        await route.fulfill({ response: answer })
+      })
+      const answered = (index: number) => page.waitForResponse((r) => r.request().method() === 'PATCH'
+        && r.url().endsWith(`/masks/${index}`))
+      const [renamedLate, recoloured] = [answered(1), answered(2)]
       await rows.nth(0).getByTestId('result-rename').click()
       await page.getByTestId('result-rename-input').fill('Aorta (main)')
       await page.getByTestId('result-rename-input').press('Enter')
@@ -54,6 +65,11 @@ test('exports keep what the user sees: renamed and recoloured masks in the zip, 
       await expect(rows.nth(0)).toHaveAttribute('data-name', 'Aorta (main)')
       await expect(rows.nth(1)).toHaveAttribute('data-name', 'Liver, left lobe')
       await expect.poll(() => swatchColor(page, 2)).toEqual([18, 171, 52])
+      await Promise.all([renamedLate, recoloured])
+      await page.waitForTimeout(500) // both answers applied, whatever their order
+      expect(await swatchColor(page, 2)).toEqual([18, 171, 52])
+      await expect(rows.nth(1)).toHaveAttribute('data-name', 'Liver, left lobe')
+      await page.unroute(/\/api\/jobs\/[^/]+\/masks\/1$/)
       const results = (await job(request, jobId)).results as unknown as { index: number; name: string; color: number[] }[]
       expect(results.map((r) => r.name)).toEqual(['Aorta (main)', 'Liver, left lobe', 'spleen'])
       expect(results[2].color).toEqual([18, 171, 52])
