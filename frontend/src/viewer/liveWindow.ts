@@ -22,6 +22,7 @@
 
 import { SLICE_TYPE, type Niivue, type NVImage } from '@niivue/niivue'
 import { bakeWithoutVoxels } from './bakeSkeleton'
+import { drawOffScreen } from './warmUp'
 import { afterGpu } from './gpuFence'
 import { gradientsRead } from './gradient'
 import { LiveBake, supports } from './liveBake'
@@ -166,9 +167,13 @@ export class LiveWindow {
     this.reset()
     const generation = this.generation
     const volume = this.nv.volumes[0]
-    const live = await this.upload(generation)
+    const first = pending !== null && pending === volume
+    // Nothing drawn on screen until the intensities are up (below); their first frame drawn off
+    // screen once their texture exists, so that the one shown finds every program ready (warmUp.ts).
+    this.holding = first
+    const live = await this.upload(generation, first ? () => drawOffScreen(this.gl, this.drawScene) : undefined)
     if (generation !== this.generation) return false
-    if (pending && pending === volume) {
+    if (first) {
       this.pendingBake = null
       if (!live) this.bakeByNiivue(volume) // every voxel by NiiVue after all
       // The first frame once the GPU has done what is queued: drawn before, its canvas read-back would
@@ -203,7 +208,7 @@ export class LiveWindow {
     return img.length >= nx * ny * nz && hdr.datatypeCode !== 128 && hdr.datatypeCode !== 2304
   }
 
-  private async upload(generation: number): Promise<boolean> {
+  private async upload(generation: number, beforeSlabs?: () => void): Promise<boolean> {
     const volume = this.nv.volumes[0]
     if (!this.uploadable(volume) || this.nv.opts.is2DSliceShader) return false
     const hdr = volume.hdr!
@@ -220,6 +225,7 @@ export class LiveWindow {
     this.bindTexture()
     this.textureParameters()
     gl.texStorage3D(gl.TEXTURE_3D, 1, gl.R16F, nx, ny, nz)
+    beforeSlabs?.()
     const slab = Math.max(1, Math.floor(CHUNK_VOXELS / (nx * ny)))
     const buffer = new Float32Array(nx * ny * Math.min(slab, nz))
     // Scaled to 0..1 of the volume's range: half floats keep ~11 bits of it (2 HU over a CT's 4000).
