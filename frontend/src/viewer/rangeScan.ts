@@ -136,50 +136,64 @@ export function scanRange(image: Scanned, vol = Number.POSITIVE_INFINITY, isBord
 /** The voxels scanned: the box [lo, hi) of one frame (``skip`` voxels in) of an nx × ny × nz volume. */
 interface Box { img: Voxels; skip: number; nx: number; ny: number; lo: number[]; hi: number[] }
 
-// The loops are written out (no callback per voxel): a scan of 10 million voxels is a hot loop.
+/** Calls ``visit(from, to)`` for each row of ``box``: its voxels ``img[from]`` to ``img[to - 1]``
+ * (a call per row, not per voxel: a scan of 10 million voxels is a hot loop). */
+function eachRow({ skip, nx, ny, lo, hi }: Box, visit: (from: number, to: number) => void): void {
+  for (let z = lo[2]; z < hi[2]; z++) {
+    for (let y = lo[1]; y < hi[1]; y++) {
+      const row = skip + (z * ny + y) * nx
+      visit(row + lo[0], row + hi[0])
+    }
+  }
+}
 
 /** The smallest and largest value of ``box`` (NaN skipped; zeros too if ``skipZero``), and how many
  * zeros and NaN it has. */
-function extremes({ img, skip, nx, ny, lo, hi }: Box, skipZero: boolean) {
+function extremes(box: Box, skipZero: boolean) {
+  const img = box.img
   let mn = Number.POSITIVE_INFINITY
   let mx = Number.NEGATIVE_INFINITY
   let nZero = 0
   let nNan = 0
-  for (let z = lo[2]; z < hi[2]; z++) {
-    for (let y = lo[1]; y < hi[1]; y++) {
-      const row = skip + (z * ny + y) * nx
-      for (let i = row + lo[0], end = row + hi[0]; i < end; i++) {
-        const v = img[i]
-        if (v !== v) { // NaN
-          nNan++
-          continue
-        }
-        if (v === 0) {
-          nZero++
-          if (skipZero) continue
-        }
-        mn = Math.min(v, mn)
-        mx = Math.max(v, mx)
+  eachRow(box, (from, to) => {
+    // (a row's tallies in locals: the closure's own variables are slower to update per voxel)
+    let rowMin = mn
+    let rowMax = mx
+    let zeros = 0
+    let nans = 0
+    for (let i = from; i < to; i++) {
+      const v = img[i]
+      if (v !== v) { // NaN
+        nans++
+        continue
       }
+      if (v === 0) {
+        zeros++
+        if (skipZero) continue
+      }
+      rowMin = Math.min(v, rowMin)
+      rowMax = Math.max(v, rowMax)
     }
-  }
+    mn = rowMin
+    mx = rowMax
+    nZero += zeros
+    nNan += nans
+  })
   return { mn, mx, nZero, nNan }
 }
 
 /** NiiVue's histogram of ``box``: bin ``round((v - mn) * scl)`` of ``BINS``, NaN left out (zeros too
  * if ``skipZero``). */
-function histogram({ img, skip, nx, ny, lo, hi }: Box, mn: number, scl: number, skipZero: boolean): Float64Array {
+function histogram(box: Box, mn: number, scl: number, skipZero: boolean): Float64Array {
+  const img = box.img
   const hist = new Float64Array(BINS)
-  for (let z = lo[2]; z < hi[2]; z++) {
-    for (let y = lo[1]; y < hi[1]; y++) {
-      const row = skip + (z * ny + y) * nx
-      for (let i = row + lo[0], end = row + hi[0]; i < end; i++) {
-        const v = img[i]
-        if (v !== v || (skipZero && v === 0)) continue
-        hist[Math.round((v - mn) * scl)]++
-      }
+  eachRow(box, (from, to) => {
+    for (let i = from; i < to; i++) {
+      const v = img[i]
+      if (v !== v || (skipZero && v === 0)) continue
+      hist[Math.round((v - mn) * scl)]++
     }
-  }
+  })
   return hist
 }
 
@@ -190,15 +204,13 @@ function smallWholeNumbers(img: Voxels): img is Uint8Array | Int16Array | Uint16
   return img instanceof Uint8Array || img instanceof Int16Array || img instanceof Uint16Array
 }
 
-function valueCounts({ img, skip, nx, ny, lo, hi }: Box): Counts {
+function valueCounts(box: Box): Counts {
+  const img = box.img
   const offset = img instanceof Int16Array ? 32768 : 0
   const counts = new Int32Array(img instanceof Uint8Array ? 256 : 65536)
-  for (let z = lo[2]; z < hi[2]; z++) {
-    for (let y = lo[1]; y < hi[1]; y++) {
-      const row = skip + (z * ny + y) * nx
-      for (let i = row + lo[0], end = row + hi[0]; i < end; i++) counts[img[i] + offset]++
-    }
-  }
+  eachRow(box, (from, to) => {
+    for (let i = from; i < to; i++) counts[img[i] + offset]++
+  })
   return { counts, offset }
 }
 
@@ -211,7 +223,7 @@ function extremesOfCounts({ counts, offset }: Counts, skipZero: boolean) {
     mn = Math.min(k - offset, mn)
     mx = Math.max(k - offset, mx)
   }
-  return { mn, mx, nZero: offset < counts.length ? counts[offset] : 0, nNan: 0 }
+  return { mn, mx, nZero: counts[offset], nNan: 0 }
 }
 
 /** :func:`histogram` from value counts: every voxel of one value falls in the same bin. */
