@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { SeriesChoiceError, type ApiClient } from '../api/client'
 import { ApiError } from '../api/errors'
-import { TERMINAL, type DicomSeries, type JobOptions, type MaskResult, type VolumeInfo } from '../api/types'
+import { TERMINAL, type DicomSeries, type JobOptions, type JobStatus, type MaskResult, type VolumeInfo } from '../api/types'
 import { DEFAULT_OPACITY, caseOfDigest, type CaseState } from '../lib/cases'
 import { maskColor, type Rgb } from '../lib/colors'
 import { describeError, filesLabel } from '../lib/errors'
@@ -174,13 +174,17 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
   const dismiss = useCallback((jobId: string) => updateCurrent((c) => ({ ...c, dismissed: [...c.dismissed, jobId] })),
     [updateCurrent])
 
+  /** Send one edit of ``jobId``'s masks after the job's earlier ones, and show the job it answers. */
+  const edit = useCallback((jobId: string, send: () => Promise<JobStatus>) =>
+    edits.current.run(jobId, async () => store(await send())), [store])
+
   const patch = useCallback(async (row: ResultRow, change: { name?: string; color?: Rgb }) => {
     try {
-      await edits.current.run(row.jobId, async () => store(await api.patchMask(row.jobId, row.index, change)))
+      await edit(row.jobId, () => api.patchMask(row.jobId, row.index, change))
     } catch (err) {
       reportErr(err)
     }
-  }, [api, store, reportErr])
+  }, [api, edit, reportErr])
 
   /** Delete on the server; the voxels stay here until the next delete, for {@link undoDelete}. */
   const remove = useCallback(async (row: ResultRow) => {
@@ -202,22 +206,22 @@ export function useWorkspace(api: ApiClient, report: (message: string | null) =>
     const { row, voxels } = deleted
     try {
       const tagged = await tagNifti(voxels, { restore: row.index, draft: row.review?.draft ?? undefined })
-      await edits.current.run(row.jobId, async () => store(await api.saveEditedMask(row.jobId, tagged, row.name, row.color)))
+      await edit(row.jobId, () => api.saveEditedMask(row.jobId, tagged, row.name, row.color))
       setDeleted(null)
     } catch (err) {
       reportErr(err)
     }
-  }, [api, deleted, store, reportErr])
+  }, [api, deleted, edit, reportErr])
 
   /** Store a drawn mask; ``draft``: the result it is an edit of (the server records the change). */
   const saveEdited = useCallback(async (jobId: string, nifti: Uint8Array, name: string, color?: Rgb, draft?: number) => {
     try {
       const tagged = await tagNifti(nifti, { draft })
-      await edits.current.run(jobId, async () => store(await api.saveEditedMask(jobId, tagged, name, color)))
+      await edit(jobId, () => api.saveEditedMask(jobId, tagged, name, color))
     } catch (err) {
       reportErr(err)
     }
-  }, [api, store, reportErr])
+  }, [api, edit, reportErr])
 
   return {
     cases: cases.cases, current, volume, uploadProgress, project, setProject, seriesChoice, results, jobsKnown, activeJobs, endedJobs, deleted,
