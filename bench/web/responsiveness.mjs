@@ -15,7 +15,7 @@
 // so a slow machine reports how far it got instead of nothing. Writes bench/results/web_responsiveness.json.
 //
 //   node bench/web/responsiveness.mjs [--shape 512,512,40] [--mask-timeout-s 240] [--out FILE] [--profile FILE] [--niivue-bake]
-//     [--profile-open FILE] [--open-only]
+//     [--profile-open FILE] [--open-only] [--only TEXT]
 //
 // 512x512x40 is what completes in minutes on the 2-core CPU machine (docs/performance.md).
 
@@ -107,6 +107,7 @@ async function frames3d(page) {
 }
 
 async function measure(page, name, action, repeats = 2) {
+  if (only && !name.includes(only)) return null
   const runs = []
   for (let i = 0; i < repeats; i++) {
     const t0 = await page.evaluate(() => performance.now())
@@ -196,6 +197,8 @@ await page.addInitScript(instrument)
 const niivueBake = process.argv.includes('--niivue-bake')
 // --open-only: the opening's figures only (no interactions timed).
 const openOnly = process.argv.includes('--open-only')
+// --only TEXT: only the interactions whose name contains TEXT (to measure one change quickly).
+const only = arg('--only', null)
 if (niivueBake) {
   await page.addInitScript(() => new MutationObserver(() => {
     const c = document.querySelector('[data-testid=viewer] canvas')
@@ -266,6 +269,8 @@ if (openOnly) {
 const profileOut = arg('--profile', null)
 const cdp = profileOut ? await startProfile(page) : null
 const results = []
+/** An interaction's figures (none where --only left it out). */
+const keep = (result) => { if (result) results.push(result) }
 const shown = await overlays()
 /** The centre of the axial view on screen, in page pixels (the canvas lists its tiles: viewer/annotations.ts). */
 async function axialTileCentre() {
@@ -278,19 +283,19 @@ async function axialTileCentre() {
 }
 /** The interactions, in the view on screen (named with ``suffix``). */
 async function interactions(suffix) {
-  results.push(await measure(page, `hide/show${suffix}`, async (i) => {
+  keep(await measure(page, `hide/show${suffix}`, async (i) => {
     await rows.nth(3).getByTestId('result-visible').click()
     await overlaysAre(i % 2 === 0 ? shown - 1 : shown)
   }, 2))
-  results.push(await measure(page, `opacity${suffix}`, async (i) => rows.nth(3).getByTestId('result-opacity').fill(String(0.3 + 0.1 * i))))
-  results.push(await measure(page, `recolour${suffix}`, async (i) => rows.nth(3).getByTestId('result-color').fill(['#ff0000', '#00ff00', '#0000ff'][i])))
-  results.push(await measure(page, `rename${suffix}`, async (i) => {
+  keep(await measure(page, `opacity${suffix}`, async (i) => rows.nth(3).getByTestId('result-opacity').fill(String(0.3 + 0.1 * i))))
+  keep(await measure(page, `recolour${suffix}`, async (i) => rows.nth(3).getByTestId('result-color').fill(['#ff0000', '#00ff00', '#0000ff'][i])))
+  keep(await measure(page, `rename${suffix}`, async (i) => {
     await rows.nth(3).getByTestId('result-rename').click()
     await rows.nth(3).getByTestId('result-rename-input').fill(`renamed ${i}`)
     await rows.nth(3).getByTestId('result-rename-input').press('Enter')
   }))
-  results.push(await measure(page, `select (go to)${suffix}`, async (i) => rows.nth(2 + 2 * i).getByTestId('result-goto').click()))
-  results.push(await measure(page, `slice scroll${suffix}`, async () => {
+  keep(await measure(page, `select (go to)${suffix}`, async (i) => rows.nth(2 + 2 * i).getByTestId('result-goto').click()))
+  keep(await measure(page, `slice scroll${suffix}`, async () => {
     const sliceText = () => document.querySelector('[data-testid=slicebar]')?.textContent
     const before = await page.evaluate(sliceText)
     const [x, y] = await axialTileCentre()
@@ -301,11 +306,11 @@ async function interactions(suffix) {
       before, { timeout: 10_000 })
   }, 3))
   // lung, then bone (the case opens with soft tissue): each a change of window
-  results.push(await measure(page, `window/level${suffix}`, async (i) => page.getByTestId('window-preset').selectOption({ index: 1 + (i % 2) })))
+  keep(await measure(page, `window/level${suffix}`, async (i) => page.getByTestId('window-preset').selectOption({ index: 1 + (i % 2) })))
   if (suffix) return
   // With a 3D view on screen: until the 3D view shows the new window (its colours rebaked once the
   // window settles, a few slices per task: viewer/liveBake.ts, then its picture drawn behind).
-  results.push(await measure(page, `window/level, 3D view current${suffix}`, async (i) => {
+  keep(await measure(page, `window/level, 3D view current${suffix}`, async (i) => {
     const bakes = () => page.evaluate(() => Number(document.querySelector('[data-testid=viewer] canvas')?.dataset.bakes3d ?? 0))
     const before = await bakes()
     await page.getByTestId('window-preset').selectOption({ index: 3 + (i % 2) })

@@ -21,33 +21,39 @@ import type { NVImage, Niivue } from '@niivue/niivue'
 import { linkProgram } from './glProgram'
 import { afterGpu } from './gpuFence'
 
-/** Voxels coloured per task: about 50 ms of software WebGL. */
-const SLICE_VOXELS = 1 << 20
+/** Voxels coloured per task: about 50 ms of software WebGL (8 slices of a 512×512 CT). */
+const SLICE_VOXELS = 1 << 21
 /** A texture unit NiiVue never uses, for its colour maps while we bake. */
 const COLORMAP_UNIT = 19
 
+// The file's voxel coordinates of this slice's corners (voxel units), interpolated across it: the
+// transform is affine, so each fragment gets its voxel's centre without a matrix product of its own.
 const VERTEX = `#version 300 es
-out vec2 TexCoord;
+uniform float coordZ;
+uniform mat4 liveRasToFile;
+uniform highp sampler3D liveIntensity;
+out vec3 fileVoxel;
 void main() {
 	vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
-	TexCoord = corner;
+	fileVoxel = (liveRasToFile * vec4(corner, coordZ, 1.0)).xyz * vec3(textureSize(liveIntensity, 0));
 	gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
 }`
 // NiiVue's fragOrientShader for layer 0 with a min-to-max colour map and no negative part, reading the
-// intensities (scaled to 0..1 of the volume's range, in the file's voxel order) through liveRasToFile.
+// intensities (scaled to 0..1 of the volume's range, in the file's voxel order). The voxel's own texel
+// is read unfiltered: each fragment sits on a voxel centre, where filtering returns that texel anyway,
+// at eight reads instead of one for software WebGL.
 const FRAGMENT = `#version 300 es
 precision highp int;
 precision highp float;
-in vec2 TexCoord;
+in vec3 fileVoxel;
 out vec4 FragColor;
-uniform float coordZ;
 uniform highp sampler3D liveIntensity;
-uniform mat4 liveRasToFile;
 uniform highp sampler2D colormap;
 uniform vec2 window;
 uniform float opacity;
 void main(void) {
-	float f = texture(liveIntensity, (liveRasToFile * vec4(TexCoord.xy, coordZ, 1.0)).xyz).r;
+	ivec3 size = textureSize(liveIntensity, 0);
+	float f = texelFetch(liveIntensity, clamp(ivec3(fileVoxel), ivec3(0), size - 1), 0).r;
 	float mn = min(window.x, window.y);
 	float r = max(0.00001, abs(window.y - window.x));
 	float txl = mix(0.0, 1.0, (f - mn) / r);
@@ -84,6 +90,7 @@ export class LiveBake {
   private framebuffer: WebGLFramebuffer | null = null
   private generation = 0
   private done = 0
+  private stopped = 0
 
   constructor(private readonly nv: Niivue) {}
 
@@ -127,6 +134,19 @@ export class LiveBake {
   cancel(): void {
     this.generation++
     this.mark(false)
+  }
+
+  /** Whether a bake is under way. */
+  get baking(): boolean {
+    return !!(this.gl.canvas as HTMLCanvasElement).dataset?.baking3d
+  }
+
+  /** Stop the bake under way for a later one: the canvas still says the colours are being baked, so
+   * no 3D picture is drawn from the half-coloured texture meanwhile (renderCache.ts). */
+  supersede(): void {
+    this.generation++
+    const data = (this.gl.canvas as HTMLCanvasElement).dataset
+    if (data) data.liveBakesStopped3d = String(++this.stopped) // (for the tests)
   }
 
   /** Colour slices [z0, z1) of ``target`` (RAS order, ``dims``), leaving the GL state as it was. */

@@ -34,7 +34,7 @@ const CHUNK_VOXELS = 1 << 21
 /** Where a NaN voxel goes: below any window (the lowest half float), so it shows black. */
 const NOT_A_NUMBER = -65504
 /** Quiet time after the last change of window before the 3D view's texture is rebaked. */
-const BAKE_DELAY_MS = 800
+const BAKE_DELAY_MS = 300
 
 const HEAD_ANCHOR = 'uniform highp sampler2D colormap;'
 const SAMPLE_LINE = 'vec4 background = texture(volume, texPos);'
@@ -343,6 +343,12 @@ export class LiveWindow {
       // 2D views now apply themselves: the 3D view's copy is rebaked once the window settles.
       if (!this.windowChanged(volume)) return
       if (live) {
+        // A bake of an earlier window still under way is of no use now: stopped, so that it no longer
+        // delays the 2D views' frames, and the texture no longer taken for any window's.
+        if (this.liveBake.baking) {
+          this.liveBake.supersede()
+          this.baked = { ...baked, calMin: Number.NaN }
+        }
         this.scheduleBake()
         return
       }
@@ -383,6 +389,7 @@ export class LiveWindow {
       // Only while a 3D view is on screen (NiiVue lists its tiles; a multiplanar layout has one unless
       // NiiVue left it out for want of room).
       if (this.inner.screenSlices.some((tile) => tile.axCorSag === SLICE_TYPE.RENDER)) this.bakeIfStale()
+      else if (this.liveBake.baking) this.liveBake.cancel() // rebaked when a 3D view is shown again
     }, BAKE_DELAY_MS)
   }
 

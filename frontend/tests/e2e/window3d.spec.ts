@@ -117,3 +117,48 @@ test("a case opens without NiiVue's bake of every voxel: its colours are baked f
     await context.close()
   }
 })
+
+test('a change of window during a rebake stops it, and the 3D view ends on the window chosen last, also when that is the one the stopped bake was of', async ({ page }) => {
+  await page.goto('/')
+  // large enough that a rebake takes several tasks (viewer/liveBake.ts)
+  await page.getByTestId('file-input').setInputFiles({ name: 'body.nii.gz', mimeType: 'application/gzip',
+    buffer: makeVolume([256, 256, 96], [1, 1, 2]) })
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
+  await page.getByTestId('view-multiplanar').click()
+  const preset = page.getByTestId('window-preset')
+  const pictureOf = async (name: string): Promise<Rgba> => {
+    const baked = await bakes(page)
+    await preset.selectOption(name)
+    await expect.poll(() => bakes(page), { message: `rebaked for ${name}`, timeout: 15_000 }).toBe(baked + 1)
+    await threeDCurrent(page)
+    return tileOf(page, await settledCanvas(page), 'render')
+  }
+  const auto = await preset.locator('option').first().getAttribute('value')
+  const full = await pictureOf('full range')
+  expect(changedPixels(full, await pictureOf(auto!)).length, 'the two windows look different').toBeGreaterThan(500)
+
+  // To full range; once its rebake has begun, to auto, and back to full range before the next one.
+  await page.locator(canvas).evaluate((c: HTMLCanvasElement, auto: string) => {
+    const select = document.querySelector<HTMLSelectElement>('[data-testid=window-preset]')!
+    const choose = (value: string) => {
+      select.value = value
+      select.dispatchEvent(new Event('change', { bubbles: true }))
+    }
+    new MutationObserver((_, observer) => {
+      if (!c.dataset.baking3d) return
+      observer.disconnect()
+      choose(auto)
+      setTimeout(() => choose('full range'), 100)
+    }).observe(c, { attributes: true, attributeFilter: ['data-baking3d'] })
+  }, auto!)
+  const stopped = Number((await page.locator(canvas).getAttribute('data-live-bakes-stopped3d')) ?? 0)
+  await preset.selectOption('full range')
+  await expect(page.locator(canvas), 'the rebake for full range stopped by the change to auto')
+    .toHaveAttribute('data-live-bakes-stopped3d', String(stopped + 1), { timeout: 15_000 })
+  await expect(preset).toHaveValue('full range')
+  await page.waitForTimeout(1000) // past the quiet time after the last change
+  await threeDCurrent(page)
+  const last = await tileOf(page, await settledCanvas(page), 'render')
+  expect(changedPixels(full, last), 'the 3D view shows full range, every slice').toEqual([])
+})
