@@ -159,6 +159,30 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
     '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'] })
 const browserVersion = browser.version()
 
+// The page's start (no case open) in a browser with a profile of its own, started three times: the
+// first start compiles NiiVue's programs, the later ones find them in the browser's shader cache,
+// kept in the profile (as for a user's browser after the first visit).
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader']
+async function pageStarts(times = 3) {
+  const profile = join(scratch, 'profile')
+  const longest = []
+  for (let i = 0; i < times; i++) {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs, viewport: { width: 1400, height: 860 } })
+    const page = await context.newPage()
+    await page.addInitScript(instrument)
+    await page.goto(url)
+    await page.getByTestId('file-input').waitFor({ state: 'attached' })
+    await quiet(page, 0)
+    longest.push(await page.evaluate(() => Math.round(Math.max(0, ...window.__perf.tasks.map((t) => t.duration)))))
+    await context.close()
+  }
+  return longest
+}
+const pageStartLongestTaskMs = await pageStarts()
+console.log(`page start, longest task: ${pageStartLongestTaskMs.join(', ')} ms (first start of a profile, then restarts)`)
+
 /** A sampling CPU profile of the page's main thread, started now. */
 async function startProfile(page) {
   const session = await page.context().newCDPSession(page)
@@ -255,6 +279,7 @@ const openingReport = () => ({
   seed_s: seedS, volume_shown_s: volumeS, masks_shown_s: maskS, masks_shown: maskS.length, open_case_s: openS,
   masks_longest_task_ms: masksLongestTaskMs, open_longest_task_ms: openLongestTaskMs,
   volume_shown_ms: Math.round(volumeShownAt), open_long_tasks_ms: openLongTasks,
+  page_start_longest_task_ms: { first_start_of_a_profile: pageStartLongestTaskMs[0], restarts: pageStartLongestTaskMs.slice(1) },
 })
 if (openOnly) {
   await browser.close()
