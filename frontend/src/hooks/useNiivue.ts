@@ -16,6 +16,7 @@ import { MaskLayers, type OverlaySpec, type OverlayState } from '../viewer/overl
 import { installAnnotations } from '../viewer/annotations'
 import { installVoxelSnap, isSnapped, snapFrac } from '../viewer/voxels'
 import { LiveWindow } from '../viewer/liveWindow'
+import { installParseTask } from '../viewer/parseTask'
 import { installRangeScan } from '../viewer/rangeScan'
 import { skipUnreadGradients } from '../viewer/gradient'
 import { RenderCache } from '../viewer/renderCache'
@@ -102,6 +103,7 @@ export function useNiivue(onError: (err: unknown) => void, radiological: boolean
     const canvas = canvasRef.current
     if (!canvas || nvRef.current) return
     installRangeScan() // NiiVue's intensity range scan, faster (viewer/rangeScan.ts)
+    installParseTask() // and its parsing in a task of its own (viewer/parseTask.ts)
     const nv = new Niivue({
       backColor: [0.05, 0.06, 0.08, 1], isColorbar: false, show3Dcrosshair: true, dragAndDropEnabled: false,
       isRadiologicalConvention: radiological, showAllOrientationMarkers: true, crosshairWidth: CROSSHAIR_WIDTH,

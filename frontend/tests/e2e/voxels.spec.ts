@@ -76,6 +76,8 @@ async function slices(page: Page): Promise<Record<PlaneName, number>> {
  */
 async function clickAcrossTiles(page: Page) {
   const box = (await page.locator('[data-testid=viewer] canvas').boundingBox())!
+  // The slices known (a case opening shows none until its volume is on screen; a slider reads 0 then)
+  for (const p of PLANES) await expect(page.getByTestId(`slice-${p}`), `the ${p} slice known`).toBeEnabled({ timeout: 30_000 })
   const hit = new Set<PlaneName>()
   for (const row of [0.15, 0.35, 0.55, 0.75]) {
     for (const [i, fx] of [0.2, 0.4, 0.6, 0.8].entries()) {
