@@ -345,7 +345,10 @@ export class LiveWindow {
       if (live) {
         // A bake of an earlier window still under way is of no use now: stopped, so that it no longer
         // delays the 2D views' frames, and the texture no longer taken for any window's.
-        this.stopBake(true)
+        if (this.liveBake.baking) {
+          this.liveBake.supersede()
+          this.baked = { ...baked, calMin: Number.NaN }
+        }
         this.scheduleBake()
         return
       }
@@ -386,18 +389,8 @@ export class LiveWindow {
       // Only while a 3D view is on screen (NiiVue lists its tiles; a multiplanar layout has one unless
       // NiiVue left it out for want of room).
       if (this.inner.screenSlices.some((tile) => tile.axCorSag === SLICE_TYPE.RENDER)) this.bakeIfStale()
-      else this.stopBake(false) // rebaked when a 3D view is shown again
+      else if (this.liveBake.baking) this.liveBake.cancel() // rebaked when a 3D view is shown again
     }, BAKE_DELAY_MS)
-  }
-
-  /** Stop a bake under way, its half-coloured texture then taken for no window's (the next
-   * ``bakeIfStale`` rebakes it, whatever the window). ``keepMark``: the canvas still says the colours
-   * are being baked (a rebake follows), so that no 3D picture is drawn from them meanwhile. */
-  private stopBake(keepMark: boolean): void {
-    if (!this.liveBake.baking) return
-    if (keepMark) this.liveBake.supersede()
-    else this.liveBake.cancel()
-    if (this.baked) this.baked = { ...this.baked, calMin: Number.NaN }
   }
 
   private bindTexture(): void {
