@@ -87,9 +87,14 @@ export function installAnnotations(nv: Niivue, drawMore: () => string[] = () => 
   const drawCube = inner.drawOrientationCube.bind(nv)
   let cubeDrawn: boolean | null = null // this frame's 3D drawing: whether it had the cube; null: not drawn
   let cubeInPicture = false // the 3D picture renderCache.ts shows again when nothing in it changed
+  let inFrame = false
   inner.drawOrientationCube = (ltwh, azimuth, elevation) => {
     drawCube(ltwh, azimuth, elevation)
-    cubeDrawn = !!cubeDrawn || (nv.opts.isOrientCube && 0.05 * Math.min(ltwh[2], ltwh[3]) >= 5) // NiiVue's size limit
+    const drawn = nv.opts.isOrientCube && 0.05 * Math.min(ltwh[2], ltwh[3]) >= 5 // NiiVue's size limit
+    // NiiVue's draw3D draws the cube into every 3D picture: one drawn between frames is renderCache.ts's
+    // picture drawn behind the shown one, shown next (or given up for one a frame draws itself).
+    if (inFrame) cubeDrawn = !!cubeDrawn || drawn
+    else cubeInPicture = drawn
   }
   const drawSceneCore = inner.drawSceneCore.bind(nv)
   inner.drawSceneCore = () => {
@@ -97,7 +102,13 @@ export function installAnnotations(nv: Niivue, drawMore: () => string[] = () => 
     letters.length = 0
     cubeDrawn = null
     more = []
-    const drawn = drawSceneCore()
+    inFrame = true
+    let drawn: ReturnType<typeof drawSceneCore>
+    try {
+      drawn = drawSceneCore()
+    } finally {
+      inFrame = false
+    }
     if (cubeDrawn !== null) cubeInPicture = cubeDrawn
     cube = cubeDrawn ?? (cubeInPicture && inner.screenSlices.some((tile) => tile.axCorSag === RENDER))
     const canvas = nv.canvas

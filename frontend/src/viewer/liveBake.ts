@@ -84,7 +84,19 @@ export function supports(volume: NVImage): boolean {
     v.hdr?.intent_code !== 1002 && (v.nFrame4D ?? 1) <= 1
 }
 
+/** What NiiVue's colour texture holds for the image on screen. */
+export enum Colours {
+  /** the colours of the window last baked (or NiiVue's own bake) */
+  Current = 'current',
+  /** a bake under way: some slices of the new window, the others of an older one */
+  Baking = 'baking',
+  /** no window's: a bake stopped half-way, or a first bake whose voxels are still to come; the next
+   * bake colours every slice */
+  Awaited = 'awaited',
+}
+
 export class LiveBake {
+  private state = Colours.Current
   private program: WebGLProgram | null = null
   private vao: WebGLVertexArrayObject | null = null
   private framebuffer: WebGLFramebuffer | null = null
@@ -99,18 +111,18 @@ export class LiveBake {
   }
 
   /** Bake ``volume``'s colours for its window now, over the next tasks; ``onDone`` once the last
-   * slice is coloured (not when a later call or ``cancel`` supersedes it). False where it cannot. */
+   * slice is coloured (not when a later call, ``cancel`` or ``awaitColours`` stops it). False where it cannot. */
   start(volume: NVImage, from: Intensities, onDone: () => void): boolean {
     const target = (this.nv as unknown as Internals).volumeTexture
     const dims = volume.dimsRAS
     if (!target || !dims || !this.prepare()) return false
-    this.cancel()
+    this.generation++
     const generation = this.generation
     const [lo, span] = from.range
     const window: [number, number] = [((volume.cal_min ?? lo) - lo) / span, ((volume.cal_max ?? lo + span) - lo) / span]
     const [nx, ny, nz] = [dims[1], dims[2], dims[3]]
     const perTask = Math.max(1, Math.floor(SLICE_VOXELS / (nx * ny)))
-    this.mark(true)
+    this.set(Colours.Baking)
     const step = (z0: number) => {
       if (generation !== this.generation) return
       const z1 = Math.min(nz, z0 + perTask)
@@ -122,7 +134,7 @@ export class LiveBake {
           return
         }
         this.done++
-        this.mark(false)
+        this.set(Colours.Current)
         onDone()
       })
     }
@@ -130,23 +142,33 @@ export class LiveBake {
     return true
   }
 
-  /** Stop the bake under way (the slices already coloured stay). */
-  cancel(): void {
-    this.generation++
-    this.mark(false)
+  /** What the colour texture holds now. */
+  get colours(): Colours {
+    return this.state
   }
 
   /** Whether a bake is under way. */
   get baking(): boolean {
-    return !!(this.gl.canvas as HTMLCanvasElement).dataset?.baking3d
+    return this.state === Colours.Baking
   }
 
-  /** Stop the bake under way for a later one: the canvas still says the colours are being baked, so
-   * no 3D picture is drawn from the half-coloured texture meanwhile (renderCache.ts). */
-  supersede(): void {
+  /** Stop the bake under way, if any; the texture is then taken as it is (the slices already coloured
+   * stay), and 3D pictures are drawn from it again. */
+  cancel(): void {
     this.generation++
-    const data = (this.gl.canvas as HTMLCanvasElement).dataset
-    if (data) data.liveBakesStopped3d = String(++this.stopped) // (for the tests)
+    this.set(Colours.Current)
+  }
+
+  /** The texture holds no window's colours until the next bake has coloured every slice: a bake under
+   * way is stopped (for a later one), a first bake's voxels are yet to come. No 3D picture is drawn
+   * from it meanwhile (renderCache.ts). */
+  awaitColours(): void {
+    if (this.state === Colours.Baking) {
+      const data = (this.gl.canvas as HTMLCanvasElement).dataset
+      if (data) data.liveBakesStopped3d = String(++this.stopped) // (for the tests)
+    }
+    this.generation++
+    this.set(Colours.Awaited)
   }
 
   /** Colour slices [z0, z1) of ``target`` (RAS order, ``dims``), leaving the GL state as it was. */
@@ -188,10 +210,13 @@ export class LiveBake {
     gl.useProgram(program)
   }
 
-  private mark(baking: boolean): void {
+  /** The state, and the canvas's ``data-baking3d`` marking a texture whose colours are not current:
+   * renderCache.ts draws no 3D picture meanwhile, and the tests wait for it. */
+  private set(state: Colours): void {
+    this.state = state
     const data = (this.gl.canvas as HTMLCanvasElement).dataset
     if (!data) return
-    if (baking) data.baking3d = '1'
+    if (state !== Colours.Current) data.baking3d = '1'
     else delete data.baking3d
     data.liveBakes3d = String(this.done)
   }

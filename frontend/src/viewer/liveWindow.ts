@@ -25,33 +25,15 @@ import { bakeWithoutVoxels } from './bakeSkeleton'
 import { drawOffScreen } from './warmUp'
 import { afterGpu } from './gpuFence'
 import { gradientsRead } from './gradient'
-import { LiveBake, supports } from './liveBake'
+import { Colours, LiveBake, supports } from './liveBake'
+import { liveSliceShaderSource, rasToFileMatrix, scaleInto } from './liveSlice'
 
 /** A texture unit NiiVue never uses (it goes up to 15). */
 const UNIT = 20
 /** Voxels converted and uploaded per task: about 10 ms of work on one core. */
 const CHUNK_VOXELS = 1 << 21
-/** Where a NaN voxel goes: below any window (the lowest half float), so it shows black. */
-const NOT_A_NUMBER = -65504
 /** Quiet time after the last change of window before the 3D view's texture is rebaked. */
 const BAKE_DELAY_MS = 300
-
-const HEAD_ANCHOR = 'uniform highp sampler2D colormap;'
-const SAMPLE_LINE = 'vec4 background = texture(volume, texPos);'
-const EXTRA_UNIFORMS = `
-uniform highp sampler3D liveIntensity;
-uniform int liveWindowOn;
-uniform mat4 liveRasToFile;
-uniform vec2 liveWindow;`
-// One texture read either way (software WebGL feels each); the baked colour's alpha is only read by
-// NiiVue's isAlphaClipDark and backgroundMasksOverlays, which the viewer leaves off.
-const LIVE_SAMPLE = `vec4 background;
-	if (liveWindowOn == 1) {
-		float liveV = texture(liveIntensity, (liveRasToFile * vec4(texPos, 1.0)).xyz).r;
-		background = vec4(vec3(clamp((liveV - liveWindow.x) / (liveWindow.y - liveWindow.x), 0.0, 1.0)), 1.0);
-	} else {
-		background = texture(volume, texPos);
-	}`
 
 interface Internals {
   uiData: { max3D: number }
@@ -78,38 +60,6 @@ function bakeOf(volume: NVImage): Baked {
 function lookOf(volume: NVImage): string {
   return [volume.colormap, volume.opacity, volume.colormapInvert, volume.colormapType, volume.frame4D,
     volume.colormapNegative, volume.modulationImage].join('|')
-}
-
-/** NiiVue's slice shader with the live window added; null when its text is not what we expect. */
-export function liveSliceShaderSource(source: string): string | null {
-  if (!source.includes(HEAD_ANCHOR) || source.split(SAMPLE_LINE).length !== 2) return null
-  return source.replace(HEAD_ANCHOR, HEAD_ANCHOR + EXTRA_UNIFORMS).replace(SAMPLE_LINE, LIVE_SAMPLE)
-}
-
-/**
- * Column-major 4×4 matrix taking NiiVue's RAS texture coordinates to the file's own (both 0..1
- * across the volume): RAS axis r is file axis |permRAS[r]| - 1, reversed where permRAS[r] < 0.
- */
-export function rasToFileMatrix(permRAS: readonly number[]): Float32Array {
-  const m = new Float32Array(16)
-  m[15] = 1
-  for (let r = 0; r < 3; r++) {
-    const file = Math.abs(permRAS[r]) - 1
-    const flip = permRAS[r] < 0
-    m[r * 4 + file] = flip ? -1 : 1 // column r (the RAS input), row ``file``
-    if (flip) m[12 + file] = 1
-  }
-  return m
-}
-
-/** ``out[i] = img[start + i] * scale + offset`` for i < n; NaN voxels (float MR, PET) become a value
- * below any window, so they show black. */
-export function scaleInto(out: Float32Array, img: ArrayLike<number>, start: number, n: number, scale: number,
-  offset: number): void {
-  for (let i = 0; i < n; i++) {
-    const v = img[start + i] * scale + offset
-    out[i] = v === v ? v : NOT_A_NUMBER
-  }
 }
 
 export class LiveWindow {
@@ -168,6 +118,7 @@ export class LiveWindow {
     const generation = this.generation
     const volume = this.nv.volumes[0]
     const first = pending !== null && pending === volume
+    if (first) this.liveBake.awaitColours() // (``reset`` took the texture for current)
     // Nothing drawn on screen until the intensities are up (below); their first frame drawn off
     // screen once their texture exists, so that the one shown finds every program ready (warmUp.ts).
     this.holding = first
@@ -345,10 +296,7 @@ export class LiveWindow {
       if (live) {
         // A bake of an earlier window still under way is of no use now: stopped, so that it no longer
         // delays the 2D views' frames, and the texture no longer taken for any window's.
-        if (this.liveBake.baking) {
-          this.liveBake.supersede()
-          this.baked = { ...baked, calMin: Number.NaN }
-        }
+        if (this.liveBake.baking) this.stopBake(true)
         this.scheduleBake()
         return
       }
@@ -362,9 +310,8 @@ export class LiveWindow {
     if (image) {
       this.baked = bakeOf(volume)
       this.pendingBake = withoutVoxels ? volume : null
-      // (the 3D view waits for the colours: renderCache.ts draws no picture behind meanwhile)
-      const data = (this.gl.canvas as HTMLCanvasElement).dataset
-      if (withoutVoxels && data) data.baking3d = '1'
+      // (the 3D view waits for the colours: renderCache.ts draws no picture meanwhile)
+      if (withoutVoxels) this.liveBake.awaitColours()
       this.holding = withoutVoxels
       if (this.ready) this.applyWindow(volume)
     }
@@ -389,8 +336,18 @@ export class LiveWindow {
       // Only while a 3D view is on screen (NiiVue lists its tiles; a multiplanar layout has one unless
       // NiiVue left it out for want of room).
       if (this.inner.screenSlices.some((tile) => tile.axCorSag === SLICE_TYPE.RENDER)) this.bakeIfStale()
-      else if (this.liveBake.baking) this.liveBake.cancel() // rebaked when a 3D view is shown again
+      else if (this.liveBake.colours !== Colours.Current) this.stopBake(false) // rebaked when a 3D view is shown again
     }, BAKE_DELAY_MS)
+  }
+
+  /** Stop a bake under way, its half-coloured texture then taken for no window's: the next
+   * ``bakeIfStale`` rebakes it, whatever the window. ``awaited``: no 3D picture is drawn from it
+   * until then (a rebake follows); else pictures are drawn from it as it is (no 3D view on screen;
+   * rebaked when one comes back). */
+  private stopBake(awaited: boolean): void {
+    if (awaited) this.liveBake.awaitColours()
+    else this.liveBake.cancel()
+    if (this.baked) this.baked = { ...this.baked, calMin: Number.NaN }
   }
 
   private bindTexture(): void {

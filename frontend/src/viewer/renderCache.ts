@@ -39,10 +39,11 @@
  * picture can be compared with NiiVue's own drawing.
  */
 
-import type { Niivue } from '@niivue/niivue'
+import { SLICE_TYPE, type Niivue } from '@niivue/niivue'
 import { UploadCounter, type UnseenUploads } from './glUploads'
 import { afterGpu } from './gpuFence'
 import { PictureTargets, type GlBox, type PictureTarget } from './pictureTargets'
+import { sceneKey, viewKey } from './sceneKey'
 
 export type { UnseenUploads } from './glUploads'
 
@@ -71,63 +72,12 @@ interface Internals {
   setPivot3D: () => void
   screenSlices: Tile[]
   uiData: { mouseDepthPicker: boolean }
-  pivot3D: number[]
-  furthestFromPivot: number
-  renderShader: object | null
-  gradientTextureAmount: number
-  renderDrawAmbientOcclusion: number
-  drawOpacity: number
-  position?: unknown
-}
-
-/** Where the 3D view is drawn and from where it is seen: a change here is drawn in its frame. */
-export function viewKey(nv: Niivue, box: readonly number[]): string {
-  const inner = nv as unknown as Internals
-  const scene = nv.scene
-  return JSON.stringify([
-    box, nv.gl.canvas.width, nv.gl.canvas.height,
-    scene.renderAzimuth, scene.renderElevation, scene.volScaleMultiplier, scene.clipPlaneDepthAziElevs,
-    // only NiiVue's clip-plane render shader reads the crosshair (gradientTextureAmount < 0)
-    inner.gradientTextureAmount < 0 ? Array.from(scene.crosshairPos) : null,
-    inner.pivot3D, inner.furthestFromPivot, inner.position ?? null,
-  ], arrays)
-}
-
-/** Everything besides uploaded data that NiiVue's draw3D reads for the tile ``box`` (the 3D crosshair,
- * drawn over the picture, aside). */
-export function sceneKey(nv: Niivue, box: readonly number[]): string {
-  const inner = nv as unknown as Internals
-  // the crosshair's options: only the crosshair reads them, drawn over the picture
-  const { show3Dcrosshair: _shown, crosshairWidth: _width, crosshairWidthUnit: _unit, crosshairColor: _colour,
-    crosshairGap: _gap, ...opts } = nv.opts
-  return JSON.stringify([
-    viewKey(nv, box), opts,
-    // the window is not here: the 3D view shows NiiVue's baked colours (a bake is an upload)
-    nv.volumes.map((v) => [v.id, v.opacity, v.colormap]),
-    nv.meshes.map((m) => [m.id, m.visible, m.opacity, m.meshShaderIndex, m.rgba255 && Array.from(m.rgba255)]),
-    objectId(inner.renderShader), inner.gradientTextureAmount, inner.renderDrawAmbientOcclusion, inner.drawOpacity,
-    nv.document?.labels ?? null,
-  ], arrays)
-}
-
-function arrays(_key: string, value: unknown): unknown {
-  return ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value
 }
 
 /** The image on screen (NiiVue's id of its first volume). */
 function imageOf(nv: Niivue): string {
   return nv.volumes[0]?.id ?? ''
 }
-
-const ids = new WeakMap<object, number>()
-let lastId = 0
-/** A number naming ``object`` (the same while it lives). */
-function objectId(object: object | null): number {
-  if (!object) return 0
-  if (!ids.has(object)) ids.set(object, ++lastId)
-  return ids.get(object)!
-}
-
 
 /** The picture being drawn behind the shown one: the key and upload count it is drawn for, and how
  * many pictures frames had drawn when it started. */
@@ -142,12 +92,13 @@ interface Behind {
 
 /** A picture of the 3D view and what it was drawn from. */
 interface Picture {
+  /** the scene it shows (``sceneKey``); '' for a blank tile */
   key: string
   view: string
   /** the image it shows (another case's picture is never shown, not even while one is drawn behind) */
   image: string
   uploads: number
-  /** the tile NiiVue's draw3D lists (where the pointer finds the 3D view); none for a blank tile */
+  /** the tile NiiVue's draw3D lists (where the pointer finds the 3D view) */
   tile: Tile | null
   text: string | undefined
   after: GlState
@@ -296,7 +247,12 @@ export class RenderCache {
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT)
     gl.bindFramebuffer(gl.FRAMEBUFFER, null)
     const after = { blend: gl.isEnabled(gl.BLEND), depthTest: gl.isEnabled(gl.DEPTH_TEST), cullFace: gl.isEnabled(gl.CULL_FACE) }
-    return { key: '', view: viewKey(this.nv, box), image: imageOf(this.nv), uploads: -1, tile: null, text: undefined, after }
+    // Listed as NiiVue's draw3D lists its tile: the pointer finds the 3D view while it is blank, and
+    // liveWindow.ts finds a 3D view on screen (whose colours it then bakes).
+    const [, model] = this.inner.calculateMvpMatrix(null, box, this.nv.scene.renderAzimuth, this.nv.scene.renderElevation)
+    const tile = { leftTopWidthHeight: box.slice(), axCorSag: SLICE_TYPE.RENDER, sliceFrac: 0, AxyzMxy: [], leftTopMM: [],
+      fovMM: [(model as ArrayLike<number>)[0], 0] } // (NiiVue's isRadiological: the model's x axis, flipped or not)
+    return { key: '', view: viewKey(this.nv, box), image: imageOf(this.nv), uploads: -1, tile, text: undefined, after }
   }
 
   /** Draw the picture behind the one shown once the frame showing the 2D views' change is on screen:
@@ -375,7 +331,7 @@ export class RenderCache {
     data.deferred3d = String(this.deferred)
     if (this.behind) data.pending3d = '1'
     else delete data.pending3d
-    data.shown3d = this.stored?.tile ? this.stored.image : '' // whose picture is on screen ('' a blank tile)
+    data.shown3d = this.stored && this.stored.key !== '' ? this.stored.image : '' // whose picture is on screen ('' a blank tile)
     data.image3d = imageOf(this.nv) // the image open
   }
 

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
 import { canvasImage, changedPixels, settledCanvas, typeWindow } from './helpers'
-import { makeVolume } from './nifti'
+import { makeVolume, makeVolumeFrom } from './nifti'
 import type { Rgba } from './png'
 
 // The 2D views window as they draw; the 3D rendering uses NiiVue's colour texture, rebaked for the
@@ -27,6 +27,30 @@ async function openBody(page: Page): Promise<void> {
     buffer: makeVolume([48, 40, 32], [1, 1, 2]) })
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
+}
+
+/** Open a volume large enough that a bake takes several tasks (viewer/liveBake.ts); a bright cube in a
+ * corner (0.4 % of the voxels) sets the full range far above the first preset's window, so that the
+ * two look plainly different. In the multiplanar layout (the one a case opens in), on the page open. */
+async function openLarge(page: Page): Promise<void> {
+  const body = (x: number, y: number, z: number) => {
+    const r = Math.hypot(x - 128, y - 128, z - 48)
+    return (r < 43 ? 40 : -1000) + (Math.hypot(x - 154, y - 115, z - 48) < 30 ? 80 : 0) + ((x * 7 + y * 13 + z * 3) % 11)
+  }
+  await page.getByTestId('file-input').setInputFiles({ name: 'body.nii.gz', mimeType: 'application/gzip',
+    buffer: makeVolumeFrom([256, 256, 96], [1, 1, 2], (x, y, z) => (x < 30 && y < 30 && z < 30 ? 3000 : body(x, y, z))) })
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
+  await page.getByTestId('view-multiplanar').click()
+}
+
+/** The 3D view once rebaked for the preset ``name`` (chosen now) and drawn. */
+async function windowPicture(page: Page, name: string): Promise<Rgba> {
+  const baked = await bakes(page)
+  await page.getByTestId('window-preset').selectOption(name)
+  await expect.poll(() => bakes(page), { message: `rebaked for ${name}`, timeout: 15_000 }).toBe(baked + 1)
+  await threeDCurrent(page)
+  return tileOf(page, await settledCanvas(page), 'render')
 }
 
 /** A view's tile in ``image`` (the canvas lists its tiles as ``name:left,top,width,height``). */
@@ -90,9 +114,13 @@ test("the multiplanar layout's 3D view follows the window, rebaked a few slices 
 
 test("a case opens without NiiVue's bake of every voxel: its colours are baked from the intensities, as NiiVue's own bake shows them", async ({ page, browser }) => {
   await openBody(page)
-  await page.getByTestId('view-multiplanar').click()
+  await page.getByTestId('view-multiplanar').click() // (the layout a case opens in)
   await threeDCurrent(page)
   expect(await bakes(page), 'the first bake done from the intensities on the GPU').toBe(1)
+  // The 3D tile waited for the colours: no picture of the volume without them was drawn in a frame
+  // (its ray cast would have held the first frame), one was drawn behind once they were baked.
+  const drawn = await page.locator(canvas).evaluate((c: HTMLCanvasElement) => [c.dataset.drawn3d, c.dataset.deferred3d])
+  expect(drawn, '3D pictures drawn, of them behind the one shown').toEqual(['1', '1'])
   const ours = await settledCanvas(page)
 
   // The same file opened where NiiVue bakes (data-live-bake="off" on the canvas from the start).
@@ -120,27 +148,19 @@ test("a case opens without NiiVue's bake of every voxel: its colours are baked f
 
 test('a change of window during a rebake stops it, and the 3D view ends on the window chosen last, also when that is the one the stopped bake was of', async ({ page }) => {
   await page.goto('/')
-  // large enough that a rebake takes several tasks (viewer/liveBake.ts)
-  await page.getByTestId('file-input').setInputFiles({ name: 'body.nii.gz', mimeType: 'application/gzip',
-    buffer: makeVolume([256, 256, 96], [1, 1, 2]) })
-  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
-  await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
-  await page.getByTestId('view-multiplanar').click()
+  await openLarge(page)
+  // The opening's own bake done first: a change counted from before it would take its end for the
+  // change's rebake.
+  await expect.poll(() => bakes(page), { message: 'the colours baked at the opening', timeout: 30_000 }).toBe(1)
   const preset = page.getByTestId('window-preset')
-  const pictureOf = async (name: string): Promise<Rgba> => {
-    const baked = await bakes(page)
-    await preset.selectOption(name)
-    await expect.poll(() => bakes(page), { message: `rebaked for ${name}`, timeout: 15_000 }).toBe(baked + 1)
-    await threeDCurrent(page)
-    return tileOf(page, await settledCanvas(page), 'render')
-  }
+  const pictureOf = (name: string) => windowPicture(page, name)
   const auto = await preset.locator('option').first().getAttribute('value')
   const full = await pictureOf('full range')
   await pictureOf(auto!)
   // (polled: the new 3D picture is shown a frame or more after the rebake's end)
   const renderNow = async () => tileOf(page, await canvasImage(page), 'render')
   await expect.poll(async () => changedPixels(full, await renderNow()).length,
-    { message: 'the two windows look different', timeout: 15_000 }).toBeGreaterThan(500)
+    { message: 'the two windows look different', timeout: 15_000 }).toBeGreaterThan(5000)
 
   // To full range; once its rebake has begun, to auto, and back to full range before the next one.
   await page.locator(canvas).evaluate((c: HTMLCanvasElement, auto: string) => {
@@ -165,4 +185,32 @@ test('a change of window during a rebake stops it, and the 3D view ends on the w
   await threeDCurrent(page)
   await expect.poll(async () => changedPixels(full, await renderNow()).length,
     { message: 'the 3D view shows full range, every slice', timeout: 15_000 }).toBe(0)
+})
+
+test("a change of window while a case's colours are first baked stops that bake, and the 3D view shows the new window", async ({ page }) => {
+  // The preset changed as soon as the opening's bake is under way and the window live.
+  await page.goto('/')
+  await page.evaluate(() => new MutationObserver((_, observer) => {
+    const viewer = document.querySelector('[data-testid=viewer]')
+    const c = viewer?.querySelector('canvas')
+    if (viewer?.getAttribute('data-live-window') !== 'on' || !c?.dataset.baking3d) return
+    observer.disconnect()
+    const select = document.querySelector<HTMLSelectElement>('[data-testid=window-preset]')!
+    select.value = 'full range'
+    select.dispatchEvent(new Event('change', { bubbles: true }))
+  }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-live-window', 'data-baking3d'] }))
+  await openLarge(page)
+  await expect(page.locator(canvas), "the opening's bake stopped by the change")
+    .toHaveAttribute('data-live-bakes-stopped3d', '1', { timeout: 15_000 })
+  await expect(page.getByTestId('window-preset')).toHaveValue('full range')
+  await expect.poll(() => bakes(page), { message: 'rebaked for full range', timeout: 15_000 }).toBe(1)
+  await threeDCurrent(page)
+  const early = await tileOf(page, await settledCanvas(page), 'render')
+
+  // The same window reached the usual way, from another one.
+  const first = await page.getByTestId('window-preset').locator('option').first().getAttribute('value')
+  const other = await windowPicture(page, first!)
+  const full = await windowPicture(page, 'full range')
+  expect(changedPixels(other, full).length, 'the two windows look different').toBeGreaterThan(5000)
+  expect(changedPixels(early, full), 'the 3D view showed full range, every slice').toEqual([])
 })

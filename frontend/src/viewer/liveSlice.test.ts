@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { rasIndices, rasLookup } from '../lib/labelmap'
-import { liveSliceShaderSource, rasToFileMatrix, scaleInto } from './liveWindow'
+import { liveSliceShaderSource, rasToFileMatrix, scaleInto } from './liveSlice'
 
 /** Column-major 4×4 ``m`` applied to point ``p``. */
 const apply = (m: Float32Array, p: number[]) => [0, 1, 2].map((row) => m[row] * p[0] + m[4 + row] * p[1] + m[8 + row] * p[2] + m[12 + row])

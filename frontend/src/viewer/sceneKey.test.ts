@@ -1,6 +1,6 @@
 import type { Niivue } from '@niivue/niivue'
 import { describe, expect, it } from 'vitest'
-import { sceneKey, viewKey } from './renderCache'
+import { sceneKey, viewKey } from './sceneKey'
 
 /** The parts of a NiiVue instance sceneKey reads, with one volume and one surface. */
 function viewer() {
