@@ -118,7 +118,10 @@ export class LiveWindow {
     const generation = this.generation
     const volume = this.nv.volumes[0]
     const first = pending !== null && pending === volume
-    if (first) this.liveBake.awaitColours() // (``reset`` took the texture for current)
+    // (``reset`` took the texture for current: a 3D view on screen draws its first picture in the first
+    // frame, without the colours, and again once they are baked. Left blank until then instead
+    // (``awaitColours``), its first ray cast fell at the end of the bake, in a frame while the masks
+    // arrive: a task of 250–410 ms there against 150–250 ms, bench/web/responsiveness.mjs --open-only.)
     // Nothing drawn on screen until the intensities are up (below); their first frame drawn off
     // screen once their texture exists, so that the one shown finds every program ready (warmUp.ts).
     this.holding = first

@@ -25,7 +25,8 @@
  * waited for all of it (300–400 ms on software WebGL: the canvas is read back for the compositor), and
  * no input was taken meanwhile; a frame composited while a band is drawn (the mask list redrawn)
  * waits for that band only. A camera or tile change (rotating, another layout) is drawn in its frame.
- * A case opening whose colours are still being baked (liveWindow.ts) shows a blank tile until its
+ * A 3D view first shown while the image's colours are being baked (liveBake.ts: a layout with one
+ * chosen during a case's first bake) shows a blank tile, listed as NiiVue lists its tile, until its
  * first picture has been drawn the same way.
 
  * Used only where the canvas has no antialiasing (the off-screen target is single-sampled): with a
@@ -172,8 +173,8 @@ export class RenderCache {
         // Only what is seen changed: this frame keeps the picture, a new one is drawn behind it.
         this.drawBehindSoon()
       } else if (!stored && fences && canvas.dataset?.baking3d) {
-        // A case opening whose colours are still to be baked (liveWindow.ts): a picture now would show
-        // an empty volume, and its ray cast would hold this frame. The tile stays blank until the
+        // The image's colours still being baked (liveBake.ts): a picture now would show them half
+        // done, and its ray cast would hold this frame. The tile stays blank until the
         // picture is drawn behind, once they are.
         stored = this.blankPicture(box)
         this.stored = stored

@@ -31,8 +31,8 @@ async function openBody(page: Page): Promise<void> {
 
 /** Open a volume large enough that a bake takes several tasks (viewer/liveBake.ts); a bright cube in a
  * corner (0.4 % of the voxels) sets the full range far above the first preset's window, so that the
- * two look plainly different. In the multiplanar layout (the one a case opens in), on the page open. */
-async function openLarge(page: Page): Promise<void> {
+ * two look plainly different. Shown in ``layout`` (the multiplanar one: where a case opens; null: as it opened), on the page open. */
+async function openLarge(page: Page, layout: string | null = 'multiplanar'): Promise<void> {
   const body = (x: number, y: number, z: number) => {
     const r = Math.hypot(x - 128, y - 128, z - 48)
     return (r < 43 ? 40 : -1000) + (Math.hypot(x - 154, y - 115, z - 48) < 30 ? 80 : 0) + ((x * 7 + y * 13 + z * 3) % 11)
@@ -41,7 +41,7 @@ async function openLarge(page: Page): Promise<void> {
     buffer: makeVolumeFrom([256, 256, 96], [1, 1, 2], (x, y, z) => (x < 30 && y < 30 && z < 30 ? 3000 : body(x, y, z))) })
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-loaded', '', { timeout: 60_000 })
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-live-window', 'on', { timeout: 30_000 })
-  await page.getByTestId('view-multiplanar').click()
+  if (layout) await page.getByTestId(`view-${layout}`).click()
 }
 
 /** The 3D view once rebaked for the preset ``name`` (chosen now) and drawn. */
@@ -117,10 +117,6 @@ test("a case opens without NiiVue's bake of every voxel: its colours are baked f
   await page.getByTestId('view-multiplanar').click() // (the layout a case opens in)
   await threeDCurrent(page)
   expect(await bakes(page), 'the first bake done from the intensities on the GPU').toBe(1)
-  // The 3D tile waited for the colours: no picture of the volume without them was drawn in a frame
-  // (its ray cast would have held the first frame), one was drawn behind once they were baked.
-  const drawn = await page.locator(canvas).evaluate((c: HTMLCanvasElement) => [c.dataset.drawn3d, c.dataset.deferred3d])
-  expect(drawn, '3D pictures drawn, of them behind the one shown').toEqual(['1', '1'])
   const ours = await settledCanvas(page)
 
   // The same file opened where NiiVue bakes (data-live-bake="off" on the canvas from the start).
@@ -213,4 +209,36 @@ test("a change of window while a case's colours are first baked stops that bake,
   const full = await windowPicture(page, 'full range')
   expect(changedPixels(other, full).length, 'the two windows look different').toBeGreaterThan(5000)
   expect(changedPixels(early, full), 'the 3D view showed full range, every slice').toEqual([])
+})
+
+test('a 3D view shown while the colours are first baked waits for them, and a change of window then has them rebaked for it', async ({ page }) => {
+  // Opened in the axial view; while the opening's bake is under way the multiplanar layout is chosen
+  // (its 3D tile blank until the colours are baked), and at once another window.
+  await page.goto('/')
+  await page.evaluate(() => localStorage.setItem('voxtell-web-viewer', JSON.stringify({ view: 'axial' })))
+  await page.reload()
+  await page.evaluate(() => new MutationObserver((_, observer) => {
+    const viewer = document.querySelector('[data-testid=viewer]')
+    const c = viewer?.querySelector('canvas')
+    if (viewer?.getAttribute('data-live-window') !== 'on' || !c?.dataset.baking3d) return
+    observer.disconnect()
+    document.querySelector<HTMLButtonElement>('[data-testid=view-multiplanar]')!.click()
+    const select = document.querySelector<HTMLSelectElement>('[data-testid=window-preset]')!
+    select.value = 'full range'
+    select.dispatchEvent(new Event('change', { bubbles: true }))
+  }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-live-window', 'data-baking3d'] }))
+  await openLarge(page, null)
+  await expect(page.getByTestId('view-multiplanar')).toHaveAttribute('aria-pressed', 'true')
+  await expect(page.locator(canvas), "the opening's bake stopped by the change")
+    .toHaveAttribute('data-live-bakes-stopped3d', '1', { timeout: 15_000 })
+  await expect(page.getByTestId('window-preset')).toHaveValue('full range')
+  await expect.poll(() => bakes(page), { message: 'rebaked for full range', timeout: 15_000 }).toBe(1)
+  await threeDCurrent(page)
+  const early = await tileOf(page, await settledCanvas(page), 'render')
+
+  const first = await page.getByTestId('window-preset').locator('option').first().getAttribute('value')
+  const other = await windowPicture(page, first!)
+  const full = await windowPicture(page, 'full range')
+  expect(changedPixels(other, full).length, 'the two windows look different').toBeGreaterThan(5000)
+  expect(changedPixels(early, full), 'the 3D view shows full range, every slice').toEqual([])
 })
