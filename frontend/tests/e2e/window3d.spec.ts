@@ -186,29 +186,9 @@ test('a change of window during a rebake stops it, and the 3D view ends on the w
 test("a change of window while a case's colours are first baked stops that bake, and the 3D view shows the new window", async ({ page }) => {
   // The preset changed as soon as the opening's bake is under way and the window live.
   await page.goto('/')
-  await page.evaluate(() => new MutationObserver((_, observer) => {
-    const viewer = document.querySelector('[data-testid=viewer]')
-    const c = viewer?.querySelector('canvas')
-    if (viewer?.getAttribute('data-live-window') !== 'on' || !c?.dataset.baking3d) return
-    observer.disconnect()
-    const select = document.querySelector<HTMLSelectElement>('[data-testid=window-preset]')!
-    select.value = 'full range'
-    select.dispatchEvent(new Event('change', { bubbles: true }))
-  }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-live-window', 'data-baking3d'] }))
+  await fullRangeDuringFirstBake(page, false)
   await openLarge(page)
-  await expect(page.locator(canvas), "the opening's bake stopped by the change")
-    .toHaveAttribute('data-live-bakes-stopped3d', '1', { timeout: 15_000 })
-  await expect(page.getByTestId('window-preset')).toHaveValue('full range')
-  await expect.poll(() => bakes(page), { message: 'rebaked for full range', timeout: 15_000 }).toBe(1)
-  await threeDCurrent(page)
-  const early = await tileOf(page, await settledCanvas(page), 'render')
-
-  // The same window reached the usual way, from another one.
-  const first = await page.getByTestId('window-preset').locator('option').first().getAttribute('value')
-  const other = await windowPicture(page, first!)
-  const full = await windowPicture(page, 'full range')
-  expect(changedPixels(other, full).length, 'the two windows look different').toBeGreaterThan(5000)
-  expect(changedPixels(early, full), 'the 3D view showed full range, every slice').toEqual([])
+  await expectFullRangeAfterStoppedFirstBake(page)
 })
 
 test('a 3D view shown while the colours are first baked waits for them, and a change of window then has them rebaked for it', async ({ page }) => {
@@ -217,18 +197,30 @@ test('a 3D view shown while the colours are first baked waits for them, and a ch
   await page.goto('/')
   await page.evaluate(() => localStorage.setItem('voxtell-web-viewer', JSON.stringify({ view: 'axial' })))
   await page.reload()
-  await page.evaluate(() => new MutationObserver((_, observer) => {
+  await fullRangeDuringFirstBake(page, true)
+  await openLarge(page, null)
+  await expect(page.getByTestId('view-multiplanar')).toHaveAttribute('aria-pressed', 'true')
+  await expectFullRangeAfterStoppedFirstBake(page)
+})
+
+/** On the page open, before a case is: full range chosen as soon as the opening's bake is under way
+ * and the window live — and just before, the multiplanar layout where ``multiplanar`` says so. */
+async function fullRangeDuringFirstBake(page: Page, multiplanar: boolean): Promise<void> {
+  await page.evaluate((multiplanar: boolean) => new MutationObserver((_, observer) => {
     const viewer = document.querySelector('[data-testid=viewer]')
     const c = viewer?.querySelector('canvas')
     if (viewer?.getAttribute('data-live-window') !== 'on' || !c?.dataset.baking3d) return
     observer.disconnect()
-    document.querySelector<HTMLButtonElement>('[data-testid=view-multiplanar]')!.click()
+    if (multiplanar) document.querySelector<HTMLButtonElement>('[data-testid=view-multiplanar]')!.click()
     const select = document.querySelector<HTMLSelectElement>('[data-testid=window-preset]')!
     select.value = 'full range'
     select.dispatchEvent(new Event('change', { bubbles: true }))
-  }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-live-window', 'data-baking3d'] }))
-  await openLarge(page, null)
-  await expect(page.getByTestId('view-multiplanar')).toHaveAttribute('aria-pressed', 'true')
+  }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-live-window', 'data-baking3d'] }), multiplanar)
+}
+
+/** The opening's bake stopped by that change, the colours rebaked for full range, and the 3D view
+ * then as full range reached the usual way (from another window), every pixel. */
+async function expectFullRangeAfterStoppedFirstBake(page: Page): Promise<void> {
   await expect(page.locator(canvas), "the opening's bake stopped by the change")
     .toHaveAttribute('data-live-bakes-stopped3d', '1', { timeout: 15_000 })
   await expect(page.getByTestId('window-preset')).toHaveValue('full range')
@@ -241,4 +233,4 @@ test('a 3D view shown while the colours are first baked waits for them, and a ch
   const full = await windowPicture(page, 'full range')
   expect(changedPixels(other, full).length, 'the two windows look different').toBeGreaterThan(5000)
   expect(changedPixels(early, full), 'the 3D view shows full range, every slice').toEqual([])
-})
+}
